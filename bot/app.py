@@ -1,0 +1,119 @@
+"""Build the Application, wire the handlers, start and stop the workers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import cast
+
+from telegram import Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.db.engine import make_engine
+from bot.desk import Desk
+from bot.handlers import access, conversation, help, language, logbook, shift
+from bot.handlers.common import App, Context
+from bot.handlers.help import register_menus
+from bot.i18n import load_catalogs
+from bot.sender import OutboxSender
+
+log = logging.getLogger(__name__)
+
+SENDER_KEY = "outbox_sender"
+
+
+class NoTokenError(Exception):
+    """The bot cannot start without a bot token."""
+
+
+def build_application(
+    settings: Settings, *, clock: Clock | None = None, desk: Desk | None = None
+) -> App:
+    """Build the bot: the desk's services, the handlers, and the outbox sender."""
+    token = settings.telegram.token_value()
+    if not token:
+        raise NoTokenError
+    load_catalogs()
+    if desk is None:
+        engine = make_engine(settings.database.url, settings.database.echo)
+        desk = Desk.build(settings, engine, clock or SystemClock())
+    limits = settings.telegram.rate_limits
+    builder = cast(ApplicationBuilder, Application.builder())  # type: ignore[type-arg]
+    app: App = (
+        builder.token(token)
+        .base_url(settings.telegram.base_url)
+        .base_file_url(settings.telegram.base_file_url)
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=limits.overall_per_second,
+                overall_time_period=1,
+                group_max_rate=limits.group_per_minute,
+                group_time_period=60,
+                # The outbox retries flood-controlled messages itself, after recording the delay.
+                max_retries=0,
+            )
+        )
+        .post_init(on_startup)
+        .post_shutdown(on_shutdown)
+        .build()
+    )
+    app.bot_data["desk"] = desk
+    group = settings.telegram.duty_group_id
+    access.register(app)
+    conversation.register(app, group)
+    logbook.register(app, group)
+    shift.register(app)
+    help.register(app)
+    language.register(app)
+    app.add_error_handler(on_error)
+    return app
+
+
+async def on_startup(app: App) -> None:
+    """Register the menus and start the outbox sender."""
+    desk = cast(Desk, app.bot_data["desk"])
+    await register_menus(app.bot, desk.settings.locale, desk.settings.timezone)
+    sender = OutboxSender(
+        app.bot, desk.outbox, desk.clock, desk.settings.telegram.rate_limits.max_attempts
+    )
+    sender.start()
+    app.bot_data[SENDER_KEY] = sender
+    log.info("duty-desk started as @%s", app.bot.username)
+
+
+async def on_shutdown(app: App) -> None:
+    """Stop the sender; whatever it did not send stays in the outbox."""
+    sender = app.bot_data.pop(SENDER_KEY, None)
+    if isinstance(sender, OutboxSender):
+        await sender.stop()
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log every unhandled error with its update."""
+    log.error("Unhandled error while handling %s", update, exc_info=context.error)
+
+
+def run(app: App, poll_timeout: int) -> None:
+    """Run until interrupted, asking Telegram for every update kind (reactions included)."""
+    app.run_polling(allowed_updates=Update.ALL_TYPES, timeout=poll_timeout)
+
+
+@asynccontextmanager
+async def running(app: App, poll_timeout: int = 1) -> AsyncIterator[App]:
+    """Run the application inside an existing event loop (tests, benchmarks, sandbox)."""
+    async with app:
+        await on_startup(app)
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(
+            poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+        )
+        try:
+            yield app
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            await on_shutdown(app)

@@ -1,0 +1,1 @@
+"""ONVIF client, event parsing, health round, snapshots and the alert intake API."""

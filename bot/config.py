@@ -1,0 +1,327 @@
+"""The settings model: one YAML file plus DUTY_DESK_* environment overrides, loaded once."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+ENV_PREFIX = "DUTY_DESK_"
+DEFAULT_CONFIG_PATH = Path("config/duty-desk.yaml")
+TELEGRAM_BOT_API = "https://api.telegram.org/bot"
+TELEGRAM_FILE_API = "https://api.telegram.org/file/bot"
+SUPPORTED_LOCALES = ("vi", "en")
+
+
+class Section(BaseModel):
+    """A configuration section: a misspelt key fails at load instead of being ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ForumTopics(Section):
+    """Forum topic ids of the duty group, per kind of message (none: the main thread)."""
+
+    logbook: int | None = None
+    alerts: int | None = None
+    approvals: int | None = None
+    reports: int | None = None
+
+
+class RateLimits(Section):
+    """Outgoing pace, within Telegram's published limits."""
+
+    overall_per_second: float = Field(30.0, gt=0)
+    group_per_minute: float = Field(20.0, gt=0)
+    max_attempts: int = Field(8, ge=1)
+
+
+class TelegramSettings(Section):
+    """How to reach the Bot API and where the duty group is."""
+
+    token: SecretStr | None = None
+    token_file: Path | None = None
+    base_url: str = TELEGRAM_BOT_API
+    base_file_url: str = TELEGRAM_FILE_API
+    duty_group_id: int | None = None
+    topics: ForumTopics = ForumTopics()
+    rate_limits: RateLimits = RateLimits()
+    poll_timeout_seconds: int = Field(30, ge=0, le=50)
+
+    @model_validator(mode="after")
+    def _read_token_file(self) -> TelegramSettings:
+        if self.token is None and self.token_file is not None:
+            try:
+                secret = self.token_file.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ValueError(
+                    f"token_file {self.token_file} cannot be read: {exc.strerror}"
+                ) from None
+            object.__setattr__(self, "token", SecretStr(secret))
+        return self
+
+    def token_value(self) -> str | None:
+        """Return the bot token, or None when none is configured."""
+        return self.token.get_secret_value() if self.token else None
+
+
+class DatabaseSettings(Section):
+    """Where the records live."""
+
+    url: str = "sqlite:///duty-desk.db"
+    echo: bool = False
+
+
+class BusinessHours(Section):
+    """Office hours inside a shift; outside them requests go to private chats."""
+
+    start: dt.time = dt.time(7, 30)
+    end: dt.time = dt.time(16, 30)
+    weekdays: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4])
+
+    @field_validator("weekdays")
+    @classmethod
+    def _weekdays_in_range(cls, days: list[int]) -> list[int]:
+        if any(day < 0 or day > 6 for day in days):
+            raise ValueError("weekdays are numbers 0 (Monday) to 6 (Sunday)")
+        return days
+
+    @model_validator(mode="after")
+    def _ordered(self) -> BusinessHours:
+        if self.end <= self.start:
+            raise ValueError("end must be later than start")
+        return self
+
+
+class ShiftSettings(Section):
+    """When a 24-hour shift starts (888 Art. 5: 08:00 to 08:00)."""
+
+    start: dt.time = dt.time(8, 0)
+    business_hours: BusinessHours = BusinessHours()
+
+
+class Person(Section):
+    """Someone the bot knows: a Telegram account with a name, title and unit."""
+
+    id: int = Field(description="Telegram user id")
+    name: str = Field(min_length=1)
+    title: str = ""
+    unit: str | None = None
+    admin: bool = False
+
+
+class Unit(Section):
+    """A unit the desk may ask to act (Chi cục, Đội, Cục HQ tỉnh)."""
+
+    key: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: str = Field(min_length=1)
+    chat_id: int | None = None
+
+
+class RosterDay(Section):
+    """The composition of one shift (888 Art. 5.2)."""
+
+    shift_leader: int | None = None
+    section_leader: int | None = None
+    clerk: int | None = None
+    officers: list[int] = Field(default_factory=list)
+
+
+class RosterSettings(Section):
+    """Shift compositions by the date the shift starts; a CSV file may add more."""
+
+    file: Path | None = None
+    days: dict[dt.date, RosterDay] = Field(default_factory=dict)
+
+
+class Settings(BaseSettings):
+    """Everything duty-desk is configured with."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+    )
+
+    telegram: TelegramSettings = TelegramSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    locale: Literal["vi", "en"] = "vi"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    shift: ShiftSettings = ShiftSettings()
+    people: list[Person] = Field(default_factory=list)
+    units: list[Unit] = Field(default_factory=list)
+    roster: RosterSettings = RosterSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The YAML file arrives as init values; the environment must win over it.
+        return env_settings, init_settings, file_secret_settings
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {name!r}; expected an IANA name such as 'Asia/Ho_Chi_Minh'"
+            ) from None
+        return name
+
+    @model_validator(mode="after")
+    def _check_references(self) -> Settings:
+        people = {person.id for person in self.people}
+        if len(people) != len(self.people):
+            raise ValueError("people: the same Telegram user id is listed twice")
+        units = {unit.key for unit in self.units}
+        for person in self.people:
+            if person.unit is not None and person.unit not in units:
+                raise ValueError(
+                    f"people: {person.name} names unit {person.unit!r}, "
+                    f"which is not among units ({', '.join(sorted(units)) or 'none'})"
+                )
+        for day, composition in self.roster.days.items():
+            for role, person_id in _roster_people(composition):
+                if person_id not in people:
+                    raise ValueError(
+                        f"roster.days.{day}.{role}: person {person_id} is not listed under people"
+                    )
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """Return the configured time zone."""
+        return ZoneInfo(self.timezone)
+
+    def person(self, user_id: int) -> Person | None:
+        """Return the configured person with this Telegram id, if any."""
+        return next((p for p in self.people if p.id == user_id), None)
+
+
+def _roster_people(day: RosterDay) -> list[tuple[str, int]]:
+    named = [
+        ("shift_leader", day.shift_leader),
+        ("section_leader", day.section_leader),
+        ("clerk", day.clerk),
+    ]
+    found = [(role, pid) for role, pid in named if pid is not None]
+    return found + [("officers", pid) for pid in day.officers]
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the key and what is expected."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source}: " + "; ".join(problems))
+
+
+ROSTER_CSV_COLUMNS = ("date", "shift_leader", "section_leader", "clerk", "officers")
+
+
+def read_roster_csv(path: Path) -> dict[str, dict[str, Any]]:
+    """Read roster rows (date, shift_leader, section_leader, clerk, officers) from a CSV file."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in ROSTER_CSV_COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                raise ConfigError(
+                    str(path),
+                    [
+                        f"missing column(s) {', '.join(missing)}; "
+                        f"expected {', '.join(ROSTER_CSV_COLUMNS)}"
+                    ],
+                )
+            return {row["date"].strip(): _roster_row(row) for row in reader}
+    except OSError as exc:
+        raise ConfigError(str(path), [f"roster.file cannot be read: {exc.strerror}"]) from None
+
+
+def _roster_row(row: dict[str, str]) -> dict[str, Any]:
+    officers = [item.strip() for item in (row.get("officers") or "").split(";") if item.strip()]
+    single = {
+        key: (row.get(key) or "").strip() or None
+        for key in ("shift_leader", "section_leader", "clerk")
+    }
+    return {**single, "officers": officers}
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(str(path), [f"cannot be read: {exc.strerror}"]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(str(path), [f"is not valid YAML: {exc}"]) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(str(path), ["the top level must be a mapping of keys"])
+    return data
+
+
+def _describe(error: dict[str, Any]) -> str:
+    key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+    if error["type"] == "extra_forbidden":
+        return f"{key}: unknown key (check its spelling against config/duty-desk.example.yaml)"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    given = error.get("input")
+    if error["type"] != "value_error" and isinstance(given, str | int | float | bool):
+        return f"{key}: {message} (got {given!r})"
+    return f"{key}: {message}"
+
+
+def config_path(explicit: Path | None = None) -> Path | None:
+    """Return the configuration file to read: given, from the environment, or the default."""
+    if explicit is not None:
+        return explicit
+    from_env = os.environ.get(f"{ENV_PREFIX}CONFIG")
+    if from_env:
+        return Path(from_env)
+    return DEFAULT_CONFIG_PATH if DEFAULT_CONFIG_PATH.exists() else None
+
+
+def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
+    """Load and validate the settings, raising ConfigError that names each bad key."""
+    source = config_path(path)
+    data = _read_yaml(source) if source is not None else {}
+    data.update(overrides)
+    label = str(source) if source is not None else "environment"
+    roster = data.get("roster")
+    if isinstance(roster, dict) and roster.get("file"):
+        roster_file = Path(str(roster["file"]))
+        if source is not None and not roster_file.is_absolute():
+            roster_file = source.parent / roster_file
+        from_csv = read_roster_csv(roster_file)
+        roster["days"] = {**from_csv, **(roster.get("days") or {})}
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        raise ConfigError(label, [_describe(dict(err)) for err in exc.errors()]) from None

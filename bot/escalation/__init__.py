@@ -1,0 +1,1 @@
+"""Approval rule, reply deadlines, reminders and working days: plain code, no Telegram."""

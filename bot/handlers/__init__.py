@@ -1,0 +1,1 @@
+"""Telegram-side handlers, one module per feature; each exposes register(app, desk)."""

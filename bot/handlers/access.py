@@ -1,0 +1,66 @@
+"""The gate: the bot serves the duty group and known people, and refuses anyone else once."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import ApplicationHandlerStop, TypeHandler
+
+from bot.handlers.common import App, Context, desk_of, tr_for
+
+log = logging.getLogger(__name__)
+
+GATE_GROUP = -100
+
+
+def _update_kind(update: Update) -> str:
+    for kind in (
+        "message",
+        "edited_message",
+        "callback_query",
+        "message_reaction",
+        "my_chat_member",
+        "channel_post",
+    ):
+        if getattr(update, kind, None) is not None:
+            return kind
+    return "other"
+
+
+async def check_access(update: Update, context: Context) -> None:
+    """Let through updates from the duty group or from known people in private chats."""
+    desk = desk_of(context)
+    chat = update.effective_chat
+    user = update.effective_user
+    known = user is not None and desk.is_known(user.id)
+    if chat is not None and chat.id == desk.group_id and (known or update.callback_query is None):
+        # Everything said in the duty group is recorded; buttons answer only known people.
+        return
+    if known and (chat is None or chat.type == ChatType.PRIVATE or chat.id == desk.group_id):
+        return
+    if update.my_chat_member is not None:
+        # Being added to or removed from a chat is not a request; nothing to answer.
+        raise ApplicationHandlerStop
+    chat_id = chat.id if chat else None
+    user_id = user.id if user else None
+    log.info("Refused %s from user %s in chat %s", _update_kind(update), user_id, chat_id)
+    already_told = chat_id is not None and desk.audit.seen("refusal_sent", chat_id=chat_id)
+    desk.audit.record("refused", user_id=user_id, chat_id=chat_id, detail=_update_kind(update))
+    tr = tr_for(update, context)
+    refusal = tr(
+        "Sorry, this bot serves only the customs duty desk it was set up for. "
+        "If you should have access, ask the desk's administrator to add you."
+    )
+    if update.callback_query is not None:
+        await update.callback_query.answer(refusal, show_alert=True)
+    elif chat_id is not None and not already_told and update.effective_message is not None:
+        desk.audit.record("refusal_sent", user_id=user_id, chat_id=chat_id)
+        desk.outbox.send(chat_id, refusal)
+    raise ApplicationHandlerStop
+
+
+def register(app: App) -> None:
+    """Put the gate before every other handler."""
+    app.add_handler(TypeHandler(Update, check_access), group=GATE_GROUP)

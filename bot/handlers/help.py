@@ -1,0 +1,120 @@
+"""/start and /help say what the person may do in their current role; the command menus."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    Update,
+)
+from telegram.ext import CommandHandler
+
+from bot.handlers.common import App, Context, desk_of, reply, tr_for
+from bot.i18n import LOCALES, N_, Translator, translator
+from bot.roles import role_label
+from bot.shifts import ROLE_ORDER, Right
+
+COMMAND_HELP = {
+    "log": N_("write an entry in the duty logbook"),
+    "logbook": N_("show this shift's logbook"),
+    "shift": N_("who is on duty now"),
+    "roster": N_("the roster of the coming days"),
+    "lang": N_("choose your language"),
+    "help": N_("what you can do here"),
+    "start": N_("start talking with the bot"),
+}
+GROUP_COMMANDS = ("log", "logbook", "shift", "roster", "help", "lang")
+PRIVATE_COMMANDS = ("start", "help", "shift", "roster", "logbook", "log", "lang")
+
+
+def menu(tr: Translator, names: tuple[str, ...]) -> list[BotCommand]:
+    """Return the command menu in one language."""
+    return [BotCommand(name, tr(COMMAND_HELP[name])) for name in names]
+
+
+async def register_menus(bot: Bot, default_locale: str, tz_name: str) -> None:
+    """Register the command menus per chat kind and per language (and a default)."""
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(tz_name)
+    scopes: list[tuple[BotCommandScope, tuple[str, ...]]] = [
+        (BotCommandScopeAllGroupChats(), GROUP_COMMANDS),
+        (BotCommandScopeAllPrivateChats(), PRIVATE_COMMANDS),
+    ]
+    for scope, names in scopes:
+        await bot.set_my_commands(menu(translator(default_locale, tz), names), scope=scope)
+        for locale in LOCALES:
+            await bot.set_my_commands(
+                menu(translator(locale, tz), names), scope=scope, language_code=locale
+            )
+
+
+def help_text(tr: Translator, update: Update, context: Context) -> str:
+    """Explain, for this person right now, their role and what they may do."""
+    desk = desk_of(context)
+    user = update.effective_user
+    now = desk.clock.now()
+    lines = ["👮 <b>" + escape(tr("duty-desk, the customs duty desk bot")) + "</b>"]
+    if user is None:
+        return lines[0]
+    person = desk.roster.person(user.id)
+    roles = desk.roster.roles(user.id, now)
+    rights = desk.roster.rights(user.id, now)
+    if person is not None:
+        lines.append(escape(tr("Hello, {name}.").format(name=person.name)))
+    if roles:
+        names = ", ".join(role_label(tr, r) for r in ROLE_ORDER if r in roles)
+        lines.append(escape(tr("In the current shift you are: {roles}.").format(roles=names)))
+    elif person is not None:
+        lines.append(
+            escape(
+                tr(
+                    "You are not rostered in the current shift: you can read, "
+                    "but not write the logbook."
+                )
+            )
+        )
+    else:
+        lines.append(
+            escape(
+                tr("You are not on the desk's list of people; ask the administrator to add you.")
+            )
+        )
+    commands = ["shift", "roster", "logbook", "lang"]
+    if Right.WRITE_LOGBOOK in rights:
+        commands.insert(0, "log")
+    lines.append("")
+    lines += [f"/{name} — {escape(tr(COMMAND_HELP[name]))}" for name in commands]
+    if Right.WRITE_LOGBOOK in rights:
+        lines += [
+            "",
+            escape(
+                tr(
+                    "In the duty group, a message with #vuviec, #chidao, #ketqua, #congviec or "
+                    "#ghichu goes into the logbook under that column, and a 📌 reaction on any "
+                    "message copies it into the logbook. Editing a message adds a correction; "
+                    "nothing is overwritten."
+                )
+            ),
+        ]
+    if Right.APPROVE in rights:
+        lines += [
+            "",
+            escape(tr("As shift leader you approve or reject proposals and accept the handover.")),
+        ]
+    return "\n".join(lines)
+
+
+async def cmd_help(update: Update, context: Context) -> None:
+    """Explain what the person may do in their current role."""
+    reply(update, context, help_text(tr_for(update, context), update, context))
+
+
+def register(app: App) -> None:
+    """Wire /start and /help."""
+    app.add_handler(CommandHandler(["start", "help"], cmd_help))

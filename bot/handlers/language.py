@@ -1,0 +1,46 @@
+"""/lang: each person picks the language the bot speaks to them."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.handlers.common import App, Context, desk_of, reply, tr_for
+from bot.i18n import LOCALES, translator
+from bot.outbox import Button, keyboard
+
+
+async def cmd_lang(update: Update, context: Context) -> None:
+    """Offer the languages as buttons."""
+    tr = tr_for(update, context)
+    buttons = keyboard([[Button(tr.language_name(code), f"lang:{code}") for code in LOCALES]])
+    reply(update, context, escape(tr("Choose your language:")), buttons)
+
+
+async def on_lang_choice(update: Update, context: Context) -> None:
+    """Remember the chosen language and confirm in it."""
+    query = update.callback_query
+    user = update.effective_user
+    if query is None or query.data is None or user is None or query.message is None:
+        return
+    desk = desk_of(context)
+    code = query.data.split(":", 1)[1]
+    if code not in LOCALES:
+        tr = tr_for(update, context)
+        await query.answer(tr("This language is not available."), show_alert=True)
+        return
+    desk.preferences.set_locale(user.id, code)
+    tr = translator(code, desk.settings.tz)
+    text = tr("From now on I will write to you in {language}.").format(
+        language=tr.language_name(code)
+    )
+    desk.outbox.edit(query.message.chat.id, query.message.message_id, escape(text), buttons=[])
+    await query.answer(text)
+
+
+def register(app: App) -> None:
+    """Wire /lang and its buttons."""
+    app.add_handler(CommandHandler("lang", cmd_lang))
+    app.add_handler(CallbackQueryHandler(on_lang_choice, pattern=r"^lang:"))

@@ -1,0 +1,177 @@
+"""/log, the 📌 reaction and /logbook: writing and reading the duty logbook from a chat."""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageReactionHandler
+
+from bot.handlers.common import App, Context, desk_of, has_right, reply, tr_for
+from bot.handlers.conversation import RECORDED_REACTION, author_of
+from bot.i18n import Translator
+from bot.logbook.hashtags import strip_command
+from bot.logbook.service import Author, Outcome
+from bot.logbook.view import page_buttons, page_text, written_notice
+from bot.shifts import Right
+
+PIN = "📌"
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y")
+
+
+def not_on_shift(tr: Translator) -> str:
+    """Explain why someone may not write the logbook now."""
+    return tr(
+        "Only the people rostered on the current shift may write the duty logbook. "
+        "See /shift for who is on duty now."
+    )
+
+
+def usage_log(tr: Translator) -> str:
+    """How to use /log."""
+    return tr(
+        "Write /log followed by the text, or reply /log to a message to copy it into the "
+        "logbook. Hashtags choose the column: #vuviec (incident), #chidao (direction), "
+        "#ketqua (result), #ghichu (notes); without one the text goes under work performed."
+    )
+
+
+async def cmd_log(update: Update, context: Context) -> None:
+    """Write an explicit logbook entry from the command's text or the message it replies to."""
+    message = update.effective_message
+    if message is None:
+        return
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    if not has_right(update, context, Right.WRITE_LOGBOOK):
+        reply(update, context, escape(not_on_shift(tr)))
+        return
+    own_text = strip_command(message.text or "").strip()
+    target = message.reply_to_message
+    author = author_of(message)
+    if target is not None and (target.text or target.caption):
+        recorded = desk.logbook.write(
+            author,
+            target.text or target.caption or "",
+            message.date,
+            source=(target.chat_id, target.message_id),
+            source_key=f"log:{message.chat_id}:{message.message_id}",
+            note=own_text,
+        )
+    else:
+        recorded = desk.logbook.write(
+            author,
+            own_text,
+            message.date,
+            source=(message.chat_id, message.message_id),
+            source_key=f"log:{message.chat_id}:{message.message_id}",
+        )
+    if recorded.outcome is Outcome.ENTRY:
+        reply(update, context, written_notice(tr, recorded.entries[0]))
+    elif recorded.outcome is Outcome.EMPTY:
+        reply(update, context, escape(usage_log(tr)))
+    elif recorded.outcome is Outcome.NOT_ALLOWED:
+        reply(update, context, escape(not_on_shift(tr)))
+
+
+async def on_reaction(update: Update, context: Context) -> None:
+    """A 📌 on a duty-group message makes it a logbook entry."""
+    reaction = update.message_reaction
+    user = update.effective_user
+    if reaction is None or user is None:
+        return
+    new = {getattr(r, "emoji", None) for r in reaction.new_reaction}
+    old = {getattr(r, "emoji", None) for r in reaction.old_reaction}
+    if PIN not in new or PIN in old:
+        return
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    chat_id, message_id = reaction.chat.id, reaction.message_id
+    recorded = desk.logbook.pin(Author(user.id, user.full_name), chat_id, message_id, reaction.date)
+    if recorded.outcome is Outcome.ENTRY:
+        desk.outbox.react(chat_id, message_id, RECORDED_REACTION)
+    elif recorded.outcome is Outcome.NOT_ALLOWED:
+        desk.outbox.send(chat_id, escape(not_on_shift(tr)), reply_to=message_id)
+    elif recorded.outcome in (Outcome.NOT_FOUND, Outcome.EMPTY):
+        desk.outbox.send(
+            chat_id,
+            escape(
+                tr(
+                    "This message cannot be pinned to the logbook: it has no text, or it was "
+                    "sent before the bot could read the group. Use /log with the text instead."
+                )
+            ),
+            reply_to=message_id,
+        )
+
+
+def parse_day(text: str) -> dt.date | None:
+    """Read a date as 2026-11-25 or 25/11/2026."""
+    for pattern in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+async def cmd_logbook(update: Update, context: Context) -> None:
+    """Show the current shift's logbook (or a given shift's), one page at a time."""
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    if not has_right(update, context, Right.VIEW):
+        reply(update, context, escape(tr("Only people of the duty desk may read its logbook.")))
+        return
+    shift_date = desk.roster.shift_date_at(desk.clock.now())
+    if context.args:
+        asked = parse_day(context.args[0])
+        if asked is None:
+            reply(
+                update,
+                context,
+                escape(
+                    tr(
+                        "I could not read the date {given!r}. Write it as 25/11/2026 or "
+                        "2026-11-25, or leave it out for the current shift."
+                    ).format(given=context.args[0])
+                ),
+            )
+            return
+        shift_date = asked
+    page = desk.logbook.page(shift_date, 0)
+    reply(
+        update, context, page_text(tr, page, desk.roster.window(shift_date)), page_buttons(tr, page)
+    )
+
+
+async def on_logbook_page(update: Update, context: Context) -> None:
+    """Turn a logbook page in place."""
+    query = update.callback_query
+    if query is None or query.data is None or query.message is None:
+        return
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    if not has_right(update, context, Right.VIEW):
+        await query.answer(
+            tr("Only people of the duty desk may read its logbook."), show_alert=True
+        )
+        return
+    _, day, number = query.data.split(":")
+    page = desk.logbook.page(dt.date.fromisoformat(day), int(number))
+    desk.outbox.edit(
+        query.message.chat.id,
+        query.message.message_id,
+        page_text(tr, page, desk.roster.window(page.shift_date)),
+        buttons=page_buttons(tr, page),
+    )
+    await query.answer()
+
+
+def register(app: App, group_id: int | None) -> None:
+    """Wire the logbook commands, reaction and page buttons."""
+    app.add_handler(CommandHandler("log", cmd_log))
+    app.add_handler(CommandHandler("logbook", cmd_logbook))
+    app.add_handler(CallbackQueryHandler(on_logbook_page, pattern=r"^lb:\d{4}-\d{2}-\d{2}:\d+$"))
+    if group_id is not None:
+        app.add_handler(MessageReactionHandler(on_reaction, chat_id=group_id))

@@ -1,0 +1,98 @@
+"""Babel catalogs, compiled from locales/*.po at start-up, and locale-aware formatting."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext
+import io
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_datetime, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+DOMAIN = "duty_desk"
+LOCALES = ("vi", "en")
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction; it is translated later, where the locale is known."""
+    return message
+
+
+@cache
+def _catalog(locale: str) -> gettext.NullTranslations:
+    po_path = LOCALES_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not po_path.exists():
+        return gettext.NullTranslations()
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle, locale=locale, domain=DOMAIN)
+    compiled = io.BytesIO()
+    # Fuzzy entries are drafts; shipping them would show half-checked wording to officers.
+    write_mo(compiled, catalog, use_fuzzy=False)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
+def load_catalogs() -> None:
+    """Compile every catalog now, so a broken .po fails at start-up, not on first use."""
+    for locale in LOCALES:
+        _catalog(locale)
+
+
+@dataclass(frozen=True)
+class Translator:
+    """Texts and formats for one person's language, in the desk's time zone."""
+
+    locale: str
+    tz: ZoneInfo
+
+    def __call__(self, message: str) -> str:
+        """Translate a message id."""
+        return _catalog(self.locale).gettext(message)
+
+    def plural(self, singular: str, plural: str, count: int) -> str:
+        """Translate a message id with a count."""
+        return _catalog(self.locale).ngettext(singular, plural, count)
+
+    def datetime(self, when: dt.datetime) -> str:
+        """Format an aware time as a short local date and time."""
+        local = when.astimezone(self.tz)
+        return f"{self.date(local.date())} {self.time(local)}"
+
+    def time(self, when: dt.datetime | dt.time) -> str:
+        """Format a local time as HH:MM."""
+        if isinstance(when, dt.datetime):
+            when = when.astimezone(self.tz).time()
+        return format_time(when, "HH:mm", locale=self.locale)
+
+    def date(self, day: dt.date) -> str:
+        """Format a date in the locale's short numeric form."""
+        return format_date(
+            day, "dd/MM/yyyy" if self.locale == "vi" else "yyyy-MM-dd", locale=self.locale
+        )
+
+    def weekday_date(self, day: dt.date) -> str:
+        """Format a date with its weekday, e.g. 'Thứ Tư, 25/11'."""
+        pattern = "EEEE, dd/MM" if self.locale == "vi" else "EEE d MMM"
+        return format_date(day, pattern, locale=self.locale)
+
+    def full_datetime(self, when: dt.datetime) -> str:
+        """Format an aware time at medium length in the locale."""
+        return format_datetime(when, "medium", tzinfo=self.tz, locale=self.locale)
+
+    def language_name(self, locale: str) -> str:
+        """Return a language's own name, e.g. 'Tiếng Việt'."""
+        name = Locale.parse(locale).get_display_name(locale) or locale
+        return name[:1].upper() + name[1:]
+
+
+def translator(locale: str | None, tz: ZoneInfo, default: str = "vi") -> Translator:
+    """Return the translator for a locale, falling back to the desk's default language."""
+    chosen = locale if locale in LOCALES else default
+    return Translator(chosen, tz)

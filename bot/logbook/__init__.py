@@ -1,0 +1,1 @@
+"""The duty logbook: conversation record, entries in Annex I columns, corrections."""

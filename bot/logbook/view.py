@@ -1,0 +1,85 @@
+"""How logbook entries read in a chat: compact, phone-sized, in the person's language."""
+
+from __future__ import annotations
+
+from html import escape
+
+from bot.db.models import LogbookEntry, LogColumn
+from bot.i18n import N_, Translator
+from bot.logbook.service import EntryPage, entry_columns
+from bot.outbox import Button, Keyboard, keyboard
+from bot.shifts import ShiftWindow
+
+COLUMN_LABELS = {
+    LogColumn.WORK: N_("Work performed"),
+    LogColumn.INCIDENT: N_("Incident"),
+    LogColumn.DIRECTION: N_("Direction"),
+    LogColumn.RESULT: N_("Result"),
+    LogColumn.NOTE: N_("Notes"),
+}
+# A logbook line longer than this is cut in the chat view; the record keeps all of it.
+PREVIEW_CHARS = 300
+
+
+def _preview(text: str) -> str:
+    return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
+
+
+def entry_lines(tr: Translator, entry: LogbookEntry, corrects_seq: int | None = None) -> str:
+    """Render one entry: number, time, author, then its columns."""
+    head = f"<b>{entry.seq}.</b> {tr.time(entry.created_at)} · {escape(entry.author_name)}"
+    if entry.corrects_id is not None:
+        head += " · ✏️ " + tr("correction of no. {number}").format(
+            number=corrects_seq if corrects_seq is not None else "?"
+        )
+    body = [
+        f"   <i>{escape(tr(COLUMN_LABELS[column]))}:</i> {escape(_preview(text))}"
+        for column, text in entry_columns(entry).items()
+    ]
+    return "\n".join([head, *body])
+
+
+def correction_notice(tr: Translator, entry: LogbookEntry, corrects_seq: int | None) -> str:
+    """Tell the group an edit was recorded as a correction, not an overwrite."""
+    return tr(
+        "✏️ Correction recorded as logbook no. {number}; no. {original} is kept as it was."
+    ).format(number=entry.seq, original=corrects_seq if corrects_seq else "?")
+
+
+def written_notice(tr: Translator, entry: LogbookEntry) -> str:
+    """Confirm an explicit logbook entry."""
+    return (
+        tr("✍ Written in the logbook as no. {number}.").format(number=entry.seq)
+        + "\n"
+        + (entry_lines(tr, entry))
+    )
+
+
+def page_text(tr: Translator, page: EntryPage, window: ShiftWindow) -> str:
+    """Render a page of a shift's logbook."""
+    title = (
+        "📒 <b>"
+        + escape(tr("Duty logbook, shift of {date}").format(date=tr.date(page.shift_date)))
+        + "</b>"
+    )
+    span = f"{tr.datetime(window.starts_at)} → {tr.datetime(window.ends_at)}"
+    if page.total == 0:
+        return "\n".join([title, span, "", escape(tr("No entries yet in this shift."))])
+    counter = tr.plural("{count} entry", "{count} entries", page.total).format(count=page.total)
+    where = tr("page {page} of {pages}").format(page=page.page + 1, pages=page.pages)
+    lines = [
+        entry_lines(tr, entry, page.corrected.get(entry.corrects_id) if entry.corrects_id else None)
+        for entry in page.entries
+    ]
+    return "\n".join([title, f"{span} · {escape(counter)} · {escape(where)}", "", *lines])
+
+
+def page_buttons(tr: Translator, page: EntryPage) -> Keyboard:
+    """Previous / next buttons for a logbook page."""
+    day = page.shift_date.isoformat()
+    row: list[Button] = []
+    if page.page > 0:
+        row.append(Button("‹ " + tr("Previous"), f"lb:{day}:{page.page - 1}"))
+    if page.page + 1 < page.pages:
+        row.append(Button(tr("Next") + " ›", f"lb:{day}:{page.page + 1}"))
+    return keyboard([row])

@@ -1,0 +1,32 @@
+"""Logging that never prints the bot token."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+# The token sits in every Bot API URL that httpx logs; mask it wherever it appears.
+_TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
+
+
+class RedactTokens(logging.Filter):
+    """Replace anything shaped like a bot token in log records."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if _TOKEN.search(message):
+            record.msg = _TOKEN.sub("<token>", message)
+            record.args = None
+        return True
+
+
+def configure_logging(level: str) -> None:
+    """Log to stderr at a level, with tokens redacted and httpx kept quiet."""
+    handler = logging.StreamHandler()
+    handler.addFilter(RedactTokens())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    # httpx logs each request URL, token included, at INFO.
+    logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -1,0 +1,152 @@
+"""The outbox: every message for Telegram is written here first, then sent by the sender."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from bot.clock import Clock
+from bot.db.models import OutboxMessage, OutboxStatus
+
+Keyboard = list[list[dict[str, str]]]
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline button that sends callback data back to the bot."""
+
+    text: str
+    data: str
+
+
+def keyboard(rows: list[list[Button]]) -> Keyboard:
+    """Turn rows of buttons into Telegram's inline keyboard shape."""
+    return [[{"text": b.text, "callback_data": b.data} for b in row] for row in rows if row]
+
+
+class Outbox:
+    """Queues outgoing messages in the database and wakes the sender."""
+
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self._engine = engine
+        self._clock = clock
+        self.wakeup = asyncio.Event()
+
+    def send(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        thread_id: int | None = None,
+        buttons: Keyboard | None = None,
+        reply_to: int | None = None,
+        session: Session | None = None,
+    ) -> None:
+        """Queue an HTML text message; inside a given session it commits with the caller."""
+        payload: dict[str, Any] = {"text": text}
+        if buttons:
+            payload["buttons"] = buttons
+        if reply_to is not None:
+            payload["reply_to"] = reply_to
+        self._queue("send_message", chat_id, thread_id, payload, session)
+
+    def edit(
+        self,
+        chat_id: int,
+        message_id: int,
+        text: str,
+        *,
+        buttons: Keyboard | None = None,
+        session: Session | None = None,
+    ) -> None:
+        """Queue an in-place edit of a message the bot sent."""
+        payload: dict[str, Any] = {"message_id": message_id, "text": text}
+        if buttons is not None:
+            payload["buttons"] = buttons
+        self._queue("edit_message_text", chat_id, None, payload, session)
+
+    def react(self, chat_id: int, message_id: int, emoji: str) -> None:
+        """Queue the bot's reaction on a message (a quiet acknowledgement)."""
+        self._queue("set_reaction", chat_id, None, {"message_id": message_id, "emoji": emoji}, None)
+
+    def _queue(
+        self,
+        method: str,
+        chat_id: int,
+        thread_id: int | None,
+        payload: dict[str, Any],
+        session: Session | None,
+    ) -> None:
+        now = self._clock.now()
+        row = OutboxMessage(
+            created_at=now,
+            chat_id=chat_id,
+            thread_id=thread_id,
+            method=method,
+            payload=json.dumps(payload, ensure_ascii=False),
+            not_before=now,
+        )
+        if session is not None:
+            session.add(row)
+        else:
+            with Session(self._engine) as own:
+                own.add(row)
+                own.commit()
+        self.wakeup.set()
+
+    def due(self, now: dt.datetime, limit: int = 50) -> list[OutboxMessage]:
+        """Return pending messages whose time has come, oldest first."""
+        with Session(self._engine) as session:
+            return list(
+                session.exec(
+                    select(OutboxMessage)
+                    .where(
+                        OutboxMessage.status == OutboxStatus.PENDING,
+                        col(OutboxMessage.not_before) <= now,
+                    )
+                    .order_by(col(OutboxMessage.id))
+                    .limit(limit)
+                ).all()
+            )
+
+    def next_due_at(self) -> dt.datetime | None:
+        """Return when the earliest pending message may go."""
+        with Session(self._engine) as session:
+            return session.exec(
+                select(OutboxMessage.not_before)
+                .where(OutboxMessage.status == OutboxStatus.PENDING)
+                .order_by(col(OutboxMessage.not_before))
+            ).first()
+
+    def mark_sent(self, row_id: int, telegram_message_id: int | None) -> None:
+        """Record that a message reached Telegram."""
+        self._update(
+            row_id,
+            status=OutboxStatus.SENT,
+            sent_at=self._clock.now(),
+            telegram_message_id=telegram_message_id,
+        )
+
+    def postpone(self, row_id: int, delay: dt.timedelta, error: str, attempts: int) -> None:
+        """Try a message again later (flood control, network trouble)."""
+        self._update(row_id, not_before=self._clock.now() + delay, error=error, attempts=attempts)
+
+    def mark_failed(self, row_id: int, error: str, attempts: int) -> None:
+        """Give up on a message Telegram refused for good; the error is kept for the operator."""
+        self._update(row_id, status=OutboxStatus.FAILED, error=error, attempts=attempts)
+
+    def _update(self, row_id: int, **values: Any) -> None:
+        with Session(self._engine) as session:
+            row = session.get(OutboxMessage, row_id)
+            if row is None:
+                return
+            for name, value in values.items():
+                setattr(row, name, value)
+            session.add(row)
+            session.commit()

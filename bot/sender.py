@@ -1,0 +1,167 @@
+"""The one sender: drains the outbox to Telegram, chat by chat, surviving flood control."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import logging
+from collections import defaultdict
+from typing import Any
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.clock import Clock
+from bot.db.models import OutboxMessage
+from bot.outbox import Keyboard, Outbox
+
+log = logging.getLogger(__name__)
+
+# Checked at least this often even without a wake-up, so postponed messages go on time.
+IDLE_POLL_SECONDS = 1.0
+MAX_BACKOFF = dt.timedelta(minutes=5)
+
+
+def _markup(buttons: Keyboard | None) -> InlineKeyboardMarkup | None:
+    if buttons is None:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b["text"], callback_data=b["callback_data"]) for b in row]
+            for row in buttons
+        ]
+    )
+
+
+class OutboxSender:
+    """Sends pending outbox rows; each chat keeps its order, chats go side by side."""
+
+    def __init__(self, bot: Bot, outbox: Outbox, clock: Clock, max_attempts: int) -> None:
+        self._bot = bot
+        self._outbox = outbox
+        self._clock = clock
+        self._max_attempts = max_attempts
+        self._task: asyncio.Task[None] | None = None
+        # One drain at a time: two would both pick the same pending rows and send them twice.
+        self._draining = asyncio.Lock()
+
+    def start(self) -> None:
+        """Start draining in the background."""
+        self._task = asyncio.create_task(self._run(), name="outbox-sender")
+
+    async def stop(self) -> None:
+        """Stop draining; unsent rows stay in the outbox for the next start."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.drain()
+            except Exception:
+                # One bad row or a database hiccup must not stop every later message.
+                log.exception("Outbox round failed; retrying")
+            self._outbox.wakeup.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._outbox.wakeup.wait(), IDLE_POLL_SECONDS)
+
+    async def drain(self) -> int:
+        """Send everything that is due now; return how many rows were handled."""
+        async with self._draining:
+            return await self._drain_due()
+
+    async def _drain_due(self) -> int:
+        handled = 0
+        while rows := self._outbox.due(self._clock.now()):
+            by_chat: dict[int, list[OutboxMessage]] = defaultdict(list)
+            for row in rows:
+                by_chat[row.chat_id].append(row)
+            results = await asyncio.gather(*(self._send_chat(chat) for chat in by_chat.values()))
+            handled += sum(results)
+            if sum(results) == 0:
+                break
+        return handled
+
+    async def _send_chat(self, rows: list[OutboxMessage]) -> int:
+        sent = 0
+        for row in rows:
+            if not await self._send_one(row):
+                # Keep the chat's order: later messages wait behind a postponed one.
+                break
+            sent += 1
+        return sent
+
+    async def _send_one(self, row: OutboxMessage) -> bool:
+        assert row.id is not None
+        attempts = row.attempts + 1
+        try:
+            message = await self._call(row)
+        except RetryAfter as exc:
+            delay = exc.retry_after
+            wait = delay if isinstance(delay, dt.timedelta) else dt.timedelta(seconds=delay)
+            log.info("Flood control on chat %s: waiting %s", row.chat_id, wait)
+            self._retry_or_fail(row.id, wait, f"429 retry after {wait}", attempts)
+            return False
+        except BadRequest as exc:
+            if "message is not modified" in exc.message:
+                self._outbox.mark_sent(row.id, None)
+                return True
+            log.warning("Telegram refused outbox row %s: %s", row.id, exc.message)
+            self._outbox.mark_failed(row.id, exc.message, attempts)
+            return True
+        except Forbidden as exc:
+            log.warning("Chat %s does not accept messages: %s", row.chat_id, exc.message)
+            self._outbox.mark_failed(row.id, exc.message, attempts)
+            return True
+        except (NetworkError, TelegramError) as exc:
+            backoff = min(dt.timedelta(seconds=2**attempts), MAX_BACKOFF)
+            log.info("Sending outbox row %s failed (%s); retry in %s", row.id, exc, backoff)
+            self._retry_or_fail(row.id, backoff, str(exc), attempts)
+            return False
+        message_id = message.message_id if isinstance(message, Message) else None
+        self._outbox.mark_sent(row.id, message_id)
+        return True
+
+    def _retry_or_fail(self, row_id: int, delay: dt.timedelta, error: str, attempts: int) -> None:
+        if attempts >= self._max_attempts:
+            log.warning("Giving up outbox row %s after %s attempts: %s", row_id, attempts, error)
+            self._outbox.mark_failed(row_id, error, attempts)
+        else:
+            self._outbox.postpone(row_id, delay, error, attempts)
+
+    async def _call(self, row: OutboxMessage) -> Message | bool:
+        payload: dict[str, Any] = json.loads(row.payload)
+        markup = _markup(payload.get("buttons"))
+        if row.method == "send_message":
+            reply_to = payload.get("reply_to")
+            return await self._bot.send_message(
+                row.chat_id,
+                payload["text"],
+                parse_mode=ParseMode.HTML,
+                message_thread_id=row.thread_id,
+                reply_markup=markup,
+                reply_parameters=(
+                    ReplyParameters(reply_to, allow_sending_without_reply=True)
+                    if reply_to
+                    else None
+                ),
+            )
+        if row.method == "edit_message_text":
+            return await self._bot.edit_message_text(
+                payload["text"],
+                chat_id=row.chat_id,
+                message_id=payload["message_id"],
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
+        if row.method == "set_reaction":
+            return await self._bot.set_message_reaction(
+                row.chat_id, payload["message_id"], payload["emoji"]
+            )
+        raise ValueError(f"unknown outbox method {row.method}")

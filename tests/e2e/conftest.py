@@ -1,0 +1,118 @@
+"""The real bot against the Bot API emulator over loopback HTTP, on a real database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from bot.app import build_application, running
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.db.engine import make_engine
+from bot.desk import Desk
+from bot.devtools.emulator import BotApiEmulator
+from bot.handlers.common import App
+from tests.conftest import MORNING
+
+GROUP = -1001234567890
+LEADER, SECTION, CLERK, OFFICER, OFF_DUTY, STRANGER = 1001, 1002, 1003, 1004, 1005, 4242
+
+
+def desk_config(emu: BotApiEmulator, database_url: str, **extra: Any) -> dict[str, Any]:
+    """A realistic desk: a group, six people, two units, a roster for today and tomorrow."""
+    config: dict[str, Any] = {
+        "telegram": {
+            "token": emu.token,
+            "base_url": emu.base_url,
+            "base_file_url": emu.base_file_url,
+            "duty_group_id": GROUP,
+            "rate_limits": {"group_per_minute": 6000, "overall_per_second": 1000},
+        },
+        "database": {"url": database_url},
+        "people": [
+            {"id": LEADER, "name": "Nguyễn Văn An", "title": "Phó Cục trưởng"},
+            {"id": SECTION, "name": "Trần Thị Bình", "title": "Trưởng phòng"},
+            {"id": CLERK, "name": "Lê Văn Cường", "title": "Chuyên viên Phòng Tổng hợp"},
+            {"id": OFFICER, "name": "Phạm Thị Dung", "title": "Công chức", "unit": "hq-kv1"},
+            {"id": OFF_DUTY, "name": "Hoàng Văn Em", "title": "Công chức"},
+        ],
+        "units": [
+            {"key": "hq-kv1", "name": "Chi cục HQ CK cảng Sài Gòn KV1", "chat_id": -100777},
+        ],
+        "roster": {"days": {
+            "2026-11-25": {"shift_leader": LEADER, "section_leader": SECTION, "clerk": CLERK,
+                           "officers": [OFFICER]},
+            "2026-11-26": {"shift_leader": SECTION, "clerk": CLERK, "officers": [OFF_DUTY]},
+        }},
+    }
+    config.update(extra)
+    return config
+
+
+@dataclass
+class Desktop:
+    """One running bot with its emulator, clock and database, and the people in the chats."""
+
+    emu: BotApiEmulator
+    clock: ManualClock
+    desk: Desk
+    app: App
+
+    def say(self, user_id: int, text: str, chat_id: int = GROUP, **kwargs: Any) -> dict[str, Any]:
+        """Post a message as a person, dated by the test clock."""
+        kwargs.setdefault("date", self.clock.now())
+        return self.emu.inject_message(chat_id, user_id, text, **kwargs)
+
+    async def answer(
+        self,
+        chat_id: int,
+        after: int,
+        predicate: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> dict[str, Any]:
+        """Wait for the bot's next message in a chat since a mark."""
+        return await self.emu.wait_for_message(chat_id, after=after, predicate=predicate)
+
+    async def settle(self) -> None:
+        """Wait until the bot has fetched everything and sent what it queued."""
+        await self.emu.wait_until_consumed()
+        sender = self.app.bot_data.get("outbox_sender")
+        if sender is not None:
+            await sender.drain()
+
+
+@pytest.fixture
+async def desktop(migrated_url: str) -> AsyncIterator[Desktop]:
+    """Start the emulator, then the real bot on it, at 09:00 on 25 November 2026."""
+    async with BotApiEmulator() as emu:
+        emu.add_chat(GROUP, "supergroup", "Tổ trực ban HQ")
+        people = [(LEADER, "An"), (SECTION, "Bình"), (CLERK, "Cường"), (OFFICER, "Dung"),
+                  (OFF_DUTY, "Em"), (STRANGER, "Lạ")]
+        for user_id, first in people:
+            emu.add_user(user_id, first, language_code="vi")
+        clock = ManualClock(MORNING)
+        settings = Settings(**desk_config(emu, migrated_url))
+        engine = make_engine(migrated_url)
+        desk = Desk.build(settings, engine, clock)
+        app = build_application(settings, clock=clock, desk=desk)
+        async with running(app):
+            yield Desktop(emu, clock, desk, app)
+        engine.dispose()
+
+
+def text_of(message: dict[str, Any]) -> str:
+    """The visible text of a bot message."""
+    return str(message.get("text") or message.get("caption") or "")
+
+
+def buttons_of(message: dict[str, Any]) -> list[tuple[str, str]]:
+    """The inline buttons of a bot message, as (label, data)."""
+    markup = message.get("reply_markup") or {}
+    return [(b["text"], b.get("callback_data", "")) for row in markup.get("inline_keyboard", [])
+            for b in row]
+
+
+ONE_HOUR = dt.timedelta(hours=1)

@@ -1,0 +1,55 @@
+"""Nothing lost: flood control is waited out, order is kept, and a restart resends."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import Session, select
+
+from bot.db.models import OutboxMessage, OutboxStatus
+from tests.e2e.conftest import GROUP, OFFICER, Desktop, text_of
+
+
+async def test_a_429_is_waited_out_and_the_order_kept(desktop: Desktop) -> None:
+    desktop.emu.fail_next("sendMessage", times=1, retry_after=30)
+    desktop.desk.outbox.send(GROUP, "thứ nhất")
+    desktop.desk.outbox.send(GROUP, "thứ hai")
+    await desktop.settle()
+    assert desktop.emu.bot_messages(GROUP) == []
+    with Session(desktop.desk.engine) as session:
+        rows = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()  # type: ignore[arg-type]
+        assert [r.status for r in rows] == [OutboxStatus.PENDING, OutboxStatus.PENDING]
+        assert rows[0].attempts == 1 and "429" in rows[0].error
+        assert rows[0].not_before >= desktop.clock.now() + dt.timedelta(seconds=29)
+
+    desktop.clock.advance(dt.timedelta(seconds=31))
+    await desktop.settle()
+    assert [text_of(m) for m in desktop.emu.bot_messages(GROUP)] == ["thứ nhất", "thứ hai"]
+    with Session(desktop.desk.engine) as session:
+        rows = session.exec(select(OutboxMessage)).all()
+        assert {r.status for r in rows} == {OutboxStatus.SENT}
+        assert all(r.telegram_message_id for r in rows)
+
+
+async def test_a_refused_message_does_not_block_the_next(desktop: Desktop) -> None:
+    desktop.desk.outbox.send(GROUP, "<b>thẻ không đóng")
+    desktop.desk.outbox.send(GROUP, "vẫn gửi được")
+    await desktop.settle()
+    assert [text_of(m) for m in desktop.emu.bot_messages(GROUP)] == ["vẫn gửi được"]
+    with Session(desktop.desk.engine) as session:
+        failed = session.exec(
+            select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.FAILED)).one()
+        assert "can't parse entities" in failed.error.lower()
+
+
+async def test_replies_survive_a_crash_before_sending(desktop: Desktop) -> None:
+    sender = desktop.app.bot_data["outbox_sender"]
+    await sender.stop()
+    mark = desktop.emu.mark()
+    desktop.say(OFFICER, "/shift")
+    await desktop.emu.wait_until_consumed()
+    assert desktop.emu.bot_messages(GROUP)[mark:] == []
+    # A new sender (as after a restart) finds the reply in the database and sends it.
+    sender.start()
+    answer = await desktop.answer(GROUP, mark)
+    assert "Ca trực ngày 25/11/2026" in text_of(answer)

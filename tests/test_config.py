@@ -1,0 +1,101 @@
+"""Configuration: YAML plus DUTY_DESK_* overrides; bad keys stop start-up and are named."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "config" / "duty-desk.example.yaml"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "duty-desk.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_example_file_is_valid_and_documents_every_section() -> None:
+    settings = load_settings(EXAMPLE)
+    assert settings.locale == "vi"
+    assert settings.shift.start == dt.time(8, 0)
+    assert settings.roster.days[dt.date(2026, 11, 25)].shift_leader == 1001
+    text = EXAMPLE.read_text(encoding="utf-8")
+    for key in type(settings).model_fields:
+        assert f"\n{key}:" in text, key
+
+
+def test_a_misspelt_key_is_named(tmp_path: Path) -> None:
+    path = write(tmp_path, "telegram:\n  duty_group: -100123\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    assert any("telegram.duty_group: unknown key" in p for p in caught.value.problems)
+
+
+def test_an_invalid_value_names_the_key_and_what_is_expected(tmp_path: Path) -> None:
+    path = write(tmp_path, "locale: fr\nshift:\n  start: '8h'\npeople:\n  - id: abc\n    name: X\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    problems = "\n".join(caught.value.problems)
+    assert "locale: Input should be 'vi' or 'en' (got 'fr')" in problems
+    assert "shift.start:" in problems
+    assert "people.0.id: Input should be a valid integer" in problems
+
+
+def test_roster_must_name_configured_people(tmp_path: Path) -> None:
+    path = write(tmp_path, "people:\n  - {id: 1, name: An}\nroster:\n  days:\n"
+                           "    '2026-11-25': {shift_leader: 2}\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    assert "roster.days.2026-11-25.shift_leader: person 2 is not listed under people" in (
+        caught.value.problems[0])
+
+
+def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, "telegram:\n  duty_group_id: -100111\nlocale: vi\n")
+    monkeypatch.setenv("DUTY_DESK_TELEGRAM__DUTY_GROUP_ID", "-100222")
+    monkeypatch.setenv("DUTY_DESK_TELEGRAM__TOKEN", "123:abc")
+    monkeypatch.setenv("DUTY_DESK_LOCALE", "en")
+    settings = load_settings(path)
+    assert settings.telegram.duty_group_id == -100222
+    assert settings.telegram.token_value() == "123:abc"
+    assert settings.locale == "en"
+    assert "123:abc" not in repr(settings)
+
+
+def test_token_file_and_roster_csv(tmp_path: Path) -> None:
+    (tmp_path / "token").write_text("999:secret-token\n", encoding="utf-8")
+    (tmp_path / "roster.csv").write_text(
+        "date,shift_leader,section_leader,clerk,officers\n2026-11-26,1,,,2;3\n", encoding="utf-8")
+    path = write(tmp_path, "telegram:\n  token_file: " + str(tmp_path / "token") + "\n"
+                 "people:\n  - {id: 1, name: An}\n  - {id: 2, name: Bình}\n  - {id: 3, name: C}\n"
+                 "roster:\n  file: roster.csv\n  days:\n    '2026-11-25': {shift_leader: 2}\n")
+    settings = load_settings(path)
+    assert settings.telegram.token_value() == "999:secret-token"
+    assert settings.roster.days[dt.date(2026, 11, 26)].officers == [2, 3]
+    assert settings.roster.days[dt.date(2026, 11, 25)].shift_leader == 2
+
+
+def test_a_bad_roster_csv_names_the_row(tmp_path: Path) -> None:
+    (tmp_path / "roster.csv").write_text(
+        "date,shift_leader,section_leader,clerk,officers\n2026-11-26,abc,,,\n", encoding="utf-8")
+    path = write(tmp_path, "roster:\n  file: roster.csv\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    assert "roster.days.2026-11-26.shift_leader: Input should be a valid integer" in (
+        caught.value.problems[0])
+
+
+def test_start_up_stops_on_a_bad_file_with_the_key_named(tmp_path: Path) -> None:
+    path = write(tmp_path, "telegram:\n  tokn: x\n")
+    done = subprocess.run([sys.executable, "-m", "bot", "--config", str(path), "run"],
+                          capture_output=True, text=True, timeout=60,
+                          env={"PATH": "/usr/bin:/bin", "DUTY_DESK_LOCALE": "en"})
+    assert done.returncode == 2
+    assert "telegram.tokn: unknown key" in done.stderr
+    assert "cannot be used" in done.stderr
