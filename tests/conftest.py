@@ -23,8 +23,10 @@ def _postgres_admin_url() -> str | None:
     if url:
         return url
     if os.environ.get(REQUIRE_POSTGRES_ENV) == "1":
-        pytest.fail(f"{POSTGRES_URL_ENV} is not set but {REQUIRE_POSTGRES_ENV}=1: the "
-                    "PostgreSQL run is required here (CI)")
+        pytest.fail(
+            f"{POSTGRES_URL_ENV} is not set but {REQUIRE_POSTGRES_ENV}=1: the "
+            "PostgreSQL run is required here (CI)"
+        )
     return None
 
 

@@ -36,7 +36,8 @@ def test_catalog_is_complete(locale: str) -> None:
         assert all(strings) and not message.fuzzy, f"{locale}: untranslated {key!r}"
         for string in strings:
             assert sorted(PLACEHOLDER.findall(string)) == sorted(PLACEHOLDER.findall(key)), (
-                f"{locale}: placeholders differ in {key!r}")
+                f"{locale}: placeholders differ in {key!r}"
+            )
         translated[key] = strings
     missing = source_messages() - translated.keys()
     assert not missing, f"{locale}: not in the catalog (run scripts/update_catalogs.py): {missing}"

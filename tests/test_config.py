@@ -48,12 +48,16 @@ def test_an_invalid_value_names_the_key_and_what_is_expected(tmp_path: Path) -> 
 
 
 def test_roster_must_name_configured_people(tmp_path: Path) -> None:
-    path = write(tmp_path, "people:\n  - {id: 1, name: An}\nroster:\n  days:\n"
-                           "    '2026-11-25': {shift_leader: 2}\n")
+    path = write(
+        tmp_path,
+        "people:\n  - {id: 1, name: An}\nroster:\n  days:\n    '2026-11-25': {shift_leader: 2}\n",
+    )
     with pytest.raises(ConfigError) as caught:
         load_settings(path)
-    assert "roster.days.2026-11-25.shift_leader: person 2 is not listed under people" in (
-        caught.value.problems[0])
+    assert (
+        "roster.days.2026-11-25.shift_leader: person 2 is not listed under people"
+        in (caught.value.problems[0])
+    )
 
 
 def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -71,10 +75,14 @@ def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.Monk
 def test_token_file_and_roster_csv(tmp_path: Path) -> None:
     (tmp_path / "token").write_text("999:secret-token\n", encoding="utf-8")
     (tmp_path / "roster.csv").write_text(
-        "date,shift_leader,section_leader,clerk,officers\n2026-11-26,1,,,2;3\n", encoding="utf-8")
-    path = write(tmp_path, "telegram:\n  token_file: " + str(tmp_path / "token") + "\n"
-                 "people:\n  - {id: 1, name: An}\n  - {id: 2, name: Bình}\n  - {id: 3, name: C}\n"
-                 "roster:\n  file: roster.csv\n  days:\n    '2026-11-25': {shift_leader: 2}\n")
+        "date,shift_leader,section_leader,clerk,officers\n2026-11-26,1,,,2;3\n", encoding="utf-8"
+    )
+    path = write(
+        tmp_path,
+        "telegram:\n  token_file: " + str(tmp_path / "token") + "\n"
+        "people:\n  - {id: 1, name: An}\n  - {id: 2, name: Bình}\n  - {id: 3, name: C}\n"
+        "roster:\n  file: roster.csv\n  days:\n    '2026-11-25': {shift_leader: 2}\n",
+    )
     settings = load_settings(path)
     assert settings.telegram.token_value() == "999:secret-token"
     assert settings.roster.days[dt.date(2026, 11, 26)].officers == [2, 3]
@@ -83,19 +91,26 @@ def test_token_file_and_roster_csv(tmp_path: Path) -> None:
 
 def test_a_bad_roster_csv_names_the_row(tmp_path: Path) -> None:
     (tmp_path / "roster.csv").write_text(
-        "date,shift_leader,section_leader,clerk,officers\n2026-11-26,abc,,,\n", encoding="utf-8")
+        "date,shift_leader,section_leader,clerk,officers\n2026-11-26,abc,,,\n", encoding="utf-8"
+    )
     path = write(tmp_path, "roster:\n  file: roster.csv\n")
     with pytest.raises(ConfigError) as caught:
         load_settings(path)
-    assert "roster.days.2026-11-26.shift_leader: Input should be a valid integer" in (
-        caught.value.problems[0])
+    assert (
+        "roster.days.2026-11-26.shift_leader: Input should be a valid integer"
+        in (caught.value.problems[0])
+    )
 
 
 def test_start_up_stops_on_a_bad_file_with_the_key_named(tmp_path: Path) -> None:
     path = write(tmp_path, "telegram:\n  tokn: x\n")
-    done = subprocess.run([sys.executable, "-m", "bot", "--config", str(path), "run"],
-                          capture_output=True, text=True, timeout=60,
-                          env={"PATH": "/usr/bin:/bin", "DUTY_DESK_LOCALE": "en"})
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(path), "run"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "DUTY_DESK_LOCALE": "en"},
+    )
     assert done.returncode == 2
     assert "telegram.tokn: unknown key" in done.stderr
     assert "cannot be used" in done.stderr

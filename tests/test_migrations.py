@@ -16,11 +16,21 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def duty_desk(*args: str, url: str, token: str = "123:abc") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DUTY_DESK_DATABASE__URL": url, "DUTY_DESK_LOCALE": "en",
-           "DUTY_DESK_TELEGRAM__TOKEN": token, "DUTY_DESK_CONFIG": str(ROOT / "config" /
-                                                                       "duty-desk.example.yaml")}
-    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True,
-                          env=env, timeout=120, cwd=ROOT)
+    env = {
+        **os.environ,
+        "DUTY_DESK_DATABASE__URL": url,
+        "DUTY_DESK_LOCALE": "en",
+        "DUTY_DESK_TELEGRAM__TOKEN": token,
+        "DUTY_DESK_CONFIG": str(ROOT / "config" / "duty-desk.example.yaml"),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=ROOT,
+    )
 
 
 def test_upgrade_then_check_agree(database_url: str) -> None:
@@ -35,7 +45,8 @@ def test_upgrade_then_check_agree(database_url: str) -> None:
     assert upgraded.returncode == 0, upgraded.stderr
     assert migration_state(engine).up_to_date
     assert {"chat_message", "logbook_entry", "outbox_message", "duty_shift"} <= set(
-        inspect(engine).get_table_names())
+        inspect(engine).get_table_names()
+    )
 
     checked = duty_desk("db", "check", url=database_url)
     assert checked.returncode == 0, checked.stderr

@@ -11,12 +11,21 @@ ICT = dt.timezone(dt.timedelta(hours=7))
 
 
 def roster() -> Roster:
-    return Roster(Settings(
-        people=[{"id": 1, "name": "An"}, {"id": 2, "name": "Bình"}, {"id": 3, "name": "Cường",
-                                                                      "admin": True}],
-        roster={"days": {"2026-11-25": {"shift_leader": 1, "officers": [2]},
-                         "2026-11-26": {"shift_leader": 2}}},
-    ))
+    return Roster(
+        Settings(
+            people=[
+                {"id": 1, "name": "An"},
+                {"id": 2, "name": "Bình"},
+                {"id": 3, "name": "Cường", "admin": True},
+            ],
+            roster={
+                "days": {
+                    "2026-11-25": {"shift_leader": 1, "officers": [2]},
+                    "2026-11-26": {"shift_leader": 2},
+                }
+            },
+        )
+    )
 
 
 def test_a_shift_runs_from_eight_to_eight_local_time() -> None:

@@ -75,3 +75,8 @@ def is_command(text: str) -> bool:
 def strip_command(text: str) -> str:
     """Drop a leading bot command, e.g. '/log@duty_bot text' gives 'text'."""
     return _LEADING_COMMAND.sub("", text, count=1)
+
+
+def may_file(text: str) -> bool:
+    """Cheap first look: could this text carry a logbook hashtag at all?"""
+    return "#" in text

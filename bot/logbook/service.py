@@ -21,7 +21,7 @@ from bot.db.models import (
     LogColumn,
     MessageKind,
 )
-from bot.logbook.hashtags import is_command, split_columns, strip_command
+from bot.logbook.hashtags import is_command, may_file, split_columns, strip_command
 from bot.shifts import Right, Roster
 
 
@@ -87,6 +87,8 @@ class EntryPage:
     corrected: dict[int, int] = field(default_factory=dict)
 
 
+_CHAT_MESSAGE = ChatMessage.__table__  # type: ignore[attr-defined]
+
 _COLUMN_FIELDS = {
     LogColumn.WORK: "work_performed",
     LogColumn.INCIDENT: "incident",
@@ -114,38 +116,45 @@ class Logbook:
     def record_message(self, message: IncomingMessage) -> Recorded:
         """Store a group message; hashtags file it in the logbook, edits add corrections."""
         shift_date = self._roster.shift_date_at(message.sent_at)
-        row = ChatMessage(
-            chat_id=message.chat_id,
-            message_id=message.message_id,
-            revision_at=message.revision_at,
-            sent_at=message.sent_at,
-            is_edit=message.edited_at is not None,
-            user_id=message.author.user_id,
-            user_name=message.author.name,
-            shift_date=shift_date,
-            kind=message.kind,
-            text=message.text,
-            file_id=message.file_id,
-            reply_to_message_id=message.reply_to_message_id,
-            thread_id=message.thread_id,
-        )
+        row = {
+            "chat_id": message.chat_id,
+            "message_id": message.message_id,
+            "revision_at": message.revision_at,
+            "sent_at": message.sent_at,
+            "is_edit": message.edited_at is not None,
+            "user_id": message.author.user_id,
+            "user_name": message.author.name,
+            "shift_date": shift_date,
+            "kind": message.kind.value,
+            "text": message.text,
+            "file_id": message.file_id,
+            "reply_to_message_id": message.reply_to_message_id,
+            "thread_id": message.thread_id,
+        }
         with Session(self._engine, expire_on_commit=False) as session:
             self._ensure_shift(session, shift_date)
-            session.add(row)
             try:
-                session.flush()
+                # A plain insert, not the ORM's unit of work: this runs for every group message.
+                session.connection().execute(_CHAT_MESSAGE.insert(), row)
             except IntegrityError:
                 # Telegram re-delivers updates that were not confirmed before a restart.
                 session.rollback()
                 return Recorded(Outcome.DUPLICATE)
-            recorded = self._file_message(session, message, shift_date)
+            recorded = (
+                self._file_message(session, message, shift_date)
+                if message.edited_at is not None or may_file(message.text)
+                else Recorded(Outcome.STORED)
+            )
             session.commit()
         return recorded
 
     def _file_message(
         self, session: Session, message: IncomingMessage, shift_date: dt.date
     ) -> Recorded:
-        earlier = self._entries_from(session, message.chat_id, message.message_id)
+        is_edit = message.edited_at is not None
+        earlier = (
+            self._entries_from(session, message.chat_id, message.message_id) if is_edit else []
+        )
         text = strip_command(message.text)
         columns = split_columns(text)
         if message.edited_at is not None and earlier:

@@ -43,11 +43,17 @@ def desk_config(emu: BotApiEmulator, database_url: str, **extra: Any) -> dict[st
         "units": [
             {"key": "hq-kv1", "name": "Chi cục HQ CK cảng Sài Gòn KV1", "chat_id": -100777},
         ],
-        "roster": {"days": {
-            "2026-11-25": {"shift_leader": LEADER, "section_leader": SECTION, "clerk": CLERK,
-                           "officers": [OFFICER]},
-            "2026-11-26": {"shift_leader": SECTION, "clerk": CLERK, "officers": [OFF_DUTY]},
-        }},
+        "roster": {
+            "days": {
+                "2026-11-25": {
+                    "shift_leader": LEADER,
+                    "section_leader": SECTION,
+                    "clerk": CLERK,
+                    "officers": [OFFICER],
+                },
+                "2026-11-26": {"shift_leader": SECTION, "clerk": CLERK, "officers": [OFF_DUTY]},
+            }
+        },
     }
     config.update(extra)
     return config
@@ -89,8 +95,14 @@ async def desktop(migrated_url: str) -> AsyncIterator[Desktop]:
     """Start the emulator, then the real bot on it, at 09:00 on 25 November 2026."""
     async with BotApiEmulator() as emu:
         emu.add_chat(GROUP, "supergroup", "Tổ trực ban HQ")
-        people = [(LEADER, "An"), (SECTION, "Bình"), (CLERK, "Cường"), (OFFICER, "Dung"),
-                  (OFF_DUTY, "Em"), (STRANGER, "Lạ")]
+        people = [
+            (LEADER, "An"),
+            (SECTION, "Bình"),
+            (CLERK, "Cường"),
+            (OFFICER, "Dung"),
+            (OFF_DUTY, "Em"),
+            (STRANGER, "Lạ"),
+        ]
         for user_id, first in people:
             emu.add_user(user_id, first, language_code="vi")
         clock = ManualClock(MORNING)
@@ -111,8 +123,11 @@ def text_of(message: dict[str, Any]) -> str:
 def buttons_of(message: dict[str, Any]) -> list[tuple[str, str]]:
     """The inline buttons of a bot message, as (label, data)."""
     markup = message.get("reply_markup") or {}
-    return [(b["text"], b.get("callback_data", "")) for row in markup.get("inline_keyboard", [])
-            for b in row]
+    return [
+        (b["text"], b.get("callback_data", ""))
+        for row in markup.get("inline_keyboard", [])
+        for b in row
+    ]
 
 
 ONE_HOUR = dt.timedelta(hours=1)

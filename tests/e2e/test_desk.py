@@ -76,8 +76,9 @@ async def test_lang_switches_a_person_to_english(desktop: Desktop) -> None:
     query = desktop.emu.press_button(OFFICER, offer["message_id"], OFFICER, "lang:en")
     popup = await desktop.emu.wait_for_answer(query)
     assert popup.get("text") == "From now on I will write to you in English."
-    await desktop.emu.wait_for_edit(OFFICER, offer["message_id"],
-                                    predicate=lambda m: "in English" in text_of(m))
+    await desktop.emu.wait_for_edit(
+        OFFICER, offer["message_id"], predicate=lambda m: "in English" in text_of(m)
+    )
 
     mark = desktop.emu.mark()
     desktop.say(OFFICER, "/shift")
@@ -106,7 +107,10 @@ async def test_strangers_get_one_polite_refusal_and_nothing_is_stored(desktop: D
     assert len(desktop.emu.bot_messages(-100555)) == 1
     refused = desktop.desk.audit.lines("refused")
     assert [(a.user_id, a.chat_id) for a in refused] == [
-        (STRANGER, STRANGER), (STRANGER, STRANGER), (OFFICER, -100555)]
+        (STRANGER, STRANGER),
+        (STRANGER, STRANGER),
+        (OFFICER, -100555),
+    ]
     assert desktop.desk.logbook.messages(dt.date(2026, 11, 25)) == []
 
 
@@ -125,8 +129,7 @@ async def test_command_menus_are_registered_per_scope_and_language(desktop: Desk
     group_vi = desktop.emu.commands({"type": "all_group_chats"}, "vi")
     group_en = desktop.emu.commands({"type": "all_group_chats"}, "en")
     private_default = desktop.emu.commands({"type": "all_private_chats"}, "")
-    assert {c["command"] for c in group_vi} == {"log", "logbook", "shift", "roster", "help",
-                                                 "lang"}
+    assert {c["command"] for c in group_vi} == {"log", "logbook", "shift", "roster", "help", "lang"}
     assert {c["command"]: c["description"] for c in group_vi}["shift"] == "ai đang trực"
     assert {c["command"]: c["description"] for c in group_en}["shift"] == "who is on duty now"
     assert "start" in {c["command"] for c in private_default}

@@ -24,15 +24,25 @@ def contains(fragment: str):  # type: ignore[no-untyped-def]
 
 
 def reactions_on(desktop: Desktop, message_id: int) -> list[object]:
-    return [params.get("reaction") for method, params in desktop.emu.calls
-            if method.lower() == "setmessagereaction" and params.get("message_id") == message_id]
+    return [
+        params.get("reaction")
+        for method, params in desktop.emu.calls
+        if method.lower() == "setmessagereaction" and params.get("message_id") == message_id
+    ]
 
 
 async def test_group_messages_land_in_the_record_with_the_right_shift(desktop: Desktop) -> None:
     desktop.say(OFFICER, "Camera 12 cổng B hình ảnh bị nhiễu")
-    desktop.emu.inject_message(GROUP, CLERK, caption="Ảnh chụp camera 7", photo=b"\xff\xd8fake-jpeg",
-                         date=desktop.clock.now())
-    desktop.emu.inject_message(GROUP, LEADER, document=("bao-cao.pdf", b"%PDF-1.4"), date=desktop.clock.now())
+    desktop.emu.inject_message(
+        GROUP,
+        CLERK,
+        caption="Ảnh chụp camera 7",
+        photo=b"\xff\xd8fake-jpeg",
+        date=desktop.clock.now(),
+    )
+    desktop.emu.inject_message(
+        GROUP, LEADER, document=("bao-cao.pdf", b"%PDF-1.4"), date=desktop.clock.now()
+    )
     # 07:30 next morning is still the shift that began yesterday at 08:00 ...
     desktop.clock.set(dt.datetime(2026, 11, 26, 0, 30, tzinfo=dt.UTC))
     desktop.say(OFFICER, "Cuối ca: không phát sinh thêm")
@@ -54,8 +64,9 @@ async def test_group_messages_land_in_the_record_with_the_right_shift(desktop: D
 
 
 async def test_a_hashtag_files_the_message_and_the_bot_marks_it(desktop: Desktop) -> None:
-    message = desktop.say(OFFICER, "#vuviec Xe 51C-123.45 vào bãi không qua cổng #chidao Đề nghị Đội 1 "
-                              "kiểm tra")
+    message = desktop.say(
+        OFFICER, "#vuviec Xe 51C-123.45 vào bãi không qua cổng #chidao Đề nghị Đội 1 kiểm tra"
+    )
     plain = desktop.say(OFFICER, "Ai cầm chìa khoá phòng máy?")
     await desktop.settle()
 
@@ -86,8 +97,11 @@ async def test_log_writes_an_entry_and_answers_in_vietnamese(desktop: Desktop) -
     assert "Kết quả" in text_of(answer) and "Ghi chú" in text_of(answer)
 
     entries = desktop.desk.logbook.page(SHIFT_DAY, 0).entries
-    assert [e.origin for e in entries] == [EntryOrigin.COMMAND, EntryOrigin.HASHTAG,
-                                           EntryOrigin.COMMAND]
+    assert [e.origin for e in entries] == [
+        EntryOrigin.COMMAND,
+        EntryOrigin.HASHTAG,
+        EntryOrigin.COMMAND,
+    ]
     copied = entries[2]
     assert copied.result == "Đội 1 đã kiểm tra, hàng đúng khai báo"
     assert copied.notes == "đã báo cáo Cục trưởng"
@@ -121,8 +135,12 @@ async def test_an_edit_adds_a_correction_and_keeps_the_original(desktop: Desktop
     await desktop.settle()
     mark = desktop.emu.mark()
     desktop.clock.advance(dt.timedelta(minutes=5))
-    desktop.emu.inject_edit(GROUP, message["message_id"], "#vuviec Camera 12 mất tín hiệu lúc 02:10",
-                      date=desktop.clock.now())
+    desktop.emu.inject_edit(
+        GROUP,
+        message["message_id"],
+        "#vuviec Camera 12 mất tín hiệu lúc 02:10",
+        date=desktop.clock.now(),
+    )
     notice = await desktop.answer(GROUP, mark)
     assert "Đã ghi đính chính thành mục số 2; mục số 1 được giữ nguyên" in text_of(notice)
 
@@ -131,8 +149,10 @@ async def test_an_edit_adds_a_correction_and_keeps_the_original(desktop: Desktop
     assert second.incident == "Camera 12 mất tín hiệu lúc 02:10"
     assert second.corrects_id == first.id and second.origin == EntryOrigin.CORRECTION
     revisions = [m.text for m in desktop.desk.logbook.messages(SHIFT_DAY)]
-    assert revisions == ["#vuviec Camera 21 mất tín hiệu lúc 02:10",
-                         "#vuviec Camera 12 mất tín hiệu lúc 02:10"]
+    assert revisions == [
+        "#vuviec Camera 21 mất tín hiệu lúc 02:10",
+        "#vuviec Camera 12 mất tín hiệu lúc 02:10",
+    ]
 
     mark = desktop.emu.mark()
     desktop.say(OFFICER, "/logbook")
@@ -143,9 +163,15 @@ async def test_an_edit_adds_a_correction_and_keeps_the_original(desktop: Desktop
 async def test_a_pin_reaction_copies_a_message_into_the_logbook_once(desktop: Desktop) -> None:
     message = desktop.say(OFFICER, "Đội kiểm soát 2 xác nhận đã niêm phong container TGHU8593740")
     await desktop.settle()
-    desktop.emu.inject_reaction(GROUP, message["message_id"], LEADER, ["📌"], date=desktop.clock.now())
-    desktop.emu.inject_reaction(GROUP, message["message_id"], CLERK, ["📌"], date=desktop.clock.now())
-    desktop.emu.inject_reaction(GROUP, message["message_id"], OFFICER, ["👍"], date=desktop.clock.now())
+    desktop.emu.inject_reaction(
+        GROUP, message["message_id"], LEADER, ["📌"], date=desktop.clock.now()
+    )
+    desktop.emu.inject_reaction(
+        GROUP, message["message_id"], CLERK, ["📌"], date=desktop.clock.now()
+    )
+    desktop.emu.inject_reaction(
+        GROUP, message["message_id"], OFFICER, ["👍"], date=desktop.clock.now()
+    )
     await desktop.settle()
     page = desktop.desk.logbook.page(SHIFT_DAY, 0)
     assert page.total == 1
@@ -166,11 +192,12 @@ async def test_logbook_pages_turn_in_place(desktop: Desktop) -> None:
     assert "10 mục" in text_of(first) and "trang 1/2" in text_of(first)
     assert "Kiểm tra camera số 8" in text_of(first)
     assert "Kiểm tra camera số 9" not in text_of(first)
-    (label, data), = buttons_of(first)
+    ((label, data),) = buttons_of(first)
     assert label == "Sau ›"
     query = desktop.emu.press_button(GROUP, first["message_id"], CLERK, data)
     await desktop.emu.wait_for_answer(query)
-    turned = await desktop.emu.wait_for_edit(GROUP, first["message_id"],
-                                       predicate=contains("trang 2/2"))
+    turned = await desktop.emu.wait_for_edit(
+        GROUP, first["message_id"], predicate=contains("trang 2/2")
+    )
     assert "Kiểm tra camera số 10" in text_of(turned)
     assert [label for label, _ in buttons_of(turned)] == ["‹ Trước"]

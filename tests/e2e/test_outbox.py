@@ -38,7 +38,8 @@ async def test_a_refused_message_does_not_block_the_next(desktop: Desktop) -> No
     assert [text_of(m) for m in desktop.emu.bot_messages(GROUP)] == ["vẫn gửi được"]
     with Session(desktop.desk.engine) as session:
         failed = session.exec(
-            select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.FAILED)).one()
+            select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.FAILED)
+        ).one()
         assert "can't parse entities" in failed.error.lower()
 
 

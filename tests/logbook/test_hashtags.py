@@ -22,7 +22,10 @@ def test_one_kind_of_tag_files_the_whole_text_wherever_it_stands() -> None:
 
 
 def test_several_kinds_split_the_text_between_columns() -> None:
-    text = "#vuviec Xe 51C-123.45 vào bãi không qua cổng #chidao Đề nghị Đội 1 kiểm tra #ketqua Đã xác minh"
+    text = (
+        "#vuviec Xe 51C-123.45 vào bãi không qua cổng #chidao Đề nghị Đội 1 kiểm tra "
+        "#ketqua Đã xác minh"
+    )
     assert split_columns(text) == {
         LogColumn.INCIDENT: "Xe 51C-123.45 vào bãi không qua cổng",
         LogColumn.DIRECTION: "Đề nghị Đội 1 kiểm tra",

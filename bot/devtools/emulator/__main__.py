@@ -27,7 +27,9 @@ async def _serve(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Parse arguments and serve until interrupted."""
-    parser = argparse.ArgumentParser(description="Telegram Bot API emulator")
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.devtools.emulator", description="Telegram Bot API emulator"
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--token", default="123456:TEST-TOKEN")

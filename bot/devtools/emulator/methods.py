@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from .params import ApiError, Params, Upload, bad_request
-from .state import EmulatorState, JsonDict, StoredFile, scope_key, unix_time
+from .state import EmulatorState, JsonDict, StoredFile, reply_snapshot, scope_key, unix_time
 from .text import EntityParseError, parse_html, trim, utf16_len
 
 Handler = Callable[[Params], Awaitable[Any]]
@@ -203,9 +203,7 @@ class ApiMethods:
                 raise bad_request("can't parse reply parameters JSON object")
             target = self.state.messages.get((chat["id"], int(reply["message_id"])))
             if target is not None:
-                fields["reply_to_message"] = {
-                    k: v for k, v in target.items() if k != "reply_to_message"
-                }
+                fields["reply_to_message"] = reply_snapshot(target)
             elif not reply.get("allow_sending_without_reply"):
                 raise bad_request("message to be replied not found")
         thread = p.opt_int("message_thread_id")
@@ -227,12 +225,15 @@ class ApiMethods:
         fields.update(content)
         return self.state.add_bot_message(chat["id"], fields)
 
-    def _input_file(self, value: Any, files: dict[str, Upload], name: str, kind: str) -> StoredFile:
-        upload = files.get(name)
+    def _input_file(
+        self, value: Any, files: dict[str, Upload], name: str, kind: str, *, direct: bool
+    ) -> StoredFile:
+        """Resolve an upload (direct part or attach://) or a file_id into a stored file."""
+        upload = files.get(name) if direct else None
         if isinstance(value, str) and value.startswith("attach://"):
             upload = files.get(value.removeprefix("attach://"))
             if upload is None:
-                raise bad_request(f"can't parse InputMedia: media not found ({name})")
+                raise bad_request("can't parse InputMedia: media not found")
         if upload is not None:
             if not upload.data:
                 raise bad_request("file must be non-empty")
@@ -346,7 +347,7 @@ class ApiMethods:
         chat = self._chat(p)
         caption = self._caption(p)
         markup = self._markup(p)
-        stored = self._input_file(p.values.get(kind), p.files, kind, kind)
+        stored = self._input_file(p.values.get(kind), p.files, kind, kind, direct=True)
         content = {**self._media_fields(stored), **caption}
         _set_or_drop(content, "reply_markup", markup)
         return self._send(chat, p, content)
@@ -370,7 +371,7 @@ class ApiMethods:
             kind = item.get("type")
             if kind not in ("photo", "document"):
                 raise bad_request(f'can\'t parse InputMedia: type "{kind}" is unsupported here')
-            stored = self._input_file(item.get("media"), p.files, "media", kind)
+            stored = self._input_file(item.get("media"), p.files, "media", kind, direct=False)
             caption_params = Params({k: item[k] for k in _CAPTION_KEYS if k in item})
             contents.append({**self._media_fields(stored), **self._caption(caption_params)})
         kinds = {"document" in c for c in contents}

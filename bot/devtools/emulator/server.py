@@ -84,7 +84,9 @@ class BotApiEmulator(EmulatorState):
         await web.TCPSite(runner, host, port).start()
         self._runner = runner
         self._port = int(runner.addresses[0][1])
-        self._url_host = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+        # A wildcard bind is still reached over loopback; IPv6 literals need brackets in URLs.
+        url_host = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+        self._url_host = f"[{url_host}]" if ":" in url_host else url_host
         logger.info("Bot API emulator listening on %s", self.base_url)
 
     async def stop(self) -> None:

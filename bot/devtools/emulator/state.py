@@ -49,7 +49,7 @@ def _image_size(data: bytes) -> tuple[int, int]:
         return 640, 480
 
 
-def _reply_snapshot(message: JsonDict) -> JsonDict:
+def reply_snapshot(message: JsonDict) -> JsonDict:
     """Return a message as embedded in reply_to_message (Telegram does not nest further)."""
     return {k: v for k, v in message.items() if k != "reply_to_message"}
 
@@ -350,7 +350,7 @@ class EmulatorState:
                 fields["is_topic_message"] = True
         if reply_to_message_id is not None:
             target = self._require_message(chat_id, reply_to_message_id)
-            fields["reply_to_message"] = _reply_snapshot(target)
+            fields["reply_to_message"] = reply_snapshot(target)
         if text is not None:
             fields.update(self._text_fields("text", "entities", text))
         if photo is not None:
