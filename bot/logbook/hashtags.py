@@ -9,7 +9,7 @@ from bot.db.models import LogColumn
 
 # Vietnamese names first (typed with or without diacritics), then English.
 HASHTAGS: dict[LogColumn, tuple[str, ...]] = {
-    LogColumn.WORK: ("congviec", "work"),
+    LogColumn.WORK: ("congviec", "noidung", "work"),
     LogColumn.INCIDENT: ("vuviec", "suco", "incident"),
     LogColumn.DIRECTION: ("chidao", "direction"),
     LogColumn.RESULT: ("ketqua", "result"),

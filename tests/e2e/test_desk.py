@@ -88,6 +88,16 @@ async def test_lang_switches_a_person_to_english(desktop: Desktop) -> None:
     desktop.say(OFFICER, "/log")
     answer = text_of(await desktop.answer(GROUP, mark))
     assert answer.startswith("Write /log followed by the text")
+    mark = desktop.emu.mark()
+    desktop.say(OFFICER, "/log Checked the 24 port cameras #ketqua all working")
+    answer = text_of(await desktop.answer(GROUP, mark))
+    assert answer.startswith("✍ Written in the logbook as no. 1.")
+    assert "Result: Checked the 24 port cameras all working" in answer
+    mark = desktop.emu.mark()
+    desktop.say(OFFICER, "/logbook")
+    answer = text_of(await desktop.answer(GROUP, mark))
+    assert answer.startswith("📒 Duty logbook, shift of 2026-11-25")
+    assert "1 entry · page 1 of 1" in answer
     # The others still read Vietnamese.
     mark = desktop.emu.mark()
     desktop.say(LEADER, "/shift")

@@ -87,14 +87,14 @@ async def test_log_writes_an_entry_and_answers_in_vietnamese(desktop: Desktop) -
     mark = desktop.emu.mark()
     desktop.say(OFFICER, "/log Kiểm tra định kỳ 24 camera khu vực cảng: hoạt động bình thường")
     answer = await desktop.answer(GROUP, mark, contains("Đã ghi vào sổ nhật ký, mục số 1"))
-    assert "Công việc thực hiện" in text_of(answer)
+    assert "Nội dung thực hiện" in text_of(answer)
     assert "24 camera" in text_of(answer)
 
     mark = desktop.emu.mark()
     original = desktop.say(CLERK, "#ketqua Đội 1 đã kiểm tra, hàng đúng khai báo")
     desktop.say(LEADER, "/log đã báo cáo Cục trưởng", reply_to_message_id=original["message_id"])
     answer = await desktop.answer(GROUP, mark, contains("mục số 3"))
-    assert "Kết quả" in text_of(answer) and "Ghi chú" in text_of(answer)
+    assert "Kết quả thực hiện" in text_of(answer) and "Ghi chú" in text_of(answer)
 
     entries = desktop.desk.logbook.page(SHIFT_DAY, 0).entries
     assert [e.origin for e in entries] == [
