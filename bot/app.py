@@ -5,17 +5,20 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import cast
 
-from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram import Message, Update
+from telegram.ext import AIORateLimiter, Application
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db.engine import make_engine
+from bot.db.models import OutboxMessage
 from bot.desk import Desk
 from bot.handlers import access, conversation, help, language, logbook, shift
 from bot.handlers.common import App, Context
+from bot.handlers.conversation import incoming
 from bot.handlers.help import register_menus
 from bot.i18n import load_catalogs
 from bot.sender import OutboxSender
@@ -41,9 +44,9 @@ def build_application(
         engine = make_engine(settings.database.url, settings.database.echo)
         desk = Desk.build(settings, engine, clock or SystemClock())
     limits = settings.telegram.rate_limits
-    builder = cast(ApplicationBuilder, Application.builder())  # type: ignore[type-arg]
     app: App = (
-        builder.token(token)
+        Application.builder()
+        .token(token)
         .base_url(settings.telegram.base_url)
         .base_file_url(settings.telegram.base_file_url)
         .rate_limiter(
@@ -75,13 +78,23 @@ def build_application(
 async def on_startup(app: App) -> None:
     """Register the menus and start the outbox sender."""
     desk = cast(Desk, app.bot_data["desk"])
-    await register_menus(app.bot, desk.settings.locale, desk.settings.timezone)
+    await register_menus(app.bot, desk.settings.locale, desk.settings.tz)
     sender = OutboxSender(
-        app.bot, desk.outbox, desk.clock, desk.settings.telegram.rate_limits.max_attempts
+        app.bot,
+        desk.outbox,
+        desk.clock,
+        desk.settings.telegram.rate_limits.max_attempts,
+        on_sent=partial(record_own_message, desk),
     )
     sender.start()
     app.bot_data[SENDER_KEY] = sender
     log.info("duty-desk started as @%s", app.bot.username)
+
+
+def record_own_message(desk: Desk, _row: OutboxMessage, message: Message) -> None:
+    """Keep the bot's own duty-group messages in the conversation record too."""
+    if message.chat_id == desk.group_id:
+        desk.logbook.record_message(incoming(message), filing=False)
 
 
 async def on_shutdown(app: App) -> None:

@@ -46,15 +46,14 @@ class Outbox:
         thread_id: int | None = None,
         buttons: Keyboard | None = None,
         reply_to: int | None = None,
-        session: Session | None = None,
     ) -> None:
-        """Queue an HTML text message; inside a given session it commits with the caller."""
+        """Queue an HTML text message."""
         payload: dict[str, Any] = {"text": text}
         if buttons:
             payload["buttons"] = buttons
         if reply_to is not None:
             payload["reply_to"] = reply_to
-        self._queue("send_message", chat_id, thread_id, payload, session)
+        self._queue("send_message", chat_id, thread_id, payload)
 
     def edit(
         self,
@@ -63,25 +62,19 @@ class Outbox:
         text: str,
         *,
         buttons: Keyboard | None = None,
-        session: Session | None = None,
     ) -> None:
         """Queue an in-place edit of a message the bot sent."""
         payload: dict[str, Any] = {"message_id": message_id, "text": text}
         if buttons is not None:
             payload["buttons"] = buttons
-        self._queue("edit_message_text", chat_id, None, payload, session)
+        self._queue("edit_message_text", chat_id, None, payload)
 
     def react(self, chat_id: int, message_id: int, emoji: str) -> None:
         """Queue the bot's reaction on a message (a quiet acknowledgement)."""
-        self._queue("set_reaction", chat_id, None, {"message_id": message_id, "emoji": emoji}, None)
+        self._queue("set_reaction", chat_id, None, {"message_id": message_id, "emoji": emoji})
 
     def _queue(
-        self,
-        method: str,
-        chat_id: int,
-        thread_id: int | None,
-        payload: dict[str, Any],
-        session: Session | None,
+        self, method: str, chat_id: int, thread_id: int | None, payload: dict[str, Any]
     ) -> None:
         now = self._clock.now()
         row = OutboxMessage(
@@ -92,12 +85,9 @@ class Outbox:
             payload=json.dumps(payload, ensure_ascii=False),
             not_before=now,
         )
-        if session is not None:
+        with Session(self._engine) as session:
             session.add(row)
-        else:
-            with Session(self._engine) as own:
-                own.add(row)
-                own.commit()
+            session.commit()
         self.wakeup.set()
 
     def due(self, now: dt.datetime, limit: int = 50) -> list[OutboxMessage]:

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
@@ -39,11 +40,19 @@ def _markup(buttons: Keyboard | None) -> InlineKeyboardMarkup | None:
 class OutboxSender:
     """Sends pending outbox rows; each chat keeps its order, chats go side by side."""
 
-    def __init__(self, bot: Bot, outbox: Outbox, clock: Clock, max_attempts: int) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        outbox: Outbox,
+        clock: Clock,
+        max_attempts: int,
+        on_sent: Callable[[OutboxMessage, Message], None] | None = None,
+    ) -> None:
         self._bot = bot
         self._outbox = outbox
         self._clock = clock
         self._max_attempts = max_attempts
+        self._on_sent = on_sent
         self._task: asyncio.Task[None] | None = None
         # One drain at a time: two would both pick the same pending rows and send them twice.
         self._draining = asyncio.Lock()
@@ -126,6 +135,8 @@ class OutboxSender:
             return False
         message_id = message.message_id if isinstance(message, Message) else None
         self._outbox.mark_sent(row.id, message_id)
+        if self._on_sent is not None and isinstance(message, Message):
+            self._on_sent(row, message)
         return True
 
     def _retry_or_fail(self, row_id: int, delay: dt.timedelta, error: str, attempts: int) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from zoneinfo import ZoneInfo
 
 from telegram import (
     Bot,
@@ -37,11 +38,8 @@ def menu(tr: Translator, names: tuple[str, ...]) -> list[BotCommand]:
     return [BotCommand(name, tr(COMMAND_HELP[name])) for name in names]
 
 
-async def register_menus(bot: Bot, default_locale: str, tz_name: str) -> None:
+async def register_menus(bot: Bot, default_locale: str, tz: ZoneInfo) -> None:
     """Register the command menus per chat kind and per language (and a default)."""
-    from zoneinfo import ZoneInfo
-
-    tz = ZoneInfo(tz_name)
     scopes: list[tuple[BotCommandScope, tuple[str, ...]]] = [
         (BotCommandScopeAllGroupChats(), GROUP_COMMANDS),
         (BotCommandScopeAllPrivateChats(), PRIVATE_COMMANDS),

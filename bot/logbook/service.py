@@ -113,8 +113,11 @@ class Logbook:
         self._clock = clock
         self._known_shifts: set[dt.date] = set()
 
-    def record_message(self, message: IncomingMessage) -> Recorded:
-        """Store a group message; hashtags file it in the logbook, edits add corrections."""
+    def record_message(self, message: IncomingMessage, *, filing: bool = True) -> Recorded:
+        """Store a group message; hashtags file it in the logbook, edits add corrections.
+
+        The bot's own messages are stored with filing off: its help texts quote hashtags.
+        """
         shift_date = self._roster.shift_date_at(message.sent_at)
         row = {
             "chat_id": message.chat_id,
@@ -140,9 +143,10 @@ class Logbook:
                 # Telegram re-delivers updates that were not confirmed before a restart.
                 session.rollback()
                 return Recorded(Outcome.DUPLICATE)
+            wants_filing = message.edited_at is not None or may_file(message.text)
             recorded = (
                 self._file_message(session, message, shift_date)
-                if message.edited_at is not None or may_file(message.text)
+                if filing and wants_filing
                 else Recorded(Outcome.STORED)
             )
             session.commit()

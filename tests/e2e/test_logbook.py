@@ -18,6 +18,8 @@ from tests.e2e.conftest import (
     text_of,
 )
 
+BOT_ID = 123456
+
 
 def contains(fragment: str):  # type: ignore[no-untyped-def]
     return lambda message: fragment in text_of(message)
@@ -127,7 +129,14 @@ async def test_people_off_shift_cannot_write_the_logbook(desktop: Desktop) -> No
     assert "vẫn được lưu trong bản ghi hội thoại" in text_of(answer)
     await desktop.settle()
     assert desktop.desk.logbook.page(SHIFT_DAY, 0).total == 0
-    assert len(desktop.desk.logbook.messages(SHIFT_DAY)) == 2
+    record = [(m.user_id, m.text[:20]) for m in desktop.desk.logbook.messages(SHIFT_DAY)]
+    # The refusals are in the conversation record too, as the bot's own messages.
+    assert record == [
+        (OFF_DUTY, "/log tôi ghi hộ"),
+        (BOT_ID, "Chỉ những người có t"),
+        (OFF_DUTY, "#vuviec camera 3 mất"),
+        (BOT_ID, "Chưa ghi vào sổ nhật"),
+    ]
 
 
 async def test_an_edit_adds_a_correction_and_keeps_the_original(desktop: Desktop) -> None:
