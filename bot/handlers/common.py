@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Coroutine
+from html import escape
 from typing import Any, cast
 
 from telegram import Update
@@ -14,6 +17,7 @@ from bot.shifts import Right
 
 Context = ContextTypes.DEFAULT_TYPE
 App = Application[Any, Any, Any, Any, Any, Any]
+Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
 
 def desk_of(context: Context) -> Desk:
@@ -52,3 +56,34 @@ def has_right(update: Update, context: Context, right: Right) -> bool:
         return False
     desk = desk_of(context)
     return right in desk.roster.rights(user.id, desk.clock.now())
+
+
+def requires(right: Right, refusal: str) -> Callable[[Handler], Handler]:
+    """Guard a handler: without the right (from the current shift), refuse and audit.
+
+    `refusal` is a message id marked with N_; it is translated for the person refused.
+    """
+
+    def guard(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def guarded(update: Update, context: Context) -> None:
+            if has_right(update, context, right):
+                await handler(update, context)
+                return
+            desk = desk_of(context)
+            user, chat = update.effective_user, update.effective_chat
+            desk.audit.record(
+                "denied",
+                user_id=user.id if user else None,
+                chat_id=chat.id if chat else None,
+                detail=f"{handler.__name__} needs {right.value}",
+            )
+            text = tr_for(update, context)(refusal)
+            if update.callback_query is not None:
+                await update.callback_query.answer(text, show_alert=True)
+            else:
+                reply(update, context, escape(text))
+
+        return guarded
+
+    return guard

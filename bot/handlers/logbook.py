@@ -8,9 +8,9 @@ from html import escape
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageReactionHandler
 
-from bot.handlers.common import App, Context, desk_of, has_right, reply, tr_for
+from bot.handlers.common import App, Context, desk_of, reply, requires, tr_for
 from bot.handlers.conversation import RECORDED_REACTION, author_of
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.logbook.hashtags import strip_command
 from bot.logbook.service import Author, Outcome
 from bot.logbook.view import page_buttons, page_text, written_notice
@@ -20,12 +20,11 @@ PIN = "📌"
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y")
 
 
-def not_on_shift(tr: Translator) -> str:
-    """Explain why someone may not write the logbook now."""
-    return tr(
-        "Only the people rostered on the current shift may write the duty logbook. "
-        "See /shift for who is on duty now."
-    )
+NOT_ON_SHIFT = N_(
+    "Only the people rostered on the current shift may write the duty logbook. "
+    "See /shift for who is on duty now."
+)
+NOT_ON_DESK = N_("Only people of the duty desk may read its logbook.")
 
 
 def usage_log(tr: Translator) -> str:
@@ -37,6 +36,7 @@ def usage_log(tr: Translator) -> str:
     )
 
 
+@requires(Right.WRITE_LOGBOOK, NOT_ON_SHIFT)
 async def cmd_log(update: Update, context: Context) -> None:
     """Write an explicit logbook entry from the command's text or the message it replies to."""
     message = update.effective_message
@@ -44,9 +44,6 @@ async def cmd_log(update: Update, context: Context) -> None:
         return
     desk = desk_of(context)
     tr = tr_for(update, context)
-    if not has_right(update, context, Right.WRITE_LOGBOOK):
-        reply(update, context, escape(not_on_shift(tr)))
-        return
     own_text = strip_command(message.text or "").strip()
     target = message.reply_to_message
     author = author_of(message)
@@ -72,7 +69,7 @@ async def cmd_log(update: Update, context: Context) -> None:
     elif recorded.outcome is Outcome.EMPTY:
         reply(update, context, escape(usage_log(tr)))
     elif recorded.outcome is Outcome.NOT_ALLOWED:
-        reply(update, context, escape(not_on_shift(tr)))
+        reply(update, context, escape(tr(NOT_ON_SHIFT)))
 
 
 async def on_reaction(update: Update, context: Context) -> None:
@@ -92,7 +89,7 @@ async def on_reaction(update: Update, context: Context) -> None:
     if recorded.outcome is Outcome.ENTRY:
         desk.outbox.react(chat_id, message_id, RECORDED_REACTION)
     elif recorded.outcome is Outcome.NOT_ALLOWED:
-        desk.outbox.send(chat_id, escape(not_on_shift(tr)), reply_to=message_id)
+        desk.outbox.send(chat_id, escape(tr(NOT_ON_SHIFT)), reply_to=message_id)
     elif recorded.outcome in (Outcome.NOT_FOUND, Outcome.EMPTY):
         desk.outbox.send(
             chat_id,
@@ -116,13 +113,11 @@ def parse_day(text: str) -> dt.date | None:
     return None
 
 
+@requires(Right.VIEW, NOT_ON_DESK)
 async def cmd_logbook(update: Update, context: Context) -> None:
     """Show the current shift's logbook (or a given shift's), one page at a time."""
     desk = desk_of(context)
     tr = tr_for(update, context)
-    if not has_right(update, context, Right.VIEW):
-        reply(update, context, escape(tr("Only people of the duty desk may read its logbook.")))
-        return
     shift_date = desk.roster.shift_date_at(desk.clock.now())
     if context.args:
         asked = parse_day(context.args[0])
@@ -145,6 +140,7 @@ async def cmd_logbook(update: Update, context: Context) -> None:
     )
 
 
+@requires(Right.VIEW, NOT_ON_DESK)
 async def on_logbook_page(update: Update, context: Context) -> None:
     """Turn a logbook page in place."""
     query = update.callback_query
@@ -152,11 +148,6 @@ async def on_logbook_page(update: Update, context: Context) -> None:
         return
     desk = desk_of(context)
     tr = tr_for(update, context)
-    if not has_right(update, context, Right.VIEW):
-        await query.answer(
-            tr("Only people of the duty desk may read its logbook."), show_alert=True
-        )
-        return
     _, day, number = query.data.split(":")
     page = desk.logbook.page(dt.date.fromisoformat(day), int(number))
     desk.outbox.edit(

@@ -9,13 +9,14 @@ from telegram import Update
 from telegram.ext import CommandHandler
 
 from bot.desk import Desk
-from bot.handlers.common import App, Context, desk_of, has_right, reply, tr_for
-from bot.i18n import Translator
+from bot.handlers.common import App, Context, desk_of, reply, requires, tr_for
+from bot.i18n import N_, Translator
 from bot.roles import role_label
 from bot.shifts import Member, Right, Role
 
 ROSTER_DEFAULT_DAYS = 7
 ROSTER_MAX_DAYS = 31
+NOT_ON_DESK = N_("Only people of the duty desk may see the roster.")
 
 
 def _person(member: Member) -> str:
@@ -88,23 +89,19 @@ def roster_text(tr: Translator, desk: Desk, first: dt.date, days: int) -> str:
     return "\n".join(lines)
 
 
+@requires(Right.VIEW, NOT_ON_DESK)
 async def cmd_shift(update: Update, context: Context) -> None:
     """Show who is on duty now."""
     desk = desk_of(context)
     tr = tr_for(update, context)
-    if not has_right(update, context, Right.VIEW):
-        reply(update, context, escape(tr("Only people of the duty desk may see the roster.")))
-        return
     reply(update, context, shift_text(tr, desk, desk.clock.now()))
 
 
+@requires(Right.VIEW, NOT_ON_DESK)
 async def cmd_roster(update: Update, context: Context) -> None:
     """Show the roster of the coming days (7 unless a number of days is given)."""
     desk = desk_of(context)
     tr = tr_for(update, context)
-    if not has_right(update, context, Right.VIEW):
-        reply(update, context, escape(tr("Only people of the duty desk may see the roster.")))
-        return
     days = ROSTER_DEFAULT_DAYS
     if context.args:
         given = context.args[0]

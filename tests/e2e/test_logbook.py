@@ -130,6 +130,8 @@ async def test_people_off_shift_cannot_write_the_logbook(desktop: Desktop) -> No
     await desktop.settle()
     assert desktop.desk.logbook.page(SHIFT_DAY, 0).total == 0
     record = [(m.user_id, m.text[:20]) for m in desktop.desk.logbook.messages(SHIFT_DAY)]
+    denied = desktop.desk.audit.lines("denied")
+    assert [(a.user_id, a.detail) for a in denied] == [(OFF_DUTY, "cmd_log needs write_logbook")]
     # The refusals are in the conversation record too, as the bot's own messages.
     assert record == [
         (OFF_DUTY, "/log tôi ghi hộ"),
