@@ -1,0 +1,57 @@
+"""`duty-desk run` as an operator starts it: a process, configured by a file and the environment."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+import yaml
+
+from bot.db.engine import upgrade
+from bot.devtools.emulator import BotApiEmulator
+from tests.e2e.conftest import GROUP, OFFICER, desk_config, text_of
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+SECRET = "987654321:SECRET-token-that-must-not-be-logged"
+
+
+async def test_the_run_command_serves_the_group_and_keeps_the_token_out_of_logs(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'desk.db'}"
+    upgrade(url)
+    async with BotApiEmulator(token=SECRET) as emu:
+        emu.add_chat(GROUP, "supergroup", "Tổ trực ban")
+        emu.add_user(OFFICER, "Dung")
+        config = desk_config(emu, url)
+        config["telegram"].pop("token")
+        config["telegram"]["poll_timeout_seconds"] = 1
+        path = tmp_path / "duty-desk.yaml"
+        path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+        env = {**os.environ, "DUTY_DESK_TELEGRAM__TOKEN": SECRET, "DUTY_DESK_LOG_LEVEL": "DEBUG"}
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "--config",
+            str(path),
+            "run",
+            cwd=ROOT,
+            env=env,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            mark = emu.mark()
+            emu.inject_message(GROUP, OFFICER, "/shift")
+            answer = await emu.wait_for_message(GROUP, after=mark, timeout=30)
+            assert "Ca trực ngày" in text_of(answer)
+        finally:
+            process.send_signal(signal.SIGINT)
+            _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    log = stderr.decode()
+    assert process.returncode == 0, log
+    assert "duty-desk started as @duty_desk_bot" in log
+    assert "SECRET-token" not in log
