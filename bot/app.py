@@ -11,12 +11,25 @@ from typing import cast
 from telegram import Message, Update
 from telegram.ext import AIORateLimiter, Application
 
+from bot.alarm import Alarm
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db.engine import make_engine
 from bot.db.models import OutboxMessage
 from bot.desk import Desk
-from bot.handlers import access, conversation, help, language, logbook, shift
+from bot.handlers import (
+    access,
+    conversation,
+    flows,
+    help,
+    incidents,
+    language,
+    logbook,
+    pending,
+    proposals,
+    shift,
+    unit_requests,
+)
 from bot.handlers.common import App, Context
 from bot.handlers.conversation import incoming
 from bot.handlers.help import register_menus
@@ -26,6 +39,7 @@ from bot.sender import OutboxSender
 log = logging.getLogger(__name__)
 
 SENDER_KEY = "outbox_sender"
+ALARM_KEY = "deadline_alarm"
 
 
 class NoTokenError(Exception):
@@ -71,6 +85,11 @@ def build_application(
     shift.register(app)
     help.register(app)
     language.register(app)
+    incidents.register(app)
+    proposals.register(app)
+    unit_requests.register(app)
+    pending.register(app)
+    flows.register(app)
     app.add_error_handler(on_error)
     return app
 
@@ -88,6 +107,11 @@ async def on_startup(app: App) -> None:
     )
     sender.start()
     app.bot_data[SENDER_KEY] = sender
+    assert app.job_queue is not None
+    alarm = Alarm(app.job_queue, desk.escalation.timers, desk.clock)
+    desk.escalation.ctx.on_change = alarm.arm
+    app.bot_data[ALARM_KEY] = alarm
+    alarm.start()
     log.info("duty-desk started as @%s", app.bot.username)
 
 

@@ -115,6 +115,26 @@ class ShiftSettings(Section):
     business_hours: BusinessHours = BusinessHours()
 
 
+class EscalationSettings(Section):
+    """The clocks of the approval rule and the 30-minute reply rule (888 Art. 9)."""
+
+    reply_deadline_minutes: int = Field(30, ge=1)
+    unit_reminder_minutes: list[int] = Field(default_factory=lambda: [15, 25])
+    breach_reminder_every_minutes: int = Field(10, ge=1)
+    approval_reminder_after_minutes: int = Field(10, ge=1)
+    approval_reminder_every_minutes: int = Field(15, ge=1)
+
+    @model_validator(mode="after")
+    def _reminders_before_deadline(self) -> EscalationSettings:
+        late = [m for m in self.unit_reminder_minutes if not 0 < m < self.reply_deadline_minutes]
+        if late:
+            raise ValueError(
+                f"unit_reminder_minutes {late} must be between 0 and "
+                f"reply_deadline_minutes ({self.reply_deadline_minutes})"
+            )
+        return self
+
+
 class Person(Section):
     """Someone the bot knows: a Telegram account with a name, title and unit."""
 
@@ -167,6 +187,7 @@ class Settings(BaseSettings):
     people: list[Person] = Field(default_factory=list)
     units: list[Unit] = Field(default_factory=list)
     roster: RosterSettings = RosterSettings()
+    escalation: EscalationSettings = EscalationSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -197,6 +218,8 @@ class Settings(BaseSettings):
         if len(people) != len(self.people):
             raise ValueError("people: the same Telegram user id is listed twice")
         units = {unit.key for unit in self.units}
+        if len(units) != len(self.units):
+            raise ValueError("units: the same key is listed twice")
         for person in self.people:
             if person.unit is not None and person.unit not in units:
                 raise ValueError(
@@ -219,6 +242,10 @@ class Settings(BaseSettings):
     def person(self, user_id: int) -> Person | None:
         """Return the configured person with this Telegram id, if any."""
         return next((p for p in self.people if p.id == user_id), None)
+
+    def unit(self, key: str) -> Unit | None:
+        """Return the configured unit with this key, if any."""
+        return next((u for u in self.units if u.key == key), None)
 
 
 def _roster_people(day: RosterDay) -> list[tuple[str, int]]:

@@ -9,6 +9,9 @@ from sqlalchemy.engine import Engine
 from bot.audit import Audit
 from bot.clock import Clock
 from bot.config import Settings
+from bot.drafts import Drafts
+from bot.escalation.context import EscalationContext
+from bot.escalation.services import Escalation
 from bot.i18n import Translator, translator
 from bot.logbook.service import Logbook
 from bot.outbox import Outbox
@@ -28,20 +31,33 @@ class Desk:
     outbox: Outbox
     preferences: Preferences
     audit: Audit
+    escalation: Escalation
+    drafts: Drafts
 
     @classmethod
     def build(cls, settings: Settings, engine: Engine, clock: Clock) -> Desk:
         """Wire the services together."""
         roster = Roster(settings)
+        logbook = Logbook(engine, roster, clock)
+        outbox = Outbox(engine, clock)
+        preferences = Preferences(engine, clock)
+
+        def person_translator(user_id: int | None) -> Translator:
+            chosen = preferences.locale(user_id) if user_id is not None else None
+            return translator(chosen, settings.tz, default=settings.locale)
+
+        context = EscalationContext(settings, engine, roster, outbox, logbook, person_translator)
         return cls(
             settings=settings,
             engine=engine,
             clock=clock,
             roster=roster,
-            logbook=Logbook(engine, roster, clock),
-            outbox=Outbox(engine, clock),
-            preferences=Preferences(engine, clock),
+            logbook=logbook,
+            outbox=outbox,
+            preferences=preferences,
             audit=Audit(engine, clock),
+            escalation=Escalation.build(context),
+            drafts=Drafts(engine, clock),
         )
 
     @property
@@ -61,6 +77,13 @@ class Desk:
     def desk_translator(self) -> Translator:
         """Return the translator for messages addressed to the whole group."""
         return translator(self.settings.locale, self.settings.tz)
+
+    def desk_chats(self) -> frozenset[int]:
+        """The group chats the bot serves: the duty group and the units' chats."""
+        chats = {unit.chat_id for unit in self.settings.units if unit.chat_id is not None}
+        if self.group_id is not None:
+            chats.add(self.group_id)
+        return frozenset(chats)
 
     def is_known(self, user_id: int) -> bool:
         """True if the person is configured."""

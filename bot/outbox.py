@@ -46,14 +46,15 @@ class Outbox:
         thread_id: int | None = None,
         buttons: Keyboard | None = None,
         reply_to: int | None = None,
-    ) -> None:
-        """Queue an HTML text message."""
+        session: Session | None = None,
+    ) -> int:
+        """Queue an HTML text message; with a session it commits with the caller's work."""
         payload: dict[str, Any] = {"text": text}
         if buttons:
             payload["buttons"] = buttons
         if reply_to is not None:
             payload["reply_to"] = reply_to
-        self._queue("send_message", chat_id, thread_id, payload)
+        return self._queue("send_message", chat_id, thread_id, payload, session)
 
     def edit(
         self,
@@ -62,20 +63,47 @@ class Outbox:
         text: str,
         *,
         buttons: Keyboard | None = None,
-    ) -> None:
+        session: Session | None = None,
+    ) -> int:
         """Queue an in-place edit of a message the bot sent."""
         payload: dict[str, Any] = {"message_id": message_id, "text": text}
         if buttons is not None:
             payload["buttons"] = buttons
-        self._queue("edit_message_text", chat_id, None, payload)
+        return self._queue("edit_message_text", chat_id, None, payload, session)
 
-    def react(self, chat_id: int, message_id: int, emoji: str) -> None:
+    def edit_sent(
+        self,
+        chat_id: int,
+        outbox_id: int,
+        text: str,
+        *,
+        buttons: Keyboard | None = None,
+        session: Session | None = None,
+    ) -> int:
+        """Queue an edit of a message queued earlier, whose Telegram id is known once sent."""
+        payload: dict[str, Any] = {"ref": outbox_id, "text": text}
+        if buttons is not None:
+            payload["buttons"] = buttons
+        return self._queue("edit_message_text", chat_id, None, payload, session)
+
+    def react(self, chat_id: int, message_id: int, emoji: str) -> int:
         """Queue the bot's reaction on a message (a quiet acknowledgement)."""
-        self._queue("set_reaction", chat_id, None, {"message_id": message_id, "emoji": emoji})
+        return self._queue(
+            "set_reaction", chat_id, None, {"message_id": message_id, "emoji": emoji}, None
+        )
+
+    def notify(self) -> None:
+        """Wake the sender (after the caller's transaction committed)."""
+        self.wakeup.set()
 
     def _queue(
-        self, method: str, chat_id: int, thread_id: int | None, payload: dict[str, Any]
-    ) -> None:
+        self,
+        method: str,
+        chat_id: int,
+        thread_id: int | None,
+        payload: dict[str, Any],
+        session: Session | None,
+    ) -> int:
         now = self._clock.now()
         row = OutboxMessage(
             created_at=now,
@@ -85,10 +113,24 @@ class Outbox:
             payload=json.dumps(payload, ensure_ascii=False),
             not_before=now,
         )
-        with Session(self._engine) as session:
+        if session is not None:
             session.add(row)
-            session.commit()
-        self.wakeup.set()
+            session.flush()
+            assert row.id is not None
+            return row.id
+        with Session(self._engine) as own:
+            own.add(row)
+            own.commit()
+            assert row.id is not None
+            row_id = row.id
+        self.notify()
+        return row_id
+
+    def telegram_id(self, outbox_id: int) -> int | None:
+        """Return the Telegram message id of a sent outbox row."""
+        with Session(self._engine) as session:
+            row = session.get(OutboxMessage, outbox_id)
+            return row.telegram_message_id if row else None
 
     def due(self, now: dt.datetime, limit: int = 50) -> list[OutboxMessage]:
         """Return pending messages whose time has come, oldest first."""

@@ -164,10 +164,13 @@ class OutboxSender:
                 ),
             )
         if row.method == "edit_message_text":
+            message_id = payload.get("message_id") or self._outbox.telegram_id(payload["ref"])
+            if message_id is None:
+                raise BadRequest("message to edit not found: it was never sent")
             return await self._bot.edit_message_text(
                 payload["text"],
                 chat_id=row.chat_id,
-                message_id=payload["message_id"],
+                message_id=message_id,
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup,
             )

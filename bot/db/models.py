@@ -168,3 +168,170 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
     telegram_message_id: int | None = None
     error: str = Field(default="", sa_type=Text)
+
+
+class ProposalKind(StrEnum):
+    """What a proposal asks for (888 Art. 8.2)."""
+
+    REMINDER = "reminder"
+    INFORMATION = "information"
+    COORDINATION = "coordination"
+    INTERVENTION = "intervention"
+    MOBILE_EQUIPMENT = "mobile_equipment"
+
+
+class UrgentCase(StrEnum):
+    """The three cases an officer acts on at once and reports at the same time (888 Art. 8.1)."""
+
+    LUGGAGE = "luggage"
+    OUTSIDE_CONTROL_AREA = "outside_area"
+    PASSING_GATE = "passing_gate"
+
+
+class ProposalStatus(StrEnum):
+    """Where a proposal stands in the approval rule."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    ESCALATED = "escalated"
+    ESCALATION_APPROVED = "escalation_approved"
+    ESCALATION_REJECTED = "escalation_rejected"
+    URGENT_SENT = "urgent_sent"
+    URGENT_CONFIRMED = "urgent_confirmed"
+
+
+class RequestStatus(StrEnum):
+    """Where a unit's request stands under the 30-minute rule (888 Art. 9)."""
+
+    WAITING = "waiting"
+    ACKNOWLEDGED = "acknowledged"
+    ANSWERED = "answered"
+    REPORTED = "reported"
+
+
+class Incident(SQLModel, table=True):
+    """A matter the desk handles ("vụ việc"), numbered per year."""
+
+    __tablename__ = "incident"
+    __table_args__ = (UniqueConstraint("year", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int
+    number: int
+    shift_date: dt.date = Field(index=True)
+    arisen_at: dt.datetime = Field(sa_column=utc_column())
+    received_at: dt.datetime = Field(sa_column=utc_column())
+    reporter_id: int | None = Field(default=None, sa_column=chat_id_column(nullable=True))
+    reporter_name: str = ""
+    place: str = ""
+    camera: str = ""
+    declarations: str = ""
+    containers: str = ""
+    plates: str = ""
+    tax_codes: str = ""
+    description: str = Field(sa_type=Text)
+    source_chat_id: int | None = Field(default=None, sa_column=chat_id_column(nullable=True))
+    source_message_id: int | None = None
+
+    @property
+    def label(self) -> str:
+        """The human number, e.g. 2026/0142."""
+        return f"{self.year}/{self.number:04d}"
+
+
+class IncidentAttachment(SQLModel, table=True):
+    """A photo or document attached to an incident (its Telegram file id)."""
+
+    __tablename__ = "incident_attachment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id", index=True)
+    kind: MessageKind = Field(sa_type=String(16))
+    file_id: str
+    caption: str = ""
+
+
+class Proposal(SQLModel, table=True):
+    """A proposed handling of an incident, waiting for (or carrying) the shift leader's decision."""
+
+    __tablename__ = "proposal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id", index=True)
+    kind: ProposalKind = Field(sa_type=String(24))
+    units: str = Field(default="", description="unit keys, comma-separated")
+    content: str = Field(sa_type=Text)
+    urgent_case: UrgentCase | None = Field(default=None, sa_type=String(24))
+    status: ProposalStatus = Field(sa_type=String(24), index=True)
+    version: int = 1
+    proposer_id: int | None = Field(default=None, sa_column=chat_id_column(nullable=True))
+    proposer_name: str = ""
+    created_at: dt.datetime = Field(sa_column=utc_column())
+    decided_at: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
+    decider_id: int | None = Field(default=None, sa_column=chat_id_column(nullable=True))
+    decider_name: str = ""
+    reason: str = Field(default="", sa_type=Text)
+    escalation_decided_at: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
+    escalation_note: str = Field(default="", sa_type=Text)
+    # The outbox row of the card in the duty group; its Telegram id is known once sent.
+    card_outbox_id: int | None = None
+
+    def unit_keys(self) -> list[str]:
+        """The addressed units' keys."""
+        return [key for key in self.units.split(",") if key]
+
+
+class UnitRequest(SQLModel, table=True):
+    """A request delivered to one unit; the 30-minute clock runs from delivery."""
+
+    __tablename__ = "unit_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    unit_key: str = Field(max_length=64)
+    chat_id: int = Field(sa_column=chat_id_column())
+    status: RequestStatus = Field(sa_type=String(16), index=True)
+    delivered_at: dt.datetime = Field(sa_column=utc_column())
+    reply_due_at: dt.datetime = Field(sa_column=utc_column())
+    breached_at: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
+    acknowledged_at: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
+    contact: str = ""
+    eta: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
+    responder_id: int | None = Field(default=None, sa_column=chat_id_column(nullable=True))
+    responder_name: str = ""
+    reported_at: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
+    timeline: str = Field(default="", sa_type=Text)
+    result: str = Field(default="", sa_type=Text)
+    late_reason: str = Field(default="", sa_type=Text)
+    responsible: str = ""
+
+
+class Deadline(SQLModel, table=True):
+    """A moment the desk must act; fired exactly once, in the transaction of its effects."""
+
+    __tablename__ = "deadline"
+    __table_args__ = (UniqueConstraint("kind", "subject", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)
+    subject: str = Field(max_length=64, description="e.g. request:12 or proposal:7")
+    seq: int = 0
+    due_at: dt.datetime = Field(sa_column=utc_column(index=True))
+    fired_at: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
+    cancelled: bool = False
+
+
+class Draft(SQLModel, table=True):
+    """What a person has typed so far in a guided conversation; survives restarts."""
+
+    __tablename__ = "draft"
+    __table_args__ = (UniqueConstraint("user_id", "chat_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=chat_id_column())
+    chat_id: int = Field(sa_column=chat_id_column())
+    flow: str = Field(max_length=32)
+    step: str = Field(max_length=32)
+    data: str = Field(default="{}", sa_type=Text)
+    updated_at: dt.datetime = Field(sa_column=utc_column())

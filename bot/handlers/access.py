@@ -35,10 +35,11 @@ async def check_access(update: Update, context: Context) -> None:
     chat = update.effective_chat
     user = update.effective_user
     known = user is not None and desk.is_known(user.id)
-    if chat is not None and chat.id == desk.group_id and (known or update.callback_query is None):
+    desk_chats = desk.desk_chats()
+    if chat is not None and chat.id in desk_chats and (known or update.callback_query is None):
         # Everything said in the duty group is recorded; buttons answer only known people.
         return
-    if known and (chat is None or chat.type == ChatType.PRIVATE or chat.id == desk.group_id):
+    if known and (chat is None or chat.type == ChatType.PRIVATE or chat.id in desk_chats):
         return
     if update.my_chat_member is not None:
         # Being added to or removed from a chat is not a request; nothing to answer.

@@ -260,6 +260,30 @@ class Logbook:
             session.commit()
         return Recorded(Outcome.ENTRY, [entry])
 
+    def append(
+        self,
+        session: Session,
+        author: Author,
+        when: dt.datetime,
+        columns: dict[LogColumn, str],
+        *,
+        details: dict[str, object] | None = None,
+        source_key: str | None = None,
+    ) -> LogbookEntry:
+        """Write a desk event (incident, direction, result...) in the caller's transaction.
+
+        `details` fills the Annex I sub-fields, e.g. incident_place or direction_receiver.
+        """
+        entry = self._add_entry(
+            session, author, columns, when, EntryOrigin.SYSTEM, source_key=source_key, source=None
+        )
+        for name, value in (details or {}).items():
+            if not hasattr(entry, name):
+                raise AttributeError(f"logbook entries have no field {name}")
+            setattr(entry, name, value)
+        session.add(entry)
+        return entry
+
     def page(self, shift_date: dt.date, page: int, page_size: int = 8) -> EntryPage:
         """Return one page of a shift's entries, oldest first."""
         with Session(self._engine) as session:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from sqlalchemy.engine import Engine
 
 from bot.app import build_application, running
 from bot.clock import ManualClock
@@ -20,6 +22,8 @@ from tests.conftest import MORNING
 
 GROUP = -1001234567890
 LEADER, SECTION, CLERK, OFFICER, OFF_DUTY, STRANGER = 1001, 1002, 1003, 1004, 1005, 4242
+UNIT_CHAT, TEAM_CHAT = -100777, -100778
+UNIT_CONTACT, TEAM_CONTACT = 2001, 2002
 
 
 def desk_config(emu: BotApiEmulator, database_url: str, **extra: Any) -> dict[str, Any]:
@@ -37,11 +41,14 @@ def desk_config(emu: BotApiEmulator, database_url: str, **extra: Any) -> dict[st
             {"id": LEADER, "name": "Nguyễn Văn An", "title": "Phó Cục trưởng"},
             {"id": SECTION, "name": "Trần Thị Bình", "title": "Trưởng phòng"},
             {"id": CLERK, "name": "Lê Văn Cường", "title": "Chuyên viên Phòng Tổng hợp"},
-            {"id": OFFICER, "name": "Phạm Thị Dung", "title": "Công chức", "unit": "hq-kv1"},
+            {"id": OFFICER, "name": "Phạm Thị Dung", "title": "Công chức"},
             {"id": OFF_DUTY, "name": "Hoàng Văn Em", "title": "Công chức"},
+            {"id": UNIT_CONTACT, "name": "Võ Văn Giang", "title": "Đội trưởng", "unit": "hq-kv1"},
+            {"id": TEAM_CONTACT, "name": "Đặng Thị Hoa", "title": "Đội phó", "unit": "doi-ks"},
         ],
         "units": [
-            {"key": "hq-kv1", "name": "Chi cục HQ CK cảng Sài Gòn KV1", "chat_id": -100777},
+            {"key": "hq-kv1", "name": "Chi cục HQ CK cảng Sài Gòn KV1", "chat_id": UNIT_CHAT},
+            {"key": "doi-ks", "name": "Đội Kiểm soát Hải quan", "chat_id": TEAM_CHAT},
         ],
         "roster": {
             "days": {
@@ -65,8 +72,11 @@ class Desktop:
 
     emu: BotApiEmulator
     clock: ManualClock
+    settings: Settings
+    engine: Engine
     desk: Desk
     app: App
+    _stack: AsyncExitStack
 
     def say(self, user_id: int, text: str, chat_id: int = GROUP, **kwargs: Any) -> dict[str, Any]:
         """Post a message as a person, dated by the test clock."""
@@ -83,11 +93,29 @@ class Desktop:
         return await self.emu.wait_for_message(chat_id, after=after, predicate=predicate)
 
     async def settle(self) -> None:
-        """Wait until the bot has fetched everything and sent what it queued."""
+        """Let the bot take every update, fire what is due by the test clock, and send."""
         await self.emu.wait_until_consumed()
+        self.desk.escalation.timers.fire_due(self.clock.now())
         sender = self.app.bot_data.get("outbox_sender")
         if sender is not None:
             await sender.drain()
+
+    async def later(self, minutes: float) -> None:
+        """Move the test clock on, then settle."""
+        self.clock.advance(dt.timedelta(minutes=minutes))
+        await self.settle()
+
+    async def stop(self) -> None:
+        """Stop the bot as a crash or a restart would (the database stays)."""
+        await self._stack.aclose()
+
+    async def restart(self) -> None:
+        """Start a fresh bot process on the same database and emulator."""
+        await self.stop()
+        self.desk = Desk.build(self.settings, self.engine, self.clock)
+        self.app = build_application(self.settings, clock=self.clock, desk=self.desk)
+        self._stack = AsyncExitStack()
+        await self._stack.enter_async_context(running(self.app))
 
 
 @pytest.fixture
@@ -95,6 +123,8 @@ async def desktop(migrated_url: str) -> AsyncIterator[Desktop]:
     """Start the emulator, then the real bot on it, at 09:00 on 25 November 2026."""
     async with BotApiEmulator() as emu:
         emu.add_chat(GROUP, "supergroup", "Tổ trực ban HQ")
+        emu.add_chat(UNIT_CHAT, "supergroup", "Trực ban Chi cục KV1")
+        emu.add_chat(TEAM_CHAT, "supergroup", "Đội Kiểm soát")
         people = [
             (LEADER, "An"),
             (SECTION, "Bình"),
@@ -102,6 +132,8 @@ async def desktop(migrated_url: str) -> AsyncIterator[Desktop]:
             (OFFICER, "Dung"),
             (OFF_DUTY, "Em"),
             (STRANGER, "Lạ"),
+            (UNIT_CONTACT, "Giang"),
+            (TEAM_CONTACT, "Hoa"),
         ]
         for user_id, first in people:
             emu.add_user(user_id, first, language_code="vi")
@@ -110,8 +142,13 @@ async def desktop(migrated_url: str) -> AsyncIterator[Desktop]:
         engine = make_engine(migrated_url)
         desk = Desk.build(settings, engine, clock)
         app = build_application(settings, clock=clock, desk=desk)
-        async with running(app):
-            yield Desktop(emu, clock, desk, app)
+        stack = AsyncExitStack()
+        await stack.enter_async_context(running(app))
+        desktop = Desktop(emu, clock, settings, engine, desk, app, stack)
+        try:
+            yield desktop
+        finally:
+            await desktop.stop()
         engine.dispose()
 
 

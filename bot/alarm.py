@@ -1,0 +1,56 @@
+"""The alarm clock: PTB's JobQueue rings at the earliest deadline in the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from telegram.ext import ContextTypes, Job, JobQueue
+
+from bot.clock import Clock
+from bot.escalation.timers import Timers
+
+log = logging.getLogger(__name__)
+
+# A ring at least this often even with nothing armed, in case the clock jumps or a row was
+# added behind the bot's back; deadlines themselves never depend on it.
+SAFETY_RING = dt.timedelta(seconds=30)
+
+
+class Alarm:
+    """Keeps exactly one job armed for the next deadline; the database stays the truth."""
+
+    def __init__(self, job_queue: JobQueue[Any], timers: Timers, clock: Clock) -> None:
+        self._jobs = job_queue
+        self._timers = timers
+        self._clock = clock
+        self._armed: Job[Any] | None = None
+        self._armed_for: dt.datetime | None = None
+
+    def start(self) -> None:
+        """Fire what fell due while the bot was down, then arm for the next deadline."""
+        fired = self._timers.fire_due(self._clock.now())
+        if fired:
+            log.info("Fired %s deadlines that passed while the bot was down", fired)
+        self._jobs.run_repeating(self._ring, interval=SAFETY_RING, name="deadline-safety")
+        self.arm()
+
+    def arm(self) -> None:
+        """Point the alarm at the earliest live deadline (called after every change)."""
+        upcoming = self._timers.next_due_at()
+        if upcoming is None or upcoming == self._armed_for:
+            return
+        if self._armed is not None:
+            self._armed.schedule_removal()
+        delay = max(dt.timedelta(0), upcoming - self._clock.now())
+        self._armed = self._jobs.run_once(self._ring, when=delay, name="deadline-alarm")
+        self._armed_for = upcoming
+
+    async def _ring(self, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        # Forget what was armed so arm() replaces it, whichever job rang.
+        self._armed_for = None
+        try:
+            self._timers.fire_due(self._clock.now())
+        finally:
+            self.arm()

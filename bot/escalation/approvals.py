@@ -1,0 +1,399 @@
+"""The approval rule: nothing reaches a unit before the shift leader approves (888 Art. 4.3, 8)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+
+from sqlmodel import Session
+
+from bot.db.models import (
+    Incident,
+    LogColumn,
+    Proposal,
+    ProposalKind,
+    ProposalStatus,
+    UrgentCase,
+)
+from bot.escalation import deadlines
+from bot.escalation.context import EscalationContext, Refusal, Step
+from bot.escalation.deadlines import DeadlineKind, proposal_subject
+from bot.escalation.requests import Requests
+from bot.escalation.texts import (
+    ESCALATING_KINDS,
+    KIND_LABELS,
+    URGENT_LABELS,
+    annex_iii,
+    proposal_buttons,
+    proposal_card,
+    unit_names,
+)
+from bot.i18n import Translator
+from bot.logbook.service import Author
+
+# States in which the shift leader still owes a decision (and is reminded).
+AWAITING_LEADER = frozenset(
+    {ProposalStatus.PENDING, ProposalStatus.ESCALATED, ProposalStatus.URGENT_SENT}
+)
+
+
+def _minutes(value: int) -> dt.timedelta:
+    return dt.timedelta(minutes=value)
+
+
+class Approvals:
+    """Proposals, the shift leader's decisions, escalation and the urgent path."""
+
+    def __init__(self, ctx: EscalationContext, requests: Requests) -> None:
+        self._ctx = ctx
+        self._requests = requests
+
+    def propose(
+        self,
+        author: Author,
+        incident_id: int,
+        kind: ProposalKind,
+        unit_keys: list[str],
+        content: str,
+        now: dt.datetime,
+        urgent_case: UrgentCase | None = None,
+    ) -> Step[Proposal]:
+        """Record a proposal and put it before the shift leader (urgent: send it at once)."""
+        ctx = self._ctx
+        if not content.strip():
+            return Step(refusal=Refusal.EMPTY)
+        unknown = [key for key in unit_keys if ctx.settings.unit(key) is None]
+        if unknown or not unit_keys:
+            return Step(refusal=Refusal.UNKNOWN_UNIT, detail=", ".join(unknown))
+        with Session(ctx.engine, expire_on_commit=False) as session:
+            incident = session.get(Incident, incident_id)
+            if incident is None:
+                return Step(refusal=Refusal.NOT_FOUND)
+            proposal = Proposal(
+                incident_id=incident_id,
+                kind=kind,
+                units=",".join(unit_keys),
+                content=content.strip(),
+                urgent_case=urgent_case,
+                status=ProposalStatus.URGENT_SENT if urgent_case else ProposalStatus.PENDING,
+                proposer_id=author.user_id,
+                proposer_name=author.name,
+                created_at=now,
+            )
+            session.add(proposal)
+            session.flush()
+            assert proposal.id is not None
+            if urgent_case:
+                self._requests.deliver(session, proposal, incident, now)
+                ctx.logbook.append(
+                    session,
+                    author,
+                    now,
+                    {
+                        LogColumn.DIRECTION: f"[{incident.label}] "
+                        f"{ctx.desk_tr()(URGENT_LABELS[urgent_case])}: {proposal.content}"
+                    },
+                    details=self._direction_details(proposal, now),
+                    source_key=f"urgent:{proposal.id}",
+                )
+            self._post_card(session, proposal, incident)
+            deadlines.schedule(
+                session,
+                DeadlineKind.APPROVAL_REMINDER,
+                proposal_subject(proposal.id),
+                now + _minutes(ctx.settings.escalation.approval_reminder_after_minutes),
+                seq=1,
+            )
+            session.commit()
+        ctx.committed()
+        return Step(proposal)
+
+    def approve(
+        self, author: Author, proposal_id: int, version: int, now: dt.datetime
+    ) -> Step[Proposal]:
+        """Approve a pending proposal once: deliver it, or escalate the kinds that need to."""
+        ctx = self._ctx
+        with Session(ctx.engine, expire_on_commit=False) as session:
+            found = self._pending(session, proposal_id, version)
+            if not found.ok or found.value is None:
+                return found
+            proposal = found.value
+            incident = session.get(Incident, proposal.incident_id)
+            assert incident is not None
+            proposal.decided_at, proposal.decider_id = now, author.user_id
+            proposal.decider_name = author.name
+            tr = ctx.desk_tr()
+            if proposal.kind in ESCALATING_KINDS:
+                proposal.status = ProposalStatus.ESCALATED
+                ctx.to_group(
+                    session,
+                    annex_iii(tr, proposal, incident, ctx.unit_names(), self._place_date(tr, now)),
+                    buttons=proposal_buttons(tr, proposal),
+                    approvals=True,
+                )
+                ctx.logbook.append(
+                    session,
+                    author,
+                    now,
+                    {
+                        LogColumn.DIRECTION: f"[{incident.label}] "
+                        + tr("Approved for escalation to the Director General: {content}").format(
+                            content=proposal.content
+                        )
+                    },
+                    details={"direction_at": now, "direction_channel": "message"},
+                    source_key=f"escalate:{proposal.id}",
+                )
+            else:
+                proposal.status = ProposalStatus.APPROVED
+                deadlines.cancel(
+                    session, proposal_subject(proposal_id), (DeadlineKind.APPROVAL_REMINDER,)
+                )
+                self._carry_out(session, proposal, incident, author, now)
+            session.add(proposal)
+            self._update_card(session, proposal, incident)
+            session.commit()
+        ctx.committed()
+        return Step(proposal)
+
+    def reject(
+        self, author: Author, proposal_id: int, version: int, reason: str, now: dt.datetime
+    ) -> Step[Proposal]:
+        """Reject a pending proposal with a reason; nothing is sent to any unit."""
+        ctx = self._ctx
+        if not reason.strip():
+            return Step(refusal=Refusal.EMPTY)
+        with Session(ctx.engine, expire_on_commit=False) as session:
+            found = self._pending(session, proposal_id, version)
+            if not found.ok or found.value is None:
+                return found
+            proposal = found.value
+            incident = session.get(Incident, proposal.incident_id)
+            assert incident is not None
+            proposal.status = ProposalStatus.REJECTED
+            proposal.decided_at, proposal.decider_id = now, author.user_id
+            proposal.decider_name, proposal.reason = author.name, reason.strip()
+            session.add(proposal)
+            deadlines.cancel(
+                session, proposal_subject(proposal_id), (DeadlineKind.APPROVAL_REMINDER,)
+            )
+            tr = ctx.desk_tr()
+            ctx.logbook.append(
+                session,
+                author,
+                now,
+                {
+                    LogColumn.DIRECTION: f"[{incident.label}] "
+                    + tr("Proposal not approved: {content}. Reason: {reason}").format(
+                        content=proposal.content, reason=proposal.reason
+                    )
+                },
+                details={"direction_at": now},
+                source_key=f"reject:{proposal.id}",
+            )
+            self._update_card(session, proposal, incident)
+            session.commit()
+        ctx.committed()
+        return Step(proposal)
+
+    def edit(
+        self, author: Author, proposal_id: int, version: int, content: str, now: dt.datetime
+    ) -> Step[Proposal]:
+        """Change a pending proposal's content; the leader decides on the new version."""
+        ctx = self._ctx
+        if not content.strip():
+            return Step(refusal=Refusal.EMPTY)
+        with Session(ctx.engine, expire_on_commit=False) as session:
+            found = self._pending(session, proposal_id, version)
+            if not found.ok or found.value is None:
+                return found
+            proposal = found.value
+            incident = session.get(Incident, proposal.incident_id)
+            assert incident is not None
+            proposal.content, proposal.version = content.strip(), proposal.version + 1
+            session.add(proposal)
+            self._update_card(session, proposal, incident)
+            session.commit()
+        ctx.committed()
+        return Step(proposal)
+
+    def record_escalation(
+        self, author: Author, proposal_id: int, approved: bool, now: dt.datetime
+    ) -> Step[Proposal]:
+        """Record the Director General's decision on an escalated proposal."""
+        ctx = self._ctx
+        with Session(ctx.engine, expire_on_commit=False) as session:
+            proposal = session.get(Proposal, proposal_id)
+            if proposal is None:
+                return Step(refusal=Refusal.NOT_FOUND)
+            if proposal.status != ProposalStatus.ESCALATED:
+                return Step(proposal, refusal=Refusal.ALREADY_DECIDED)
+            incident = session.get(Incident, proposal.incident_id)
+            assert incident is not None
+            proposal.escalation_decided_at = now
+            proposal.escalation_note = author.name
+            deadlines.cancel(
+                session, proposal_subject(proposal_id), (DeadlineKind.APPROVAL_REMINDER,)
+            )
+            tr = ctx.desk_tr()
+            if approved:
+                proposal.status = ProposalStatus.ESCALATION_APPROVED
+                self._carry_out(session, proposal, incident, author, now)
+            else:
+                proposal.status = ProposalStatus.ESCALATION_REJECTED
+                ctx.logbook.append(
+                    session,
+                    author,
+                    now,
+                    {
+                        LogColumn.DIRECTION: f"[{incident.label}] "
+                        + tr("The Director General did not approve: {content}").format(
+                            content=proposal.content
+                        )
+                    },
+                    details={"direction_at": now},
+                    source_key=f"gd:{proposal.id}",
+                )
+            session.add(proposal)
+            self._update_card(session, proposal, incident)
+            session.commit()
+        ctx.committed()
+        return Step(proposal)
+
+    def confirm_urgent(self, author: Author, proposal_id: int, now: dt.datetime) -> Step[Proposal]:
+        """The shift leader confirms an urgent action taken before approval (888 Art. 8.1)."""
+        ctx = self._ctx
+        with Session(ctx.engine, expire_on_commit=False) as session:
+            proposal = session.get(Proposal, proposal_id)
+            if proposal is None:
+                return Step(refusal=Refusal.NOT_FOUND)
+            if proposal.status != ProposalStatus.URGENT_SENT:
+                return Step(proposal, refusal=Refusal.ALREADY_DECIDED)
+            incident = session.get(Incident, proposal.incident_id)
+            assert incident is not None
+            proposal.status = ProposalStatus.URGENT_CONFIRMED
+            proposal.decided_at, proposal.decider_id = now, author.user_id
+            proposal.decider_name = author.name
+            session.add(proposal)
+            deadlines.cancel(
+                session, proposal_subject(proposal_id), (DeadlineKind.APPROVAL_REMINDER,)
+            )
+            ctx.logbook.append(
+                session,
+                author,
+                now,
+                {
+                    LogColumn.DIRECTION: f"[{incident.label}] "
+                    + ctx.desk_tr()(
+                        "The shift leader confirmed the urgent action: {content}"
+                    ).format(content=proposal.content)
+                },
+                details={"direction_at": now},
+                source_key=f"confirm:{proposal.id}",
+            )
+            self._update_card(session, proposal, incident)
+            session.commit()
+        ctx.committed()
+        return Step(proposal)
+
+    def get(self, proposal_id: int) -> Proposal | None:
+        """Return a proposal by id."""
+        with Session(self._ctx.engine) as session:
+            return session.get(Proposal, proposal_id)
+
+    def remind_leader(self, session: Session, proposal_id: int, seq: int, now: dt.datetime) -> None:
+        """Remind the shift leader of a decision still owed, and schedule the next reminder."""
+        ctx = self._ctx
+        proposal = session.get(Proposal, proposal_id)
+        if proposal is None or proposal.status not in AWAITING_LEADER:
+            return
+        incident = session.get(Incident, proposal.incident_id)
+        assert incident is not None
+        waited = now - proposal.created_at
+        minutes = int(waited.total_seconds() // 60)
+
+        def render(tr: Translator) -> str:
+            return "⏰ " + escape(
+                tr(
+                    "Waiting for your decision for {minutes} min: {kind} for incident {label} "
+                    "(to {units}). Use the buttons on the card, or see /pending."
+                ).format(
+                    minutes=minutes,
+                    kind=tr(KIND_LABELS[proposal.kind]),
+                    label=incident.label,
+                    units=unit_names(proposal, ctx.unit_names()),
+                )
+            )
+
+        ctx.tell_leader(session, now, render)
+        deadlines.schedule(
+            session,
+            DeadlineKind.APPROVAL_REMINDER,
+            proposal_subject(proposal_id),
+            now + _minutes(ctx.settings.escalation.approval_reminder_every_minutes),
+            seq=seq + 1,
+        )
+
+    def _carry_out(
+        self,
+        session: Session,
+        proposal: Proposal,
+        incident: Incident,
+        author: Author,
+        now: dt.datetime,
+    ) -> None:
+        self._requests.deliver(session, proposal, incident, now)
+        self._ctx.logbook.append(
+            session,
+            author,
+            now,
+            {LogColumn.DIRECTION: f"[{incident.label}] {proposal.content}"},
+            details=self._direction_details(proposal, now),
+            source_key=f"direction:{proposal.id}",
+        )
+
+    def _direction_details(self, proposal: Proposal, now: dt.datetime) -> dict[str, object]:
+        return {
+            "direction_at": now,
+            "direction_channel": "message",
+            "direction_receiver": unit_names(proposal, self._ctx.unit_names()),
+        }
+
+    def _pending(self, session: Session, proposal_id: int, version: int) -> Step[Proposal]:
+        proposal = session.get(Proposal, proposal_id)
+        if proposal is None:
+            return Step(refusal=Refusal.NOT_FOUND)
+        if proposal.status != ProposalStatus.PENDING:
+            return Step(proposal, refusal=Refusal.ALREADY_DECIDED)
+        if proposal.version != version:
+            return Step(proposal, refusal=Refusal.STALE_VERSION)
+        return Step(proposal)
+
+    def _post_card(self, session: Session, proposal: Proposal, incident: Incident) -> None:
+        tr = self._ctx.desk_tr()
+        proposal.card_outbox_id = self._ctx.to_group(
+            session,
+            proposal_card(tr, proposal, incident, self._ctx.unit_names()),
+            buttons=proposal_buttons(tr, proposal),
+            approvals=True,
+        )
+        session.add(proposal)
+
+    def _update_card(self, session: Session, proposal: Proposal, incident: Incident) -> None:
+        ctx = self._ctx
+        if proposal.card_outbox_id is None or ctx.group_id is None:
+            return
+        tr = ctx.desk_tr()
+        ctx.outbox.edit_sent(
+            ctx.group_id,
+            proposal.card_outbox_id,
+            proposal_card(tr, proposal, incident, ctx.unit_names()),
+            buttons=proposal_buttons(tr, proposal),
+            session=session,
+        )
+
+    def _place_date(self, tr: Translator, now: dt.datetime) -> str:
+        local = now.astimezone(self._ctx.settings.tz)
+        return tr("day {day} month {month} year {year}").format(
+            day=f"{local.day:02d}", month=f"{local.month:02d}", year=local.year
+        )

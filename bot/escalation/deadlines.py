@@ -1,0 +1,107 @@
+"""Deadlines in the database: scheduled, cancelled and claimed exactly once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from bot.db.models import Deadline
+
+
+class DeadlineKind(StrEnum):
+    """What happens when a deadline passes."""
+
+    APPROVAL_REMINDER = "approval_reminder"
+    UNIT_REMINDER = "unit_reminder"
+    REPLY_DEADLINE = "reply_deadline"
+    BREACH_REMINDER = "breach_reminder"
+    RESULT_DUE = "result_due"
+
+
+def request_subject(request_id: int) -> str:
+    """The subject key of a unit request."""
+    return f"request:{request_id}"
+
+
+def proposal_subject(proposal_id: int) -> str:
+    """The subject key of a proposal."""
+    return f"proposal:{proposal_id}"
+
+
+def subject_id(subject: str) -> int:
+    """The numeric id inside a subject key."""
+    return int(subject.split(":", 1)[1])
+
+
+def schedule(
+    session: Session, kind: DeadlineKind, subject: str, due_at: dt.datetime, seq: int = 0
+) -> None:
+    """Add a deadline in the caller's transaction."""
+    session.add(Deadline(kind=kind.value, subject=subject, seq=seq, due_at=due_at))
+
+
+def cancel(session: Session, subject: str, kinds: tuple[DeadlineKind, ...]) -> None:
+    """Cancel a subject's unfired deadlines of some kinds, in the caller's transaction."""
+    session.exec(
+        update(Deadline)
+        .where(
+            col(Deadline.subject) == subject,
+            col(Deadline.kind).in_([k.value for k in kinds]),
+            col(Deadline.fired_at).is_(None),
+        )
+        .values(cancelled=True)
+    )
+
+
+def due(session: Session, now: dt.datetime, limit: int = 200) -> list[Deadline]:
+    """Return live deadlines whose time has come, earliest first."""
+    return list(
+        session.exec(
+            select(Deadline)
+            .where(
+                col(Deadline.fired_at).is_(None),
+                col(Deadline.cancelled).is_(False),
+                col(Deadline.due_at) <= now,
+            )
+            .order_by(col(Deadline.due_at), col(Deadline.id))
+            .limit(limit)
+        ).all()
+    )
+
+
+def claim(session: Session, deadline_id: int, now: dt.datetime) -> bool:
+    """Mark a deadline fired unless someone already did; True if this caller owns it."""
+    result = session.exec(
+        update(Deadline)
+        .where(
+            col(Deadline.id) == deadline_id,
+            col(Deadline.fired_at).is_(None),
+            col(Deadline.cancelled).is_(False),
+        )
+        .values(fired_at=now)
+    )
+    return bool(result.rowcount == 1)
+
+
+def next_due_at(session: Session) -> dt.datetime | None:
+    """Return when the earliest live deadline falls."""
+    return session.exec(
+        select(Deadline.due_at)
+        .where(col(Deadline.fired_at).is_(None), col(Deadline.cancelled).is_(False))
+        .order_by(col(Deadline.due_at))
+        .limit(1)
+    ).first()
+
+
+def open_count(session: Session) -> int:
+    """How many deadlines are still to fire."""
+    return len(
+        session.exec(
+            select(Deadline.id).where(
+                col(Deadline.fired_at).is_(None), col(Deadline.cancelled).is_(False)
+            )
+        ).all()
+    )

@@ -1,0 +1,47 @@
+"""What waits for whom: decisions owed by the shift leader, replies and results owed by units."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from bot.db.models import Incident, Proposal, RequestStatus, UnitRequest
+from bot.escalation.approvals import AWAITING_LEADER
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Everything open, oldest first, with the incidents they belong to."""
+
+    proposals: list[tuple[Proposal, Incident]]
+    replies: list[tuple[UnitRequest, Incident]]
+    results: list[tuple[UnitRequest, Incident]]
+
+
+def waiting(engine: Engine) -> Waiting:
+    """Collect the open proposals and requests."""
+    with Session(engine) as session:
+        proposals = session.exec(
+            select(Proposal, Incident)
+            .join(Incident, col(Incident.id) == col(Proposal.incident_id))
+            .where(col(Proposal.status).in_([s.value for s in AWAITING_LEADER]))
+            .order_by(col(Proposal.created_at))
+        ).all()
+        requests = session.exec(
+            select(UnitRequest, Incident)
+            .join(Proposal, col(Proposal.id) == col(UnitRequest.proposal_id))
+            .join(Incident, col(Incident.id) == col(Proposal.incident_id))
+            .where(
+                col(UnitRequest.status).in_(
+                    [RequestStatus.WAITING.value, RequestStatus.ACKNOWLEDGED.value]
+                )
+            )
+            .order_by(col(UnitRequest.delivered_at))
+        ).all()
+    return Waiting(
+        proposals=[(p, i) for p, i in proposals],
+        replies=[(r, i) for r, i in requests if r.status == RequestStatus.WAITING],
+        results=[(r, i) for r, i in requests if r.status == RequestStatus.ACKNOWLEDGED],
+    )

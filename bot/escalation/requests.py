@@ -1,0 +1,392 @@
+"""Requests to units and the 30-minute reply rule (888 Art. 9)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+
+from sqlmodel import Session
+
+from bot.db.models import (
+    Incident,
+    LogColumn,
+    Proposal,
+    RequestStatus,
+    UnitRequest,
+)
+from bot.escalation import deadlines
+from bot.escalation.context import EscalationContext, Refusal, Step, system_author
+from bot.escalation.deadlines import DeadlineKind, request_subject
+from bot.escalation.texts import request_buttons, request_text
+from bot.i18n import Translator
+from bot.logbook.service import Author
+
+REPLY_CLOCK = (
+    DeadlineKind.UNIT_REMINDER,
+    DeadlineKind.REPLY_DEADLINE,
+    DeadlineKind.BREACH_REMINDER,
+)
+
+
+def _minutes(value: int) -> dt.timedelta:
+    return dt.timedelta(minutes=value)
+
+
+def is_late(request: UnitRequest, now: dt.datetime) -> bool:
+    """Later than asked: the 30 minutes were missed, or the unit's own ETA has passed."""
+    return request.breached_at is not None or (request.eta is not None and now > request.eta)
+
+
+class Requests:
+    """Delivers approved requests to units and watches their replies."""
+
+    def __init__(self, ctx: EscalationContext) -> None:
+        self._ctx = ctx
+
+    def deliver(
+        self, session: Session, proposal: Proposal, incident: Incident, now: dt.datetime
+    ) -> list[UnitRequest]:
+        """Send the request to each unit and start its clock, in the caller's transaction."""
+        ctx = self._ctx
+        rules = ctx.settings.escalation
+        tr = ctx.desk_tr()
+        assert proposal.id is not None
+        delivered = []
+        for key in proposal.unit_keys():
+            unit = ctx.settings.unit(key)
+            if unit is None or unit.chat_id is None:
+                continue
+            request = UnitRequest(
+                proposal_id=proposal.id,
+                unit_key=key,
+                chat_id=unit.chat_id,
+                status=RequestStatus.WAITING,
+                delivered_at=now,
+                reply_due_at=now + _minutes(rules.reply_deadline_minutes),
+            )
+            session.add(request)
+            session.flush()
+            assert request.id is not None
+            ctx.outbox.send(
+                unit.chat_id,
+                request_text(tr, proposal, incident, request, rules.reply_deadline_minutes),
+                buttons=request_buttons(tr, request),
+                session=session,
+            )
+            subject = request_subject(request.id)
+            for seq, offset in enumerate(sorted(rules.unit_reminder_minutes), start=1):
+                deadlines.schedule(
+                    session, DeadlineKind.UNIT_REMINDER, subject, now + _minutes(offset), seq=seq
+                )
+            deadlines.schedule(session, DeadlineKind.REPLY_DEADLINE, subject, request.reply_due_at)
+            delivered.append(request)
+        return delivered
+
+    def answer_now(
+        self, author: Author, request_id: int, answer: str, now: dt.datetime
+    ) -> Step[UnitRequest]:
+        """The unit answers at once (Art. 9.1): the request is done, the clock stops."""
+        if not answer.strip():
+            return Step(refusal=Refusal.EMPTY)
+        with Session(self._ctx.engine, expire_on_commit=False) as session:
+            found = self._for_unit(session, author, request_id, RequestStatus.WAITING)
+            if not found.ok or found.value is None:
+                return found
+            request = found.value
+            self._stop_clock(session, request)
+            request.status, request.reported_at = RequestStatus.ANSWERED, now
+            request.result = answer.strip()
+            request.responder_id, request.responder_name = author.user_id, author.name
+            session.add(request)
+            label = self._label(session, request)
+            tr = self._ctx.desk_tr()
+            self._result_entry(session, author, request, label, now)
+            self._ctx.to_group(
+                session,
+                "💬 "
+                + escape(
+                    tr("{unit} answered request {label}: {answer}").format(
+                        unit=self._unit_name(request), label=label, answer=request.result
+                    )
+                ),
+            )
+            session.commit()
+        self._ctx.committed()
+        return Step(request)
+
+    def acknowledge(
+        self, author: Author, request_id: int, contact: str, eta: dt.datetime, now: dt.datetime
+    ) -> Step[UnitRequest]:
+        """The unit names its handling contact and expected time (Art. 9.2): the clock stops."""
+        if not contact.strip():
+            return Step(refusal=Refusal.EMPTY)
+        ctx = self._ctx
+        with Session(ctx.engine, expire_on_commit=False) as session:
+            found = self._for_unit(session, author, request_id, RequestStatus.WAITING)
+            if not found.ok or found.value is None:
+                return found
+            request = found.value
+            self._stop_clock(session, request)
+            request.status, request.acknowledged_at = RequestStatus.ACKNOWLEDGED, now
+            request.contact, request.eta = contact.strip(), eta
+            request.responder_id, request.responder_name = author.user_id, author.name
+            session.add(request)
+            deadlines.schedule(session, DeadlineKind.RESULT_DUE, request_subject(request_id), eta)
+            label = self._label(session, request)
+            tr = ctx.desk_tr()
+            waited = int((now - request.delivered_at).total_seconds() // 60)
+            ctx.logbook.append(
+                session,
+                author,
+                now,
+                {
+                    LogColumn.RESULT: f"[{label}] "
+                    + tr(
+                        "{unit} acknowledged after {minutes} min; contact {contact}; "
+                        "expected by {eta}"
+                    ).format(
+                        unit=self._unit_name(request),
+                        minutes=waited,
+                        contact=request.contact,
+                        eta=tr.datetime(eta),
+                    )
+                },
+                details={
+                    "direction_receiver": request.contact,
+                    "result_reported_at": now,
+                    "result_unit": self._unit_name(request),
+                },
+                source_key=f"ack:{request.id}",
+            )
+            ctx.to_group(
+                session,
+                "📥 "
+                + escape(
+                    tr(
+                        "{unit} acknowledged request {label} after {minutes} min: contact "
+                        "{contact}, expected by {eta}."
+                    ).format(
+                        unit=self._unit_name(request),
+                        label=label,
+                        minutes=waited,
+                        contact=request.contact,
+                        eta=tr.datetime(eta),
+                    )
+                ),
+            )
+            ctx.outbox.send(
+                request.chat_id,
+                escape(tr("Recorded. When the work is done, report the result here.")),
+                buttons=request_buttons(tr, request),
+                session=session,
+            )
+            session.commit()
+        ctx.committed()
+        return Step(request)
+
+    def report_result(
+        self,
+        author: Author,
+        request_id: int,
+        result: str,
+        late_reason: str,
+        responsible: str,
+        now: dt.datetime,
+    ) -> Step[UnitRequest]:
+        """The unit reports the result (Annex IV); a late one must give reason and who."""
+        if not result.strip():
+            return Step(refusal=Refusal.EMPTY)
+        ctx = self._ctx
+        with Session(ctx.engine, expire_on_commit=False) as session:
+            found = self._for_unit(session, author, request_id, RequestStatus.ACKNOWLEDGED)
+            if not found.ok or found.value is None:
+                return found
+            request = found.value
+            if is_late(request, now) and not (late_reason.strip() and responsible.strip()):
+                return Step(request, refusal=Refusal.NEEDS_LATE_REASON)
+            request.status, request.reported_at = RequestStatus.REPORTED, now
+            request.result = result.strip()
+            request.late_reason, request.responsible = late_reason.strip(), responsible.strip()
+            session.add(request)
+            deadlines.cancel(session, request_subject(request_id), (DeadlineKind.RESULT_DUE,))
+            label = self._label(session, request)
+            self._result_entry(session, author, request, label, now)
+            tr = ctx.desk_tr()
+            text = "✅ " + escape(
+                tr("{unit} reported the result of request {label}: {result}").format(
+                    unit=self._unit_name(request), label=label, result=request.result
+                )
+            )
+            if request.late_reason:
+                text += "\n" + escape(
+                    tr("Late: {reason} (responsible: {who})").format(
+                        reason=request.late_reason, who=request.responsible
+                    )
+                )
+            ctx.to_group(session, text)
+            session.commit()
+        ctx.committed()
+        return Step(request)
+
+    def get(self, request_id: int) -> UnitRequest | None:
+        """Return a request by id."""
+        with Session(self._ctx.engine) as session:
+            return session.get(UnitRequest, request_id)
+
+    def on_deadline(
+        self, session: Session, kind: DeadlineKind, request_id: int, seq: int, now: dt.datetime
+    ) -> None:
+        """Act on one of a request's deadlines, in the caller's transaction."""
+        request = session.get(UnitRequest, request_id)
+        if request is None:
+            return
+        if kind is DeadlineKind.RESULT_DUE:
+            if request.status == RequestStatus.ACKNOWLEDGED:
+                self._result_overdue(session, request, now)
+            return
+        if request.status != RequestStatus.WAITING:
+            return
+        if kind is DeadlineKind.UNIT_REMINDER:
+            self._remind_unit(session, request, now)
+        elif kind is DeadlineKind.REPLY_DEADLINE:
+            self._breach(session, request, now)
+        elif kind is DeadlineKind.BREACH_REMINDER:
+            self._remind_unit(session, request, now)
+            self._schedule_breach_reminder(session, request, now, seq + 1)
+
+    def _remind_unit(self, session: Session, request: UnitRequest, now: dt.datetime) -> None:
+        tr = self._ctx.desk_tr()
+        label = self._label(session, request)
+        left = int((request.reply_due_at - now).total_seconds() // 60)
+        if left > 0:
+            text = "⏳ " + escape(
+                tr(
+                    "Reminder: request {label} needs your reply within {minutes} min (by {time}): "
+                    "answer now, or name the contact and the expected time."
+                ).format(label=label, minutes=left, time=tr.time(request.reply_due_at))
+            )
+        else:
+            text = "🔴 " + escape(
+                tr(
+                    "Request {label} is {minutes} min past the 30-minute reply time. Reply now: "
+                    "answer, or name the contact and the expected time."
+                ).format(label=label, minutes=-left)
+            )
+        self._ctx.outbox.send(
+            request.chat_id, text, buttons=request_buttons(tr, request), session=session
+        )
+
+    def _breach(self, session: Session, request: UnitRequest, now: dt.datetime) -> None:
+        ctx = self._ctx
+        request.breached_at = now
+        session.add(request)
+        label = self._label(session, request)
+        minutes = ctx.settings.escalation.reply_deadline_minutes
+        unit = self._unit_name(request)
+        tr = ctx.desk_tr()
+        ctx.logbook.append(
+            session,
+            system_author(),
+            now,
+            {
+                LogColumn.NOTE: f"[{label}] "
+                + tr("{unit} did not reply within {minutes} minutes (delivered at {time}).").format(
+                    unit=unit, minutes=minutes, time=tr.time(request.delivered_at)
+                )
+            },
+            details={"result_unit": unit},
+            source_key=f"breach:{request.id}",
+        )
+
+        def render(tr: Translator) -> str:
+            return "🔴 " + escape(
+                tr(
+                    "{unit} has not replied to request {label} within {minutes} minutes "
+                    "(delivered at {time}). The unit keeps being reminded."
+                ).format(
+                    unit=unit, label=label, minutes=minutes, time=tr.time(request.delivered_at)
+                )
+            )
+
+        ctx.to_group(session, render(tr), approvals=True)
+        ctx.tell_leader(session, now, render, always_private=True)
+        self._remind_unit(session, request, now)
+        self._schedule_breach_reminder(session, request, now, 1)
+
+    def _schedule_breach_reminder(
+        self, session: Session, request: UnitRequest, now: dt.datetime, seq: int
+    ) -> None:
+        assert request.id is not None
+        every = _minutes(self._ctx.settings.escalation.breach_reminder_every_minutes)
+        deadlines.schedule(
+            session, DeadlineKind.BREACH_REMINDER, request_subject(request.id), now + every, seq=seq
+        )
+
+    def _result_overdue(self, session: Session, request: UnitRequest, now: dt.datetime) -> None:
+        tr = self._ctx.desk_tr()
+        label = self._label(session, request)
+        self._ctx.outbox.send(
+            request.chat_id,
+            "⏳ "
+            + escape(
+                tr(
+                    "The expected time for request {label} has passed. Report the result, with the "
+                    "reason for the delay."
+                ).format(label=label)
+            ),
+            buttons=request_buttons(tr, request),
+            session=session,
+        )
+        self._ctx.to_group(
+            session,
+            "⏳ "
+            + escape(
+                tr(
+                    "{unit} has passed its expected time for request {label}; result awaited."
+                ).format(unit=self._unit_name(request), label=label)
+            ),
+        )
+
+    def _stop_clock(self, session: Session, request: UnitRequest) -> None:
+        assert request.id is not None
+        deadlines.cancel(session, request_subject(request.id), REPLY_CLOCK)
+
+    def _result_entry(
+        self, session: Session, author: Author, request: UnitRequest, label: str, now: dt.datetime
+    ) -> None:
+        tr = self._ctx.desk_tr()
+        text = f"[{label}] {request.result}"
+        if request.late_reason:
+            text += " — " + tr("late: {reason} (responsible: {who})").format(
+                reason=request.late_reason, who=request.responsible
+            )
+        self._ctx.logbook.append(
+            session,
+            author,
+            now,
+            {LogColumn.RESULT: text},
+            details={"result_reported_at": now, "result_unit": self._unit_name(request)},
+            source_key=f"result:{request.id}",
+        )
+
+    def _for_unit(
+        self, session: Session, author: Author, request_id: int, expected: RequestStatus
+    ) -> Step[UnitRequest]:
+        request = session.get(UnitRequest, request_id)
+        if request is None:
+            return Step(refusal=Refusal.NOT_FOUND)
+        person = self._ctx.roster.person(author.user_id) if author.user_id else None
+        if person is None or person.unit != request.unit_key:
+            return Step(request, refusal=Refusal.NOT_ALLOWED)
+        if request.status != expected:
+            return Step(request, refusal=Refusal.WRONG_STATE)
+        return Step(request)
+
+    def _label(self, session: Session, request: UnitRequest) -> str:
+        proposal = session.get(Proposal, request.proposal_id)
+        incident = session.get(Incident, proposal.incident_id) if proposal else None
+        return incident.label if incident else "?"
+
+    def _unit_name(self, request: UnitRequest) -> str:
+        unit = self._ctx.settings.unit(request.unit_key)
+        return unit.name if unit else request.unit_key

@@ -1,0 +1,132 @@
+"""Guided conversations: the next message or button press of a person goes to their draft."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.drafts import DraftState
+from bot.handlers.common import App, Context, desk_of, reply, tr_for
+from bot.outbox import Button, Keyboard, keyboard
+
+TextStep = Callable[[Update, Context, DraftState], Coroutine[Any, Any, None]]
+ButtonStep = Callable[[Update, Context, DraftState, str], Coroutine[Any, Any, None]]
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A guided conversation: what to do with a typed answer and with a pressed choice."""
+
+    on_text: TextStep
+    on_button: ButtonStep | None = None
+
+
+FLOWS: dict[str, Flow] = {}
+
+
+def register_flow(name: str, flow: Flow) -> None:
+    """Make a flow reachable by its name (stored in drafts)."""
+    FLOWS[name] = flow
+
+
+def choice(text: str, value: str) -> Button:
+    """A button answering the current question of a guided conversation."""
+    return Button(text, f"dr:{value}")
+
+
+def ask(
+    update: Update, context: Context, text: str, rows: list[list[Button]] | None = None
+) -> None:
+    """Put the next question (HTML) to the person, with a Cancel button."""
+    tr = tr_for(update, context)
+    buttons: Keyboard = keyboard([*(rows or []), [choice("✖ " + tr("Cancel"), "cancel")]])
+    reply(update, context, text, buttons)
+
+
+def start(
+    update: Update, context: Context, flow: str, step: str, data: dict[str, Any]
+) -> DraftState | None:
+    """Begin a guided conversation for the person in this chat."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return None
+    state = DraftState(user.id, chat.id, flow, step, data)
+    desk_of(context).drafts.save(state)
+    return state
+
+
+def advance(context: Context, state: DraftState, step: str) -> None:
+    """Move a draft to its next step, keeping every answer so far."""
+    state.step = step
+    desk_of(context).drafts.save(state)
+
+
+def finish(context: Context, state: DraftState) -> None:
+    """End a guided conversation."""
+    desk_of(context).drafts.drop(state.user_id, state.chat_id)
+
+
+async def on_draft_text(update: Update, context: Context) -> None:
+    """Hand a person's message to their open guided conversation, if they have one."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    state = desk_of(context).drafts.get(user.id, chat.id)
+    if state is None or state.flow not in FLOWS:
+        return
+    await FLOWS[state.flow].on_text(update, context, state)
+
+
+async def on_draft_button(update: Update, context: Context) -> None:
+    """Hand a pressed choice to the presser's open guided conversation."""
+    query = update.callback_query
+    user, chat = update.effective_user, update.effective_chat
+    if query is None or query.data is None or user is None or chat is None:
+        return
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    value = query.data.removeprefix("dr:")
+    state = desk.drafts.get(user.id, chat.id)
+    if state is None or state.flow not in FLOWS:
+        await query.answer(tr("This question is no longer open."), show_alert=True)
+        return
+    if value == "cancel":
+        finish(context, state)
+        await query.answer(tr("Cancelled."))
+        reply(update, context, escape(tr("Cancelled; nothing was recorded.")))
+        return
+    flow = FLOWS[state.flow]
+    await query.answer()
+    if flow.on_button is not None:
+        await flow.on_button(update, context, state, value)
+
+
+async def cmd_cancel(update: Update, context: Context) -> None:
+    """Abandon the open guided conversation."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    tr = tr_for(update, context)
+    if desk_of(context).drafts.drop(user.id, chat.id):
+        reply(update, context, escape(tr("Cancelled; nothing was recorded.")))
+    else:
+        reply(update, context, escape(tr("There is nothing to cancel.")))
+
+
+def register(app: App) -> None:
+    """Route answers and choices to the guided conversations."""
+    app.add_handler(CommandHandler("cancel", cmd_cancel))
+    app.add_handler(CallbackQueryHandler(on_draft_button, pattern=r"^dr:"))
+    app.add_handler(
+        MessageHandler(
+            (filters.TEXT | filters.PHOTO | filters.Document.ALL)
+            & ~filters.COMMAND
+            & filters.UpdateType.MESSAGE,
+            on_draft_text,
+        )
+    )

@@ -1,0 +1,450 @@
+"""Proposals and the shift leader's one-tap decisions; the urgent path (888 Art. 8.1)."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.db.models import ProposalKind, UrgentCase
+from bot.drafts import DraftState
+from bot.escalation.context import Refusal, Step
+from bot.escalation.texts import KIND_LABELS, URGENT_LABELS
+from bot.handlers.common import App, Context, desk_of, has_right, reply, requires, tr_for
+from bot.handlers.flows import Flow, advance, ask, choice, finish, register_flow, start
+from bot.i18n import N_, Translator
+from bot.logbook.service import Author
+from bot.shifts import Right, Role
+
+PROPOSE, URGENT, REJECT, EDIT = "propose", "urgent", "reject", "edit"
+NOT_ON_SHIFT = N_("Only the people rostered on the current shift may propose handling.")
+
+
+def actor(update: Update, context: Context) -> Author:
+    """The person acting, by their configured name."""
+    user = update.effective_user
+    assert user is not None
+    person = desk_of(context).roster.person(user.id)
+    return Author(user.id, person.name if person else user.full_name)
+
+
+def refusal_text(tr: Translator, step: Step[Any]) -> str:
+    """Explain a refused step in the person's language."""
+    messages = {
+        Refusal.NOT_FOUND: N_("This no longer exists."),
+        Refusal.ALREADY_DECIDED: N_("This was already decided; nothing changed."),
+        Refusal.STALE_VERSION: N_("The proposal was edited since; decide on its new version."),
+        Refusal.NOT_ALLOWED: N_("Only the unit this request was sent to may answer it."),
+        Refusal.WRONG_STATE: N_("This step is already done; nothing changed."),
+        Refusal.UNKNOWN_UNIT: N_("Unknown unit."),
+        Refusal.EMPTY: N_("The text cannot be empty."),
+        Refusal.NEEDS_LATE_REASON: N_(
+            "The result is late: give the reason and who is responsible."
+        ),
+    }
+    assert step.refusal is not None
+    return tr(messages[step.refusal])
+
+
+def leader_only(tr: Translator, context: Context) -> str:
+    """Say who may decide right now."""
+    desk = desk_of(context)
+    leader = desk.roster.shift_leader(desk.roster.shift_date_at(desk.clock.now()))
+    if leader is None:
+        return tr(
+            "Only the shift leader of the current shift may decide, and none is rostered now."
+        )
+    return tr("Only the shift leader of the current shift ({name}) may decide.").format(
+        name=leader.name
+    )
+
+
+async def _leader_check(update: Update, context: Context) -> bool:
+    """Allow only the current shift leader; others get a pop-up and an audit line."""
+    if has_right(update, context, Right.APPROVE):
+        return True
+    query = update.callback_query
+    desk = desk_of(context)
+    user = update.effective_user
+    desk.audit.record(
+        "denied",
+        user_id=user.id if user else None,
+        chat_id=update.effective_chat.id if update.effective_chat else None,
+        detail=f"decision {query.data if query else ''} needs approve",
+    )
+    if query is not None:
+        await query.answer(leader_only(tr_for(update, context), context), show_alert=True)
+    return False
+
+
+# --- proposing --------------------------------------------------------------------------------
+
+
+@requires(Right.WRITE_LOGBOOK, NOT_ON_SHIFT)
+async def on_propose_button(update: Update, context: Context) -> None:
+    """Start a proposal for the incident whose card was pressed."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    incident_id = int(query.data.rsplit(":", 1)[1])
+    urgent = query.data.startswith("ur:")
+    await begin(update, context, incident_id, urgent)
+
+
+@requires(Right.WRITE_LOGBOOK, NOT_ON_SHIFT)
+async def cmd_propose(update: Update, context: Context) -> None:
+    """/propose <incident no.> (or /urgent <incident no.>)."""
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    message = update.effective_message
+    urgent = bool(message and message.text and message.text.startswith("/urgent"))
+    label = " ".join(context.args or [])
+    incident = desk.escalation.incidents.by_label(label, desk.clock.now()) if label else None
+    if incident is None or incident.id is None:
+        command = "/urgent" if urgent else "/propose"
+        reply(
+            update,
+            context,
+            escape(
+                tr(
+                    "Write {command} followed by the incident number, e.g. {command} 2026/0142, "
+                    "or use the button on the incident card."
+                ).format(command=command)
+            ),
+        )
+        return
+    await begin(update, context, incident.id, urgent)
+
+
+async def begin(update: Update, context: Context, incident_id: int, urgent: bool) -> None:
+    """Ask the first question of a proposal (or of an urgent action)."""
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    incident = desk.escalation.incidents.get(incident_id)
+    if incident is None:
+        reply(update, context, escape(tr("This incident no longer exists.")))
+        return
+    data = {"incident": incident_id, "label": incident.label, "units": []}
+    state = start(
+        update, context, URGENT if urgent else PROPOSE, "case" if urgent else "kind", data
+    )
+    if state is not None:
+        ask_step(update, context, state)
+
+
+def ask_step(update: Update, context: Context, state: DraftState) -> None:
+    """Put the current question of a proposal draft."""
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    label = state.data["label"]
+    if state.step == "kind":
+        rows = [[choice(tr(KIND_LABELS[kind]), f"kind:{kind.value}")] for kind in ProposalKind]
+        ask(
+            update,
+            context,
+            escape(
+                tr("Proposal for incident {label}: which kind of handling?").format(label=label)
+            ),
+            rows,
+        )
+    elif state.step == "case":
+        rows = [[choice(tr(URGENT_LABELS[case]), f"case:{case.value}")] for case in UrgentCase]
+        ask(
+            update,
+            context,
+            "🆘 "
+            + escape(
+                tr("Urgent action for incident {label} (888 Art. 8.1): which case?").format(
+                    label=label
+                )
+            ),
+            rows,
+        )
+    elif state.step == "units":
+        chosen = set(state.data["units"])
+        rows = [
+            [choice(("☑ " if unit.key in chosen else "☐ ") + unit.name, f"unit:{unit.key}")]
+            for unit in desk.settings.units
+        ]
+        if chosen:
+            rows.append([choice("✅ " + tr("Done"), "units-done")])
+        ask(update, context, escape(tr("Which unit(s)? Tap to choose, then Done.")), rows)
+    elif state.step == "content":
+        ask(
+            update,
+            context,
+            escape(tr("What exactly should the unit(s) do? Write the content of the request.")),
+        )
+
+
+async def on_text(update: Update, context: Context, state: DraftState) -> None:
+    """Take the typed content (or a typed unit) of a proposal draft."""
+    message = update.effective_message
+    if message is None:
+        return
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    text = (message.text or "").strip()
+    if state.step == "units":
+        known = {u.key: u for u in desk.settings.units}
+        by_name = {u.name.casefold(): u.key for u in desk.settings.units}
+        key = text if text in known else by_name.get(text.casefold())
+        if key is None:
+            ask(
+                update,
+                context,
+                escape(
+                    tr("“{given}” is not a unit of this desk. Choose one of: {units}.").format(
+                        given=text, units=", ".join(u.name for u in desk.settings.units)
+                    )
+                ),
+            )
+            return
+        await on_button(update, context, state, f"unit:{key}")
+        return
+    if state.step != "content":
+        ask_step(update, context, state)
+        return
+    if not text:
+        ask(
+            update,
+            context,
+            escape(tr("The content cannot be empty. Write what the unit(s) should do.")),
+        )
+        return
+    await submit(update, context, state, text)
+
+
+async def on_button(update: Update, context: Context, state: DraftState, value: str) -> None:
+    """Take a chosen kind, case or unit."""
+    name, _, choice_value = value.partition(":")
+    if name == "kind" and state.step == "kind":
+        state.data["kind"] = choice_value
+        advance(context, state, "units")
+    elif name == "case" and state.step == "case":
+        state.data["case"] = choice_value
+        state.data["kind"] = ProposalKind.COORDINATION.value
+        advance(context, state, "units")
+    elif name == "unit" and state.step == "units":
+        units: list[str] = state.data["units"]
+        if state.flow == URGENT:
+            # The urgent notice goes to the one local team at the scene.
+            state.data["units"] = [choice_value]
+            advance(context, state, "content")
+        else:
+            if choice_value in units:
+                units.remove(choice_value)
+            else:
+                units.append(choice_value)
+            advance(context, state, "units")
+    elif name == "units-done" and state.step == "units" and state.data["units"]:
+        advance(context, state, "content")
+    ask_step(update, context, state)
+
+
+async def submit(update: Update, context: Context, state: DraftState, content: str) -> None:
+    """Record the proposal (or send the urgent action) from the draft."""
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    case = UrgentCase(state.data["case"]) if state.flow == URGENT else None
+    step = desk.escalation.approvals.propose(
+        actor(update, context),
+        int(state.data["incident"]),
+        ProposalKind(state.data["kind"]),
+        list(state.data["units"]),
+        content,
+        desk.clock.now(),
+        urgent_case=case,
+    )
+    if not step.ok:
+        ask(update, context, escape(refusal_text(tr, step)))
+        return
+    finish(context, state)
+    if case is not None:
+        reply(
+            update,
+            context,
+            "🆘 "
+            + escape(tr("Sent at once to the unit. The shift leader is asked to confirm it.")),
+        )
+    else:
+        reply(
+            update,
+            context,
+            escape(
+                tr(
+                    "Proposal sent to the shift leader for approval. "
+                    "Nothing goes to a unit before it is approved."
+                )
+            ),
+        )
+
+
+# --- deciding ---------------------------------------------------------------------------------
+
+
+async def on_approve(update: Update, context: Context) -> None:
+    """The shift leader approves with one tap (a second tap changes nothing)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    if not await _leader_check(update, context):
+        return
+    _, pid, version = query.data.split(":")
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    step = desk.escalation.approvals.approve(
+        actor(update, context), int(pid), int(version), desk.clock.now()
+    )
+    await query.answer(
+        tr("Approved.") if step.ok else refusal_text(tr, step), show_alert=not step.ok
+    )
+
+
+async def on_reject(update: Update, context: Context) -> None:
+    """The shift leader rejects: ask for the reason first."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    if not await _leader_check(update, context):
+        return
+    _, pid, version = query.data.split(":")
+    tr = tr_for(update, context)
+    await query.answer()
+    state = start(
+        update, context, REJECT, "reason", {"proposal": int(pid), "version": int(version)}
+    )
+    if state is not None:
+        ask(update, context, escape(tr("Why is the proposal not approved? Write the reason.")))
+
+
+async def on_reject_reason(update: Update, context: Context, state: DraftState) -> None:
+    """Record the rejection with its reason."""
+    message = update.effective_message
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    reason = (message.text or "").strip() if message else ""
+    if not has_right(update, context, Right.APPROVE):
+        finish(context, state)
+        reply(update, context, escape(leader_only(tr, context)))
+        return
+    step = desk.escalation.approvals.reject(
+        actor(update, context),
+        state.data["proposal"],
+        state.data["version"],
+        reason,
+        desk.clock.now(),
+    )
+    if step.refusal is Refusal.EMPTY:
+        ask(
+            update,
+            context,
+            escape(tr("The reason cannot be empty. Write why the proposal is not approved.")),
+        )
+        return
+    finish(context, state)
+    reply(
+        update,
+        context,
+        escape(
+            tr("Rejected; the proposer is informed on the card.")
+            if step.ok
+            else refusal_text(tr, step)
+        ),
+    )
+
+
+async def on_edit(update: Update, context: Context) -> None:
+    """The proposer (or the duty section leader) rewrites a pending proposal."""
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None and query.data is not None and user is not None
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    _, pid, version = query.data.split(":")
+    proposal = desk.escalation.approvals.get(int(pid))
+    roles = desk.roster.roles(user.id, desk.clock.now())
+    if proposal is None or (proposal.proposer_id != user.id and Role.SECTION_LEADER not in roles):
+        await query.answer(
+            tr("Only the proposer or the duty section leader may edit a proposal."), show_alert=True
+        )
+        return
+    await query.answer()
+    state = start(update, context, EDIT, "content", {"proposal": int(pid), "version": int(version)})
+    if state is not None:
+        ask(update, context, escape(tr("Write the new content of the proposal.")))
+
+
+async def on_edit_content(update: Update, context: Context, state: DraftState) -> None:
+    """Replace a pending proposal's content."""
+    message = update.effective_message
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    step = desk.escalation.approvals.edit(
+        actor(update, context),
+        state.data["proposal"],
+        state.data["version"],
+        (message.text or "") if message else "",
+        desk.clock.now(),
+    )
+    if step.refusal is Refusal.EMPTY:
+        ask(update, context, escape(tr("The content cannot be empty. Write the new content.")))
+        return
+    finish(context, state)
+    reply(
+        update,
+        context,
+        escape(
+            tr("Proposal updated; the shift leader decides on the new version.")
+            if step.ok
+            else refusal_text(tr, step)
+        ),
+    )
+
+
+async def on_escalation_decision(update: Update, context: Context) -> None:
+    """Record the Director General's decision (pressed by the shift leader)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    if not await _leader_check(update, context):
+        return
+    _, pid, answer = query.data.split(":")
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    step = desk.escalation.approvals.record_escalation(
+        actor(update, context), int(pid), answer == "yes", desk.clock.now()
+    )
+    await query.answer(
+        tr("Recorded.") if step.ok else refusal_text(tr, step), show_alert=not step.ok
+    )
+
+
+async def on_confirm(update: Update, context: Context) -> None:
+    """The shift leader confirms an urgent action after the fact."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    if not await _leader_check(update, context):
+        return
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    step = desk.escalation.approvals.confirm_urgent(
+        actor(update, context), int(query.data.split(":")[1]), desk.clock.now()
+    )
+    await query.answer(
+        tr("Confirmed.") if step.ok else refusal_text(tr, step), show_alert=not step.ok
+    )
+
+
+def register(app: App) -> None:
+    """Wire proposing, deciding and the urgent path."""
+    register_flow(PROPOSE, Flow(on_text, on_button))
+    register_flow(URGENT, Flow(on_text, on_button))
+    register_flow(REJECT, Flow(on_reject_reason))
+    register_flow(EDIT, Flow(on_edit_content))
+    app.add_handler(CommandHandler(["propose", "urgent"], cmd_propose))
+    app.add_handler(CallbackQueryHandler(on_propose_button, pattern=r"^(pr|ur):new:\d+$"))
+    app.add_handler(CallbackQueryHandler(on_approve, pattern=r"^ap:\d+:\d+$"))
+    app.add_handler(CallbackQueryHandler(on_reject, pattern=r"^rj:\d+:\d+$"))
+    app.add_handler(CallbackQueryHandler(on_edit, pattern=r"^ed:\d+:\d+$"))
+    app.add_handler(CallbackQueryHandler(on_escalation_decision, pattern=r"^gd:\d+:(yes|no)$"))
+    app.add_handler(CallbackQueryHandler(on_confirm, pattern=r"^cf:\d+$"))

@@ -1,0 +1,188 @@
+"""The unit's side of a request: answer now, acknowledge with contact and ETA, report result."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler
+
+from bot.db.models import RequestStatus
+from bot.drafts import DraftState
+from bot.escalation.context import Refusal
+from bot.escalation.eta import EtaProblem, parse_eta
+from bot.escalation.requests import is_late
+from bot.handlers.common import App, Context, desk_of, reply, tr_for
+from bot.handlers.flows import Flow, advance, ask, finish, register_flow, start
+from bot.handlers.proposals import actor, refusal_text
+from bot.i18n import Translator
+
+ANSWER, ACK, RESULT = "answer", "ack", "result"
+
+
+def eta_problem(tr: Translator, problem: EtaProblem) -> str:
+    """Explain what is wrong with a contact + expected time answer."""
+    if problem is EtaProblem.IN_PAST:
+        return tr(
+            "That time has already passed. Give a later time, e.g. 15:30, "
+            "“45 phút”, or “9h sáng mai”."
+        )
+    return tr(
+        "Write who handles it and when you expect to finish, in one message, e.g. "
+        "“Đ/c Giang 0912 345 678, 15:30” or “Trần Hùng 0987654321, 45 phút”."
+    )
+
+
+async def on_unit_button(update: Update, context: Context) -> None:
+    """Start the unit's answer: at once, acknowledgement, or result."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    _, action, rid = query.data.split(":")
+    request = desk.escalation.requests.get(int(rid))
+    user = update.effective_user
+    person = desk.roster.person(user.id) if user else None
+    if request is None:
+        await query.answer(tr("This request no longer exists."), show_alert=True)
+        return
+    if person is None or person.unit != request.unit_key:
+        desk.audit.record(
+            "denied",
+            user_id=user.id if user else None,
+            chat_id=request.chat_id,
+            detail=f"request {rid} {action} by another unit",
+        )
+        await query.answer(
+            tr("Only the unit this request was sent to may answer it."), show_alert=True
+        )
+        return
+    expected = RequestStatus.ACKNOWLEDGED if action == "res" else RequestStatus.WAITING
+    if request.status != expected:
+        await query.answer(tr("This step is already done; nothing changed."), show_alert=True)
+        return
+    await query.answer()
+    if action == "now":
+        start(update, context, ANSWER, "answer", {"request": request.id})
+        ask(update, context, escape(tr("Write the answer to the duty desk.")))
+    elif action == "ack":
+        start(update, context, ACK, "contact", {"request": request.id})
+        ask(
+            update,
+            context,
+            escape(
+                tr(
+                    "Who handles it, and when do you expect to finish? "
+                    "E.g. “Đ/c Giang 0912 345 678, 15:30”."
+                )
+            ),
+        )
+    else:
+        start(update, context, RESULT, "result", {"request": request.id})
+        ask(
+            update,
+            context,
+            escape(
+                tr(
+                    "Report the result (Annex IV): the timeline of what was "
+                    "done, with times, and the result."
+                )
+            ),
+        )
+
+
+async def on_answer(update: Update, context: Context, state: DraftState) -> None:
+    """Record an answer given at once."""
+    message = update.effective_message
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    step = desk.escalation.requests.answer_now(
+        actor(update, context),
+        state.data["request"],
+        (message.text or "") if message else "",
+        desk.clock.now(),
+    )
+    if step.refusal is Refusal.EMPTY:
+        ask(update, context, escape(tr("The answer cannot be empty. Write the answer.")))
+        return
+    finish(context, state)
+    reply(
+        update,
+        context,
+        escape(tr("Answer sent to the duty desk.") if step.ok else refusal_text(tr, step)),
+    )
+
+
+async def on_acknowledge(update: Update, context: Context, state: DraftState) -> None:
+    """Record the handling contact and the expected time."""
+    message = update.effective_message
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    now = desk.clock.now()
+    parsed = parse_eta((message.text or "") if message else "", now, desk.settings.tz)
+    if parsed.problem is not None or parsed.eta is None:
+        ask(update, context, escape(eta_problem(tr, parsed.problem or EtaProblem.MISSING)))
+        return
+    if not parsed.contact:
+        ask(
+            update,
+            context,
+            escape(
+                tr(
+                    "Who handles it? Write the name and phone number with "
+                    "the time, e.g. “Đ/c Giang 0912 345 678, 15:30”."
+                )
+            ),
+        )
+        return
+    step = desk.escalation.requests.acknowledge(
+        actor(update, context), state.data["request"], parsed.contact, parsed.eta, now
+    )
+    finish(context, state)
+    if not step.ok:
+        reply(update, context, escape(refusal_text(tr, step)))
+
+
+async def on_result(update: Update, context: Context, state: DraftState) -> None:
+    """Collect the result; when late, also the reason and who is responsible."""
+    message = update.effective_message
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    text = ((message.text or "") if message else "").strip()
+    if not text:
+        ask(update, context, escape(tr("Please answer in text.")))
+        return
+    state.data[state.step] = text
+    request = desk.escalation.requests.get(state.data["request"])
+    now = desk.clock.now()
+    if request is not None and is_late(request, now):
+        if "reason" not in state.data:
+            advance(context, state, "reason")
+            ask(update, context, escape(tr("This is later than asked. Why was it late?")))
+            return
+        if "responsible" not in state.data:
+            advance(context, state, "responsible")
+            ask(update, context, escape(tr("Who is responsible for the delay (name, title)?")))
+            return
+    step = desk.escalation.requests.report_result(
+        actor(update, context),
+        state.data["request"],
+        state.data["result"],
+        state.data.get("reason", ""),
+        state.data.get("responsible", ""),
+        now,
+    )
+    finish(context, state)
+    reply(
+        update,
+        context,
+        escape(tr("Result reported to the duty desk.") if step.ok else refusal_text(tr, step)),
+    )
+
+
+def register(app: App) -> None:
+    """Wire the unit's buttons and answers."""
+    register_flow(ANSWER, Flow(on_answer))
+    register_flow(ACK, Flow(on_acknowledge))
+    register_flow(RESULT, Flow(on_result))
+    app.add_handler(CallbackQueryHandler(on_unit_button, pattern=r"^rq:(now|ack|res):\d+$"))
