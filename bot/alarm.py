@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 from typing import Any
 
+from apscheduler.jobstores.base import JobLookupError
 from telegram.ext import ContextTypes, Job, JobQueue
 
 from bot.clock import Clock
@@ -42,14 +43,20 @@ class Alarm:
         if upcoming is None or upcoming == self._armed_for:
             return
         if self._armed is not None:
-            self._armed.schedule_removal()
+            try:
+                self._armed.schedule_removal()
+            except JobLookupError:
+                # It already rang: the scheduler drops a one-off job as it runs it.
+                pass
         delay = max(dt.timedelta(0), upcoming - self._clock.now())
         self._armed = self._jobs.run_once(self._ring, when=delay, name="deadline-alarm")
         self._armed_for = upcoming
 
-    async def _ring(self, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _ring(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         # Forget what was armed so arm() replaces it, whichever job rang.
         self._armed_for = None
+        if context.job is self._armed:
+            self._armed = None
         try:
             self._timers.fire_due(self._clock.now())
         finally:
