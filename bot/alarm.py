@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from typing import Any
@@ -43,11 +44,9 @@ class Alarm:
         if upcoming is None or upcoming == self._armed_for:
             return
         if self._armed is not None:
-            try:
+            # It may have rung already: the scheduler drops a one-off job as it runs it.
+            with contextlib.suppress(JobLookupError):
                 self._armed.schedule_removal()
-            except JobLookupError:
-                # It already rang: the scheduler drops a one-off job as it runs it.
-                pass
         delay = max(dt.timedelta(0), upcoming - self._clock.now())
         self._armed = self._jobs.run_once(self._ring, when=delay, name="deadline-alarm")
         self._armed_for = upcoming

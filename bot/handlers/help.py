@@ -27,10 +27,38 @@ COMMAND_HELP = {
     "roster": N_("the roster of the coming days"),
     "lang": N_("choose your language"),
     "help": N_("what you can do here"),
+    "incident": N_("open an incident, or show one: /incident 2026/0142"),
+    "propose": N_("propose handling for an incident"),
+    "urgent": N_("urgent action first, confirmation after (Art. 8.1)"),
+    "pending": N_("what waits for whom"),
+    "cancel": N_("abandon the question in progress"),
     "start": N_("start talking with the bot"),
 }
-GROUP_COMMANDS = ("log", "logbook", "shift", "roster", "help", "lang")
-PRIVATE_COMMANDS = ("start", "help", "shift", "roster", "logbook", "log", "lang")
+GROUP_COMMANDS = (
+    "incident",
+    "pending",
+    "log",
+    "logbook",
+    "shift",
+    "roster",
+    "propose",
+    "urgent",
+    "cancel",
+    "help",
+    "lang",
+)
+PRIVATE_COMMANDS = (
+    "start",
+    "help",
+    "pending",
+    "incident",
+    "shift",
+    "roster",
+    "logbook",
+    "log",
+    "cancel",
+    "lang",
+)
 
 
 def menu(tr: Translator, names: tuple[str, ...]) -> list[BotCommand]:
@@ -83,9 +111,11 @@ def help_text(tr: Translator, update: Update, context: Context) -> str:
                 tr("You are not on the desk's list of people; ask the administrator to add you.")
             )
         )
-    commands = ["shift", "roster", "logbook", "lang"]
+    commands = ["pending", "shift", "roster", "logbook", "lang"]
+    if Right.VIEW in rights:
+        commands.insert(0, "incident")
     if Right.WRITE_LOGBOOK in rights:
-        commands.insert(0, "log")
+        commands[1:1] = ["log", "propose", "urgent"]
     lines.append("")
     lines += [f"/{name} — {escape(tr(COMMAND_HELP[name]))}" for name in commands]
     if Right.WRITE_LOGBOOK in rights:
@@ -98,6 +128,17 @@ def help_text(tr: Translator, update: Update, context: Context) -> str:
                     "message copies it into the logbook. Editing a message adds a correction; "
                     "nothing is overwritten."
                 )
+            ),
+        ]
+    if person is not None and person.unit is not None:
+        unit = desk.settings.unit(person.unit)
+        lines += [
+            "",
+            escape(
+                tr(
+                    "You answer the duty desk's requests for {unit}: press the buttons under each "
+                    "request, within 30 minutes."
+                ).format(unit=unit.name if unit else person.unit)
             ),
         ]
     if Right.APPROVE in rights:

@@ -139,7 +139,19 @@ async def test_command_menus_are_registered_per_scope_and_language(desktop: Desk
     group_vi = desktop.emu.commands({"type": "all_group_chats"}, "vi")
     group_en = desktop.emu.commands({"type": "all_group_chats"}, "en")
     private_default = desktop.emu.commands({"type": "all_private_chats"}, "")
-    assert {c["command"] for c in group_vi} == {"log", "logbook", "shift", "roster", "help", "lang"}
+    assert {c["command"] for c in group_vi} == {
+        "incident",
+        "pending",
+        "log",
+        "logbook",
+        "shift",
+        "roster",
+        "propose",
+        "urgent",
+        "cancel",
+        "help",
+        "lang",
+    }
     assert {c["command"]: c["description"] for c in group_vi}["shift"] == "ai đang trực"
     assert {c["command"]: c["description"] for c in group_en}["shift"] == "who is on duty now"
     assert "start" in {c["command"] for c in private_default}

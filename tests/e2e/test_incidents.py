@@ -11,6 +11,7 @@ from bot.db.models import Deadline, LogbookEntry, RequestStatus, UnitRequest
 from bot.escalation.incidents import IncidentInput
 from bot.logbook.service import Author
 from tests.e2e.conftest import (
+    CLERK,
     GROUP,
     LEADER,
     OFFICER,
@@ -463,3 +464,31 @@ async def test_bad_input_keeps_what_was_typed(desktop: Desktop) -> None:
     await desktop.settle()
     with Session(desktop.desk.engine) as session:
         assert session.exec(select(UnitRequest)).all() == []
+
+
+async def test_the_proposer_edits_and_the_leader_decides_on_the_new_version(
+    desktop: Desktop,
+) -> None:
+    card = await propose(desktop, open_incident(desktop))
+    popup = await press(desktop, GROUP, card, CLERK, button(card, "ed:"))
+    assert "Chỉ người đề xuất hoặc lãnh đạo cấp phòng trực ban" in str(popup["text"])
+    mark = desktop.emu.mark()
+    await press(desktop, GROUP, card, OFFICER, button(card, "ed:"))
+    await prompt(desktop, GROUP, mark, "nội dung mới")
+    mark = desktop.emu.mark()
+    desktop.say(OFFICER, "Đề nghị soi container CSQU3054383 tại bãi B3")
+    await prompt(desktop, GROUP, mark, "Đã cập nhật đề xuất")
+    edited = await desktop.emu.wait_for_edit(GROUP, card["message_id"], predicate=has("bản 2"))
+    assert "Đề nghị soi container CSQU3054383 tại bãi B3" in text_of(edited)
+    assert button(edited, "ap:").endswith(":2")
+    mark = desktop.emu.mark()
+    await press(desktop, GROUP, edited, LEADER, button(edited, "ap:"))
+    delivered = await desktop.answer(UNIT_CHAT, mark, has("Yêu cầu của trực ban"))
+    assert "Đề nghị soi container CSQU3054383 tại bãi B3" in text_of(delivered)
+
+
+async def test_a_unit_contact_is_told_what_they_answer(desktop: Desktop) -> None:
+    mark = desktop.emu.mark()
+    desktop.say(UNIT_CONTACT, "/help", chat_id=UNIT_CONTACT)
+    answer = text_of(await desktop.answer(UNIT_CONTACT, mark))
+    assert "trả lời các yêu cầu của trực ban gửi Chi cục HQ CK cảng Sài Gòn KV1" in answer
