@@ -120,35 +120,30 @@ class Approvals:
             proposal = found.value
             incident = session.get(Incident, proposal.incident_id)
             assert incident is not None
-            proposal.decided_at, proposal.decider_id = now, author.user_id
-            proposal.decider_name = author.name
             tr = ctx.desk_tr()
             if proposal.kind in ESCALATING_KINDS:
-                proposal.status = ProposalStatus.ESCALATED
+                # Still owed by the leader (the Director General's decision), so still reminded.
+                self._decide(
+                    session, proposal, author, now, ProposalStatus.ESCALATED, stop_reminders=False
+                )
                 ctx.to_group(
                     session,
                     annex_iii(tr, proposal, incident, ctx.unit_names(), self._place_date(tr, now)),
                     buttons=proposal_buttons(tr, proposal),
                     approvals=True,
                 )
-                ctx.logbook.append(
+                self._log_direction(
                     session,
                     author,
                     now,
-                    {
-                        LogColumn.DIRECTION: f"[{incident.label}] "
-                        + tr("Approved for escalation to the Director General: {content}").format(
-                            content=proposal.content
-                        )
-                    },
-                    details={"direction_at": now, "direction_channel": "message"},
-                    source_key=f"escalate:{proposal.id}",
+                    incident,
+                    tr("Approved for escalation to the Director General: {content}").format(
+                        content=proposal.content
+                    ),
+                    f"escalate:{proposal.id}",
                 )
             else:
-                proposal.status = ProposalStatus.APPROVED
-                deadlines.cancel(
-                    session, proposal_subject(proposal_id), (DeadlineKind.APPROVAL_REMINDER,)
-                )
+                self._decide(session, proposal, author, now, ProposalStatus.APPROVED)
                 self._carry_out(session, proposal, incident, author, now)
             session.add(proposal)
             self._update_card(session, proposal, incident)
@@ -170,26 +165,18 @@ class Approvals:
             proposal = found.value
             incident = session.get(Incident, proposal.incident_id)
             assert incident is not None
-            proposal.status = ProposalStatus.REJECTED
-            proposal.decided_at, proposal.decider_id = now, author.user_id
-            proposal.decider_name, proposal.reason = author.name, reason.strip()
-            session.add(proposal)
-            deadlines.cancel(
-                session, proposal_subject(proposal_id), (DeadlineKind.APPROVAL_REMINDER,)
-            )
+            self._decide(session, proposal, author, now, ProposalStatus.REJECTED)
+            proposal.reason = reason.strip()
             tr = ctx.desk_tr()
-            ctx.logbook.append(
+            self._log_direction(
                 session,
                 author,
                 now,
-                {
-                    LogColumn.DIRECTION: f"[{incident.label}] "
-                    + tr("Proposal not approved: {content}. Reason: {reason}").format(
-                        content=proposal.content, reason=proposal.reason
-                    )
-                },
-                details={"direction_at": now},
-                source_key=f"reject:{proposal.id}",
+                incident,
+                tr("Proposal not approved: {content}. Reason: {reason}").format(
+                    content=proposal.content, reason=proposal.reason
+                ),
+                f"reject:{proposal.id}",
             )
             self._update_card(session, proposal, incident)
             session.commit()
@@ -232,27 +219,24 @@ class Approvals:
             assert incident is not None
             proposal.escalation_decided_at = now
             proposal.escalation_note = author.name
-            deadlines.cancel(
-                session, proposal_subject(proposal_id), (DeadlineKind.APPROVAL_REMINDER,)
-            )
             tr = ctx.desk_tr()
             if approved:
+                # The shift leader's own approval time and name stay on the record.
                 proposal.status = ProposalStatus.ESCALATION_APPROVED
+                self._stop_reminders(session, proposal)
                 self._carry_out(session, proposal, incident, author, now)
             else:
                 proposal.status = ProposalStatus.ESCALATION_REJECTED
-                ctx.logbook.append(
+                self._stop_reminders(session, proposal)
+                self._log_direction(
                     session,
                     author,
                     now,
-                    {
-                        LogColumn.DIRECTION: f"[{incident.label}] "
-                        + tr("The Director General did not approve: {content}").format(
-                            content=proposal.content
-                        )
-                    },
-                    details={"direction_at": now},
-                    source_key=f"gd:{proposal.id}",
+                    incident,
+                    tr("The Director General did not approve: {content}").format(
+                        content=proposal.content
+                    ),
+                    f"gd:{proposal.id}",
                 )
             session.add(proposal)
             self._update_card(session, proposal, incident)
@@ -271,25 +255,16 @@ class Approvals:
                 return Step(proposal, refusal=Refusal.ALREADY_DECIDED)
             incident = session.get(Incident, proposal.incident_id)
             assert incident is not None
-            proposal.status = ProposalStatus.URGENT_CONFIRMED
-            proposal.decided_at, proposal.decider_id = now, author.user_id
-            proposal.decider_name = author.name
-            session.add(proposal)
-            deadlines.cancel(
-                session, proposal_subject(proposal_id), (DeadlineKind.APPROVAL_REMINDER,)
-            )
-            ctx.logbook.append(
+            self._decide(session, proposal, author, now, ProposalStatus.URGENT_CONFIRMED)
+            self._log_direction(
                 session,
                 author,
                 now,
-                {
-                    LogColumn.DIRECTION: f"[{incident.label}] "
-                    + ctx.desk_tr()(
-                        "The shift leader confirmed the urgent action: {content}"
-                    ).format(content=proposal.content)
-                },
-                details={"direction_at": now},
-                source_key=f"confirm:{proposal.id}",
+                incident,
+                ctx.desk_tr()("The shift leader confirmed the urgent action: {content}").format(
+                    content=proposal.content
+                ),
+                f"confirm:{proposal.id}",
             )
             self._update_card(session, proposal, incident)
             session.commit()
@@ -350,6 +325,45 @@ class Approvals:
             {LogColumn.DIRECTION: f"[{incident.label}] {proposal.content}"},
             details=self._direction_details(proposal, now),
             source_key=f"direction:{proposal.id}",
+        )
+
+    def _decide(
+        self,
+        session: Session,
+        proposal: Proposal,
+        author: Author,
+        now: dt.datetime,
+        status: ProposalStatus,
+        *,
+        stop_reminders: bool = True,
+    ) -> None:
+        proposal.status = status
+        proposal.decided_at, proposal.decider_id = now, author.user_id
+        proposal.decider_name = author.name
+        session.add(proposal)
+        if stop_reminders:
+            self._stop_reminders(session, proposal)
+
+    def _stop_reminders(self, session: Session, proposal: Proposal) -> None:
+        assert proposal.id is not None
+        deadlines.cancel(session, proposal_subject(proposal.id), (DeadlineKind.APPROVAL_REMINDER,))
+
+    def _log_direction(
+        self,
+        session: Session,
+        author: Author,
+        now: dt.datetime,
+        incident: Incident,
+        text: str,
+        key: str,
+    ) -> None:
+        self._ctx.logbook.append(
+            session,
+            author,
+            now,
+            {LogColumn.DIRECTION: f"[{incident.label}] {text}"},
+            details={"direction_at": now, "direction_channel": "message"},
+            source_key=key,
         )
 
     def _direction_details(self, proposal: Proposal, now: dt.datetime) -> dict[str, object]:

@@ -48,6 +48,21 @@ def refusal_text(tr: Translator, step: Step[Any]) -> str:
     return tr(messages[step.refusal])
 
 
+def conclude(
+    update: Update, context: Context, state: DraftState, step: Step[Any], *, done: str, empty: str
+) -> None:
+    """End a typed step: ask again if it was empty (the draft stays), else confirm or explain.
+
+    `done` and `empty` are message ids marked with N_.
+    """
+    tr = tr_for(update, context)
+    if step.refusal is Refusal.EMPTY:
+        ask(update, context, escape(tr(empty)))
+        return
+    finish(context, state)
+    reply(update, context, escape(tr(done) if step.ok else refusal_text(tr, step)))
+
+
 def leader_only(tr: Translator, context: Context) -> str:
     """Say who may decide right now."""
     desk = desk_of(context)
@@ -335,22 +350,13 @@ async def on_reject_reason(update: Update, context: Context, state: DraftState) 
         reason,
         desk.clock.now(),
     )
-    if step.refusal is Refusal.EMPTY:
-        ask(
-            update,
-            context,
-            escape(tr("The reason cannot be empty. Write why the proposal is not approved.")),
-        )
-        return
-    finish(context, state)
-    reply(
+    conclude(
         update,
         context,
-        escape(
-            tr("Rejected; the proposer is informed on the card.")
-            if step.ok
-            else refusal_text(tr, step)
-        ),
+        state,
+        step,
+        done=N_("Rejected; the proposer is informed on the card."),
+        empty=N_("The reason cannot be empty. Write why the proposal is not approved."),
     )
 
 
@@ -379,7 +385,6 @@ async def on_edit_content(update: Update, context: Context, state: DraftState) -
     """Replace a pending proposal's content."""
     message = update.effective_message
     desk = desk_of(context)
-    tr = tr_for(update, context)
     step = desk.escalation.approvals.edit(
         actor(update, context),
         state.data["proposal"],
@@ -387,18 +392,13 @@ async def on_edit_content(update: Update, context: Context, state: DraftState) -
         (message.text or "") if message else "",
         desk.clock.now(),
     )
-    if step.refusal is Refusal.EMPTY:
-        ask(update, context, escape(tr("The content cannot be empty. Write the new content.")))
-        return
-    finish(context, state)
-    reply(
+    conclude(
         update,
         context,
-        escape(
-            tr("Proposal updated; the shift leader decides on the new version.")
-            if step.ok
-            else refusal_text(tr, step)
-        ),
+        state,
+        step,
+        done=N_("Proposal updated; the shift leader decides on the new version."),
+        empty=N_("The content cannot be empty. Write the new content."),
     )
 
 

@@ -9,13 +9,12 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.db.models import RequestStatus
 from bot.drafts import DraftState
-from bot.escalation.context import Refusal
 from bot.escalation.eta import EtaProblem, parse_eta
 from bot.escalation.requests import is_late
 from bot.handlers.common import App, Context, desk_of, reply, tr_for
 from bot.handlers.flows import Flow, advance, ask, finish, register_flow, start
-from bot.handlers.proposals import actor, refusal_text
-from bot.i18n import Translator
+from bot.handlers.proposals import actor, conclude, refusal_text
+from bot.i18n import N_, Translator
 
 ANSWER, ACK, RESULT = "answer", "ack", "result"
 
@@ -95,21 +94,19 @@ async def on_answer(update: Update, context: Context, state: DraftState) -> None
     """Record an answer given at once."""
     message = update.effective_message
     desk = desk_of(context)
-    tr = tr_for(update, context)
     step = desk.escalation.requests.answer_now(
         actor(update, context),
         state.data["request"],
         (message.text or "") if message else "",
         desk.clock.now(),
     )
-    if step.refusal is Refusal.EMPTY:
-        ask(update, context, escape(tr("The answer cannot be empty. Write the answer.")))
-        return
-    finish(context, state)
-    reply(
+    conclude(
         update,
         context,
-        escape(tr("Answer sent to the duty desk.") if step.ok else refusal_text(tr, step)),
+        state,
+        step,
+        done=N_("Answer sent to the duty desk."),
+        empty=N_("The answer cannot be empty. Write the answer."),
     )
 
 
