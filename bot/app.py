@@ -12,6 +12,7 @@ from telegram import Message, Update
 from telegram.ext import AIORateLimiter, Application
 
 from bot.alarm import Alarm
+from bot.camera.intake import Intake
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db.engine import make_engine
@@ -19,6 +20,7 @@ from bot.db.models import OutboxMessage
 from bot.desk import Desk
 from bot.handlers import (
     access,
+    alerts,
     conversation,
     flows,
     help,
@@ -40,6 +42,7 @@ log = logging.getLogger(__name__)
 
 SENDER_KEY = "outbox_sender"
 ALARM_KEY = "deadline_alarm"
+INTAKE_KEY = "intake"
 
 
 class NoTokenError(Exception):
@@ -89,6 +92,7 @@ def build_application(
     proposals.register(app)
     unit_requests.register(app)
     pending.register(app)
+    alerts.register(app)
     flows.register(app)
     app.add_error_handler(on_error)
     return app
@@ -112,6 +116,7 @@ async def on_startup(app: App) -> None:
     desk.escalation.ctx.on_change = alarm.arm
     app.bot_data[ALARM_KEY] = alarm
     alarm.start()
+    await start_cameras(app, desk)
     log.info("duty-desk started as @%s", app.bot.username)
 
 
@@ -121,8 +126,43 @@ def record_own_message(desk: Desk, _row: OutboxMessage, message: Message) -> Non
         desk.logbook.record_message(incoming(message), filing=False)
 
 
+async def start_cameras(app: App, desk: Desk) -> None:
+    """Subscribe to camera events, start the health round and the alert intake."""
+    await desk.cameras.start()
+    assert app.job_queue is not None
+    if desk.settings.cameras:
+        app.job_queue.run_repeating(
+            lambda _context: desk.cameras.health_round(),
+            interval=desk.settings.alerts.health_every_seconds,
+            first=5,
+            name="camera-health",
+        )
+    if desk.settings.intake.enabled:
+        intake = Intake(desk.settings, desk.cameras.alerts, desk.clock, partial(health, app, desk))
+        await intake.start()
+        app.bot_data[INTAKE_KEY] = intake
+
+
+def health(app: App, desk: Desk) -> dict[str, object]:
+    """What /health reports: the bot, its backlog, the cameras."""
+    states: dict[str, int] = {}
+    for status in desk.cameras.statuses().values():
+        states[status.state] = states.get(status.state, 0) + 1
+    return {
+        "ok": True,
+        "bot": app.bot.username if app.bot_data.get(SENDER_KEY) else None,
+        "outbox_pending": desk.outbox.pending_count(),
+        "cameras": states,
+    }
+
+
 async def on_shutdown(app: App) -> None:
     """Stop the sender; whatever it did not send stays in the outbox."""
+    intake = app.bot_data.pop(INTAKE_KEY, None)
+    if isinstance(intake, Intake):
+        await intake.stop()
+    desk = cast(Desk, app.bot_data["desk"])
+    await desk.cameras.stop()
     sender = app.bot_data.pop(SENDER_KEY, None)
     if isinstance(sender, OutboxSender):
         await sender.stop()

@@ -135,6 +135,94 @@ class EscalationSettings(Section):
         return self
 
 
+class OnvifAccess(Section):
+    """How to reach a camera over ONVIF; the password comes from the environment or a file."""
+
+    host: str
+    port: int = Field(80, ge=1, le=65535)
+    username: str = "admin"
+    password: SecretStr | None = None
+    password_file: Path | None = None
+
+    @model_validator(mode="after")
+    def _read_password_file(self) -> OnvifAccess:
+        if self.password is None and self.password_file is not None:
+            try:
+                secret = self.password_file.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ValueError(
+                    f"password_file {self.password_file} cannot be read: {exc.strerror}"
+                ) from None
+            object.__setattr__(self, "password", SecretStr(secret))
+        return self
+
+    def password_value(self) -> str:
+        """Return the camera password ('' when none is configured)."""
+        return self.password.get_secret_value() if self.password else ""
+
+
+class PtzPreset(Section):
+    """The position the camera map gives a PTZ camera; drift beyond tolerance is flagged."""
+
+    pan: float
+    tilt: float
+    zoom: float = 0.0
+    tolerance: float = Field(0.05, gt=0)
+
+
+class Camera(Section):
+    """A camera as on the camera map (888 Art. 14; 247 Annex I)."""
+
+    number: str = Field(min_length=1, pattern=r"^[A-Za-z0-9._-]+$")
+    name: str = Field(min_length=1)
+    place: str = ""
+    area: str = ""
+    kind: Literal["surveillance", "recognition"] = "surveillance"
+    unit: str | None = None
+    onvif: OnvifAccess | None = None
+    neighbours: list[str] = Field(default_factory=list)
+    enterprise: str | None = None
+    preset: PtzPreset | None = None
+
+
+class IntakeSettings(Section):
+    """The HTTP endpoint NVRs, VMSs and analytics systems post alerts to (247 II.2.2)."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(8443, ge=0, le=65535)
+    secret: SecretStr | None = None
+    secret_file: Path | None = None
+    max_body_bytes: int = Field(5 * 1024 * 1024, ge=1024)
+    replay_window_seconds: int = Field(300, ge=10)
+
+    @model_validator(mode="after")
+    def _read_secret_file(self) -> IntakeSettings:
+        if self.secret is None and self.secret_file is not None:
+            try:
+                secret = self.secret_file.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ValueError(
+                    f"secret_file {self.secret_file} cannot be read: {exc.strerror}"
+                ) from None
+            object.__setattr__(self, "secret", SecretStr(secret))
+        if self.enabled and not self.secret:
+            raise ValueError(
+                "an enabled intake needs a secret (or secret_file) to check signatures"
+            )
+        return self
+
+
+class AlertSettings(Section):
+    """How camera alerts are folded so a storm stays readable and within Telegram's limits."""
+
+    fold_window_seconds: int = Field(300, ge=1)
+    digest_after_per_minute: int = Field(8, ge=1)
+    snapshot_timeout_seconds: float = Field(3.0, gt=0)
+    health_every_seconds: int = Field(300, ge=10)
+    health_concurrency: int = Field(10, ge=1)
+
+
 class Person(Section):
     """Someone the bot knows: a Telegram account with a name, title and unit."""
 
@@ -188,6 +276,9 @@ class Settings(BaseSettings):
     units: list[Unit] = Field(default_factory=list)
     roster: RosterSettings = RosterSettings()
     escalation: EscalationSettings = EscalationSettings()
+    cameras: list[Camera] = Field(default_factory=list)
+    intake: IntakeSettings = IntakeSettings()
+    alerts: AlertSettings = AlertSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -226,6 +317,20 @@ class Settings(BaseSettings):
                     f"people: {person.name} names unit {person.unit!r}, "
                     f"which is not among units ({', '.join(sorted(units)) or 'none'})"
                 )
+        numbers = {camera.number for camera in self.cameras}
+        if len(numbers) != len(self.cameras):
+            raise ValueError("cameras: the same number is listed twice")
+        for camera in self.cameras:
+            if camera.unit is not None and camera.unit not in units:
+                raise ValueError(
+                    f"cameras: camera {camera.number} names unit {camera.unit!r}, "
+                    "which is not among units"
+                )
+            unknown = [n for n in camera.neighbours if n not in numbers]
+            if unknown:
+                raise ValueError(
+                    f"cameras: camera {camera.number} has unknown neighbours {', '.join(unknown)}"
+                )
         for day, composition in self.roster.days.items():
             for role, person_id in _roster_people(composition):
                 if person_id not in people:
@@ -242,6 +347,10 @@ class Settings(BaseSettings):
     def person(self, user_id: int) -> Person | None:
         """Return the configured person with this Telegram id, if any."""
         return next((p for p in self.people if p.id == user_id), None)
+
+    def camera(self, number: str) -> Camera | None:
+        """Return the configured camera with this number, if any."""
+        return next((c for c in self.cameras if c.number == number), None)
 
     def unit(self, key: str) -> Unit | None:
         """Return the configured unit with this key, if any."""

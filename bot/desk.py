@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from bot.audit import Audit
+from bot.camera.runtime import Cameras
 from bot.clock import Clock
 from bot.config import Settings
 from bot.drafts import Drafts
@@ -33,6 +34,7 @@ class Desk:
     audit: Audit
     escalation: Escalation
     drafts: Drafts
+    cameras: Cameras
 
     @classmethod
     def build(cls, settings: Settings, engine: Engine, clock: Clock) -> Desk:
@@ -58,6 +60,7 @@ class Desk:
             audit=Audit(engine, clock),
             escalation=Escalation.build(context),
             drafts=Drafts(engine, clock),
+            cameras=Cameras(settings, engine, clock, outbox, logbook),
         )
 
     @property

@@ -86,6 +86,59 @@ class Outbox:
             payload["buttons"] = buttons
         return self._queue("edit_message_text", chat_id, None, payload, session)
 
+    def send_photo(
+        self,
+        chat_id: int,
+        image: bytes,
+        caption: str,
+        *,
+        thread_id: int | None = None,
+        buttons: Keyboard | None = None,
+        session: Session | None = None,
+    ) -> int:
+        """Queue a JPEG with an HTML caption; the image is kept with the row until sent."""
+        payload: dict[str, Any] = {"caption": caption}
+        if buttons:
+            payload["buttons"] = buttons
+        return self._queue("send_photo", chat_id, thread_id, payload, session, media=image)
+
+    def send_album(
+        self,
+        chat_id: int,
+        images: list[tuple[bytes, str]],
+        *,
+        thread_id: int | None = None,
+        session: Session | None = None,
+    ) -> int:
+        """Queue 2-10 JPEGs with captions as one album."""
+        payload = {
+            "captions": [caption for _, caption in images],
+            "sizes": [len(image) for image, _ in images],
+        }
+        return self._queue(
+            "send_album",
+            chat_id,
+            thread_id,
+            payload,
+            session,
+            media=b"".join(image for image, _ in images),
+        )
+
+    def edit_caption_sent(
+        self,
+        chat_id: int,
+        outbox_id: int,
+        caption: str,
+        *,
+        buttons: Keyboard | None = None,
+        session: Session | None = None,
+    ) -> int:
+        """Queue a caption edit of a photo queued earlier."""
+        payload: dict[str, Any] = {"ref": outbox_id, "caption": caption}
+        if buttons is not None:
+            payload["buttons"] = buttons
+        return self._queue("edit_caption", chat_id, None, payload, session)
+
     def react(self, chat_id: int, message_id: int, emoji: str) -> int:
         """Queue the bot's reaction on a message (a quiet acknowledgement)."""
         return self._queue(
@@ -103,6 +156,7 @@ class Outbox:
         thread_id: int | None,
         payload: dict[str, Any],
         session: Session | None,
+        media: bytes | None = None,
     ) -> int:
         now = self._clock.now()
         row = OutboxMessage(
@@ -112,6 +166,7 @@ class Outbox:
             method=method,
             payload=json.dumps(payload, ensure_ascii=False),
             not_before=now,
+            media=media,
         )
         if session is not None:
             session.add(row)
@@ -125,6 +180,13 @@ class Outbox:
             row_id = row.id
         self.notify()
         return row_id
+
+    def pending_count(self) -> int:
+        """How many messages wait to be sent."""
+        with Session(self._engine) as session:
+            return len(session.exec(
+                select(OutboxMessage.id).where(OutboxMessage.status == OutboxStatus.PENDING)
+            ).all())
 
     def telegram_id(self, outbox_id: int) -> int | None:
         """Return the Telegram message id of a sent outbox row."""
@@ -156,13 +218,16 @@ class Outbox:
                 .order_by(col(OutboxMessage.not_before))
             ).first()
 
-    def mark_sent(self, row_id: int, telegram_message_id: int | None) -> None:
-        """Record that a message reached Telegram."""
+    def mark_sent(
+        self, row_id: int, telegram_message_id: int | None, file_id: str | None = None
+    ) -> None:
+        """Record that a message reached Telegram (and the id of a photo it uploaded)."""
         self._update(
             row_id,
             status=OutboxStatus.SENT,
             sent_at=self._clock.now(),
             telegram_message_id=telegram_message_id,
+            telegram_file_id=file_id,
         )
 
     def postpone(self, row_id: int, delay: dt.timedelta, error: str, attempts: int) -> None:

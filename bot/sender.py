@@ -11,7 +11,14 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaPhoto,
+    Message,
+    ReplyParameters,
+)
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
@@ -133,8 +140,14 @@ class OutboxSender:
             log.info("Sending outbox row %s failed (%s); retry in %s", row.id, exc, backoff)
             self._retry_or_fail(row.id, backoff, str(exc), attempts)
             return False
+        if isinstance(message, tuple):
+            # An album: the first message stands for it.
+            message = message[0] if message else True
         message_id = message.message_id if isinstance(message, Message) else None
-        self._outbox.mark_sent(row.id, message_id)
+        file_id = (
+            message.photo[-1].file_id if isinstance(message, Message) and message.photo else None
+        )
+        self._outbox.mark_sent(row.id, message_id, file_id)
         if self._on_sent is not None and isinstance(message, Message):
             self._on_sent(row, message)
         return True
@@ -146,7 +159,7 @@ class OutboxSender:
         else:
             self._outbox.postpone(row_id, delay, error, attempts)
 
-    async def _call(self, row: OutboxMessage) -> Message | bool:
+    async def _call(self, row: OutboxMessage) -> Message | bool | tuple[Message, ...]:
         payload: dict[str, Any] = json.loads(row.payload)
         markup = _markup(payload.get("buttons"))
         if row.method == "send_message":
@@ -171,6 +184,35 @@ class OutboxSender:
                 payload["text"],
                 chat_id=row.chat_id,
                 message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
+        if row.method == "send_photo":
+            return await self._bot.send_photo(
+                row.chat_id,
+                row.media or b"",
+                caption=payload["caption"],
+                parse_mode=ParseMode.HTML,
+                message_thread_id=row.thread_id,
+                reply_markup=markup,
+            )
+        if row.method == "send_album":
+            media, offset = [], 0
+            for caption, size in zip(payload["captions"], payload["sizes"], strict=True):
+                image = (row.media or b"")[offset : offset + size]
+                media.append(InputMediaPhoto(image, caption=caption, parse_mode=ParseMode.HTML))
+                offset += size
+            return await self._bot.send_media_group(
+                row.chat_id, media, message_thread_id=row.thread_id
+            )
+        if row.method == "edit_caption":
+            message_id = self._outbox.telegram_id(payload["ref"])
+            if message_id is None:
+                raise BadRequest("message to edit not found: it was never sent")
+            return await self._bot.edit_message_caption(
+                chat_id=row.chat_id,
+                message_id=message_id,
+                caption=payload["caption"],
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup,
             )

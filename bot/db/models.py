@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, LargeBinary, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.db.types import UTCDateTime
@@ -167,7 +167,10 @@ class OutboxMessage(SQLModel, table=True):
     attempts: int = 0
     sent_at: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
     telegram_message_id: int | None = None
+    # Telegram's id of an uploaded photo, so an edit or a resend needs no second upload.
+    telegram_file_id: str | None = None
     error: str = Field(default="", sa_type=Text)
+    media: bytes | None = Field(default=None, sa_type=LargeBinary)
 
 
 class ProposalKind(StrEnum):
@@ -335,3 +338,71 @@ class Draft(SQLModel, table=True):
     step: str = Field(max_length=32)
     data: str = Field(default="{}", sa_type=Text)
     updated_at: dt.datetime = Field(sa_column=utc_column())
+
+
+class AlertSource(StrEnum):
+    """Where a camera alert came from."""
+
+    ONVIF = "onvif"
+    WEBHOOK = "webhook"
+    HEALTH = "health"
+
+
+class CameraEventRecord(SQLModel, table=True):
+    """Every alert event received, folded or not: nothing valid is dropped."""
+
+    __tablename__ = "camera_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    camera: str = Field(max_length=64)
+    kind: str = Field(max_length=32)
+    source: AlertSource = Field(sa_type=String(16))
+    # The sender's id, so a retried webhook is not counted twice.
+    external_id: str | None = Field(default=None, unique=True, max_length=128)
+    occurred_at: dt.datetime = Field(sa_column=utc_column())
+    received_at: dt.datetime = Field(sa_column=utc_column(index=True))
+    alert_id: int | None = Field(default=None, foreign_key="camera_alert.id", index=True)
+
+
+class CameraAlert(SQLModel, table=True):
+    """A camera or analytics alert; repeats inside the fold window only raise its count."""
+
+    __tablename__ = "camera_alert"
+
+    id: int | None = Field(default=None, primary_key=True)
+    camera: str = Field(max_length=64, index=True)
+    kind: str = Field(max_length=32)
+    source: AlertSource = Field(sa_type=String(16))
+    occurred_at: dt.datetime = Field(sa_column=utc_column())
+    received_at: dt.datetime = Field(sa_column=utc_column())
+    last_seen_at: dt.datetime = Field(sa_column=utc_column(index=True))
+    count: int = 1
+    detail: str = Field(default="", sa_type=Text)
+    refs: str = Field(default="", description="references as sent, e.g. container, plate")
+    card_outbox_id: int | None = None
+    digest: bool = False
+    false_alarm_by: str = ""
+    false_alarm_reason: str = Field(default="", sa_type=Text)
+    incident_id: int | None = Field(default=None, foreign_key="incident.id")
+
+
+class CameraState(StrEnum):
+    """What the last health round found."""
+
+    UP = "up"
+    DEGRADED = "degraded"
+    DOWN = "down"
+    UNKNOWN = "unknown"
+
+
+class CameraStatus(SQLModel, table=True):
+    """The current health of one camera (888 Art. 14.1.1)."""
+
+    __tablename__ = "camera_status"
+
+    camera: str = Field(primary_key=True, max_length=64)
+    state: CameraState = Field(sa_type=String(16))
+    since: dt.datetime = Field(sa_column=utc_column())
+    checked_at: dt.datetime = Field(sa_column=utc_column())
+    reason: str = ""
+    drift: bool = False

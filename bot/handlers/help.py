@@ -32,11 +32,15 @@ COMMAND_HELP = {
     "urgent": N_("urgent action first, confirmation after (Art. 8.1)"),
     "pending": N_("what waits for whom"),
     "cancel": N_("abandon the question in progress"),
+    "cameras": N_("show every camera's state by area"),
+    "snapshot": N_("post a fresh snapshot: /snapshot 12"),
     "start": N_("start talking with the bot"),
 }
 GROUP_COMMANDS = (
     "incident",
     "pending",
+    "cameras",
+    "snapshot",
     "log",
     "logbook",
     "shift",

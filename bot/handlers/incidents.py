@@ -239,6 +239,8 @@ async def create(update: Update, context: Context, state: DraftState) -> None:
     if person is not None:
         author = type(author)(user.id, person.name)
     incident = desk.escalation.incidents.open(author, given, desk.clock.now())
+    if data.get("alert") and incident.id is not None:
+        desk.cameras.alerts.link_incident(int(data["alert"]), incident.id)
     finish(context, state)
     if update.effective_chat and update.effective_chat.id != desk.group_id:
         reply(

@@ -23,6 +23,7 @@ from tests.conftest import MORNING
 GROUP = -1001234567890
 LEADER, SECTION, CLERK, OFFICER, OFF_DUTY, STRANGER = 1001, 1002, 1003, 1004, 1005, 4242
 UNIT_CHAT, TEAM_CHAT = -100777, -100778
+INTAKE_SECRET = "test-intake-secret"
 UNIT_CONTACT, TEAM_CONTACT = 2001, 2002
 
 
@@ -50,6 +51,17 @@ def desk_config(emu: BotApiEmulator, database_url: str, **extra: Any) -> dict[st
             {"key": "hq-kv1", "name": "Chi cục HQ CK cảng Sài Gòn KV1", "chat_id": UNIT_CHAT},
             {"key": "doi-ks", "name": "Đội Kiểm soát Hải quan", "chat_id": TEAM_CHAT},
         ],
+        "cameras": [
+            {"number": "12", "name": "Cổng B làn vào", "place": "Cảng Cát Lái, cổng B",
+             "area": "Cát Lái", "unit": "hq-kv1", "neighbours": ["13", "14"]},
+            {"number": "13", "name": "Cổng B làn ra", "place": "Cảng Cát Lái, cổng B",
+             "area": "Cát Lái", "unit": "hq-kv1"},
+            {"number": "14", "name": "Bãi B3", "place": "Cảng Cát Lái, bãi B3", "area": "Cát Lái"},
+            {"number": "15", "name": "Kho CFS", "place": "Kho CFS số 2", "area": "ICD"},
+            {"number": "16", "name": "Cổng ICD", "place": "ICD Transimex", "area": "ICD"},
+        ],
+        "intake": {"enabled": True, "port": 0, "secret": INTAKE_SECRET},
+        "alerts": {"digest_after_per_minute": 3, "fold_window_seconds": 300},
         "roster": {
             "days": {
                 "2026-11-25": {

@@ -142,6 +142,8 @@ async def test_command_menus_are_registered_per_scope_and_language(desktop: Desk
     assert {c["command"] for c in group_vi} == {
         "incident",
         "pending",
+        "cameras",
+        "snapshot",
         "log",
         "logbook",
         "shift",

@@ -1,0 +1,414 @@
+"""Camera alerts: stored first, posted with an annotated snapshot, folded when they repeat."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from html import escape
+
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from bot.camera.annotate import Caption, annotate, placeholder
+from bot.clock import Clock
+from bot.config import Camera, Settings
+from bot.db.models import AlertSource, CameraAlert, CameraEventRecord, LogColumn
+from bot.i18n import N_, Translator, translator
+from bot.logbook.service import Author, Logbook
+from bot.outbox import Button, Keyboard, Outbox, keyboard
+
+log = logging.getLogger(__name__)
+
+Snapshotter = Callable[[str], Awaitable[bytes | None]]
+
+KIND_LABELS = {
+    "motion": N_("Motion"),
+    "tampering": N_("Tampering"),
+    "scene_change": N_("Scene changed"),
+    "defocus": N_("Image blurred"),
+    "too_dark": N_("Image too dark"),
+    "too_bright": N_("Image too bright"),
+    "video_loss": N_("Video signal lost"),
+    "hardware_failure": N_("Hardware failure"),
+    "storage_failure": N_("Storage failure"),
+    "camera_offline": N_("Camera offline"),
+    "line_crossing": N_("Line crossed"),
+    "intrusion": N_("Intrusion"),
+    "risk": N_("Risk alert (analytics)"),
+}
+# Faults the logbook must record and the managing unit must hear of (888 Art. 14.1.1d).
+FAULT_KINDS = frozenset(
+    {
+        "tampering",
+        "video_loss",
+        "hardware_failure",
+        "storage_failure",
+        "camera_offline",
+        "defocus",
+        "scene_change",
+    }
+)
+DIGEST = "*"
+
+
+def kind_label(tr: Translator, kind: str) -> str:
+    """An event kind in the reader's language (unknown kinds as sent)."""
+    return tr(KIND_LABELS[kind]) if kind in KIND_LABELS else kind
+
+
+@dataclass(frozen=True)
+class AlertInput:
+    """An alert as an input translated it: from an ONVIF event or an HTTP webhook."""
+
+    camera: str
+    kind: str
+    occurred_at: dt.datetime
+    source: AlertSource
+    detail: str = ""
+    refs: str = ""
+    external_id: str | None = None
+    image: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Received:
+    """What became of an alert."""
+
+    alert_id: int | None
+    folded: bool = False
+    duplicate: bool = False
+
+
+class Alerts:
+    """Records alerts and keeps the duty group's view of them readable."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        clock: Clock,
+        outbox: Outbox,
+        logbook: Logbook,
+        snapshot: Snapshotter | None = None,
+    ) -> None:
+        self._settings = settings
+        self._engine = engine
+        self._clock = clock
+        self._outbox = outbox
+        self._logbook = logbook
+        self.snapshot = snapshot
+        # One alert at a time decides whether it folds: two racing repeats must not both post.
+        self._deciding = asyncio.Lock()
+
+    @property
+    def _tr(self) -> Translator:
+        return translator(self._settings.locale, self._settings.tz)
+
+    async def receive(self, alert: AlertInput) -> Received:
+        """Store an alert, then fold it into an open one or post it."""
+        camera = self._settings.camera(alert.camera)
+        async with self._deciding:
+            stored = self._store(alert, camera)
+        if stored.duplicate or stored.folded or stored.alert_id is None:
+            self._outbox.notify()
+            return stored
+        image = alert.image or await self._fetch_snapshot(alert.camera)
+        self._post(stored.alert_id, camera, image)
+        self._outbox.notify()
+        return stored
+
+    def _store(self, alert: AlertInput, camera: Camera | None) -> Received:
+        now = self._clock.now()
+        window = dt.timedelta(seconds=self._settings.alerts.fold_window_seconds)
+        with Session(self._engine, expire_on_commit=False) as session:
+            event = CameraEventRecord(
+                camera=alert.camera,
+                kind=alert.kind,
+                source=alert.source,
+                external_id=alert.external_id,
+                occurred_at=alert.occurred_at,
+                received_at=now,
+            )
+            session.add(event)
+            try:
+                session.flush()
+            except IntegrityError:
+                # The sender retried an event already received.
+                session.rollback()
+                return Received(None, duplicate=True)
+            open_alert = session.exec(
+                select(CameraAlert)
+                .where(
+                    CameraAlert.camera == alert.camera,
+                    CameraAlert.kind == alert.kind,
+                    col(CameraAlert.last_seen_at) >= now - window,
+                    CameraAlert.false_alarm_by == "",
+                )
+                .order_by(col(CameraAlert.id).desc())
+            ).first()
+            if open_alert is not None:
+                open_alert.count += 1
+                open_alert.last_seen_at = now
+                event.alert_id = open_alert.id
+                session.add_all([open_alert, event])
+                self._refresh_card(session, open_alert, camera)
+                session.commit()
+                return Received(open_alert.id, folded=True)
+            row = CameraAlert(
+                camera=alert.camera,
+                kind=alert.kind,
+                source=alert.source,
+                occurred_at=alert.occurred_at,
+                received_at=now,
+                last_seen_at=now,
+                detail=alert.detail,
+                refs=alert.refs,
+            )
+            session.add(row)
+            session.flush()
+            event.alert_id = row.id
+            session.add(event)
+            if alert.kind in FAULT_KINDS:
+                self._log_fault(session, row, camera)
+            if self._storming(session, now):
+                row.digest = True
+                session.add(row)
+                self._refresh_digest(session, now)
+                session.commit()
+                return Received(row.id, folded=True)
+            session.commit()
+            return Received(row.id)
+
+    def _storming(self, session: Session, now: dt.datetime) -> bool:
+        recent = session.exec(
+            select(func.count())
+            .select_from(CameraAlert)
+            .where(
+                col(CameraAlert.received_at) >= now - dt.timedelta(minutes=1),
+                col(CameraAlert.card_outbox_id).is_not(None),
+                col(CameraAlert.digest).is_(False),
+            )
+        ).one()
+        return recent >= self._settings.alerts.digest_after_per_minute
+
+    async def _fetch_snapshot(self, number: str) -> bytes | None:
+        if self.snapshot is None:
+            return None
+        try:
+            return await asyncio.wait_for(
+                self.snapshot(number), self._settings.alerts.snapshot_timeout_seconds
+            )
+        except TimeoutError:
+            log.info("Snapshot of camera %s too slow; posting without it", number)
+        except Exception as exc:
+            log.info("Snapshot of camera %s failed: %s", number, exc)
+        return None
+
+    def _post(self, alert_id: int, camera: Camera | None, image: bytes | None) -> None:
+        tr = self._tr
+        with Session(self._engine, expire_on_commit=False) as session:
+            alert = session.get(CameraAlert, alert_id)
+            assert alert is not None
+            label = Caption(
+                camera=alert.camera,
+                place=camera.place if camera else "",
+                time=tr.datetime(alert.occurred_at) if alert.occurred_at else "",
+                event=kind_label(tr, alert.kind),
+            )
+            try:
+                jpeg = annotate(image, label) if image else placeholder(label)
+            except OSError:
+                log.info("Snapshot of camera %s is not a readable image", alert.camera)
+                jpeg = placeholder(label)
+            group = self._settings.telegram.duty_group_id
+            if group is None:
+                return
+            alert.card_outbox_id = self._outbox.send_photo(
+                group,
+                jpeg,
+                alert_caption(tr, alert, camera),
+                buttons=alert_buttons(tr, alert, camera),
+                thread_id=self._settings.telegram.topics.alerts,
+                session=session,
+            )
+            session.add(alert)
+            session.commit()
+
+    def _refresh_card(self, session: Session, alert: CameraAlert, camera: Camera | None) -> None:
+        group = self._settings.telegram.duty_group_id
+        if alert.digest:
+            self._refresh_digest(session, self._clock.now())
+        elif alert.card_outbox_id is not None and group is not None:
+            self._outbox.edit_caption_sent(
+                group,
+                alert.card_outbox_id,
+                alert_caption(self._tr, alert, camera),
+                buttons=alert_buttons(self._tr, alert, camera),
+                session=session,
+            )
+
+    def _refresh_digest(self, session: Session, now: dt.datetime) -> None:
+        group = self._settings.telegram.duty_group_id
+        if group is None:
+            return
+        window = dt.timedelta(seconds=self._settings.alerts.fold_window_seconds)
+        members = session.exec(
+            select(CameraAlert)
+            .where(
+                col(CameraAlert.digest).is_(True),
+                col(CameraAlert.last_seen_at) >= now - window,
+                CameraAlert.camera != DIGEST,
+            )
+            .order_by(col(CameraAlert.camera))
+        ).all()
+        text = digest_text(self._tr, list(members), self._settings)
+        digest = session.exec(
+            select(CameraAlert).where(
+                CameraAlert.camera == DIGEST, col(CameraAlert.last_seen_at) >= now - window
+            )
+        ).first()
+        if digest is None:
+            digest = CameraAlert(
+                camera=DIGEST,
+                kind="digest",
+                source=AlertSource.ONVIF,
+                occurred_at=now,
+                received_at=now,
+                last_seen_at=now,
+                digest=True,
+            )
+            session.add(digest)
+            session.flush()
+            digest.card_outbox_id = self._outbox.send(
+                group, text, thread_id=self._settings.telegram.topics.alerts, session=session
+            )
+        else:
+            digest.last_seen_at = now
+            if digest.card_outbox_id is not None:
+                self._outbox.edit_sent(group, digest.card_outbox_id, text, session=session)
+        session.add(digest)
+
+    def _log_fault(self, session: Session, alert: CameraAlert, camera: Camera | None) -> None:
+        tr = self._tr
+        text = tr("Camera {camera} ({place}): {event}").format(
+            camera=alert.camera,
+            place=camera.place if camera else "—",
+            event=kind_label(tr, alert.kind),
+        )
+        self._logbook.append(
+            session,
+            Author(None, "duty-desk"),
+            alert.received_at,
+            {LogColumn.WORK: text},
+            details={"incident_place": camera.place if camera else ""},
+            source_key=f"alert:{alert.id}",
+        )
+        unit = self._settings.unit(camera.unit) if camera and camera.unit else None
+        if unit is not None and unit.chat_id is not None:
+            self._outbox.send(unit.chat_id, "⚠️ " + escape(text), session=session)
+
+    def mark_false(self, alert_id: int, author: Author, reason: str) -> CameraAlert | None:
+        """Record who called an alert false and why; the card says so."""
+        with Session(self._engine, expire_on_commit=False) as session:
+            alert = session.get(CameraAlert, alert_id)
+            if alert is None or alert.false_alarm_by:
+                return alert
+            alert.false_alarm_by, alert.false_alarm_reason = author.name, reason.strip()
+            session.add(alert)
+            camera = self._settings.camera(alert.camera)
+            tr = self._tr
+            self._logbook.append(
+                session,
+                author,
+                self._clock.now(),
+                {
+                    LogColumn.NOTE: tr("False alarm on camera {camera} ({event}): {reason}").format(
+                        camera=alert.camera, event=kind_label(tr, alert.kind), reason=reason
+                    )
+                },
+                source_key=f"false:{alert.id}",
+            )
+            self._refresh_card(session, alert, camera)
+            session.commit()
+        self._outbox.notify()
+        return alert
+
+    def get(self, alert_id: int) -> CameraAlert | None:
+        """Return an alert by id."""
+        with Session(self._engine) as session:
+            return session.get(CameraAlert, alert_id)
+
+    def link_incident(self, alert_id: int, incident_id: int) -> None:
+        """Remember which incident an alert was opened as."""
+        with Session(self._engine) as session:
+            alert = session.get(CameraAlert, alert_id)
+            if alert is not None:
+                alert.incident_id = incident_id
+                session.add(alert)
+                session.commit()
+
+
+def alert_caption(tr: Translator, alert: CameraAlert, camera: Camera | None) -> str:
+    """The alert's caption: camera, place, event, time, and the fold counter."""
+    name = f" · {escape(camera.name)}" if camera else ""
+    lines = [
+        f"🚨 <b>CAM {escape(alert.camera)}</b>{name} — <b>"
+        + escape(kind_label(tr, alert.kind))
+        + "</b>"
+    ]
+    if camera and camera.place:
+        lines.append("📍 " + escape(camera.place))
+    lines.append("🕒 " + escape(tr.datetime(alert.occurred_at)))
+    if alert.detail:
+        lines.append(escape(alert.detail))
+    if alert.refs:
+        lines.append("🔖 " + escape(alert.refs))
+    if alert.count > 1:
+        lines.append(
+            "🔁 "
+            + escape(
+                tr("{count} times, last at {time}").format(
+                    count=alert.count, time=tr.time(alert.last_seen_at)
+                )
+            )
+        )
+    if alert.false_alarm_by:
+        lines.append(
+            "✖ "
+            + escape(
+                tr("False alarm ({name}): {reason}").format(
+                    name=alert.false_alarm_by, reason=alert.false_alarm_reason
+                )
+            )
+        )
+    return "\n".join(lines)
+
+
+def alert_buttons(tr: Translator, alert: CameraAlert, camera: Camera | None) -> Keyboard:
+    """Open incident, neighbouring cameras, false alarm."""
+    if alert.false_alarm_by:
+        return []
+    row = [Button("📝 " + tr("Open incident"), f"al:inc:{alert.id}")]
+    if camera and camera.neighbours:
+        row.append(Button("🎥 " + tr("Neighbouring cameras"), f"al:nb:{alert.id}"))
+    return keyboard([row, [Button("✖ " + tr("False alarm"), f"al:fa:{alert.id}")]])
+
+
+def digest_text(tr: Translator, members: list[CameraAlert], settings: Settings) -> str:
+    """Many cameras at once: one message listing each with its count, edited in place."""
+    lines = [
+        "🚨 <b>" + escape(tr("Alerts from {count} cameras").format(count=len(members))) + "</b>"
+    ]
+    for alert in members:
+        camera = settings.camera(alert.camera)
+        place = f" · {escape(camera.place)}" if camera and camera.place else ""
+        lines.append(
+            f"• CAM {escape(alert.camera)}{place} — {escape(kind_label(tr, alert.kind))}"
+            f" ×{alert.count} ({escape(tr.time(alert.last_seen_at))})"
+        )
+    return "\n".join(lines[:60])

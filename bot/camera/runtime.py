@@ -1,0 +1,257 @@
+"""The cameras at run time: event streams, snapshots and the health round (888 Art. 14.1.1)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from html import escape
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from bot.camera.alerts import AlertInput, Alerts
+from bot.camera.annotate import Caption, annotate
+from bot.camera.events import RawEvent, is_alarm, parse_event
+from bot.camera.onvif_device import (
+    CameraAddress,
+    EventStream,
+    HealthReason,
+    OnvifDevice,
+    probe,
+)
+from bot.clock import Clock
+from bot.config import Camera, Settings
+from bot.db.models import AlertSource, CameraState, CameraStatus, LogColumn
+from bot.i18n import N_, Translator, translator
+from bot.logbook.service import Author, Logbook
+from bot.outbox import Outbox
+
+log = logging.getLogger(__name__)
+
+REASON_LABELS = {
+    HealthReason.UNREACHABLE: N_("no answer"),
+    HealthReason.TIMEOUT: N_("no answer in time"),
+    HealthReason.AUTH: N_("credentials refused"),
+    HealthReason.SLOW: N_("answers slowly"),
+    HealthReason.SNAPSHOT: N_("no picture"),
+    HealthReason.PROTOCOL: N_("unexpected answer"),
+}
+STATE_LABELS = {
+    CameraState.UP: N_("working again"),
+    CameraState.DEGRADED: N_("unstable"),
+    CameraState.DOWN: N_("down"),
+}
+
+
+def address_of(camera: Camera) -> CameraAddress | None:
+    """The ONVIF address of a camera, if it has one."""
+    if camera.onvif is None:
+        return None
+    return CameraAddress(
+        camera.onvif.host, camera.onvif.port, camera.onvif.username, camera.onvif.password_value()
+    )
+
+
+class Cameras:
+    """Owns one connection and one event stream per ONVIF camera."""
+
+    def __init__(
+        self, settings: Settings, engine: Engine, clock: Clock, outbox: Outbox, logbook: Logbook
+    ) -> None:
+        self._settings = settings
+        self._engine = engine
+        self._clock = clock
+        self._outbox = outbox
+        self._logbook = logbook
+        self.alerts = Alerts(settings, engine, clock, outbox, logbook, self.snapshot)
+        self._devices: dict[str, OnvifDevice] = {}
+        self._streams: list[EventStream] = []
+        self._round_lock = asyncio.Lock()
+
+    @property
+    def _tr(self) -> Translator:
+        return translator(self._settings.locale, self._settings.tz)
+
+    async def start(self) -> None:
+        """Subscribe to every ONVIF camera's events (each reconnects on its own)."""
+        for camera in self._settings.cameras:
+            address = address_of(camera)
+            if address is None:
+                continue
+            stream = EventStream(
+                self._device(camera.number, address), self._on_event_for(camera.number)
+            )
+            self._streams.append(stream)
+            await stream.start()
+
+    async def stop(self) -> None:
+        """Unsubscribe and close every connection."""
+        await asyncio.gather(*(stream.stop() for stream in self._streams), return_exceptions=True)
+        self._streams.clear()
+        await asyncio.gather(
+            *(device.close() for device in self._devices.values()), return_exceptions=True
+        )
+        self._devices.clear()
+
+    def _on_event_for(self, number: str):  # type: ignore[no-untyped-def]
+        async def on_event(raw: RawEvent) -> None:
+            event = parse_event(raw)
+            if event is None or not is_alarm(event):
+                return
+            await self.alerts.receive(
+                AlertInput(
+                    camera=number,
+                    kind=event.kind.value,
+                    occurred_at=event.at,
+                    source=AlertSource.ONVIF,
+                    detail=event.detail,
+                    external_id=None,
+                )
+            )
+
+        return on_event
+
+    async def snapshot(self, number: str) -> bytes | None:
+        """A fresh JPEG from a camera, or None when it has no ONVIF access or fails."""
+        camera = self._settings.camera(number)
+        address = address_of(camera) if camera else None
+        if address is None:
+            return None
+        return await self._device(number, address).snapshot()
+
+    def _device(self, number: str, address: CameraAddress) -> OnvifDevice:
+        """One connection per camera, shared by events, snapshots and PTZ."""
+        device = self._devices.get(number)
+        if device is None:
+            device = self._devices[number] = OnvifDevice(address)
+        return device
+
+    async def snapshots(self, numbers: list[str]) -> list[tuple[bytes, str]]:
+        """Annotated snapshots of several cameras (those that answer), for an album."""
+        tr = self._tr
+        timeout = self._settings.alerts.snapshot_timeout_seconds
+
+        async def one(number: str) -> tuple[bytes, str] | None:
+            camera = self._settings.camera(number)
+            try:
+                image = await asyncio.wait_for(self.snapshot(number), timeout)
+            except Exception as exc:
+                log.info("Snapshot of camera %s failed: %s", number, exc)
+                return None
+            if image is None or camera is None:
+                return None
+            caption = Caption(number, camera.place, tr.datetime(self._clock.now()), camera.name)
+            jpeg = await asyncio.to_thread(annotate, image, caption)
+            return jpeg, f"CAM {escape(number)} · {escape(camera.name)}"
+
+        results = await asyncio.gather(*(one(number) for number in numbers))
+        return [result for result in results if result is not None]
+
+    def statuses(self) -> dict[str, CameraStatus]:
+        """The last known state of every camera."""
+        with Session(self._engine) as session:
+            return {row.camera: row for row in session.exec(select(CameraStatus))}
+
+    async def health_round(self) -> int:
+        """Probe every ONVIF camera (bounded concurrency); return how many changed state."""
+        if self._round_lock.locked():
+            # A slow round is still running; a second one would only double the load.
+            return 0
+        async with self._round_lock:
+            limit = asyncio.Semaphore(self._settings.alerts.health_concurrency)
+
+            async def check(camera: Camera) -> bool:
+                address = address_of(camera)
+                if address is None:
+                    return False
+                async with limit:
+                    health = await probe(address, self._settings.alerts.snapshot_timeout_seconds)
+                up = health.status.value == CameraState.UP
+                drift = await self._drifted(camera, address) if up else False
+                reason = self._tr(REASON_LABELS[health.reason]) if health.reason else ""
+                return self._record(camera, CameraState(health.status.value), reason, drift)
+
+            changed = await asyncio.gather(*(check(c) for c in self._settings.cameras))
+        self._outbox.notify()
+        return sum(changed)
+
+    async def _drifted(self, camera: Camera, address: CameraAddress) -> bool:
+        if camera.preset is None:
+            return False
+        try:
+            position = await self._device(camera.number, address).ptz_position()
+        except Exception as exc:
+            log.info("PTZ position of camera %s unavailable: %s", camera.number, exc)
+            return False
+        if position is None:
+            return False
+        pan, tilt, zoom = position
+        preset = camera.preset
+        return (
+            max(abs(pan - preset.pan), abs(tilt - preset.tilt), abs(zoom - preset.zoom))
+            > preset.tolerance
+        )
+
+    def _record(self, camera: Camera, state: CameraState, reason: str, drift: bool) -> bool:
+        now = self._clock.now()
+        with Session(self._engine) as session:
+            row = session.get(CameraStatus, camera.number)
+            before = CameraState(row.state) if row else CameraState.UNKNOWN
+            if row is None:
+                row = CameraStatus(camera=camera.number, state=state, since=now, checked_at=now)
+            newly_drifted = drift and not row.drift
+            changed = before != state and not (
+                before == CameraState.UNKNOWN and state == CameraState.UP
+            )
+            if before != state:
+                row.state, row.since = state, now
+            row.checked_at, row.reason, row.drift = now, reason, drift
+            session.add(row)
+            if changed:
+                self._announce(session, camera, state, reason, now)
+            if newly_drifted:
+                self._announce_drift(session, camera, now)
+            session.commit()
+        return changed
+
+    def _announce(
+        self, session: Session, camera: Camera, state: CameraState, reason: str, now: dt.datetime
+    ) -> None:
+        tr = self._tr
+        text = tr("Camera {number} ({place}) is {state}").format(
+            number=camera.number, place=camera.place or camera.name, state=tr(STATE_LABELS[state])
+        ) + (f": {reason}" if reason else ".")
+        self._logbook.append(
+            session,
+            Author(None, "duty-desk"),
+            now,
+            {LogColumn.WORK: text},
+            details={"incident_place": camera.place},
+        )
+        icon = {"up": "🟢", "degraded": "🟡", "down": "🔴"}[state.value]
+        self._tell(session, camera, f"{icon} {escape(text)}")
+
+    def _announce_drift(self, session: Session, camera: Camera, now: dt.datetime) -> None:
+        tr = self._tr
+        text = tr(
+            "Camera {number} ({place}) is not at its preset position on the camera map."
+        ).format(number=camera.number, place=camera.place or camera.name)
+        self._logbook.append(
+            session,
+            Author(None, "duty-desk"),
+            now,
+            {LogColumn.WORK: text},
+            details={"incident_place": camera.place},
+        )
+        self._tell(session, camera, "↗️ " + escape(text))
+
+    def _tell(self, session: Session, camera: Camera, html: str) -> None:
+        group = self._settings.telegram.duty_group_id
+        if group is not None:
+            self._outbox.send(
+                group, html, thread_id=self._settings.telegram.topics.alerts, session=session
+            )
+        unit = self._settings.unit(camera.unit) if camera.unit else None
+        if unit is not None and unit.chat_id is not None:
+            self._outbox.send(unit.chat_id, html, session=session)

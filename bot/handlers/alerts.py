@@ -1,0 +1,192 @@
+"""Buttons under camera alerts, and /cameras and /snapshot."""
+
+from __future__ import annotations
+
+import asyncio
+from html import escape
+
+from telegram import Message, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.camera.alerts import kind_label
+from bot.camera.annotate import Caption, annotate
+from bot.drafts import DraftState
+from bot.escalation.context import Refusal, Step
+from bot.handlers.common import App, Context, desk_of, reply, requires, tr_for
+from bot.handlers.flows import Flow, ask, register_flow, start
+from bot.handlers.incidents import ask_step
+from bot.handlers.proposals import actor, conclude
+from bot.i18n import N_
+from bot.shifts import Right
+
+FALSE_ALARM = "false_alarm"
+NOT_ON_SHIFT = N_("Only the people rostered on the current shift may act on alerts.")
+NOT_ON_DESK = N_("Only people of the duty desk may see the cameras.")
+# An album holds at most ten photos.
+ALBUM_MAX = 10
+
+
+@requires(Right.WRITE_LOGBOOK, NOT_ON_SHIFT)
+async def on_open_incident(update: Update, context: Context) -> None:
+    """Hand the alert over to the incident conversation, prefilled."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    alert = desk.cameras.alerts.get(int(query.data.rsplit(":", 1)[1]))
+    if alert is None:
+        await query.answer(tr("This alert no longer exists."), show_alert=True)
+        return
+    await query.answer()
+    camera = desk.settings.camera(alert.camera)
+    message = query.message
+    attachments = []
+    if isinstance(message, Message) and message.photo:
+        attachments.append({"kind": "photo", "file_id": message.photo[-1].file_id, "caption": ""})
+    description = " ".join(
+        filter(None, [kind_label(desk.desk_translator(), alert.kind), alert.detail, alert.refs])
+    )
+    data = {
+        "attachments": attachments,
+        "arisen_at": alert.occurred_at.isoformat(),
+        "place": camera.place if camera else "",
+        "camera": alert.camera,
+        "description": description,
+        "alert": alert.id,
+    }
+    state = start(update, context, "incident", "refs", data)
+    if state is not None:
+        ask_step(update, context, state)
+
+
+@requires(Right.VIEW, NOT_ON_DESK)
+async def on_neighbours(update: Update, context: Context) -> None:
+    """Post fresh snapshots of the neighbouring cameras as one album (888 Art. 14.1.2c)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    alert = desk.cameras.alerts.get(int(query.data.rsplit(":", 1)[1]))
+    camera = desk.settings.camera(alert.camera) if alert else None
+    if alert is None or camera is None or not camera.neighbours:
+        await query.answer(tr("This camera has no neighbours on the camera map."), show_alert=True)
+        return
+    await query.answer(tr("Fetching the neighbouring cameras…"))
+    images = await desk.cameras.snapshots(camera.neighbours[:ALBUM_MAX])
+    chat = update.effective_chat
+    if chat is None:
+        return
+    if not images:
+        reply(update, context, escape(tr("No neighbouring camera answered.")))
+        return
+    if len(images) == 1:
+        desk.outbox.send_photo(chat.id, images[0][0], images[0][1])
+    else:
+        desk.outbox.send_album(chat.id, images)
+
+
+@requires(Right.WRITE_LOGBOOK, NOT_ON_SHIFT)
+async def on_false_alarm(update: Update, context: Context) -> None:
+    """Ask why the alert is false, then record who and why."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    tr = tr_for(update, context)
+    await query.answer()
+    state = start(
+        update, context, FALSE_ALARM, "reason", {"alert": int(query.data.rsplit(":", 1)[1])}
+    )
+    if state is not None:
+        ask(
+            update,
+            context,
+            escape(tr("Why is this a false alarm? (e.g. a cat on the fence, rain on the lens)")),
+        )
+
+
+async def on_false_alarm_reason(update: Update, context: Context, state: DraftState) -> None:
+    """Record the false alarm with its reason."""
+    message = update.effective_message
+    desk = desk_of(context)
+    reason = ((message.text or "") if message else "").strip()
+    step: Step[object]
+    if not reason:
+        step = Step(refusal=Refusal.EMPTY)
+    else:
+        alert = desk.cameras.alerts.mark_false(state.data["alert"], actor(update, context), reason)
+        step = Step(alert) if alert is not None else Step(refusal=Refusal.NOT_FOUND)
+    conclude(
+        update,
+        context,
+        state,
+        step,
+        done=N_("Recorded as a false alarm."),
+        empty=N_("The reason cannot be empty. Write why this is a false alarm."),
+    )
+
+
+@requires(Right.VIEW, NOT_ON_DESK)
+async def cmd_cameras(update: Update, context: Context) -> None:
+    """Show every camera's state, area by area."""
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    statuses = desk.cameras.statuses()
+    icons = {"up": "🟢", "degraded": "🟡", "down": "🔴"}
+    lines = ["🎥 <b>" + escape(tr("Cameras")) + "</b>"]
+    areas: dict[str, list[str]] = {}
+    for camera in desk.settings.cameras:
+        status = statuses.get(camera.number)
+        icon = icons.get(status.state if status else "", "⚪")
+        reason = f" — {escape(status.reason)}" if status and status.reason else ""
+        drift = " ↗️ " + escape(tr("off its preset")) if status and status.drift else ""
+        areas.setdefault(camera.area or camera.place or "—", []).append(
+            f"{icon} {escape(camera.number)} {escape(camera.name)}{reason}{drift}"
+        )
+    for area, rows in areas.items():
+        lines += ["", f"<b>{escape(area)}</b>", *rows]
+    if not desk.settings.cameras:
+        lines.append(escape(tr("No cameras are configured.")))
+    reply(update, context, "\n".join(lines))
+
+
+@requires(Right.VIEW, NOT_ON_DESK)
+async def cmd_snapshot(update: Update, context: Context) -> None:
+    """Post a fresh annotated snapshot of one camera."""
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    number = " ".join(context.args or []).strip()
+    camera = desk.settings.camera(number) if number else None
+    chat = update.effective_chat
+    if camera is None or chat is None:
+        known = ", ".join(c.number for c in desk.settings.cameras[:20]) or "—"
+        reply(
+            update,
+            context,
+            escape(
+                tr(
+                    "Write /snapshot followed by a camera number, e.g. "
+                    "/snapshot 12. Cameras: {known}"
+                ).format(known=known)
+            ),
+        )
+        return
+    image = await desk.cameras.snapshot(camera.number)
+    if image is None:
+        reply(
+            update,
+            context,
+            escape(tr("Camera {number} did not send a snapshot.").format(number=camera.number)),
+        )
+        return
+    caption = Caption(camera.number, camera.place, tr.datetime(desk.clock.now()), tr("Snapshot"))
+    jpeg = await asyncio.to_thread(annotate, image, caption)
+    desk.outbox.send_photo(chat.id, jpeg, f"🎥 CAM {escape(camera.number)} · {escape(camera.name)}")
+
+
+def register(app: App) -> None:
+    """Wire the alert buttons and the camera commands."""
+    register_flow(FALSE_ALARM, Flow(on_false_alarm_reason))
+    app.add_handler(CallbackQueryHandler(on_open_incident, pattern=r"^al:inc:\d+$"))
+    app.add_handler(CallbackQueryHandler(on_neighbours, pattern=r"^al:nb:\d+$"))
+    app.add_handler(CallbackQueryHandler(on_false_alarm, pattern=r"^al:fa:\d+$"))
+    app.add_handler(CommandHandler("cameras", cmd_cameras))
+    app.add_handler(CommandHandler("snapshot", cmd_snapshot))

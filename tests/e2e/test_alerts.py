@@ -1,0 +1,182 @@
+"""Camera alerts over the signed webhook: posted with an annotated snapshot, folded, acted on."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import json
+from typing import Any
+
+import aiohttp
+from PIL import Image
+from sqlmodel import Session, select
+
+from bot.camera.intake import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from bot.db.models import CameraAlert, Incident, LogbookEntry
+from tests.e2e.conftest import (
+    GROUP,
+    INTAKE_SECRET,
+    OFF_DUTY,
+    OFFICER,
+    UNIT_CHAT,
+    Desktop,
+    buttons_of,
+    text_of,
+)
+
+
+def frame(color: tuple[int, int, int] = (90, 120, 90), size: tuple[int, int] = (1920, 1080)
+          ) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, "JPEG")
+    return out.getvalue()
+
+
+def alert_body(camera: str = "12", kind: str = "motion", **extra: Any) -> bytes:
+    payload = {"camera": camera, "type": kind, "time": "2026-11-25T09:00:00+07:00", **extra}
+    return json.dumps(payload).encode()
+
+
+async def post(desktop: Desktop, body: bytes, *, signed: bool = True, timestamp: str | None = None,
+               secret: str = INTAKE_SECRET) -> tuple[int, dict[str, Any]]:
+    stamp = timestamp or str(int(desktop.clock.now().timestamp()))
+    headers = {"Content-Type": "application/json"}
+    if signed:
+        headers |= {TIMESTAMP_HEADER: stamp, SIGNATURE_HEADER: sign(secret, stamp, body)}
+    port = desktop.app.bot_data["intake"].port
+    async with aiohttp.ClientSession() as http, http.post(
+        f"http://127.0.0.1:{port}/api/v1/alerts", data=body, headers=headers
+    ) as response:
+        return response.status, await response.json()
+
+
+def photos(desktop: Desktop) -> list[dict[str, Any]]:
+    return [m for m in desktop.emu.bot_messages(GROUP) if m.get("photo")]
+
+
+async def test_a_signed_alert_is_posted_with_an_annotated_snapshot(desktop: Desktop) -> None:
+    original = frame()
+    status, answer = await post(desktop, alert_body(
+        image_base64=base64.b64encode(original).decode(), description="Người lạ trèo rào",
+        references={"container": "CSQU3054383"}))
+    assert status == 202 and answer["ok"] is True
+    await desktop.settle()
+    (card,) = photos(desktop)
+    caption = text_of(card)
+    assert "CAM 12 · Cổng B làn vào — Chuyển động" in caption
+    assert "Cảng Cát Lái, cổng B" in caption and "Người lạ trèo rào" in caption
+    assert "container: CSQU3054383" in caption
+    assert [label for label, _ in buttons_of(card)] == [
+        "📝 Mở vụ việc", "🎥 Camera lân cận", "✖ Báo động giả"]
+    sent = Image.open(io.BytesIO(desktop.emu.file_bytes(card["photo"][-1]["file_id"])))
+    assert max(sent.size) == 1280
+    # The caption band is drawn over the bottom of the frame.
+    assert sent.getpixel((5, sent.height - 5)) != sent.getpixel((5, 5))
+
+
+async def test_bad_requests_are_refused_precisely_and_counted(desktop: Desktop) -> None:
+    body = alert_body()
+    assert (await post(desktop, body, signed=False))[0] == 401
+    assert (await post(desktop, body, secret="wrong"))[1]["error"] == "bad_signature"
+    stale = str(int(desktop.clock.now().timestamp()) - 3600)
+    assert (await post(desktop, body, timestamp=stale))[1]["error"] == "stale"
+    assert (await post(desktop, b"{not json"))[0] == 400
+    status, answer = await post(desktop, alert_body(camera="99"))
+    assert status == 422 and answer["error"] == "unknown_camera"
+    assert (await post(desktop, json.dumps({"type": "motion"}).encode()))[0] == 422
+    big = alert_body(image_base64="A" * (6 * 1024 * 1024))
+    assert (await post(desktop, big))[0] == 413
+    stamp = str(int(desktop.clock.now().timestamp()))
+    assert (await post(desktop, body, timestamp=stamp))[0] == 202
+    assert (await post(desktop, body, timestamp=stamp))[1]["error"] == "replayed"
+    port = desktop.app.bot_data["intake"].port
+    async with aiohttp.ClientSession() as http, http.get(
+            f"http://127.0.0.1:{port}/health") as response:
+        health = await response.json()
+    assert health["intake"] == {"unsigned": 1, "bad_signature": 1, "stale": 1, "malformed": 2,
+                                "unknown_camera": 1, "too_large": 1, "accepted": 1,
+                                "replayed": 1}
+    await desktop.settle()
+    with Session(desktop.desk.engine) as session:
+        assert len(session.exec(select(CameraAlert)).all()) == 1
+
+
+async def test_a_burst_folds_into_one_edited_message(desktop: Desktop) -> None:
+    for second in range(6):
+        if second:
+            desktop.clock.advance(dt.timedelta(seconds=10))
+        status, _ = await post(desktop, alert_body(kind="tampering", id=f"nvr-{second}"))
+        assert status == 202
+    await desktop.settle()
+    (card,) = photos(desktop)
+    assert "6 lần, lần cuối 09:00" in text_of(card)  # 09:00:50 local
+    assert card["_edits"] >= 1
+    # A fault also goes to the logbook and to the unit managing the camera, once.
+    unit = [text_of(m) for m in desktop.emu.bot_messages(UNIT_CHAT)]
+    assert unit == ["⚠️ Camera 12 (Cảng Cát Lái, cổng B): Phá hoại, che chắn camera"]
+    with Session(desktop.desk.engine) as session:
+        notes = [e.work_performed for e in session.exec(select(LogbookEntry))]
+    assert notes == ["Camera 12 (Cảng Cát Lái, cổng B): Phá hoại, che chắn camera"]
+    # The same alert id sent again is not counted twice.
+    await post(desktop, alert_body(kind="tampering", id="nvr-3"))
+    await desktop.settle()
+    assert "6 lần" in text_of(photos(desktop)[0])
+
+
+async def test_a_storm_across_cameras_becomes_a_digest(desktop: Desktop) -> None:
+    for camera in ("12", "13", "14", "15", "16"):
+        assert (await post(desktop, alert_body(camera=camera)))[0] == 202
+    assert (await post(desktop, alert_body(camera="16", id="again")))[0] == 202
+    await desktop.settle()
+    assert len(photos(desktop)) == 3
+    digest = [m for m in desktop.emu.bot_messages(GROUP) if "Báo động từ" in text_of(m)]
+    assert len(digest) == 1
+    text = text_of(digest[0])
+    assert "Báo động từ 2 camera" in text
+    assert "CAM 15 · Kho CFS số 2 — Chuyển động ×1" in text
+    assert "CAM 16 · ICD Transimex — Chuyển động ×2" in text
+
+
+async def test_false_alarm_records_who_and_why(desktop: Desktop) -> None:
+    await post(desktop, alert_body())
+    await desktop.settle()
+    (card,) = photos(desktop)
+    popup_query = desktop.emu.press_button(GROUP, card["message_id"], OFF_DUTY,
+                                           buttons_of(card)[2][1])
+    assert (await desktop.emu.wait_for_answer(popup_query))["show_alert"] is True
+    mark = desktop.emu.mark()
+    desktop.emu.press_button(GROUP, card["message_id"], OFFICER, buttons_of(card)[2][1])
+    await desktop.answer(GROUP, mark, lambda m: "báo động giả" in text_of(m))
+    mark = desktop.emu.mark()
+    desktop.say(OFFICER, "Mèo chạy qua hàng rào")
+    await desktop.answer(GROUP, mark, lambda m: "Đã ghi nhận là báo động giả" in text_of(m))
+    edited = await desktop.emu.wait_for_edit(
+        GROUP, card["message_id"], predicate=lambda m: "Báo động giả" in text_of(m))
+    assert "Báo động giả (Phạm Thị Dung): Mèo chạy qua hàng rào" in text_of(edited)
+    assert buttons_of(edited) == []
+    with Session(desktop.desk.engine) as session:
+        notes = [e.notes for e in session.exec(select(LogbookEntry)) if e.notes]
+    assert notes == ["Báo động giả tại camera 12 (Chuyển động): Mèo chạy qua hàng rào"]
+
+
+async def test_open_incident_from_an_alert_prefills_it(desktop: Desktop) -> None:
+    await post(desktop, alert_body(description="Xe đỗ sai làn"))
+    await desktop.settle()
+    (card,) = photos(desktop)
+    mark = desktop.emu.mark()
+    desktop.emu.press_button(GROUP, card["message_id"], OFFICER, buttons_of(card)[0][1])
+    question = await desktop.answer(GROUP, mark, lambda m: "Số tham chiếu" in text_of(m))
+    mark = desktop.emu.mark()
+    desktop.emu.press_button(GROUP, question["message_id"], OFFICER, "dr:skip")
+    question = await desktop.answer(GROUP, mark, lambda m: "ảnh hoặc tài liệu" in text_of(m))
+    mark = desktop.emu.mark()
+    desktop.emu.press_button(GROUP, question["message_id"], OFFICER, "dr:done")
+    incident_card = await desktop.answer(GROUP, mark, lambda m: "Vụ việc 2026/0001" in text_of(m))
+    text = text_of(incident_card)
+    assert "Cảng Cát Lái, cổng B" in text and "Camera 12" in text
+    assert "Chuyển động Xe đỗ sai làn" in text and "1 tệp đính kèm" in text
+    with Session(desktop.desk.engine) as session:
+        incident = session.exec(select(Incident)).one()
+        alert = session.exec(select(CameraAlert)).one()
+        assert alert.incident_id == incident.id
