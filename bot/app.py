@@ -134,7 +134,7 @@ async def start_cameras(app: App, desk: Desk) -> None:
         app.job_queue.run_repeating(
             lambda _context: desk.cameras.health_round(),
             interval=desk.settings.alerts.health_every_seconds,
-            first=5,
+            first=min(30, desk.settings.alerts.health_every_seconds),
             name="camera-health",
         )
     if desk.settings.intake.enabled:

@@ -184,9 +184,11 @@ class Outbox:
     def pending_count(self) -> int:
         """How many messages wait to be sent."""
         with Session(self._engine) as session:
-            return len(session.exec(
-                select(OutboxMessage.id).where(OutboxMessage.status == OutboxStatus.PENDING)
-            ).all())
+            return len(
+                session.exec(
+                    select(OutboxMessage.id).where(OutboxMessage.status == OutboxStatus.PENDING)
+                ).all()
+            )
 
     def telegram_id(self, outbox_id: int) -> int | None:
         """Return the Telegram message id of a sent outbox row."""

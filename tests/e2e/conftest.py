@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator, Callable
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,16 +52,31 @@ def desk_config(emu: BotApiEmulator, database_url: str, **extra: Any) -> dict[st
             {"key": "doi-ks", "name": "Đội Kiểm soát Hải quan", "chat_id": TEAM_CHAT},
         ],
         "cameras": [
-            {"number": "12", "name": "Cổng B làn vào", "place": "Cảng Cát Lái, cổng B",
-             "area": "Cát Lái", "unit": "hq-kv1", "neighbours": ["13", "14"]},
-            {"number": "13", "name": "Cổng B làn ra", "place": "Cảng Cát Lái, cổng B",
-             "area": "Cát Lái", "unit": "hq-kv1"},
+            {
+                "number": "12",
+                "name": "Cổng B làn vào",
+                "place": "Cảng Cát Lái, cổng B",
+                "area": "Cát Lái",
+                "unit": "hq-kv1",
+                "neighbours": ["13", "14"],
+            },
+            {
+                "number": "13",
+                "name": "Cổng B làn ra",
+                "place": "Cảng Cát Lái, cổng B",
+                "area": "Cát Lái",
+                "unit": "hq-kv1",
+            },
             {"number": "14", "name": "Bãi B3", "place": "Cảng Cát Lái, bãi B3", "area": "Cát Lái"},
             {"number": "15", "name": "Kho CFS", "place": "Kho CFS số 2", "area": "ICD"},
             {"number": "16", "name": "Cổng ICD", "place": "ICD Transimex", "area": "ICD"},
         ],
         "intake": {"enabled": True, "port": 0, "secret": INTAKE_SECRET},
-        "alerts": {"digest_after_per_minute": 3, "fold_window_seconds": 300},
+        "alerts": {
+            "digest_after_per_minute": 3,
+            "fold_window_seconds": 300,
+            "health_every_seconds": 3600,
+        },
         "roster": {
             "days": {
                 "2026-11-25": {
@@ -133,6 +148,13 @@ class Desktop:
 @pytest.fixture
 async def desktop(migrated_url: str) -> AsyncIterator[Desktop]:
     """Start the emulator, then the real bot on it, at 09:00 on 25 November 2026."""
+    async with launch(migrated_url) as desktop:
+        yield desktop
+
+
+@asynccontextmanager
+async def launch(migrated_url: str, **extra: Any) -> AsyncIterator[Desktop]:
+    """Run the real bot against a fresh emulator; `extra` adds or replaces config sections."""
     async with BotApiEmulator() as emu:
         emu.add_chat(GROUP, "supergroup", "Tổ trực ban HQ")
         emu.add_chat(UNIT_CHAT, "supergroup", "Trực ban Chi cục KV1")
@@ -150,7 +172,7 @@ async def desktop(migrated_url: str) -> AsyncIterator[Desktop]:
         for user_id, first in people:
             emu.add_user(user_id, first, language_code="vi")
         clock = ManualClock(MORNING)
-        settings = Settings(**desk_config(emu, migrated_url))
+        settings = Settings(**desk_config(emu, migrated_url, **extra))
         engine = make_engine(migrated_url)
         desk = Desk.build(settings, engine, clock)
         app = build_application(settings, clock=clock, desk=desk)

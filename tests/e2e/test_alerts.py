@@ -26,8 +26,9 @@ from tests.e2e.conftest import (
 )
 
 
-def frame(color: tuple[int, int, int] = (90, 120, 90), size: tuple[int, int] = (1920, 1080)
-          ) -> bytes:
+def frame(
+    color: tuple[int, int, int] = (90, 120, 90), size: tuple[int, int] = (1920, 1080)
+) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, color).save(out, "JPEG")
     return out.getvalue()
@@ -38,16 +39,23 @@ def alert_body(camera: str = "12", kind: str = "motion", **extra: Any) -> bytes:
     return json.dumps(payload).encode()
 
 
-async def post(desktop: Desktop, body: bytes, *, signed: bool = True, timestamp: str | None = None,
-               secret: str = INTAKE_SECRET) -> tuple[int, dict[str, Any]]:
+async def post(
+    desktop: Desktop,
+    body: bytes,
+    *,
+    signed: bool = True,
+    timestamp: str | None = None,
+    secret: str = INTAKE_SECRET,
+) -> tuple[int, dict[str, Any]]:
     stamp = timestamp or str(int(desktop.clock.now().timestamp()))
     headers = {"Content-Type": "application/json"}
     if signed:
         headers |= {TIMESTAMP_HEADER: stamp, SIGNATURE_HEADER: sign(secret, stamp, body)}
     port = desktop.app.bot_data["intake"].port
-    async with aiohttp.ClientSession() as http, http.post(
-        f"http://127.0.0.1:{port}/api/v1/alerts", data=body, headers=headers
-    ) as response:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(f"http://127.0.0.1:{port}/api/v1/alerts", data=body, headers=headers) as response,
+    ):
         return response.status, await response.json()
 
 
@@ -57,9 +65,14 @@ def photos(desktop: Desktop) -> list[dict[str, Any]]:
 
 async def test_a_signed_alert_is_posted_with_an_annotated_snapshot(desktop: Desktop) -> None:
     original = frame()
-    status, answer = await post(desktop, alert_body(
-        image_base64=base64.b64encode(original).decode(), description="Người lạ trèo rào",
-        references={"container": "CSQU3054383"}))
+    status, answer = await post(
+        desktop,
+        alert_body(
+            image_base64=base64.b64encode(original).decode(),
+            description="Người lạ trèo rào",
+            references={"container": "CSQU3054383"},
+        ),
+    )
     assert status == 202 and answer["ok"] is True
     await desktop.settle()
     (card,) = photos(desktop)
@@ -68,7 +81,10 @@ async def test_a_signed_alert_is_posted_with_an_annotated_snapshot(desktop: Desk
     assert "Cảng Cát Lái, cổng B" in caption and "Người lạ trèo rào" in caption
     assert "container: CSQU3054383" in caption
     assert [label for label, _ in buttons_of(card)] == [
-        "📝 Mở vụ việc", "🎥 Camera lân cận", "✖ Báo động giả"]
+        "📝 Mở vụ việc",
+        "🎥 Camera lân cận",
+        "✖ Báo động giả",
+    ]
     sent = Image.open(io.BytesIO(desktop.emu.file_bytes(card["photo"][-1]["file_id"])))
     assert max(sent.size) == 1280
     # The caption band is drawn over the bottom of the frame.
@@ -91,12 +107,21 @@ async def test_bad_requests_are_refused_precisely_and_counted(desktop: Desktop) 
     assert (await post(desktop, body, timestamp=stamp))[0] == 202
     assert (await post(desktop, body, timestamp=stamp))[1]["error"] == "replayed"
     port = desktop.app.bot_data["intake"].port
-    async with aiohttp.ClientSession() as http, http.get(
-            f"http://127.0.0.1:{port}/health") as response:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"http://127.0.0.1:{port}/health") as response,
+    ):
         health = await response.json()
-    assert health["intake"] == {"unsigned": 1, "bad_signature": 1, "stale": 1, "malformed": 2,
-                                "unknown_camera": 1, "too_large": 1, "accepted": 1,
-                                "replayed": 1}
+    assert health["intake"] == {
+        "unsigned": 1,
+        "bad_signature": 1,
+        "stale": 1,
+        "malformed": 2,
+        "unknown_camera": 1,
+        "too_large": 1,
+        "accepted": 1,
+        "replayed": 1,
+    }
     await desktop.settle()
     with Session(desktop.desk.engine) as session:
         assert len(session.exec(select(CameraAlert)).all()) == 1
@@ -142,8 +167,9 @@ async def test_false_alarm_records_who_and_why(desktop: Desktop) -> None:
     await post(desktop, alert_body())
     await desktop.settle()
     (card,) = photos(desktop)
-    popup_query = desktop.emu.press_button(GROUP, card["message_id"], OFF_DUTY,
-                                           buttons_of(card)[2][1])
+    popup_query = desktop.emu.press_button(
+        GROUP, card["message_id"], OFF_DUTY, buttons_of(card)[2][1]
+    )
     assert (await desktop.emu.wait_for_answer(popup_query))["show_alert"] is True
     mark = desktop.emu.mark()
     desktop.emu.press_button(GROUP, card["message_id"], OFFICER, buttons_of(card)[2][1])
@@ -152,7 +178,8 @@ async def test_false_alarm_records_who_and_why(desktop: Desktop) -> None:
     desktop.say(OFFICER, "Mèo chạy qua hàng rào")
     await desktop.answer(GROUP, mark, lambda m: "Đã ghi nhận là báo động giả" in text_of(m))
     edited = await desktop.emu.wait_for_edit(
-        GROUP, card["message_id"], predicate=lambda m: "Báo động giả" in text_of(m))
+        GROUP, card["message_id"], predicate=lambda m: "Báo động giả" in text_of(m)
+    )
     assert "Báo động giả (Phạm Thị Dung): Mèo chạy qua hàng rào" in text_of(edited)
     assert buttons_of(edited) == []
     with Session(desktop.desk.engine) as session:

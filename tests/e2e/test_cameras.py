@@ -1,0 +1,116 @@
+"""ONVIF cameras end to end: a simulated camera, the real onvif-zeep-async client, the bot."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from PIL import Image
+from sqlmodel import Session, select
+
+from bot.db.models import CameraEventRecord, LogbookEntry
+from bot.devtools.onvif_camera import SimulatedCamera
+from tests.e2e.conftest import GROUP, OFFICER, UNIT_CHAT, Desktop, buttons_of, launch, text_of
+
+PASSWORD = "cam-secret"
+
+
+def camera_config(camera: SimulatedCamera) -> list[dict[str, Any]]:
+    return [
+        {
+            "number": "20",
+            "name": "Cổng C",
+            "place": "Cảng Cát Lái, cổng C",
+            "area": "Cát Lái",
+            "unit": "hq-kv1",
+            "onvif": {
+                "host": camera.host,
+                "port": camera.port,
+                "username": "admin",
+                "password": PASSWORD,
+            },
+        },
+    ]
+
+
+@pytest.fixture
+async def watched(migrated_url: str) -> AsyncIterator[tuple[Desktop, SimulatedCamera]]:
+    async with SimulatedCamera(name="Cổng C", password=PASSWORD) as camera:  # noqa: SIM117
+        # The camera must listen before the configuration can name its port.
+        async with launch(migrated_url, cameras=camera_config(camera)) as desktop:
+            yield desktop, camera
+
+
+async def test_a_motion_event_is_posted_with_an_annotated_snapshot(
+    watched: tuple[Desktop, SimulatedCamera],
+) -> None:
+    desktop, camera = watched
+    for _ in range(100):
+        if camera.live_subscriptions() == 1:
+            break
+        await asyncio.sleep(0.05)
+    assert camera.live_subscriptions() == 1
+    camera.emit("tns1:VideoSource/MotionAlarm", {"State": "true"})
+    card = await desktop.emu.wait_for_message(
+        GROUP, predicate=lambda m: bool(m.get("photo")), timeout=15
+    )
+    assert "CAM 20 · Cổng C — Chuyển động" in text_of(card)
+    assert [label for label, _ in buttons_of(card)] == ["📝 Mở vụ việc", "✖ Báo động giả"]
+    image = Image.open(io.BytesIO(desktop.emu.file_bytes(card["photo"][-1]["file_id"])))
+    assert image.size == (640, 360)
+    # A camera reporting the end of the motion does not raise a second alert.
+    camera.emit("tns1:VideoSource/MotionAlarm", {"State": "false"})
+    camera.emit("tns1:VideoSource/SignalLoss", {"State": "true"})
+    notice = await desktop.emu.wait_for_message(
+        UNIT_CHAT, predicate=lambda m: "Mất tín hiệu hình ảnh" in text_of(m), timeout=15
+    )
+    assert "Camera 20 (Cảng Cát Lái, cổng C)" in text_of(notice)
+    await desktop.settle()
+    with Session(desktop.desk.engine) as session:
+        kinds = [e.kind for e in session.exec(select(CameraEventRecord))]
+    assert kinds == ["motion", "video_loss"]
+
+
+async def test_offline_and_back_is_logged_and_told_to_the_unit(
+    watched: tuple[Desktop, SimulatedCamera],
+) -> None:
+    desktop, camera = watched
+    assert await desktop.desk.cameras.health_round() == 0
+    camera.set_mode("offline")
+    assert await desktop.desk.cameras.health_round() == 1
+    await desktop.settle()
+    down = [text_of(m) for m in desktop.emu.bot_messages(UNIT_CHAT)]
+    assert down == ["🔴 Camera 20 (Cảng Cát Lái, cổng C) không hoạt động: không phản hồi"]
+    camera.set_mode("ok")
+    assert await desktop.desk.cameras.health_round() == 1
+    await desktop.settle()
+    assert text_of(desktop.emu.bot_messages(UNIT_CHAT)[-1]) == (
+        "🟢 Camera 20 (Cảng Cát Lái, cổng C) hoạt động trở lại."
+    )
+    assert any("không hoạt động" in text_of(m) for m in desktop.emu.bot_messages(GROUP))
+    with Session(desktop.desk.engine) as session:
+        work = [e.work_performed for e in session.exec(select(LogbookEntry))]
+    assert work == [
+        "Camera 20 (Cảng Cát Lái, cổng C) không hoạt động: không phản hồi",
+        "Camera 20 (Cảng Cát Lái, cổng C) hoạt động trở lại.",
+    ]
+    mark = desktop.emu.mark()
+    desktop.say(OFFICER, "/cameras")
+    view = text_of(await desktop.answer(GROUP, mark))
+    assert "Cát Lái" in view and "🟢 20 Cổng C" in view
+
+
+async def test_snapshot_command_posts_a_fresh_annotated_image(
+    watched: tuple[Desktop, SimulatedCamera],
+) -> None:
+    desktop, _ = watched
+    mark = desktop.emu.mark()
+    desktop.say(OFFICER, "/snapshot 20")
+    photo = await desktop.answer(GROUP, mark, lambda m: bool(m.get("photo")))
+    assert "CAM 20 · Cổng C" in text_of(photo)
+    mark = desktop.emu.mark()
+    desktop.say(OFFICER, "/snapshot 99")
+    assert "Gõ /snapshot kèm số camera" in text_of(await desktop.answer(GROUP, mark))
