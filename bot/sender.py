@@ -7,8 +7,9 @@ import contextlib
 import datetime as dt
 import json
 import logging
+import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import (
@@ -31,6 +32,9 @@ log = logging.getLogger(__name__)
 # Checked at least this often even without a wake-up, so postponed messages go on time.
 IDLE_POLL_SECONDS = 1.0
 MAX_BACKOFF = dt.timedelta(minutes=5)
+# Telegram asks bots not to send more than about one message a second to one private chat;
+# groups are paced by PTB's AIORateLimiter (20 a minute).
+PRIVATE_CHAT_GAP_SECONDS = 1.0
 
 
 def _markup(buttons: Keyboard | None) -> InlineKeyboardMarkup | None:
@@ -44,6 +48,21 @@ def _markup(buttons: Keyboard | None) -> InlineKeyboardMarkup | None:
     )
 
 
+EDITS = frozenset({"edit_message_text", "edit_caption"})
+
+
+def _superseded_edits(rows: list[OutboxMessage]) -> set[int | None]:
+    """Ids of edits that a later queued edit of the same message makes pointless."""
+    latest: dict[tuple[str, object], int | None] = {}
+    for row in rows:
+        if row.method in EDITS:
+            payload = json.loads(row.payload)
+            target = payload.get("ref") or payload.get("message_id")
+            latest[(row.method, target)] = row.id
+    keep = set(latest.values())
+    return {row.id for row in rows if row.method in EDITS and row.id not in keep}
+
+
 class OutboxSender:
     """Sends pending outbox rows; each chat keeps its order, chats go side by side."""
 
@@ -54,8 +73,14 @@ class OutboxSender:
         clock: Clock,
         max_attempts: int,
         on_sent: Callable[[OutboxMessage, Message], None] | None = None,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._bot = bot
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._last_private_send: dict[int, float] = {}
         self._outbox = outbox
         self._clock = clock
         self._max_attempts = max_attempts
@@ -106,12 +131,30 @@ class OutboxSender:
 
     async def _send_chat(self, rows: list[OutboxMessage]) -> int:
         sent = 0
+        superseded = _superseded_edits(rows)
         for row in rows:
+            if row.id is not None and row.id in superseded:
+                # A later edit of the same message is queued: only the newest text matters,
+                # and every skipped edit is one less request against the group's budget.
+                self._outbox.mark_sent(row.id, None)
+                sent += 1
+                continue
+            await self._pace(row.chat_id)
             if not await self._send_one(row):
                 # Keep the chat's order: later messages wait behind a postponed one.
                 break
             sent += 1
         return sent
+
+    async def _pace(self, chat_id: int) -> None:
+        if chat_id < 0:
+            return
+        last = self._last_private_send.get(chat_id)
+        if last is not None:
+            wait = PRIVATE_CHAT_GAP_SECONDS - (self._monotonic() - last)
+            if wait > 0:
+                await self._sleep(wait)
+        self._last_private_send[chat_id] = self._monotonic()
 
     async def _send_one(self, row: OutboxMessage) -> bool:
         assert row.id is not None

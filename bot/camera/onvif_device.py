@@ -11,6 +11,7 @@ import contextlib
 import enum
 import logging
 import random
+import weakref
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -19,7 +20,8 @@ from typing import Any, Final, Literal, TypeVar
 
 import aiohttp
 import onvif
-from onvif import ONVIFCamera
+from onvif import ONVIFCamera, ONVIFService
+from onvif.definition import SERVICES
 from onvif.exceptions import (
     ONVIFAuthError,
     ONVIFError,
@@ -36,6 +38,8 @@ from zeep.exceptions import Error as ZeepError
 from zeep.exceptions import Fault, TransportError, XMLParseError, XMLSyntaxError
 from zeep.loader import parse_xml
 from zeep.plugins import Plugin
+
+from bot.camera.events import RawEvent
 
 logger = logging.getLogger(__name__)
 
@@ -119,13 +123,60 @@ def _translate(error: BaseException) -> CameraError:
     if isinstance(error, ONVIFTimeoutError | TimeoutError):
         return CameraTimeout("camera did not answer in time")
     if isinstance(error, aiohttp.ClientError | OSError):
-        return CameraUnreachable(f"camera unreachable: {error.__class__.__name__}: {error}")
+        # Only the OS-level reason: aiohttp messages can quote request URLs, and snapshot URIs
+        # sometimes embed user:password.
+        os_error = error.os_error if isinstance(error, aiohttp.ClientConnectorError) else error
+        reason = os_error.strerror if isinstance(os_error, OSError) else None
+        suffix = f" ({reason})" if reason else ""
+        return CameraUnreachable(f"camera unreachable: {error.__class__.__name__}{suffix}")
     if isinstance(error, Fault):
         return CameraProtocolError(f"camera fault: {stringify_onvif_error(error)}")
     cause = error.__cause__
     if isinstance(error, ONVIFError) and cause is not None and cause is not error:
         return _translate(cause)
     return CameraProtocolError(f"camera error: {error}")
+
+
+# --- WSDL preload ------------------------------------------------------------------------------
+
+# The services this module uses, by onvif-zeep-async's service names (one WSDL file each).
+_PRELOAD_SERVICES: Final = ("devicemgmt", "media", "events", "ptz")
+_preloaded = False
+_preload_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def preload_wsdl() -> None:
+    """Parse the WSDL files once per process, one at a time, before any camera needs them.
+
+    onvif-zeep-async caches parsed WSDL documents but does not guard the first load: 200 cameras
+    connecting at start-up would each parse devicemgmt.wsdl (0.1-0.15 s of GIL-bound work) at
+    the same time and blow every timeout. Called by OnvifDevice; cheap once done.
+    """
+    global _preloaded
+    if _preloaded:
+        return
+    lock = _preload_locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+    async with lock:
+        if _preloaded:
+            return
+        for name in _PRELOAD_SERVICES:
+            definition = SERVICES[name]
+            # No network: setup() only loads the document and builds the zeep clients.
+            service = ONVIFService(
+                "http://127.0.0.1/",
+                None,
+                None,
+                str(Path(WSDL_DIR) / definition["wsdl"]),
+                no_cache=True,
+                binding_name=f"{{{definition['ns']}}}{definition['binding']}",
+            )
+            try:
+                await service.setup()
+            finally:
+                await service.close()
+        _preloaded = True
 
 
 # --- device ------------------------------------------------------------------------------------
@@ -210,18 +261,22 @@ class OnvifDevice:
             # adjust_time: duty-room networks are often isolated from NTP, and cameras reject
             # WS-Security tokens stamped too far from their own clock. The library then signs
             # with the camera's time (one unauthenticated GetSystemDateAndTime per connect).
+            # no_cache: zeep's SQLite cache only serves remote schema imports, which the bundled
+            # WSDL files never make; it would just be a file written under the home directory.
             self._camera = ONVIFCamera(
                 address.host,
                 address.port,
                 address.username,
                 address.password,
                 WSDL_DIR,
+                no_cache=True,
                 adjust_time=True,
             )
         return self._camera
 
     async def _client(self) -> Any:
         """The ``ONVIFCamera`` with its service addresses loaded, connecting if needed."""
+        await preload_wsdl()
         async with self._lock:
             camera = self._camera_object()
             if not self._ready:
@@ -241,6 +296,7 @@ class OnvifDevice:
 
         Cameras answer it without credentials, so it measures reachability and latency only.
         """
+        await preload_wsdl()
         # The device service address is fixed (/onvif/device_service): no discovery needed.
         devicemgmt = await self._guard(self._camera_object().create_devicemgmt_service())
         loop = asyncio.get_running_loop()
@@ -300,17 +356,6 @@ class OnvifDevice:
 
 
 # --- events ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RawEvent:
-    """One ONVIF notification, as the camera sent it."""
-
-    topic: str  # normalised, e.g. "tns1:VideoSource/MotionAlarm"
-    utc_time: datetime
-    property_operation: str  # Initialized | Changed | Deleted, "" for plain events
-    source: dict[str, str]
-    data: dict[str, str]
 
 
 EventCallback = Callable[[RawEvent], Awaitable[None]]
@@ -421,9 +466,9 @@ class _Resubscribe(Exception):
     """The camera no longer knows our subscription (reboot, expiry): make a new one now."""
 
 
-_Kind = Literal["pullpoint", "notify"]
+SubscriptionKind = Literal["pullpoint", "notify"]
 # Port types under which onvif-zeep-async files each kind's subscription manager address.
-_PORT_TYPE: Final[dict[_Kind, str]] = {
+_PORT_TYPE: Final[dict[SubscriptionKind, str]] = {
     "pullpoint": "PullPointSubscription",
     "notify": "NotificationConsumer",
 }
@@ -431,7 +476,7 @@ _PORT_TYPE: Final[dict[_Kind, str]] = {
 
 @dataclass
 class _SubscriptionRef:
-    kind: _Kind
+    kind: SubscriptionKind
     address: str
     expires_at: float  # loop time, by the camera's own reckoning of the granted lifetime
 
@@ -476,7 +521,7 @@ class EventStream:
         self._notify_refused = False
         self._proven = False  # the current subscription has answered a PullMessages or Renew
         self._streamed = False  # some subscription was proven since the last backoff
-        self.mode: _Kind | None = None
+        self.mode: SubscriptionKind | None = None
         self.last_error: str | None = None
         self.subscriptions_made = 0
 
@@ -614,7 +659,7 @@ class EventStream:
         await self._subscribe_pullpoint(camera)
 
     async def _finish_subscription(
-        self, camera: Any, kind: _Kind, result: Any, started: float
+        self, camera: Any, kind: SubscriptionKind, result: Any, started: float
     ) -> None:
         guard = self.device._guard
         reference = getattr(getattr(result, "SubscriptionReference", None), "Address", None)

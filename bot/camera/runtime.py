@@ -15,6 +15,7 @@ from bot.camera.annotate import Caption, annotate
 from bot.camera.events import RawEvent, is_alarm, parse_event
 from bot.camera.onvif_device import (
     CameraAddress,
+    EventCallback,
     EventStream,
     HealthReason,
     OnvifDevice,
@@ -94,7 +95,7 @@ class Cameras:
         )
         self._devices.clear()
 
-    def _on_event_for(self, number: str):  # type: ignore[no-untyped-def]
+    def _on_event_for(self, number: str) -> EventCallback:
         async def on_event(raw: RawEvent) -> None:
             event = parse_event(raw)
             if event is None or not is_alarm(event):
@@ -106,8 +107,7 @@ class Cameras:
                     occurred_at=event.at,
                     source=AlertSource.ONVIF,
                     detail=event.detail,
-                    external_id=None,
-                )
+                    )
             )
 
         return on_event

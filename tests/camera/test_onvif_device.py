@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
@@ -465,3 +466,40 @@ async def test_topics_are_normalised_whatever_prefix_the_camera_uses() -> None:
         finally:
             await stream.stop()
             await device.close()
+
+
+_COLD_START = """
+import asyncio, sys
+from bot.camera.onvif_device import CameraAddress, OnvifDevice
+from bot.devtools.onvif_camera import SimulatedCamera
+
+async def main() -> None:
+    cameras = [SimulatedCamera(serial=f"SIM-{i}") for i in range(60)]
+    await asyncio.gather(*(c.start() for c in cameras))
+    devices = [
+        OnvifDevice(CameraAddress(c.host, c.port, "admin", "secret"), timeout=3) for c in cameras
+    ]
+    try:
+        infos = await asyncio.gather(*(d.connect() for d in devices))
+        assert sorted(i.serial for i in infos) == sorted(c.serial for c in cameras)
+    finally:
+        await asyncio.gather(*(d.close() for d in devices))
+        await asyncio.gather(*(c.stop() for c in cameras))
+    print("ok")
+
+asyncio.run(main())
+"""
+
+
+async def test_many_cameras_connecting_at_start_up_do_not_time_out() -> None:
+    # A fresh interpreter: the parsed-WSDL cache is per process, and the point is the first load.
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        _COLD_START,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, output.decode()[-2000:]
+    assert output.decode().strip().endswith("ok")

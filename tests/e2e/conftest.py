@@ -153,9 +153,16 @@ async def desktop(migrated_url: str) -> AsyncIterator[Desktop]:
 
 
 @asynccontextmanager
-async def launch(migrated_url: str, **extra: Any) -> AsyncIterator[Desktop]:
-    """Run the real bot against a fresh emulator; `extra` adds or replaces config sections."""
-    async with BotApiEmulator() as emu:
+async def launch(
+    migrated_url: str, *, telegram_limits: bool = False, **extra: Any
+) -> AsyncIterator[Desktop]:
+    """Run the real bot against a fresh emulator; `extra` adds or replaces config sections.
+
+    With `telegram_limits` the emulator refuses like Telegram (20 a minute per group) and the
+    bot keeps its default pace.
+    """
+    flood = (20, 60.0) if telegram_limits else None
+    async with BotApiEmulator(flood_limit_per_chat=flood) as emu:
         emu.add_chat(GROUP, "supergroup", "Tổ trực ban HQ")
         emu.add_chat(UNIT_CHAT, "supergroup", "Trực ban Chi cục KV1")
         emu.add_chat(TEAM_CHAT, "supergroup", "Đội Kiểm soát")
@@ -172,7 +179,10 @@ async def launch(migrated_url: str, **extra: Any) -> AsyncIterator[Desktop]:
         for user_id, first in people:
             emu.add_user(user_id, first, language_code="vi")
         clock = ManualClock(MORNING)
-        settings = Settings(**desk_config(emu, migrated_url, **extra))
+        config = desk_config(emu, migrated_url, **extra)
+        if telegram_limits:
+            config["telegram"].pop("rate_limits")
+        settings = Settings(**config)
         engine = make_engine(migrated_url)
         desk = Desk.build(settings, engine, clock)
         app = build_application(settings, clock=clock, desk=desk)

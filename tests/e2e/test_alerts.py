@@ -13,7 +13,7 @@ from PIL import Image
 from sqlmodel import Session, select
 
 from bot.camera.intake import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
-from bot.db.models import CameraAlert, Incident, LogbookEntry
+from bot.db.models import CameraAlert, CameraEventRecord, Incident, LogbookEntry
 from tests.e2e.conftest import (
     GROUP,
     INTAKE_SECRET,
@@ -22,6 +22,7 @@ from tests.e2e.conftest import (
     UNIT_CHAT,
     Desktop,
     buttons_of,
+    launch,
     text_of,
 )
 
@@ -207,3 +208,23 @@ async def test_open_incident_from_an_alert_prefills_it(desktop: Desktop) -> None
         incident = session.exec(select(Incident)).one()
         alert = session.exec(select(CameraAlert)).one()
         assert alert.incident_id == incident.id
+
+
+async def test_a_storm_within_telegrams_limits_loses_nothing(migrated_url: str) -> None:
+    async with launch(migrated_url, telegram_limits=True) as desktop:
+        for n in range(60):
+            camera = ("12", "13", "14", "15", "16")[n % 5]
+            kind = ("motion", "tampering", "intrusion")[n % 3]
+            status, _ = await post(desktop, alert_body(camera=camera, kind=kind, id=f"e{n}"))
+            assert status == 202
+        await desktop.settle()
+        with Session(desktop.desk.engine) as session:
+            assert len(session.exec(select(CameraEventRecord)).all()) == 60
+            alerts = session.exec(select(CameraAlert)).all()
+        assert sum(a.count for a in alerts if a.camera != "*") == 60
+        assert desktop.emu.refused_429 == 0
+        sent_to_group = [m for m in desktop.emu.bot_messages(GROUP)]
+        assert len(sent_to_group) <= 20
+        # Every camera is visible: on its own card or in the digest.
+        visible = " ".join(text_of(m) for m in sent_to_group)
+        assert all(f"CAM {number}" in visible for number in ("12", "13", "14", "15", "16"))

@@ -7,6 +7,7 @@ import datetime as dt
 from sqlmodel import Session, select
 
 from bot.db.models import OutboxMessage, OutboxStatus
+from bot.sender import OutboxSender
 from tests.e2e.conftest import GROUP, OFFICER, Desktop, text_of
 
 
@@ -54,3 +55,28 @@ async def test_replies_survive_a_crash_before_sending(desktop: Desktop) -> None:
     sender.start()
     answer = await desktop.answer(GROUP, mark)
     assert "Ca trực ngày 25/11/2026" in text_of(answer)
+
+
+async def test_private_chats_get_at_most_one_message_a_second(desktop: Desktop) -> None:
+    waits: list[float] = []
+    now = [100.0]
+
+    async def fake_sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    sender = OutboxSender(
+        desktop.app.bot,
+        desktop.desk.outbox,
+        desktop.clock,
+        3,
+        monotonic=lambda: now[0],
+        sleep=fake_sleep,
+    )
+    await desktop.app.bot_data["outbox_sender"].stop()
+    for text in ("một", "hai", "ba"):
+        desktop.desk.outbox.send(OFFICER, text)
+    desktop.desk.outbox.send(GROUP, "nhóm")
+    await sender.drain()
+    assert [text_of(m) for m in desktop.emu.bot_messages(OFFICER)] == ["một", "hai", "ba"]
+    assert waits == [1.0, 1.0]

@@ -65,6 +65,8 @@ class BotApiEmulator(EmulatorState):
     ) -> None:
         super().__init__(token, bot_username, bot_id)
         self.flood_limit_per_chat = flood_limit_per_chat
+        # Every 429 answered, planned or from the flood limit: a real bot would risk a ban.
+        self.refused_429 = 0
         self._api = ApiMethods(self)
         self._sent_at: dict[int, deque[float]] = {}
         self._runner: web.AppRunner | None = None
@@ -160,6 +162,7 @@ class BotApiEmulator(EmulatorState):
     def _check_flood(self, method: str, params: Params) -> None:
         retry_after = self.take_planned_failure(method)
         if retry_after is not None:
+            self.refused_429 += 1
             raise too_many_requests(retry_after)
         chat_id = params.values.get("chat_id")
         if self.flood_limit_per_chat is None or method not in _SENDING_METHODS:
@@ -175,6 +178,7 @@ class BotApiEmulator(EmulatorState):
             sent.popleft()
         if len(sent) + count > limit:
             wait = sent[0] + window - now if sent else window
+            self.refused_429 += 1
             raise too_many_requests(max(1, math.ceil(wait)))
         sent.extend([now] * count)
 
