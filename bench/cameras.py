@@ -411,6 +411,7 @@ async def post_webhooks(
             load.statuses[f"client error {error.__class__.__name__}"] += 1
 
     async def sender(own: list[tuple[int, Alarm]]) -> None:
+        retries: list[asyncio.Task[None]] = []
         async with aiohttp.ClientSession() as http:
             for n, alarm in own:
                 delay = t0 + alarm.at - loop.time()
@@ -431,9 +432,15 @@ async def post_webhooks(
                 load.hooks[external_id] = started
                 await post(http, payload)
                 if n % 100 == 50:
-                    # The sender timed out waiting and sends the same alert again.
+                    # The sender timed out waiting and sends the same alert again a moment later
+                    # (re-signed: the same second would be refused as a replay instead).
                     load.retries += 1
-                    await post(http, payload)
+                    retries.append(asyncio.create_task(retry(http, payload)))
+            await asyncio.gather(*retries)
+
+    async def retry(http: aiohttp.ClientSession, payload: dict[str, Any]) -> None:
+        await asyncio.sleep(1.1)
+        await post(http, payload)
 
     mine: dict[int, list[tuple[int, Alarm]]] = defaultdict(list)
     for n, alarm in enumerate(alarms):
@@ -845,7 +852,9 @@ def main() -> None:
     args.intake_posts = args.intake_posts or 3 * args.webhooks
     tally = LogTally()
     root = logging.getLogger()
-    root.addHandler(tally)
+    # Importing onvif-zeep-async runs logging.basicConfig(level=INFO) (onvif/client.py); undo it.
+    root.handlers[:] = [tally]
+    root.setLevel(logging.WARNING)
     if args.log_file:
         handler = logging.FileHandler(args.log_file, encoding="utf-8")
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
