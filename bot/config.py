@@ -218,7 +218,10 @@ class AlertSettings(Section):
 
     fold_window_seconds: int = Field(300, ge=1)
     digest_after_per_minute: int = Field(8, ge=1)
-    snapshot_timeout_seconds: float = Field(3.0, gt=0)
+    # Post at once (with a placeholder image) if the snapshot takes longer than this...
+    post_within_seconds: float = Field(1.5, gt=0)
+    # ...and swap the real snapshot in if it arrives before this.
+    snapshot_timeout_seconds: float = Field(10.0, gt=0)
     health_every_seconds: int = Field(300, ge=10)
     health_concurrency: int = Field(10, ge=1)
 

@@ -139,6 +139,22 @@ class Outbox:
             payload["buttons"] = buttons
         return self._queue("edit_caption", chat_id, None, payload, session)
 
+    def edit_photo_sent(
+        self,
+        chat_id: int,
+        outbox_id: int,
+        image: bytes,
+        caption: str,
+        *,
+        buttons: Keyboard | None = None,
+        session: Session | None = None,
+    ) -> int:
+        """Queue the replacement of a photo queued earlier (the snapshot arrived late)."""
+        payload: dict[str, Any] = {"ref": outbox_id, "caption": caption}
+        if buttons is not None:
+            payload["buttons"] = buttons
+        return self._queue("edit_photo", chat_id, None, payload, session, media=image)
+
     def react(self, chat_id: int, message_id: int, emoji: str) -> int:
         """Queue the bot's reaction on a message (a quiet acknowledgement)."""
         return self._queue(

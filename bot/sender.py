@@ -168,7 +168,7 @@ class OutboxSender:
             self._retry_or_fail(row.id, wait, f"429 retry after {wait}", attempts)
             return False
         except BadRequest as exc:
-            if "message is not modified" in exc.message:
+            if "message is not modified" in exc.message.lower():
                 self._outbox.mark_sent(row.id, None)
                 return True
             log.warning("Telegram refused outbox row %s: %s", row.id, exc.message)
@@ -257,6 +257,18 @@ class OutboxSender:
                 message_id=message_id,
                 caption=payload["caption"],
                 parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
+        if row.method == "edit_photo":
+            message_id = self._outbox.telegram_id(payload["ref"])
+            if message_id is None:
+                raise BadRequest("message to edit not found: it was never sent")
+            return await self._bot.edit_message_media(
+                InputMediaPhoto(
+                    row.media or b"", caption=payload["caption"], parse_mode=ParseMode.HTML
+                ),
+                chat_id=row.chat_id,
+                message_id=message_id,
                 reply_markup=markup,
             )
         if row.method == "set_reaction":

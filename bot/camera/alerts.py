@@ -104,6 +104,8 @@ class Alerts:
         self.snapshot = snapshot
         # One alert at a time decides whether it folds: two racing repeats must not both post.
         self._deciding = asyncio.Lock()
+        # Snapshots still on their way for alerts already posted; kept so none is collected.
+        self._late: set[asyncio.Task[None]] = set()
 
     @property
     def _tr(self) -> Translator:
@@ -117,10 +119,45 @@ class Alerts:
         if stored.duplicate or stored.folded or stored.alert_id is None:
             self._outbox.notify()
             return stored
-        image = alert.image or await self._fetch_snapshot(alert.camera)
-        self._post(stored.alert_id, camera, image)
+        if alert.image is not None or self.snapshot is None:
+            await self._post(stored.alert_id, camera, alert.image)
+            self._outbox.notify()
+            return stored
+        fetching = asyncio.create_task(self._fetch_snapshot(alert.camera))
+        done, _ = await asyncio.wait({fetching}, timeout=self._settings.alerts.post_within_seconds)
+        if done:
+            await self._post(stored.alert_id, camera, fetching.result())
+        else:
+            # The camera is slow: the group sees the alert now, the picture when it comes.
+            await self._post(stored.alert_id, camera, None)
+            swap = asyncio.create_task(self._swap_in(stored.alert_id, camera, fetching))
+            self._late.add(swap)
+            swap.add_done_callback(self._late.discard)
         self._outbox.notify()
         return stored
+
+    async def _swap_in(
+        self, alert_id: int, camera: Camera | None, fetching: asyncio.Task[bytes | None]
+    ) -> None:
+        image = await fetching
+        group = self._settings.telegram.duty_group_id
+        alert = self.get(alert_id)
+        if image is None or alert is None or alert.card_outbox_id is None or group is None:
+            return
+        jpeg = await asyncio.to_thread(self._annotated, alert, camera, image)
+        with Session(self._engine) as session:
+            alert = session.get(CameraAlert, alert_id)
+            assert alert is not None and alert.card_outbox_id is not None
+            self._outbox.edit_photo_sent(
+                group,
+                alert.card_outbox_id,
+                jpeg,
+                alert_caption(self._tr, alert, camera),
+                buttons=alert_buttons(self._tr, alert, camera),
+                session=session,
+            )
+            session.commit()
+        self._outbox.notify()
 
     def _store(self, alert: AlertInput, camera: Camera | None) -> Received:
         now = self._clock.now()
@@ -209,22 +246,15 @@ class Alerts:
             log.info("Snapshot of camera %s failed: %s", number, exc)
         return None
 
-    def _post(self, alert_id: int, camera: Camera | None, image: bytes | None) -> None:
+    async def _post(self, alert_id: int, camera: Camera | None, image: bytes | None) -> None:
         tr = self._tr
+        stored = self.get(alert_id)
+        assert stored is not None
+        # Pillow work runs off the event loop, so a storm of snapshots does not stall it.
+        jpeg = await asyncio.to_thread(self._annotated, stored, camera, image)
         with Session(self._engine, expire_on_commit=False) as session:
             alert = session.get(CameraAlert, alert_id)
             assert alert is not None
-            label = Caption(
-                camera=alert.camera,
-                place=camera.place if camera else "",
-                time=tr.datetime(alert.occurred_at) if alert.occurred_at else "",
-                event=kind_label(tr, alert.kind),
-            )
-            try:
-                jpeg = annotate(image, label) if image else placeholder(label)
-            except OSError:
-                log.info("Snapshot of camera %s is not a readable image", alert.camera)
-                jpeg = placeholder(label)
             group = self._settings.telegram.duty_group_id
             if group is None:
                 return
@@ -238,6 +268,20 @@ class Alerts:
             )
             session.add(alert)
             session.commit()
+
+    def _annotated(self, alert: CameraAlert, camera: Camera | None, image: bytes | None) -> bytes:
+        tr = self._tr
+        label = Caption(
+            camera=alert.camera,
+            place=camera.place if camera else "",
+            time=tr.datetime(alert.occurred_at),
+            event=kind_label(tr, alert.kind),
+        )
+        try:
+            return annotate(image, label) if image else placeholder(label)
+        except OSError:
+            log.info("Snapshot of camera %s is not a readable image", alert.camera)
+            return placeholder(label)
 
     def _refresh_card(self, session: Session, alert: CameraAlert, camera: Camera | None) -> None:
         group = self._settings.telegram.duty_group_id

@@ -107,7 +107,7 @@ class Cameras:
                     occurred_at=event.at,
                     source=AlertSource.ONVIF,
                     detail=event.detail,
-                    )
+                )
             )
 
         return on_event

@@ -114,3 +114,113 @@ async def test_snapshot_command_posts_a_fresh_annotated_image(
     mark = desktop.emu.mark()
     desktop.say(OFFICER, "/snapshot 99")
     assert "Gõ /snapshot kèm số camera" in text_of(await desktop.answer(GROUP, mark))
+
+
+async def test_neighbours_are_posted_as_an_album_and_ptz_drift_is_flagged(
+    migrated_url: str,
+) -> None:
+    async with (
+        SimulatedCamera(name="Cổng C", password=PASSWORD) as gate,
+        SimulatedCamera(name="Bãi C1", password=PASSWORD, ptz=True) as yard,
+        SimulatedCamera(name="Bãi C2", password=PASSWORD) as yard2,
+    ):
+
+        def access(camera: SimulatedCamera) -> dict[str, Any]:
+            return {
+                "host": camera.host,
+                "port": camera.port,
+                "username": "admin",
+                "password": PASSWORD,
+            }
+
+        cameras = [
+            {
+                "number": "20",
+                "name": "Cổng C",
+                "place": "Cảng Cát Lái, cổng C",
+                "unit": "hq-kv1",
+                "onvif": access(gate),
+                "neighbours": ["21", "22"],
+            },
+            {
+                "number": "21",
+                "name": "Bãi C1",
+                "place": "Bãi C1",
+                "unit": "hq-kv1",
+                "onvif": access(yard),
+                "preset": {"pan": 0.0, "tilt": 0.0, "zoom": 0.0},
+            },
+            {"number": "22", "name": "Bãi C2", "place": "Bãi C2", "onvif": access(yard2)},
+        ]
+        async with launch(migrated_url, cameras=cameras) as desktop:
+            for _ in range(100):
+                if gate.live_subscriptions() == 1:
+                    break
+                await asyncio.sleep(0.05)
+            gate.emit("tns1:VideoSource/MotionAlarm", {"State": "true"})
+            card = await desktop.emu.wait_for_message(
+                GROUP, predicate=lambda m: "CAM 20" in text_of(m), timeout=15
+            )
+            assert [label for label, _ in buttons_of(card)][1] == "🎥 Camera lân cận"
+            mark = desktop.emu.mark()
+            query = desktop.emu.press_button(
+                GROUP, card["message_id"], OFFICER, buttons_of(card)[1][1]
+            )
+            assert (await desktop.emu.wait_for_answer(query))["text"] == (
+                "Đang lấy ảnh các camera lân cận…"
+            )
+            await desktop.answer(GROUP, mark, lambda m: "CAM 22" in text_of(m))
+            album = desktop.emu.bot_messages(GROUP)[mark:]
+            assert sorted(text_of(m) for m in album) == ["CAM 21 · Bãi C1", "CAM 22 · Bãi C2"]
+            assert all(m.get("photo") and m.get("media_group_id") for m in album)
+
+            await desktop.desk.cameras.health_round()
+            yard.set_position(0.4, 0.1, 0.0)
+            await desktop.desk.cameras.health_round()
+            await desktop.settle()
+            drift = [
+                text_of(m) for m in desktop.emu.bot_messages(UNIT_CHAT) if "lệch" in text_of(m)
+            ]
+            assert drift == ["↗️ Camera 21 (Bãi C1) lệch khỏi vị trí đặt sẵn theo sơ đồ camera."]
+            await desktop.desk.cameras.health_round()
+            await desktop.settle()
+            assert (
+                len([m for m in desktop.emu.bot_messages(UNIT_CHAT) if "lệch" in text_of(m)]) == 1
+            )
+
+
+async def test_a_slow_snapshot_does_not_hold_the_alert_back(migrated_url: str) -> None:
+    async with SimulatedCamera(name="Cổng C", password=PASSWORD) as camera:  # noqa: SIM117
+        async with launch(
+            migrated_url,
+            cameras=camera_config(camera),
+            alerts={
+                "post_within_seconds": 0.3,
+                "snapshot_timeout_seconds": 10,
+                "health_every_seconds": 3600,
+            },
+        ) as desktop:
+            for _ in range(100):
+                if camera.live_subscriptions() == 1:
+                    break
+                await asyncio.sleep(0.05)
+            camera.set_mode("slow", delay_seconds=1.0)
+            camera.emit("tns1:VideoSource/MotionAlarm", {"State": "true"})
+            card = await desktop.emu.wait_for_message(
+                GROUP, predicate=lambda m: bool(m.get("photo")), timeout=15
+            )
+            first = Image.open(io.BytesIO(desktop.emu.file_bytes(card["photo"][-1]["file_id"])))
+            assert first.getpixel((5, 5)) == (40, 40, 48)  # the placeholder
+            swapped = await desktop.emu.wait_for_edit(
+                GROUP,
+                card["message_id"],
+                predicate=lambda m: m["photo"][-1]["file_id"] != card["photo"][-1]["file_id"],
+                timeout=15,
+            )
+            image = Image.open(io.BytesIO(desktop.emu.file_bytes(swapped["photo"][-1]["file_id"])))
+            assert image.getpixel((5, 5)) != (40, 40, 48)
+            assert "CAM 20 · Cổng C — Chuyển động" in text_of(swapped)
+            assert [label for label, _ in buttons_of(swapped)] == [
+                "📝 Mở vụ việc",
+                "✖ Báo động giả",
+            ]

@@ -22,7 +22,15 @@ NOT_MODIFIED = (
 )
 QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"
 _CAPTION_KEYS = ("caption", "parse_mode", "caption_entities")
-_CONTENT_KEYS = ("text", "entities", "caption", "caption_entities", "reply_markup")
+_CONTENT_KEYS = (
+    "text",
+    "entities",
+    "caption",
+    "caption_entities",
+    "reply_markup",
+    "photo",
+    "document",
+)
 _BUTTON_ACTIONS = frozenset(
     {"url", "callback_data", "web_app", "login_url", "switch_inline_query", "pay"}
     | {"switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "callback_game"}
@@ -81,6 +89,7 @@ class ApiMethods:
             "sendMediaGroup": self.send_media_group,
             "editMessageText": self.edit_message_text,
             "editMessageCaption": self.edit_message_caption,
+            "editMessageMedia": self.edit_message_media,
             "editMessageReplyMarkup": self.edit_message_reply_markup,
             "deleteMessage": self.delete_message,
             "answerCallbackQuery": self.answer_callback_query,
@@ -416,6 +425,25 @@ class ApiMethods:
             raise bad_request("there is no caption in the message to edit")
         new = {k: v for k, v in old.items() if k not in ("caption", "caption_entities")}
         new.update(self._caption(p))
+        _set_or_drop(new, "reply_markup", self._markup(p))
+        return self._apply_edit(old, new)
+
+    async def edit_message_media(self, p: Params) -> JsonDict:
+        """Replace the photo or document of a bot media message (with its caption)."""
+        old = self._editable(p)
+        if "photo" not in old and "document" not in old:
+            raise bad_request("there is no media in the message to edit")
+        item = p.obj("media")
+        if not isinstance(item, dict) or item.get("type") not in ("photo", "document"):
+            raise bad_request("can't parse InputMedia: a photo or document is expected")
+        stored = self._input_file(item.get("media"), p.files, "media", item["type"], direct=False)
+        new = {
+            k: v
+            for k, v in old.items()
+            if k not in ("photo", "document", "caption", "caption_entities")
+        }
+        caption_params = Params({k: item[k] for k in _CAPTION_KEYS if k in item})
+        new.update({**self._media_fields(stored), **self._caption(caption_params)})
         _set_or_drop(new, "reply_markup", self._markup(p))
         return self._apply_edit(old, new)
 
