@@ -138,7 +138,13 @@ async def start_cameras(app: App, desk: Desk) -> None:
             name="camera-health",
         )
     if desk.settings.intake.enabled:
-        intake = Intake(desk.settings, desk.cameras.alerts, desk.clock, partial(health, app, desk))
+        intake = Intake(
+            desk.settings,
+            desk.cameras.alerts,
+            desk.clock,
+            partial(health, app, desk),
+            notify=desk.cameras.on_notify,
+        )
         await intake.start()
         app.bot_data[INTAKE_KEY] = intake
 

@@ -14,7 +14,7 @@ import hmac
 import json
 import logging
 from collections import Counter, OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -94,13 +94,19 @@ class Intake:
     """The aiohttp application: POST /api/v1/alerts and GET /health."""
 
     def __init__(
-        self, settings: Settings, alerts: Alerts, clock: Clock, health: Callable[[], dict[str, Any]]
+        self,
+        settings: Settings,
+        alerts: Alerts,
+        clock: Clock,
+        health: Callable[[], dict[str, Any]],
+        notify: Callable[[str, str, bytes], Awaitable[int | None]] | None = None,
     ) -> None:
         self._settings = settings
         self._config: IntakeSettings = settings.intake
         self._alerts = alerts
         self._clock = clock
         self._health = health
+        self._notify = notify
         self.counters: Counter[str] = Counter()
         self._seen: OrderedDict[str, float] = OrderedDict()
         self._runner: web.AppRunner | None = None
@@ -111,6 +117,7 @@ class Intake:
         app = web.Application(client_max_size=self._config.max_body_bytes)
         app.router.add_post("/api/v1/alerts", self.post_alert)
         app.router.add_get("/health", self.get_health)
+        app.router.add_post("/onvif/notify/{camera}/{token}", self.post_notify)
         return app
 
     async def start(self) -> None:
@@ -155,6 +162,19 @@ class Intake:
             },
             status=202,
         )
+
+    async def post_notify(self, request: web.Request) -> web.Response:
+        """A camera pushing its events (ONVIF base notification) to its secret path."""
+        handled = None
+        if self._notify is not None:
+            handled = await self._notify(
+                request.match_info["camera"], request.match_info["token"], await request.read()
+            )
+        if handled is None:
+            self.counters["notify_refused"] += 1
+            return web.Response(status=404)
+        self.counters["notify"] += 1
+        return web.Response(status=200)
 
     async def get_health(self, _request: web.Request) -> web.Response:
         """The bot's state for monitoring."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
+import hmac
 import logging
 from html import escape
 
@@ -67,7 +69,7 @@ class Cameras:
         self._logbook = logbook
         self.alerts = Alerts(settings, engine, clock, outbox, logbook, self.snapshot)
         self._devices: dict[str, OnvifDevice] = {}
-        self._streams: list[EventStream] = []
+        self._streams: dict[str, EventStream] = {}
         self._round_lock = asyncio.Lock()
 
     @property
@@ -81,19 +83,47 @@ class Cameras:
             if address is None:
                 continue
             stream = EventStream(
-                self._device(camera.number, address), self._on_event_for(camera.number)
+                self._device(camera.number, address),
+                self._on_event_for(camera.number),
+                notify_url=self.notify_url(camera.number),
             )
-            self._streams.append(stream)
+            self._streams[camera.number] = stream
             await stream.start()
 
     async def stop(self) -> None:
         """Unsubscribe and close every connection."""
-        await asyncio.gather(*(stream.stop() for stream in self._streams), return_exceptions=True)
+        await asyncio.gather(
+            *(stream.stop() for stream in self._streams.values()), return_exceptions=True
+        )
         self._streams.clear()
         await asyncio.gather(
             *(device.close() for device in self._devices.values()), return_exceptions=True
         )
         self._devices.clear()
+
+    def stream(self, number: str) -> EventStream | None:
+        """The event stream of a camera (for its mode and state)."""
+        return self._streams.get(number)
+
+    def notify_token(self, number: str) -> str:
+        """The secret path part a camera posts its Notify to (cameras cannot sign requests)."""
+        secret = self._settings.intake.secret
+        key = secret.get_secret_value() if secret else ""
+        return hmac.new(key.encode(), f"notify:{number}".encode(), hashlib.sha256).hexdigest()[:32]
+
+    def notify_url(self, number: str) -> str | None:
+        """Where a camera should push its events, when the intake is reachable by cameras."""
+        base = self._settings.intake.camera_notify_base_url
+        if not (base and self._settings.intake.enabled):
+            return None
+        return f"{base.rstrip('/')}/onvif/notify/{number}/{self.notify_token(number)}"
+
+    async def on_notify(self, number: str, token: str, body: bytes) -> int | None:
+        """Pass a camera's Notify POST to its stream; None if the path is not genuine."""
+        stream = self._streams.get(number)
+        if stream is None or not hmac.compare_digest(token, self.notify_token(number)):
+            return None
+        return await stream.handle_notify(body)
 
     def _on_event_for(self, number: str) -> EventCallback:
         async def on_event(raw: RawEvent) -> None:

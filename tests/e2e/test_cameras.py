@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import io
+import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
+import aiohttp
 import pytest
 from PIL import Image
 from sqlmodel import Session, select
 
 from bot.db.models import CameraEventRecord, LogbookEntry
 from bot.devtools.onvif_camera import SimulatedCamera
-from tests.e2e.conftest import GROUP, OFFICER, UNIT_CHAT, Desktop, buttons_of, launch, text_of
+from tests.e2e.conftest import (
+    GROUP,
+    INTAKE_SECRET,
+    OFFICER,
+    UNIT_CHAT,
+    Desktop,
+    buttons_of,
+    launch,
+    text_of,
+)
 
 PASSWORD = "cam-secret"
 
@@ -224,3 +235,45 @@ async def test_a_slow_snapshot_does_not_hold_the_alert_back(migrated_url: str) -
                 "📝 Mở vụ việc",
                 "✖ Báo động giả",
             ]
+
+
+def free_port() -> int:
+    with socket.socket() as probe_socket:
+        probe_socket.bind(("127.0.0.1", 0))
+        return int(probe_socket.getsockname()[1])
+
+
+async def test_cameras_push_events_when_they_can_reach_the_bot(migrated_url: str) -> None:
+    port = free_port()
+    async with SimulatedCamera(name="Cổng C", password=PASSWORD) as camera:  # noqa: SIM117
+        async with launch(
+            migrated_url,
+            cameras=camera_config(camera),
+            intake={
+                "enabled": True,
+                "port": port,
+                "secret": INTAKE_SECRET,
+                "camera_notify_base_url": f"http://127.0.0.1:{port}",
+            },
+        ) as desktop:
+            stream = desktop.desk.cameras.stream("20")
+            assert stream is not None
+            for _ in range(100):
+                if stream.mode == "notify":
+                    break
+                await asyncio.sleep(0.05)
+            assert stream.mode == "notify"
+            camera.emit("tns1:RuleEngine/TamperDetector/Tamper", {"IsTamper": "true"})
+            card = await desktop.emu.wait_for_message(
+                GROUP, predicate=lambda m: bool(m.get("photo")), timeout=15
+            )
+            assert "CAM 20 · Cổng C — Phá hoại, che chắn camera" in text_of(card)
+            intake = desktop.app.bot_data["intake"]
+            assert intake.counters["notify"] >= 1
+            async with (
+                aiohttp.ClientSession() as http,
+                http.post(
+                    f"http://127.0.0.1:{port}/onvif/notify/20/forged", data=b"<x/>"
+                ) as response,
+            ):
+                assert response.status == 404
