@@ -28,6 +28,19 @@ TELEGRAM_FILE_API = "https://api.telegram.org/file/bot"
 SUPPORTED_LOCALES = ("vi", "en")
 
 
+def _load_secret(section: BaseModel, field: str, file_field: str) -> None:
+    """Fill a secret from its file (a container secret) when it is not given directly."""
+    path = getattr(section, file_field)
+    if getattr(section, field) is not None or path is None:
+        return
+    try:
+        secret = Path(path).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ValueError(f"{file_field} {path} cannot be read: {exc.strerror}") from None
+    # The sections are frozen once validated; this runs inside validation.
+    object.__setattr__(section, field, SecretStr(secret))
+
+
 class Section(BaseModel):
     """A configuration section: a misspelt key fails at load instead of being ignored."""
 
@@ -65,14 +78,7 @@ class TelegramSettings(Section):
 
     @model_validator(mode="after")
     def _read_token_file(self) -> TelegramSettings:
-        if self.token is None and self.token_file is not None:
-            try:
-                secret = self.token_file.read_text(encoding="utf-8").strip()
-            except OSError as exc:
-                raise ValueError(
-                    f"token_file {self.token_file} cannot be read: {exc.strerror}"
-                ) from None
-            object.__setattr__(self, "token", SecretStr(secret))
+        _load_secret(self, "token", "token_file")
         return self
 
     def token_value(self) -> str | None:
@@ -146,14 +152,7 @@ class OnvifAccess(Section):
 
     @model_validator(mode="after")
     def _read_password_file(self) -> OnvifAccess:
-        if self.password is None and self.password_file is not None:
-            try:
-                secret = self.password_file.read_text(encoding="utf-8").strip()
-            except OSError as exc:
-                raise ValueError(
-                    f"password_file {self.password_file} cannot be read: {exc.strerror}"
-                ) from None
-            object.__setattr__(self, "password", SecretStr(secret))
+        _load_secret(self, "password", "password_file")
         return self
 
     def password_value(self) -> str:
@@ -201,14 +200,7 @@ class IntakeSettings(Section):
 
     @model_validator(mode="after")
     def _read_secret_file(self) -> IntakeSettings:
-        if self.secret is None and self.secret_file is not None:
-            try:
-                secret = self.secret_file.read_text(encoding="utf-8").strip()
-            except OSError as exc:
-                raise ValueError(
-                    f"secret_file {self.secret_file} cannot be read: {exc.strerror}"
-                ) from None
-            object.__setattr__(self, "secret", SecretStr(secret))
+        _load_secret(self, "secret", "secret_file")
         if self.enabled and not self.secret:
             raise ValueError(
                 "an enabled intake needs a secret (or secret_file) to check signatures"

@@ -114,3 +114,33 @@ def test_start_up_stops_on_a_bad_file_with_the_key_named(tmp_path: Path) -> None
     assert done.returncode == 2
     assert "telegram.tokn: unknown key" in done.stderr
     assert "cannot be used" in done.stderr
+
+
+def test_cameras_and_intake_are_checked(tmp_path: Path) -> None:
+    (tmp_path / "cam12").write_text("s3cret\n", encoding="utf-8")
+    path = write(
+        tmp_path,
+        "cameras:\n  - number: '12'\n    name: Cổng B\n    neighbours: ['13']\n"
+        "    onvif: {host: 10.0.0.12, password_file: "
+        + str(tmp_path / "cam12")
+        + "}\nintake: {enabled: true}\n",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    problems = "\n".join(caught.value.problems)
+    assert "intake: Value error" not in problems
+    assert "an enabled intake needs a secret" in problems
+    path = write(tmp_path, "cameras:\n  - number: '12'\n    name: Cổng B\n    neighbours: ['13']\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    assert "camera 12 has unknown neighbours 13" in caught.value.problems[0]
+    path = write(
+        tmp_path,
+        "cameras:\n  - number: '12'\n    name: Cổng B\n"
+        "    onvif: {host: 10.0.0.12, password_file: " + str(tmp_path / "cam12") + "}\n",
+    )
+    settings = load_settings(path)
+    camera = settings.camera("12")
+    assert camera is not None and camera.onvif is not None
+    assert camera.onvif.password_value() == "s3cret"
+    assert "s3cret" not in repr(settings)
