@@ -36,7 +36,7 @@ printout says how many folded.
 
 Usage: python bench/cameras.py [--cameras 200] [--events 2000] [--webhooks 1000] [--seconds 60]
        [--observe 3 x seconds] [--intake-posts 3 x webhooks] [--intake-concurrency 20]
-       [--database-url URL] [--log-file PATH]
+       [--database-url URL] [--log-file PATH] [--keep-dir DIR]
 Quick run: --cameras 20 --events 200 --webhooks 100 --seconds 10 (under a minute).
 Targets: every event stored; p95 emit/POST -> shown in the group < 2 s (snapshot included);
 at most 20 messages a minute per group; no 429; peak RSS < 300 MB; every camera visible in the
@@ -125,7 +125,9 @@ SPOTS = [
 ]
 TOPICS = {"motion": (MOTION_ALARM, "State"), "tampering": (TAMPER, "IsTamper")}
 SENDING = frozenset({"sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup"})
-EDITING = frozenset({"editMessageText", "editMessageCaption", "editMessageReplyMarkup"})
+EDITING = frozenset(
+    {"editMessageText", "editMessageCaption", "editMessageMedia", "editMessageReplyMarkup"}
+)
 CAM = re.compile(r"CAM ([A-Za-z0-9._-]+)")
 
 
@@ -196,6 +198,8 @@ class Load:
     post_late: float = 0.0
     statuses: Counter[str] = field(default_factory=Counter)
     retries: int = 0
+    response: list[float] = field(default_factory=list)
+    loop_lag: float = 0.0
 
 
 def camera_config(cams: list[SimulatedCamera], prefix: str) -> list[dict[str, Any]]:
@@ -398,9 +402,11 @@ async def post_webhooks(
 
     async def post(http: aiohttp.ClientSession, payload: dict[str, Any]) -> None:
         body = json.dumps(payload).encode()
+        began = time.perf_counter()
         try:
             async with http.post(url, data=body, headers=signed(body)) as response:
                 answer = await response.json()
+                load.response.append(time.perf_counter() - began)
                 if response.status != 202:
                     load.statuses[f"{response.status} {answer.get('error')}"] += 1
                 elif answer.get("duplicate"):
@@ -474,19 +480,35 @@ def max_per_minute(times: list[float]) -> int:
     return best
 
 
+def delivered(row: Any) -> bool:
+    """The row reached Telegram (not skipped as superseded, not "message is not modified")."""
+    return row.sent_at is not None and row.telegram_message_id is not None
+
+
 @dataclass
 class Shown:
-    """Group outbox rows, by what they show, to find when an event became visible."""
+    """One message's outbox rows (a card or the digest, then its edits) in the order queued."""
 
     created: list[dt.datetime]
-    sent: list[dt.datetime | None]
+    # For each row: the earliest delivery among it and the rows queued after it.
+    first_delivery: list[dt.datetime | None]
 
-    def first_after(self, moment: dt.datetime) -> tuple[bool, dt.datetime | None]:
-        """(a row was queued at or after the moment, when that row was sent)."""
+    @classmethod
+    def of(cls, rows: list[Any]) -> Shown:
+        ordered = sorted(rows, key=lambda row: (row.created_at, row.id))
+        first: list[dt.datetime | None] = []
+        best: dt.datetime | None = None
+        for row in reversed(ordered):
+            if delivered(row):
+                best = row.sent_at if best is None else min(best, row.sent_at)
+            first.append(best)
+        first.reverse()
+        return cls([row.created_at for row in ordered], first)
+
+    def shown_at(self, moment: dt.datetime) -> dt.datetime | None:
+        """When a message queued at or after the moment (so reflecting it) was first delivered."""
         index = bisect.bisect_left(self.created, moment)
-        if index == len(self.created):
-            return False, None
-        return True, self.sent[index]
+        return self.first_delivery[index] if index < len(self.created) else None
 
 
 def report_storm(
@@ -511,6 +533,7 @@ def report_storm(
                 OutboxMessage.status,
                 OutboxMessage.created_at,
                 OutboxMessage.sent_at,
+                OutboxMessage.telegram_message_id,
             )
         ).all()
     by_id = {row.id: row for row in rows}
@@ -524,14 +547,17 @@ def report_storm(
         a.card_outbox_id for a in alerts.values() if a.camera == "*" and a.card_outbox_id
     }
 
-    def shown(rows_: list[Any]) -> Shown:
-        ordered = sorted(rows_, key=lambda row: (row.created_at, row.id))
-        return Shown([r.created_at for r in ordered], [r.sent_at for r in ordered])
-
-    digest_view = shown(
+    digest_view = Shown.of(
         [by_id[c] for c in digest_cards] + [r for c in digest_cards for r in edits.get(c, [])]
     )
     card_views: dict[int, Shown] = {}
+    # Cards first posted without their snapshot, and when the snapshot replaced the placeholder.
+    swapped: dict[int, dt.datetime | None] = {}
+    for ref, rows_ in edits.items():
+        photos = [r for r in rows_ if r.method == "edit_photo"]
+        if photos:
+            swapped[ref] = min((r.sent_at for r in photos if delivered(r)), default=None)
+    placeholder_first = 0
 
     # Match each stored event to what was sent.
     stored_onvif = stored_hooks = extra = 0
@@ -560,14 +586,15 @@ def report_storm(
         else:
             card = alert.card_outbox_id
             if card not in card_views:
-                card_views[card] = shown([by_id[card], *edits.get(card, [])])
+                card_views[card] = Shown.of([by_id[card], *edits.get(card, [])])
             view = card_views[card]
-            first_created = view.created[0]
-            path = "card" if first_created >= event.received_at else "fold"
-        queued, sent = view.first_after(event.received_at)
-        if not queued and alert.digest:
-            # The digest row was folded into by a later event (rare): the last state counts.
-            sent = view.sent[-1] if view.sent else None
+            path = "card" if view.created[0] >= event.received_at else "fold"
+        sent = view.shown_at(event.received_at)
+        if path == "card" and alert.card_outbox_id in swapped:
+            # Posted with a placeholder first: the snapshot is there once it was swapped in.
+            placeholder_first += 1
+            swap = swapped[alert.card_outbox_id]
+            sent = None if sent is None or swap is None else max(sent, swap)
         latency[path].append(math.inf if sent is None else (sent - origin).total_seconds())
 
     every = sorted(v for values in latency.values() for v in values)
@@ -600,20 +627,26 @@ def report_storm(
         queued_by_method[row.method] += 1
         if row.status == OutboxStatus.PENDING:
             pending[row.method] += 1
-        if row.sent_at is None or row.sent_at > deadline:
+        if not delivered(row) or row.sent_at > deadline:
             continue
         payload = json.loads(row.payload)
         text = str(payload.get("caption") or payload.get("text") or "")
         numbers = set(CAM.findall(text))
-        if row.method in ("send_photo", "edit_caption"):
-            on_cards |= numbers
-        else:
+        if row.id in digest_cards or payload.get("ref") in digest_cards:
             in_digest |= numbers
+        else:
+            on_cards |= numbers
     unit_rows = [row for row in rows if row.chat_id != GROUP and row.chat_id < 0]
     unit_waits = sorted(
         (row.sent_at - row.created_at).total_seconds() for row in unit_rows if row.sent_at
     )
     cards = sum(1 for a in alerts.values() if a.camera != "*" and not a.digest)
+    card_times = sorted(
+        a.received_at.timestamp()
+        for a in alerts.values()
+        if a.camera != "*" and not a.digest and a.card_outbox_id is not None
+    )
+    response = sorted(load.response)
     members = sum(1 for a in alerts.values() if a.camera != "*" and a.digest)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -626,7 +659,10 @@ def report_storm(
         f"(expected as duplicates); refused {refused}; client errors {failed}",
         f"stored within (emit/POST -> received_at): p50 {seconds(percentile(store_delay, 0.5), 0)}"
         f", p95 {seconds(percentile(store_delay, 0.95), 0)}, max "
-        f"{seconds(store_delay[-1] if store_delay else math.nan, 0)}",
+        f"{seconds(store_delay[-1] if store_delay else math.nan, 0)}; webhook answered within "
+        f"p50 {seconds(percentile(response, 0.5), 0)}, p95 {seconds(percentile(response, 0.95), 0)}"
+        f", max {seconds(response[-1] if response else math.nan, 0)}; event loop late by up to "
+        f"{load.loop_lag:.2f} s",
         f"shown in the group (emit/POST -> card, caption edit or digest sent): "
         f"p50 {seconds(percentile(every, 0.5), window)}, "
         f"p95 {seconds(percentile(every, 0.95), window)}  [target p95 < 2 s, snapshot included]; "
@@ -641,8 +677,13 @@ def report_storm(
                 f"{seconds(percentile(values, 0.5), window):>9s}  p95 "
                 f"{seconds(percentile(values, 0.95), window):>9s}"
             )
+    if placeholder_first:
+        lines.append(
+            f"  ({placeholder_first} cards posted with a placeholder, snapshot swapped in)"
+        )
     lines += [
-        f"alerts: {cards} with a card, {members} in a digest, "
+        f"alerts: {cards} with a card (at most {max_per_minute(card_times)} cards in any 60 s; "
+        f"digest after {run.desk.settings.alerts.digest_after_per_minute}), {members} in a digest, "
         f"{len(digest_cards)} digest message(s); duty-group outbox rows queued "
         f"{dict(queued_by_method)}, still pending at the end {dict(pending)}"
         + (
@@ -663,6 +704,15 @@ def report_storm(
         "  [target < 300 MB]",
     ]
     return lines
+
+
+async def watch_loop(load: Load) -> None:
+    """Note how late the event loop wakes a 50 ms sleep (what blocks it blocks everything)."""
+    loop = asyncio.get_running_loop()
+    while True:
+        before = loop.time()
+        await asyncio.sleep(0.05)
+        load.loop_lag = max(load.loop_lag, loop.time() - before - 0.05)
 
 
 async def storm(args: argparse.Namespace, url: str, cams: list[SimulatedCamera]) -> None:
@@ -686,6 +736,7 @@ async def storm(args: argparse.Namespace, url: str, cams: list[SimulatedCamera])
             flush=True,
         )
         loop = asyncio.get_running_loop()
+        watch = asyncio.create_task(watch_loop(load))
         t0 = loop.time() + 0.5
         started = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=0.5)
         await asyncio.gather(
@@ -703,14 +754,18 @@ async def storm(args: argparse.Namespace, url: str, cams: list[SimulatedCamera])
         remaining = t0 + args.observe - loop.time()
         if remaining > 0:
             await asyncio.sleep(remaining)
+        watch.cancel()
         lines = report_storm(run, load, len(onvif), len(hooks), started, args.observe, len(cams))
     for line in lines:
         print(line, flush=True)
 
 
-async def hammer(url: str, bodies: list[bytes], concurrency: int) -> tuple[float, Counter[str]]:
-    """POST every body, signed, from `concurrency` workers; return the rate and the answers."""
+async def hammer(
+    url: str, bodies: list[bytes], concurrency: int
+) -> tuple[float, Counter[str], set[int]]:
+    """POST every body, signed, from `concurrency` workers; return the rate, answers, alerts."""
     answers: Counter[str] = Counter()
+    alerts: set[int] = set()
     queue: Iterator[bytes] = iter(bodies)
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector) as http:
@@ -723,11 +778,12 @@ async def hammer(url: str, bodies: list[bytes], concurrency: int) -> tuple[float
                         answers[f"{response.status} {answer.get('error')}"] += 1
                     else:
                         answers["folded" if answer.get("folded") else "new"] += 1
+                        alerts.add(answer.get("alert_id"))
 
         began = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.perf_counter() - began
-    return len(bodies) / elapsed, answers
+    return len(bodies) / elapsed, answers, alerts
 
 
 @asynccontextmanager
@@ -788,10 +844,11 @@ async def intake_throughput(
         for n in range(args.intake_posts)
     ]
     async with bare_server(folder / "bare.db") as bare_url:
-        bare, bare_answers = await hammer(bare_url, bodies, args.intake_concurrency)
+        bare, bare_answers, _ = await hammer(bare_url, bodies, args.intake_concurrency)
     async with bot(url, cameras) as run:
         await wait_subscribed(cams, timeout=max(120.0, len(cams)))
-        whole, answers = await hammer(run.intake_url, bodies, args.intake_concurrency)
+        whole, answers, alerts = await hammer(run.intake_url, bodies, args.intake_concurrency)
+        refused_429 = run.emu.refused
     kind = url.split(":", 1)[0]
     refused = sum(answers.values()) - answers["folded"] - answers["new"]
     print(
@@ -806,26 +863,24 @@ async def intake_throughput(
         f"{whole / bare:.0%} of bare  [target >= 50%]"
     )
     print(
-        f"  note: folding makes most alerts cheap: {answers['folded']} of {args.intake_posts} "
-        f"folded into an open alert; only {answers['new']} new alerts fetched a snapshot and "
-        f"queued a card or digest line; refused {refused}"
+        f"  note: folding makes most alerts cheap: the {args.intake_posts} POSTs made "
+        f"{len(alerts)} alerts ({answers['new']} cards with a snapshot, "
+        f"{len(alerts) - answers['new']} digest lines); the other "
+        f"{args.intake_posts - len(alerts) - refused} folded into an open alert (a caption or "
+        f"digest edit each); refused {refused}; 429 answers from the emulator {refused_429}"
     )
 
 
-async def main_async(args: argparse.Namespace, tally: LogTally) -> None:
+async def main_async(args: argparse.Namespace, folder: Path) -> None:
     """Start the cameras, run both parts, stop the cameras."""
-    with tempfile.TemporaryDirectory() as name:
-        folder = Path(name)
-        url = args.database_url or f"sqlite:///{folder / 'cameras.db'}"
-        cams = await start_cameras(args.cameras)
-        try:
-            await storm(args, url, cams)
-            intake_url = args.database_url or f"sqlite:///{folder / 'intake.db'}"
-            await intake_throughput(args, intake_url, folder, cams)
-        finally:
-            await asyncio.gather(*(cam.stop() for cam in cams))
-    for line in tally.summary():
-        print(line)
+    url = args.database_url or f"sqlite:///{folder / 'cameras.db'}"
+    cams = await start_cameras(args.cameras)
+    try:
+        await storm(args, url, cams)
+        intake_url = args.database_url or f"sqlite:///{folder / 'intake.db'}"
+        await intake_throughput(args, intake_url, folder, cams)
+    finally:
+        await asyncio.gather(*(cam.stop() for cam in cams))
 
 
 def main() -> None:
@@ -847,6 +902,9 @@ def main() -> None:
         "--database-url", default=None, help="database (default: fresh SQLite files)"
     )
     parser.add_argument("--log-file", default=None, help="write the bot's INFO log there")
+    parser.add_argument(
+        "--keep-dir", default=None, help="keep the SQLite files there for a post-mortem"
+    )
     args = parser.parse_args()
     args.observe = args.observe or 3 * args.seconds
     args.intake_posts = args.intake_posts or 3 * args.webhooks
@@ -861,7 +919,15 @@ def main() -> None:
         root.addHandler(handler)
         root.setLevel(logging.INFO)
     began = time.perf_counter()
-    asyncio.run(main_async(args, tally))
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(args.keep_dir or name)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in ("cameras.db", "intake.db", "bare.db"):
+            for suffix in ("", "-wal", "-shm"):
+                (folder / f"{stale}{suffix}").unlink(missing_ok=True)
+        asyncio.run(main_async(args, folder))
+    for line in tally.summary():
+        print(line)
     print(f"total run time {time.perf_counter() - began:.0f} s")
 
 

@@ -22,6 +22,7 @@ from bot.handlers import (
     access,
     alerts,
     conversation,
+    enrolment,
     flows,
     help,
     incidents,
@@ -86,6 +87,7 @@ def build_application(
     conversation.register(app, group)
     logbook.register(app, group)
     shift.register(app)
+    enrolment.register(app)
     help.register(app)
     language.register(app)
     incidents.register(app)

@@ -21,6 +21,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from bot.escalation.references import normalise_tax_code
+
 ENV_PREFIX = "DUTY_DESK_"
 DEFAULT_CONFIG_PATH = Path("config/duty-desk.yaml")
 TELEGRAM_BOT_API = "https://api.telegram.org/bot"
@@ -221,6 +223,36 @@ class AlertSettings(Section):
     health_concurrency: int = Field(10, ge=1)
 
 
+class EnterpriseCamera(Section):
+    """A camera on an EPZ enterprise's camera map."""
+
+    number: str = Field(min_length=1)
+    name: str = ""
+    kind: Literal["gate", "storage", "other"] = "other"
+
+
+class Enterprise(Section):
+    """An export-processing enterprise whose cameras Customs watches (247 I.1.1e)."""
+
+    key: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: str = Field(min_length=1)
+    tax_code: str
+    address: str = ""
+    branch: str | None = Field(None, description="the managing customs branch (a unit key)")
+    officer: int | None = Field(None, description="the assigned officer (a person id)")
+    cameras: list[EnterpriseCamera] = Field(default_factory=list)
+
+    @field_validator("tax_code")
+    @classmethod
+    def _tax_code(cls, code: str) -> str:
+        normalised = normalise_tax_code(code)
+        if normalised is None:
+            raise ValueError(
+                "a tax code has 10 digits, or 10-3 for a branch (e.g. 0312345678 or 0312345678-001)"
+            )
+        return normalised
+
+
 class Person(Section):
     """Someone the bot knows: a Telegram account with a name, title and unit."""
 
@@ -275,6 +307,8 @@ class Settings(BaseSettings):
     roster: RosterSettings = RosterSettings()
     escalation: EscalationSettings = EscalationSettings()
     cameras: list[Camera] = Field(default_factory=list)
+    enterprises: list[Enterprise] = Field(default_factory=list)
+    invite_valid_hours: int = Field(72, ge=1)
     intake: IntakeSettings = IntakeSettings()
     alerts: AlertSettings = AlertSettings()
 
@@ -329,6 +363,17 @@ class Settings(BaseSettings):
                 raise ValueError(
                     f"cameras: camera {camera.number} has unknown neighbours {', '.join(unknown)}"
                 )
+        for enterprise in self.enterprises:
+            if enterprise.branch is not None and enterprise.branch not in units:
+                raise ValueError(
+                    f"enterprises: {enterprise.key} names branch "
+                    f"{enterprise.branch!r}, which is not among units"
+                )
+            if enterprise.officer is not None and enterprise.officer not in people:
+                raise ValueError(
+                    f"enterprises: {enterprise.key} names officer "
+                    f"{enterprise.officer}, who is not listed under people"
+                )
         for day, composition in self.roster.days.items():
             for role, person_id in _roster_people(composition):
                 if person_id not in people:
@@ -349,6 +394,10 @@ class Settings(BaseSettings):
     def camera(self, number: str) -> Camera | None:
         """Return the configured camera with this number, if any."""
         return next((c for c in self.cameras if c.number == number), None)
+
+    def enterprise(self, key: str) -> Enterprise | None:
+        """Return the configured EPZ enterprise with this key, if any."""
+        return next((e for e in self.enterprises if e.key == key), None)
 
     def unit(self, key: str) -> Unit | None:
         """Return the configured unit with this key, if any."""

@@ -11,6 +11,7 @@ from bot.camera.runtime import Cameras
 from bot.clock import Clock
 from bot.config import Settings
 from bot.drafts import Drafts
+from bot.epz.enrolment import Enrolment
 from bot.escalation.context import EscalationContext
 from bot.escalation.services import Escalation
 from bot.i18n import Translator, translator
@@ -35,6 +36,7 @@ class Desk:
     escalation: Escalation
     drafts: Drafts
     cameras: Cameras
+    enrolment: Enrolment
 
     @classmethod
     def build(cls, settings: Settings, engine: Engine, clock: Clock) -> Desk:
@@ -61,6 +63,7 @@ class Desk:
             escalation=Escalation.build(context),
             drafts=Drafts(engine, clock),
             cameras=Cameras(settings, engine, clock, outbox, logbook),
+            enrolment=Enrolment(settings, engine),
         )
 
     @property
@@ -89,5 +92,8 @@ class Desk:
         return frozenset(chats)
 
     def is_known(self, user_id: int) -> bool:
-        """True if the person is configured."""
-        return self.roster.person(user_id) is not None
+        """True if the person is configured, or an enrolled EPZ contact."""
+        return (
+            self.roster.person(user_id) is not None
+            or self.enrolment.enterprise_of(user_id) is not None
+        )

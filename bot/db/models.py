@@ -406,3 +406,28 @@ class CameraStatus(SQLModel, table=True):
     checked_at: dt.datetime = Field(sa_column=utc_column())
     reason: str = ""
     drift: bool = False
+
+
+class Invite(SQLModel, table=True):
+    """A one-time, expiring invitation that binds a Telegram account to an EPZ enterprise."""
+
+    __tablename__ = "invite"
+
+    code: str = Field(primary_key=True, max_length=64)
+    enterprise: str = Field(max_length=64)
+    issued_by: int = Field(sa_column=chat_id_column())
+    issued_at: dt.datetime = Field(sa_column=utc_column())
+    expires_at: dt.datetime = Field(sa_column=utc_column())
+    used_by: int | None = Field(default=None, sa_column=chat_id_column(nullable=True))
+    used_at: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
+
+
+class EnterpriseContact(SQLModel, table=True):
+    """A Telegram account that reports for one EPZ enterprise."""
+
+    __tablename__ = "enterprise_contact"
+
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    enterprise: str = Field(max_length=64, index=True)
+    name: str = ""
+    enrolled_at: dt.datetime = Field(sa_column=utc_column())

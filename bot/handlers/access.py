@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -13,6 +14,7 @@ from bot.handlers.common import App, Context, desk_of, tr_for
 log = logging.getLogger(__name__)
 
 GATE_GROUP = -100
+INVITE_START = re.compile(r"^/start [A-Za-z0-9_-]{8,64}$")
 
 
 def _update_kind(update: Update) -> str:
@@ -29,6 +31,18 @@ def _update_kind(update: Update) -> str:
     return "other"
 
 
+def _opens_invite(update: Update) -> bool:
+    message = update.message
+    chat = update.effective_chat
+    return bool(
+        message is not None
+        and chat is not None
+        and chat.type == ChatType.PRIVATE
+        and message.text
+        and INVITE_START.match(message.text)
+    )
+
+
 async def check_access(update: Update, context: Context) -> None:
     """Let through updates from the duty group or from known people in private chats."""
     desk = desk_of(context)
@@ -40,6 +54,9 @@ async def check_access(update: Update, context: Context) -> None:
         # Everything said in the duty group is recorded; buttons answer only known people.
         return
     if known and (chat is None or chat.type == ChatType.PRIVATE or chat.id in desk_chats):
+        return
+    if _opens_invite(update):
+        # An EPZ contact opening an invite link is not known yet; the invite decides.
         return
     if update.my_chat_member is not None:
         # Being added to or removed from a chat is not a request; nothing to answer.

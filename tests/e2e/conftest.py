@@ -72,6 +72,12 @@ def desk_config(emu: BotApiEmulator, database_url: str, **extra: Any) -> dict[st
             {"number": "16", "name": "Cổng ICD", "place": "ICD Transimex", "area": "ICD"},
         ],
         "intake": {"enabled": True, "port": 0, "secret": INTAKE_SECRET},
+        "enterprises": [
+            {"key": "dncx-abc", "name": "Công ty TNHH ABC Việt Nam", "tax_code": "0312345678",
+             "address": "KCX Tân Thuận, Quận 7", "branch": "hq-kv1", "officer": OFFICER,
+             "cameras": [{"number": "C01", "name": "Cổng chính", "kind": "gate"},
+                         {"number": "C02", "name": "Kho ngoại quan", "kind": "storage"}]},
+        ],
         "alerts": {
             "digest_after_per_minute": 3,
             "fold_window_seconds": 300,

@@ -1,0 +1,1 @@
+"""EPZ enterprises: outage notices, working-day repair deadlines, gate logs, rotation."""

@@ -1,0 +1,92 @@
+"""Enrolment of EPZ contacts: one-time, expiring invites that bind an account to an enterprise."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from bot.config import Enterprise, Settings
+from bot.db.models import EnterpriseContact, Invite
+
+
+class InviteProblem(StrEnum):
+    """Why an invite could not be used."""
+
+    UNKNOWN = "unknown"
+    EXPIRED = "expired"
+    USED = "used"
+    ENROLLED_ELSEWHERE = "enrolled_elsewhere"
+
+
+@dataclass(frozen=True)
+class Redeemed:
+    """The enterprise an account now reports for, or why not."""
+
+    enterprise: Enterprise | None
+    problem: InviteProblem | None = None
+
+
+class Enrolment:
+    """Issues invites and remembers which account reports for which enterprise."""
+
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        self._settings = settings
+        self._engine = engine
+        self._contacts: dict[int, str] | None = None
+
+    def issue(self, enterprise: str, issuer: int, now: dt.datetime) -> Invite:
+        """Create a one-time invite, valid for the configured number of hours."""
+        invite = Invite(
+            code=secrets.token_urlsafe(12),
+            enterprise=enterprise,
+            issued_by=issuer,
+            issued_at=now,
+            expires_at=now + dt.timedelta(hours=self._settings.invite_valid_hours),
+        )
+        with Session(self._engine, expire_on_commit=False) as session:
+            session.add(invite)
+            session.commit()
+        return invite
+
+    def redeem(self, code: str, user_id: int, name: str, now: dt.datetime) -> Redeemed:
+        """Bind an account to the invite's enterprise, once and before the invite expires."""
+        with Session(self._engine) as session:
+            invite = session.get(Invite, code)
+            enterprise = self._settings.enterprise(invite.enterprise) if invite else None
+            if invite is None or enterprise is None:
+                return Redeemed(None, InviteProblem.UNKNOWN)
+            existing = session.get(EnterpriseContact, user_id)
+            if invite.used_by is not None:
+                same = invite.used_by == user_id
+                return Redeemed(enterprise if same else None, None if same else InviteProblem.USED)
+            if now > invite.expires_at:
+                return Redeemed(None, InviteProblem.EXPIRED)
+            if existing is not None and existing.enterprise != enterprise.key:
+                return Redeemed(None, InviteProblem.ENROLLED_ELSEWHERE)
+            invite.used_by, invite.used_at = user_id, now
+            session.add(invite)
+            if existing is None:
+                session.add(
+                    EnterpriseContact(
+                        user_id=user_id, enterprise=enterprise.key, name=name, enrolled_at=now
+                    )
+                )
+            session.commit()
+        if self._contacts is not None:
+            self._contacts[user_id] = enterprise.key
+        return Redeemed(enterprise)
+
+    def enterprise_of(self, user_id: int) -> Enterprise | None:
+        """The enterprise an account reports for, if it is an enrolled contact."""
+        if self._contacts is None:
+            with Session(self._engine) as session:
+                self._contacts = {
+                    c.user_id: c.enterprise for c in session.exec(select(EnterpriseContact))
+                }
+        key = self._contacts.get(user_id)
+        return self._settings.enterprise(key) if key else None
