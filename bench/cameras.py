@@ -20,10 +20,12 @@ first alarm, then reports:
   * how long an event took to be stored (emit or POST -> camera_event.received_at), and to be
     SHOWN in the duty group, approximated from the database: the event's alert
     (camera_event.alert_id) has a card (camera_alert.card_outbox_id) or is a digest member; the
-    event counts as shown when the first group outbox row for that card (the photo itself or a
-    caption edit) or for the digest (the message or an edit) queued at or after the event's
-    received_at was sent (outbox_message.sent_at). A row not sent by the end of the window
-    counts as infinitely late, so a p95 past the window is printed as "> window";
+    event counts as shown at the earliest delivery (outbox_message.sent_at with a
+    telegram_message_id: edits the sender skipped as superseded do not count) of a group row for
+    that card (the photo or an edit) or for the digest (the message or an edit) queued at or
+    after the event's received_at. A card first posted with a placeholder counts once its
+    snapshot was swapped in. An event not shown by the end of the window counts as infinitely
+    late, so a percentile past the window is printed as "> window";
   * Telegram calls per chat as the emulator saw them: new messages (and, apart, edits) in any
     sliding 60 s, the maximum over chats and windows; and the 429 answers;
   * the cameras visible in the duty group (a card or a digest line "CAM <number>") in messages
@@ -31,8 +33,8 @@ first alarm, then reports:
 Separately, intake throughput: --intake-posts signed POSTs at --intake-concurrency to the intake
 of a fresh bot (fresh database, the same cameras under other numbers) against a bare aiohttp
 server doing one sqlite3 INSERT per request, with the same client. Folding makes most of those
-alerts cheap (only the first per camera and kind fetches a snapshot and queues a card); the
-printout says how many folded.
+alerts cheap (only the first per camera and kind becomes a card with a snapshot, or a digest
+line past the digest threshold); the printout says how many folded.
 
 Usage: python bench/cameras.py [--cameras 200] [--events 2000] [--webhooks 1000] [--seconds 60]
        [--observe 3 x seconds] [--intake-posts 3 x webhooks] [--intake-concurrency 20]

@@ -23,6 +23,7 @@ from bot.handlers import (
     alerts,
     conversation,
     enrolment,
+    epz,
     flows,
     help,
     incidents,
@@ -95,6 +96,7 @@ def build_application(
     unit_requests.register(app)
     pending.register(app)
     alerts.register(app)
+    epz.register(app)
     flows.register(app)
     app.add_error_handler(on_error)
     return app
@@ -110,6 +112,7 @@ async def on_startup(app: App) -> None:
         desk.clock,
         desk.settings.telegram.rate_limits.max_attempts,
         on_sent=partial(record_own_message, desk),
+        private_per_second=desk.settings.telegram.rate_limits.private_per_second,
     )
     sender.start()
     app.bot_data[SENDER_KEY] = sender

@@ -63,6 +63,7 @@ class RateLimits(Section):
 
     overall_per_second: float = Field(30.0, gt=0)
     group_per_minute: float = Field(20.0, gt=0)
+    private_per_second: float = Field(1.0, gt=0)
     max_attempts: int = Field(8, ge=1)
 
 
@@ -253,6 +254,13 @@ class Enterprise(Section):
         return normalised
 
 
+class CalendarSettings(Section):
+    """Days the government adds off or swaps to working days beyond the public holidays."""
+
+    extra_days_off: list[dt.date] = Field(default_factory=list)
+    extra_working_days: list[dt.date] = Field(default_factory=list)
+
+
 class Person(Section):
     """Someone the bot knows: a Telegram account with a name, title and unit."""
 
@@ -309,6 +317,7 @@ class Settings(BaseSettings):
     cameras: list[Camera] = Field(default_factory=list)
     enterprises: list[Enterprise] = Field(default_factory=list)
     invite_valid_hours: int = Field(72, ge=1)
+    calendar: CalendarSettings = CalendarSettings()
     intake: IntakeSettings = IntakeSettings()
     alerts: AlertSettings = AlertSettings()
 

@@ -12,6 +12,8 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.drafts import Drafts
 from bot.epz.enrolment import Enrolment
+from bot.epz.outages import Outages
+from bot.epz.workdays import WorkCalendar
 from bot.escalation.context import EscalationContext
 from bot.escalation.services import Escalation
 from bot.i18n import Translator, translator
@@ -37,6 +39,7 @@ class Desk:
     drafts: Drafts
     cameras: Cameras
     enrolment: Enrolment
+    outages: Outages
 
     @classmethod
     def build(cls, settings: Settings, engine: Engine, clock: Clock) -> Desk:
@@ -51,6 +54,13 @@ class Desk:
             return translator(chosen, settings.tz, default=settings.locale)
 
         context = EscalationContext(settings, engine, roster, outbox, logbook, person_translator)
+        escalation = Escalation.build(context)
+        calendar = WorkCalendar(
+            extra_days_off=settings.calendar.extra_days_off,
+            extra_working_days=settings.calendar.extra_working_days,
+        )
+        outages = Outages(settings, engine, clock, outbox, logbook, calendar, person_translator)
+        outages.register(escalation.timers.register)
         return cls(
             settings=settings,
             engine=engine,
@@ -60,10 +70,11 @@ class Desk:
             outbox=outbox,
             preferences=preferences,
             audit=Audit(engine, clock),
-            escalation=Escalation.build(context),
+            escalation=escalation,
             drafts=Drafts(engine, clock),
             cameras=Cameras(settings, engine, clock, outbox, logbook),
             enrolment=Enrolment(settings, engine),
+            outages=outages,
         )
 
     @property

@@ -32,9 +32,6 @@ log = logging.getLogger(__name__)
 # Checked at least this often even without a wake-up, so postponed messages go on time.
 IDLE_POLL_SECONDS = 1.0
 MAX_BACKOFF = dt.timedelta(minutes=5)
-# Telegram asks bots not to send more than about one message a second to one private chat;
-# groups are paced by PTB's AIORateLimiter (20 a minute).
-PRIVATE_CHAT_GAP_SECONDS = 1.0
 
 
 def _markup(buttons: Keyboard | None) -> InlineKeyboardMarkup | None:
@@ -76,11 +73,15 @@ class OutboxSender:
         *,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        private_per_second: float = 1.0,
     ) -> None:
         self._bot = bot
         self._monotonic = monotonic
         self._sleep = sleep
         self._last_private_send: dict[int, float] = {}
+        # Telegram asks bots for about one message a second per private chat; groups are
+        # paced by PTB's AIORateLimiter (20 a minute).
+        self._private_gap = 1.0 / private_per_second
         self._outbox = outbox
         self._clock = clock
         self._max_attempts = max_attempts
@@ -151,7 +152,7 @@ class OutboxSender:
             return
         last = self._last_private_send.get(chat_id)
         if last is not None:
-            wait = PRIVATE_CHAT_GAP_SECONDS - (self._monotonic() - last)
+            wait = self._private_gap - (self._monotonic() - last)
             if wait > 0:
                 await self._sleep(wait)
         self._last_private_send[chat_id] = self._monotonic()

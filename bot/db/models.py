@@ -431,3 +431,64 @@ class EnterpriseContact(SQLModel, table=True):
     enterprise: str = Field(max_length=64, index=True)
     name: str = ""
     enrolled_at: dt.datetime = Field(sa_column=utc_column())
+
+
+class OutageKind(StrEnum):
+    """What failed, which sets the repair deadline (247 I.2.3)."""
+
+    CAMERA = "camera"
+    TRANSMISSION = "transmission"
+    MAINTENANCE = "maintenance"
+    POWER_CUT = "power_cut"
+
+
+class OutageStatus(StrEnum):
+    """Where an EPZ outage stands."""
+
+    OPEN = "open"
+    RESTORED_REPORTED = "restored_reported"
+    CLOSED = "closed"
+
+
+class EpzOutage(SQLModel, table=True):
+    """An EPZ enterprise's camera-system fault, as notified on the Annex II form."""
+
+    __tablename__ = "epz_outage"
+
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise: str = Field(max_length=64, index=True)
+    kind: OutageKind = Field(sa_type=String(16))
+    cameras: str = Field(default="", description="camera numbers on the enterprise's map")
+    description: str = Field(sa_type=Text)
+    effect: str = Field(default="", sa_type=Text)
+    expected_fix: dt.date | None = None
+    tech_contact: str = ""
+    reporter_id: int | None = Field(default=None, sa_column=chat_id_column(nullable=True))
+    notified_at: dt.datetime = Field(sa_column=utc_column())
+    deadline: dt.date | None = None
+    status: OutageStatus = Field(sa_type=String(24), index=True)
+    explanation: str = Field(default="", sa_type=Text)
+    new_date: dt.date | None = None
+    restored_at: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
+    closed_at: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
+    closed_by: str = ""
+    met_deadline: bool | None = None
+
+    def camera_numbers(self) -> list[str]:
+        """The affected cameras."""
+        return [n for n in self.cameras.split(",") if n]
+
+
+class GateMovementRecord(SQLModel, table=True):
+    """A vehicle through an EPZ gate while its camera is down (247 I.2.3)."""
+
+    __tablename__ = "gate_movement"
+
+    id: int | None = Field(default=None, primary_key=True)
+    outage_id: int = Field(foreign_key="epz_outage.id", index=True)
+    plate: str = Field(max_length=16)
+    container: str | None = Field(default=None, max_length=11)
+    direction: str = Field(max_length=3)
+    at: dt.datetime = Field(sa_column=utc_column())
+    recorded_at: dt.datetime = Field(sa_column=utc_column())
+    recorded_by: int | None = Field(default=None, sa_column=chat_id_column(nullable=True))

@@ -19,6 +19,15 @@ class DeadlineKind(StrEnum):
     REPLY_DEADLINE = "reply_deadline"
     BREACH_REMINDER = "breach_reminder"
     RESULT_DUE = "result_due"
+    EPZ_REMINDER = "epz_reminder"
+    EPZ_OVERDUE = "epz_overdue"
+    EPZ_NEW_DATE = "epz_new_date"
+    EPZ_FOLLOW_UP = "epz_follow_up"
+
+
+def outage_subject(outage_id: int) -> str:
+    """The subject key of an EPZ outage."""
+    return f"outage:{outage_id}"
 
 
 def request_subject(request_id: int) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from sqlmodel import Session
 
@@ -15,6 +16,9 @@ from bot.escalation.requests import Requests
 
 log = logging.getLogger(__name__)
 
+# Called in the deadline's own transaction: (session, subject id, sequence number, now).
+DeadlineHandler = Callable[[Session, int, int, dt.datetime], None]
+
 
 class Timers:
     """Turns passed deadlines into reminders, breaches and escalations."""
@@ -23,6 +27,11 @@ class Timers:
         self._ctx = ctx
         self._approvals = approvals
         self._requests = requests
+        self._handlers: dict[DeadlineKind, DeadlineHandler] = {}
+
+    def register(self, kind: DeadlineKind, handler: DeadlineHandler) -> None:
+        """Let another domain act on its own kind of deadline (e.g. EPZ repair deadlines)."""
+        self._handlers[kind] = handler
 
     def fire_due(self, now: dt.datetime) -> int:
         """Fire every deadline due by now (including those missed while the bot was down)."""
@@ -52,7 +61,9 @@ class Timers:
             if not deadlines.claim(session, deadline_id, now):
                 return False
             try:
-                if kind is DeadlineKind.APPROVAL_REMINDER:
+                if kind in self._handlers:
+                    self._handlers[kind](session, subject_id(subject), seq, now)
+                elif kind is DeadlineKind.APPROVAL_REMINDER:
                     self._approvals.remind_leader(session, subject_id(subject), seq, now)
                 else:
                     self._requests.on_deadline(session, kind, subject_id(subject), seq, now)

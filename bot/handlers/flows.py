@@ -27,6 +27,14 @@ class Flow:
 
 
 FLOWS: dict[str, Flow] = {}
+# Handlers for a message from someone with no open conversation (e.g. an EPZ contact's text).
+FALLBACKS: list[Callable[[Update, Context], Coroutine[Any, Any, None]]] = []
+
+
+def register_fallback(handler: Callable[[Update, Context], Coroutine[Any, Any, None]]) -> None:
+    """Give messages outside any conversation to a handler."""
+    if handler not in FALLBACKS:
+        FALLBACKS.append(handler)
 
 
 def register_flow(name: str, flow: Flow) -> None:
@@ -78,6 +86,8 @@ async def on_draft_text(update: Update, context: Context) -> None:
         return
     state = desk_of(context).drafts.get(user.id, chat.id)
     if state is None or state.flow not in FLOWS:
+        for fallback in FALLBACKS:
+            await fallback(update, context)
         return
     await FLOWS[state.flow].on_text(update, context, state)
 

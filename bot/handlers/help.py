@@ -110,8 +110,13 @@ def help_text(tr: Translator, update: Update, context: Context) -> str:
             )
         )
     elif (enterprise := desk.enrolment.enterprise_of(user.id)) is not None:
-        lines.append(escape(tr("You report camera and transmission faults for {name}.").format(
-            name=enterprise.name)))
+        lines.append(
+            escape(
+                tr("You report camera and transmission faults for {name}.").format(
+                    name=enterprise.name
+                )
+            )
+        )
         return "\n".join(lines)
     else:
         lines.append(

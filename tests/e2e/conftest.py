@@ -35,7 +35,11 @@ def desk_config(emu: BotApiEmulator, database_url: str, **extra: Any) -> dict[st
             "base_url": emu.base_url,
             "base_file_url": emu.base_file_url,
             "duty_group_id": GROUP,
-            "rate_limits": {"group_per_minute": 6000, "overall_per_second": 1000},
+            "rate_limits": {
+                "group_per_minute": 6000,
+                "overall_per_second": 1000,
+                "private_per_second": 1000,
+            },
         },
         "database": {"url": database_url},
         "people": [
@@ -73,10 +77,18 @@ def desk_config(emu: BotApiEmulator, database_url: str, **extra: Any) -> dict[st
         ],
         "intake": {"enabled": True, "port": 0, "secret": INTAKE_SECRET},
         "enterprises": [
-            {"key": "dncx-abc", "name": "Công ty TNHH ABC Việt Nam", "tax_code": "0312345678",
-             "address": "KCX Tân Thuận, Quận 7", "branch": "hq-kv1", "officer": OFFICER,
-             "cameras": [{"number": "C01", "name": "Cổng chính", "kind": "gate"},
-                         {"number": "C02", "name": "Kho ngoại quan", "kind": "storage"}]},
+            {
+                "key": "dncx-abc",
+                "name": "Công ty TNHH ABC Việt Nam",
+                "tax_code": "0312345678",
+                "address": "KCX Tân Thuận, Quận 7",
+                "branch": "hq-kv1",
+                "officer": OFFICER,
+                "cameras": [
+                    {"number": "C01", "name": "Cổng chính", "kind": "gate"},
+                    {"number": "C02", "name": "Kho ngoại quan", "kind": "storage"},
+                ],
+            },
         ],
         "alerts": {
             "digest_after_per_minute": 3,

@@ -1,0 +1,530 @@
+"""EPZ camera outages (247 I.2.3, Annex II): notices, working-day deadlines, follow-up, closure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html import escape
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from bot.clock import Clock
+from bot.config import Enterprise, Settings
+from bot.db.models import (
+    EnterpriseContact,
+    EpzOutage,
+    GateMovementRecord,
+    LogColumn,
+    OutageKind,
+    OutageStatus,
+)
+from bot.epz.gatelog import GateMovement
+from bot.epz.workdays import WorkCalendar
+from bot.escalation import deadlines
+from bot.escalation.deadlines import DeadlineKind, outage_subject
+from bot.i18n import N_, Translator, translator
+from bot.logbook.service import Author, Logbook
+from bot.outbox import Button, Outbox, keyboard
+
+# 247 I.2.3: camera and attached equipment within 10 working days, the channel within 3.
+REPAIR_WORKING_DAYS = {OutageKind.CAMERA: 10, OutageKind.TRANSMISSION: 3}
+REMIND_AT = dt.time(9, 0)
+FOLLOW_UP_AT = dt.time(16, 0)
+KIND_LABELS = {
+    OutageKind.CAMERA: N_("camera or equipment fault"),
+    OutageKind.TRANSMISSION: N_("transmission channel fault"),
+    OutageKind.MAINTENANCE: N_("planned maintenance"),
+    OutageKind.POWER_CUT: N_("power cut"),
+}
+ACTIVE = (OutageStatus.OPEN, OutageStatus.RESTORED_REPORTED)
+
+
+@dataclass
+class NoticeInput:
+    """An Annex II notice as the contact gave it."""
+
+    enterprise: str
+    kind: OutageKind
+    description: str
+    cameras: list[str] = field(default_factory=list)
+    effect: str = ""
+    expected_fix: dt.date | None = None
+    tech_contact: str = ""
+
+
+class Outages:
+    """Records outages and keeps their working-day deadlines."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        clock: Clock,
+        outbox: Outbox,
+        logbook: Logbook,
+        calendar: WorkCalendar,
+        translator_for: Callable[[int | None], Translator],
+    ) -> None:
+        self._settings = settings
+        self._engine = engine
+        self._clock = clock
+        self._outbox = outbox
+        self._logbook = logbook
+        self.calendar = calendar
+        self._translator_for = translator_for
+
+    @property
+    def _tr(self) -> Translator:
+        return translator(self._settings.locale, self._settings.tz)
+
+    def _local(self, day: dt.date, at: dt.time) -> dt.datetime:
+        return dt.datetime.combine(day, at, tzinfo=self._settings.tz).astimezone(dt.UTC)
+
+    def notify(self, notice: NoticeInput, reporter: Author, now: dt.datetime) -> EpzOutage:
+        """Record a notice, tell the duty group, write the logbook, start the deadline clocks."""
+        enterprise = self._settings.enterprise(notice.enterprise)
+        assert enterprise is not None
+        days = REPAIR_WORKING_DAYS.get(notice.kind)
+        deadline = self.calendar.add_working_days(now, days) if days else notice.expected_fix
+        outage = EpzOutage(
+            enterprise=enterprise.key,
+            kind=notice.kind,
+            cameras=",".join(notice.cameras),
+            description=notice.description.strip(),
+            effect=notice.effect.strip(),
+            expected_fix=notice.expected_fix,
+            tech_contact=notice.tech_contact.strip(),
+            reporter_id=reporter.user_id,
+            notified_at=now,
+            deadline=deadline,
+            status=OutageStatus.OPEN,
+        )
+        tr = self._tr
+        with Session(self._engine, expire_on_commit=False) as session:
+            session.add(outage)
+            session.flush()
+            assert outage.id is not None
+            self._logbook.append(
+                session,
+                reporter,
+                now,
+                {
+                    LogColumn.INCIDENT: f"[{enterprise.name}] {tr(KIND_LABELS[outage.kind])}: "
+                    f"{outage.description}"
+                },
+                details={
+                    "incident_place": enterprise.address,
+                    "incident_refs": f"MST {enterprise.tax_code}",
+                    "incident_received_at": now,
+                },
+                source_key=f"outage:{outage.id}",
+            )
+            self._to_group(session, notice_card(tr, outage, enterprise))
+            subject = outage_subject(outage.id)
+            if deadline is not None and days:
+                before = self._previous_working_day(deadline)
+                if self._local(before, REMIND_AT) > now:
+                    deadlines.schedule(
+                        session, DeadlineKind.EPZ_REMINDER, subject, self._local(before, REMIND_AT)
+                    )
+                deadlines.schedule(
+                    session,
+                    DeadlineKind.EPZ_OVERDUE,
+                    subject,
+                    self._local(deadline + dt.timedelta(days=1), dt.time(0, 0)),
+                )
+            deadlines.schedule(
+                session, DeadlineKind.EPZ_FOLLOW_UP, subject, self._next_follow_up(now), seq=1
+            )
+            session.commit()
+        self._outbox.notify()
+        return outage
+
+    def last_contact(self, enterprise: str) -> str:
+        """The technical contact given last time, to prefill the next notice."""
+        with Session(self._engine) as session:
+            return (
+                session.exec(
+                    select(EpzOutage.tech_contact)
+                    .where(EpzOutage.enterprise == enterprise, EpzOutage.tech_contact != "")
+                    .order_by(col(EpzOutage.id).desc())
+                ).first()
+                or ""
+            )
+
+    def active(self, enterprise: str | None = None) -> list[EpzOutage]:
+        """Outages not yet closed, oldest first."""
+        with Session(self._engine) as session:
+            query = select(EpzOutage).where(col(EpzOutage.status).in_([s.value for s in ACTIVE]))
+            if enterprise is not None:
+                query = query.where(EpzOutage.enterprise == enterprise)
+            return list(session.exec(query.order_by(col(EpzOutage.id))).all())
+
+    def get(self, outage_id: int) -> EpzOutage | None:
+        """Return an outage by id."""
+        with Session(self._engine) as session:
+            return session.get(EpzOutage, outage_id)
+
+    def gate_outage(self, enterprise: Enterprise) -> EpzOutage | None:
+        """The open outage that takes a gate camera down, if any (the gate log belongs to it)."""
+        gates = {c.number for c in enterprise.cameras if c.kind == "gate"}
+        for outage in self.active(enterprise.key):
+            if outage.kind == OutageKind.TRANSMISSION or gates & set(outage.camera_numbers()):
+                return outage
+        return None
+
+    def record_gate(
+        self, outage_id: int, movements: list[GateMovement], recorded_by: int, now: dt.datetime
+    ) -> int:
+        """Store gate movements against the outage they happen under."""
+        with Session(self._engine) as session:
+            for movement in movements:
+                session.add(
+                    GateMovementRecord(
+                        outage_id=outage_id,
+                        plate=movement.plate,
+                        container=movement.container,
+                        direction=movement.direction.value,
+                        at=movement.at,
+                        recorded_at=now,
+                        recorded_by=recorded_by,
+                    )
+                )
+            session.commit()
+        return len(movements)
+
+    def gate_log(self, outage_id: int) -> list[GateMovementRecord]:
+        """The gate movements recorded for an outage, in time order."""
+        with Session(self._engine) as session:
+            return list(
+                session.exec(
+                    select(GateMovementRecord)
+                    .where(GateMovementRecord.outage_id == outage_id)
+                    .order_by(col(GateMovementRecord.at))
+                ).all()
+            )
+
+    def explain(
+        self, outage_id: int, reason: str, new_date: dt.date, author: Author, now: dt.datetime
+    ) -> EpzOutage | None:
+        """Record the written explanation of an overdue outage and the new expected date."""
+        tr = self._tr
+        with Session(self._engine, expire_on_commit=False) as session:
+            outage = session.get(EpzOutage, outage_id)
+            if outage is None or outage.status not in ACTIVE:
+                return None
+            outage.explanation, outage.new_date = reason.strip(), new_date
+            session.add(outage)
+            enterprise = self._settings.enterprise(outage.enterprise)
+            name = enterprise.name if enterprise else outage.enterprise
+            text = tr(
+                "{name} explains the overdue repair: {reason}. New expected date: {date}."
+            ).format(name=name, reason=outage.explanation, date=tr.date(new_date))
+            self._logbook.append(
+                session,
+                author,
+                now,
+                {LogColumn.RESULT: text},
+                details={"result_reported_at": now, "result_unit": name},
+                source_key=f"explain:{outage.id}:{new_date.isoformat()}",
+            )
+            self._to_group(session, "📝 " + escape(text))
+            deadlines.schedule(
+                session,
+                DeadlineKind.EPZ_NEW_DATE,
+                outage_subject(outage_id),
+                self._local(new_date, REMIND_AT),
+            )
+            session.commit()
+        self._outbox.notify()
+        return outage
+
+    def report_restored(self, outage_id: int, author: Author, now: dt.datetime) -> EpzOutage | None:
+        """The contact says it works again; the assigned officer is asked to confirm."""
+        with Session(self._engine, expire_on_commit=False) as session:
+            outage = session.get(EpzOutage, outage_id)
+            if outage is None or outage.status != OutageStatus.OPEN:
+                return None
+            outage.status, outage.restored_at = OutageStatus.RESTORED_REPORTED, now
+            session.add(outage)
+            enterprise = self._settings.enterprise(outage.enterprise)
+            if enterprise is not None and enterprise.officer is not None:
+                tr = self._translator_for(enterprise.officer)
+                self._outbox.send(
+                    enterprise.officer,
+                    "🛠 "
+                    + escape(
+                        tr(
+                            "{name} reports outage no. {number} restored ({kind}, cameras "
+                            "{cameras}). Check the cameras and confirm."
+                        ).format(
+                            name=enterprise.name,
+                            number=outage.id,
+                            kind=tr(KIND_LABELS[outage.kind]),
+                            cameras=", ".join(outage.camera_numbers()) or "—",
+                        )
+                    ),
+                    buttons=keyboard(
+                        [[Button("✅ " + tr("Confirm restored"), f"ep:ok:{outage.id}")]]
+                    ),
+                    session=session,
+                )
+            session.commit()
+        self._outbox.notify()
+        return outage
+
+    def confirm_restored(
+        self, outage_id: int, author: Author, now: dt.datetime
+    ) -> EpzOutage | None:
+        """The officer confirms: the outage closes with its duration and the deadline verdict."""
+        tr = self._tr
+        with Session(self._engine, expire_on_commit=False) as session:
+            outage = session.get(EpzOutage, outage_id)
+            if outage is None or outage.status == OutageStatus.CLOSED:
+                return None
+            restored = outage.restored_at or now
+            outage.status, outage.closed_at, outage.closed_by = (
+                OutageStatus.CLOSED,
+                now,
+                author.name,
+            )
+            restored_day = restored.astimezone(self._settings.tz).date()
+            outage.met_deadline = outage.deadline is None or restored_day <= outage.deadline
+            session.add(outage)
+            deadlines.cancel(
+                session,
+                outage_subject(outage_id),
+                tuple(k for k in DeadlineKind if k.value.startswith("epz_")),
+            )
+            enterprise = self._settings.enterprise(outage.enterprise)
+            name = enterprise.name if enterprise else outage.enterprise
+            hours = (restored - outage.notified_at).total_seconds() / 3600
+            verdict = tr("within the deadline") if outage.met_deadline else tr("after the deadline")
+            text = tr(
+                "{name}: outage no. {number} restored after {hours:.0f} h, {verdict} "
+                "(confirmed by {officer})."
+            ).format(name=name, number=outage.id, hours=hours, verdict=verdict, officer=author.name)
+            self._logbook.append(
+                session,
+                author,
+                now,
+                {LogColumn.RESULT: text},
+                details={"result_reported_at": now, "result_unit": name},
+                source_key=f"restored:{outage.id}",
+            )
+            self._to_group(session, "✅ " + escape(text))
+            session.commit()
+        self._outbox.notify()
+        return outage
+
+    def progress(self, outage_id: int, note: str, author: Author, now: dt.datetime) -> bool:
+        """The officer's daily progress note goes into the logbook (247 I.2.3c)."""
+        tr = self._tr
+        with Session(self._engine) as session:
+            outage = session.get(EpzOutage, outage_id)
+            if outage is None:
+                return False
+            enterprise = self._settings.enterprise(outage.enterprise)
+            name = enterprise.name if enterprise else outage.enterprise
+            self._logbook.append(
+                session,
+                author,
+                now,
+                {
+                    LogColumn.WORK: tr("Follow-up of {name}, outage no. {number}: {note}").format(
+                        name=name, number=outage.id, note=note
+                    )
+                },
+                source_key=f"progress:{outage.id}:{now.astimezone(self._settings.tz).date()}",
+            )
+            session.commit()
+        return True
+
+    # --- deadlines ------------------------------------------------------------------------------
+
+    def register(self, register: Callable[[DeadlineKind, Callable[..., None]], None]) -> None:
+        """Hand the EPZ deadline kinds to the timers."""
+        register(DeadlineKind.EPZ_REMINDER, self._on_reminder)
+        register(DeadlineKind.EPZ_OVERDUE, self._on_overdue)
+        register(DeadlineKind.EPZ_NEW_DATE, self._on_new_date)
+        register(DeadlineKind.EPZ_FOLLOW_UP, self._on_follow_up)
+
+    def _on_reminder(self, session: Session, outage_id: int, _seq: int, _now: dt.datetime) -> None:
+        outage = session.get(EpzOutage, outage_id)
+        if outage is None or outage.status != OutageStatus.OPEN or outage.deadline is None:
+            return
+        for contact in self._contacts(session, outage.enterprise):
+            tr = self._translator_for(contact)
+            self._outbox.send(
+                contact,
+                "⏳ "
+                + escape(
+                    tr(
+                        "Reminder: outage no. {number} ({kind}) must be repaired by the end of "
+                        "{date}. When it works again, send /restored."
+                    ).format(
+                        number=outage.id,
+                        kind=tr(KIND_LABELS[outage.kind]),
+                        date=tr.date(outage.deadline),
+                    )
+                ),
+                session=session,
+            )
+
+    def _on_overdue(self, session: Session, outage_id: int, _seq: int, now: dt.datetime) -> None:
+        outage = session.get(EpzOutage, outage_id)
+        if outage is None or outage.status != OutageStatus.OPEN or outage.deadline is None:
+            return
+        tr = self._tr
+        enterprise = self._settings.enterprise(outage.enterprise)
+        name = enterprise.name if enterprise else outage.enterprise
+        text = tr(
+            "{name}: outage no. {number} ({kind}) is past its repair deadline of {date}; "
+            "a written explanation has been requested."
+        ).format(
+            name=name,
+            number=outage.id,
+            kind=tr(KIND_LABELS[outage.kind]),
+            date=tr.date(outage.deadline),
+        )
+        self._logbook.append(
+            session,
+            Author(None, "duty-desk"),
+            now,
+            {LogColumn.NOTE: text},
+            source_key=f"overdue:{outage.id}",
+        )
+        for contact in self._contacts(session, outage.enterprise):
+            tr = self._translator_for(contact)
+            self._outbox.send(
+                contact,
+                "🔴 "
+                + escape(
+                    tr(
+                        "Outage no. {number} was not repaired by {date}. Decision 247 asks for a "
+                        "written explanation: the reason and the new expected date."
+                    ).format(number=outage.id, date=tr.date(outage.deadline))
+                ),
+                buttons=keyboard([[Button(tr("Send the explanation"), f"ep:ex:{outage.id}")]]),
+                session=session,
+            )
+        self._to_group(session, "🔴 " + escape(text))
+
+    def _on_new_date(self, session: Session, outage_id: int, _seq: int, _now: dt.datetime) -> None:
+        outage = session.get(EpzOutage, outage_id)
+        enterprise = self._settings.enterprise(outage.enterprise) if outage else None
+        if outage is None or outage.status == OutageStatus.CLOSED or enterprise is None:
+            return
+        if enterprise.officer is not None and outage.new_date is not None:
+            tr = self._translator_for(enterprise.officer)
+            self._outbox.send(
+                enterprise.officer,
+                "📅 "
+                + escape(
+                    tr(
+                        "Today is the date {name} gave for repairing outage no. {number}. Check "
+                        "whether it works again."
+                    ).format(name=enterprise.name, number=outage.id)
+                ),
+                session=session,
+            )
+
+    def _on_follow_up(self, session: Session, outage_id: int, seq: int, now: dt.datetime) -> None:
+        outage = session.get(EpzOutage, outage_id)
+        enterprise = self._settings.enterprise(outage.enterprise) if outage else None
+        if outage is None or outage.status == OutageStatus.CLOSED or enterprise is None:
+            return
+        if enterprise.officer is not None:
+            tr = self._translator_for(enterprise.officer)
+            self._outbox.send(
+                enterprise.officer,
+                "📋 "
+                + escape(
+                    tr(
+                        "Daily follow-up of {name}, outage no. {number} ({kind}): any progress?"
+                    ).format(
+                        name=enterprise.name, number=outage.id, kind=tr(KIND_LABELS[outage.kind])
+                    )
+                ),
+                buttons=keyboard(
+                    [
+                        [
+                            Button(tr("No change"), f"ep:nc:{outage.id}"),
+                            Button(tr("Write progress"), f"ep:pg:{outage.id}"),
+                        ]
+                    ]
+                ),
+                session=session,
+            )
+        deadlines.schedule(
+            session,
+            DeadlineKind.EPZ_FOLLOW_UP,
+            outage_subject(outage_id),
+            self._next_follow_up(now),
+            seq=seq + 1,
+        )
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    def _contacts(self, session: Session, enterprise: str) -> list[int]:
+        return list(
+            session.exec(
+                select(EnterpriseContact.user_id).where(EnterpriseContact.enterprise == enterprise)
+            ).all()
+        )
+
+    def _to_group(self, session: Session, html: str) -> None:
+        group = self._settings.telegram.duty_group_id
+        if group is not None:
+            self._outbox.send(group, html, session=session)
+
+    def _previous_working_day(self, day: dt.date) -> dt.date:
+        day -= dt.timedelta(days=1)
+        while not self.calendar.is_working_day(day):
+            day -= dt.timedelta(days=1)
+        return day
+
+    def _next_follow_up(self, now: dt.datetime) -> dt.datetime:
+        """16:00 on the next working day (today, if it is one and 16:00 is still ahead)."""
+        day = now.astimezone(self._settings.tz).date()
+        while not (self.calendar.is_working_day(day) and self._local(day, FOLLOW_UP_AT) > now):
+            day += dt.timedelta(days=1)
+        return self._local(day, FOLLOW_UP_AT)
+
+
+def notice_card(tr: Translator, outage: EpzOutage, enterprise: Enterprise) -> str:
+    """The Annex II notice as the duty group reads it."""
+    lines = [
+        "🏭 <b>" + escape(tr("EPZ outage notice no. {number}").format(number=outage.id)) + "</b>",
+        "1. " + escape(f"{enterprise.name} · {enterprise.address} · MST {enterprise.tax_code}"),
+        "2. "
+        + escape(tr(KIND_LABELS[outage.kind]))
+        + (
+            " · "
+            + escape(tr("cameras {cameras}").format(cameras=", ".join(outage.camera_numbers())))
+            if outage.cameras
+            else ""
+        ),
+        "   " + escape(outage.description),
+        "3. " + escape(tr("Effect on supervision: {effect}").format(effect=outage.effect or "—")),
+        "4. "
+        + escape(
+            tr("Expected fix: {date}").format(
+                date=tr.date(outage.expected_fix) if outage.expected_fix else "—"
+            )
+        ),
+        "5. "
+        + escape(tr("Technical contact: {contact}").format(contact=outage.tech_contact or "—")),
+    ]
+    if outage.deadline is not None and outage.kind in REPAIR_WORKING_DAYS:
+        lines.append(
+            "⏱ "
+            + escape(
+                tr("Repair deadline ({days} working days): end of {date}").format(
+                    days=REPAIR_WORKING_DAYS[outage.kind], date=tr.date(outage.deadline)
+                )
+            )
+        )
+    return "\n".join(lines)

@@ -1,0 +1,551 @@
+"""EPZ contacts in private chat: outage notices, gate logs, restoration; officers' follow-up."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from html import escape
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.config import Enterprise
+from bot.db.models import OutageKind, OutageStatus
+from bot.drafts import DraftState
+from bot.epz.gatelog import LineProblem, ParsedLine, parse_lines
+from bot.epz.outages import KIND_LABELS, NoticeInput
+from bot.handlers.common import App, Context, desk_of, reply, requires, tr_for
+from bot.handlers.flows import (
+    Flow,
+    advance,
+    ask,
+    choice,
+    finish,
+    register_fallback,
+    register_flow,
+    start,
+)
+from bot.handlers.proposals import actor
+from bot.i18n import N_, Translator
+from bot.logbook.service import Author
+from bot.outbox import Button, keyboard
+from bot.shifts import Right
+
+OUTAGE, EXPLAIN, PROGRESS = "outage", "explain", "progress"
+STEPS = ("kind", "cameras", "description", "effect", "expected", "contact")
+NOT_A_CONTACT = N_("Only the contact of an EPZ enterprise can report its outages here.")
+NOT_ON_DESK = N_("Only people of the duty desk may see EPZ enterprises.")
+_KEYWORDS = {
+    OutageKind.TRANSMISSION: ("kenh truyen", "duong truyen", "internet", "mang", "leased line"),
+    OutageKind.POWER_CUT: ("mat dien", "cat dien", "power cut"),
+    OutageKind.MAINTENANCE: ("bao tri", "bao duong", "maintenance"),
+    OutageKind.CAMERA: ("camera", "dau ghi", "nvr", "thiet bi"),
+}
+_DATE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2,4}))?\b")
+_IN_DAYS = re.compile(r"\b(\d{1,2})\s*ngay\b")
+_PHONE = re.compile(r"(?:\+?84|0)\d{2,3}[ .]?\d{3}[ .]?\d{3,4}")
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def contact_enterprise(update: Update, context: Context) -> Enterprise | None:
+    """The enterprise the person reports for, when this is their private chat."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or chat.type != chat.PRIVATE:
+        return None
+    return desk_of(context).enrolment.enterprise_of(user.id)
+
+
+def parse_date(text: str, today: dt.date) -> dt.date | None:
+    """Read 30/11, 30/11/2026 or '3 ngày' (from today)."""
+    folded = _fold(text)
+    if (days := _IN_DAYS.search(folded)) is not None:
+        return today + dt.timedelta(days=int(days.group(1)))
+    match = _DATE.search(text)
+    if match is None:
+        return None
+    year = int(match.group(3)) if match.group(3) else today.year
+    year += 2000 if year < 100 else 0
+    try:
+        return dt.date(year, int(match.group(2)), int(match.group(1)))
+    except ValueError:
+        return None
+
+
+def prefill(text: str, enterprise: Enterprise, today: dt.date) -> dict[str, object]:
+    """Read as much of a notice as a free-text message gives."""
+    folded = _fold(text)
+    data: dict[str, object] = {"description": text.strip()}
+    for kind, words in _KEYWORDS.items():
+        if any(word in folded for word in words):
+            data["kind"] = kind.value
+            break
+    numbers = [
+        c.number
+        for c in enterprise.cameras
+        if re.search(rf"\b{re.escape(c.number.lower())}\b", text.lower())
+    ]
+    if numbers:
+        data["cameras"], data["cameras_done"] = numbers, True
+    if (expected := parse_date(text, today)) is not None and expected >= today:
+        data["expected"] = expected.isoformat()
+    if (phone := _PHONE.search(text)) is not None:
+        data["contact"] = phone.group(0)
+    return data
+
+
+# --- the notice conversation ---------------------------------------------------------------------
+
+
+async def cmd_outage(update: Update, context: Context) -> None:
+    """Start an Annex II outage notice."""
+    enterprise = contact_enterprise(update, context)
+    tr = tr_for(update, context)
+    if enterprise is None:
+        reply(update, context, escape(tr(NOT_A_CONTACT)))
+        return
+    state = start(update, context, OUTAGE, "kind", {"enterprise": enterprise.key, "cameras": []})
+    if state is not None:
+        ask_next(update, context, state, enterprise)
+
+
+def ask_next(update: Update, context: Context, state: DraftState, enterprise: Enterprise) -> None:
+    """Ask the first question the draft has no answer to yet."""
+    tr = tr_for(update, context)
+    data = state.data
+    missing = next(
+        (
+            step
+            for step in STEPS
+            if step not in data or (step == "cameras" and not data.get("cameras_done"))
+        ),
+        None,
+    )
+    if missing is None:
+        return
+    advance(context, state, missing)
+    if missing == "kind":
+        rows = [[choice(tr(KIND_LABELS[kind]), f"kind:{kind.value}")] for kind in OutageKind]
+        ask(
+            update,
+            context,
+            "🏭 "
+            + escape(tr("Outage notice for {name}. What failed?").format(name=enterprise.name)),
+            rows,
+        )
+    elif missing == "cameras":
+        chosen = set(state.data["cameras"])
+        rows = [
+            [
+                choice(
+                    ("☑ " if c.number in chosen else "☐ ") + f"{c.number} {c.name}",
+                    f"cam:{c.number}",
+                )
+            ]
+            for c in enterprise.cameras
+        ]
+        rows.append([choice("✅ " + tr("Done"), "cams-done")])
+        ask(
+            update,
+            context,
+            escape(tr("Which cameras are affected? Tap them (or type their numbers), then Done.")),
+            rows,
+        )
+    elif missing == "description":
+        ask(update, context, escape(tr("Describe the fault and its cause.")))
+    elif missing == "effect":
+        ask(
+            update,
+            context,
+            escape(tr("How does it affect customs supervision? (e.g. the gate is not recorded)")),
+            [[choice(tr("Skip"), "skip")]],
+        )
+    elif missing == "expected":
+        ask(update, context, escape(tr("When do you expect to fix it? (e.g. 30/11 or 3 ngày)")))
+    elif missing == "contact":
+        last = desk_of(context).outages.last_contact(enterprise.key)
+        rows = [[choice(tr("Use: {contact}").format(contact=last), "contact-last")]] if last else []
+        ask(update, context, escape(tr("Technical contact (name and phone)?")), rows)
+
+
+async def on_outage_text(update: Update, context: Context, state: DraftState) -> None:
+    """Take the typed answer to the current question."""
+    message = update.effective_message
+    enterprise = contact_enterprise(update, context)
+    if message is None or enterprise is None:
+        return
+    tr = tr_for(update, context)
+    desk = desk_of(context)
+    text = (message.text or "").strip()
+    if not text:
+        ask(update, context, escape(tr("Please answer in text.")))
+        return
+    if state.step == "cameras":
+        known = {c.number.lower(): c.number for c in enterprise.cameras}
+        typed = [t for t in re.split(r"[\s,;]+", text) if t]
+        unknown = [t for t in typed if t.lower() not in known]
+        if unknown:
+            ask(
+                update,
+                context,
+                escape(
+                    tr("{cameras} not on the camera map of {name}. Its cameras: {known}.").format(
+                        cameras=", ".join(unknown),
+                        name=enterprise.name,
+                        known=", ".join(c.number for c in enterprise.cameras),
+                    )
+                ),
+            )
+            return
+        state.data["cameras"] = [known[t.lower()] for t in typed]
+    elif state.step == "expected":
+        today = desk.clock.now().astimezone(desk.settings.tz).date()
+        expected = parse_date(text, today)
+        if expected is None or expected < today:
+            ask(
+                update,
+                context,
+                escape(
+                    tr(
+                        "“{given}” is not a date from today on. Write it as "
+                        "30/11, 30/11/2026 or “3 ngày”."
+                    ).format(given=text)
+                ),
+            )
+            return
+        state.data["expected"] = expected.isoformat()
+    elif state.step in STEPS:
+        state.data[state.step] = text
+    await continue_or_submit(update, context, state, enterprise)
+
+
+async def on_outage_button(update: Update, context: Context, state: DraftState, value: str) -> None:
+    """Take a chosen kind, camera, or the prefilled contact."""
+    enterprise = contact_enterprise(update, context)
+    if enterprise is None:
+        return
+    name, _, picked = value.partition(":")
+    if name == "kind":
+        state.data["kind"] = picked
+    elif name == "cam":
+        cameras: list[str] = state.data["cameras"]
+        cameras.remove(picked) if picked in cameras else cameras.append(picked)
+        advance(context, state, "cameras")
+        ask_next(update, context, state, enterprise)
+        return
+    elif name == "cams-done":
+        state.data["cameras_done"] = True
+    elif name == "skip" and state.step == "effect":
+        state.data["effect"] = ""
+    elif name == "contact-last":
+        state.data["contact"] = desk_of(context).outages.last_contact(enterprise.key)
+    await continue_or_submit(update, context, state, enterprise)
+
+
+async def continue_or_submit(
+    update: Update, context: Context, state: DraftState, enterprise: Enterprise
+) -> None:
+    """Ask what is still missing, or record the notice."""
+    data = state.data
+    if any(step not in data for step in STEPS) or not data.get("cameras_done"):
+        desk_of(context).drafts.save(state)
+        ask_next(update, context, state, enterprise)
+        return
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    outage = desk.outages.notify(
+        NoticeInput(
+            enterprise=enterprise.key,
+            kind=OutageKind(data["kind"]),
+            description=str(data["description"]),
+            cameras=list(data["cameras"]),
+            effect=str(data.get("effect", "")),
+            expected_fix=dt.date.fromisoformat(data["expected"]),
+            tech_contact=str(data["contact"]),
+        ),
+        actor_or_contact(update),
+        desk.clock.now(),
+    )
+    finish(context, state)
+    deadline = (
+        tr("Repair by the end of {date} (Decision 247).").format(date=tr.date(outage.deadline))
+        if outage.deadline and outage.kind in (OutageKind.CAMERA, OutageKind.TRANSMISSION)
+        else ""
+    )
+    reply(
+        update,
+        context,
+        "✅ "
+        + escape(
+            tr("Notice no. {number} sent to the customs duty desk.").format(number=outage.id)
+            + " "
+            + deadline
+        ),
+    )
+
+
+def actor_or_contact(update: Update) -> Author:
+    """The contact as the author of their notice."""
+    user = update.effective_user
+    assert user is not None
+    return Author(user.id, user.full_name)
+
+
+async def on_contact_text(update: Update, context: Context) -> None:
+    """A contact's message outside a conversation: gate-log lines, or a free-text notice."""
+    enterprise = contact_enterprise(update, context)
+    message = update.effective_message
+    user = update.effective_user
+    if enterprise is None or message is None or user is None or not message.text:
+        return
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    now = desk.clock.now()
+    lines = parse_lines(message.text, now, desk.settings.tz)
+    gate_outage = desk.outages.gate_outage(enterprise)
+    if gate_outage is not None and lines and lines[0].problem != LineProblem.NO_PLATE:
+        good = [line.movement for line in lines if line.movement is not None]
+        assert gate_outage.id is not None
+        desk.outages.record_gate(gate_outage.id, good, user.id, now)
+        text = tr.plural(
+            "{count} gate movement recorded for outage no. {number}.",
+            "{count} gate movements recorded for outage no. {number}.",
+            len(good),
+        ).format(count=len(good), number=gate_outage.id)
+        bad = [
+            gate_problem(tr, index, line)
+            for index, line in enumerate(lines, start=1)
+            if line.movement is None
+        ]
+        if bad:
+            text += "\n" + tr("Not recorded — correct and send these lines again:") + "\n"
+            text += "\n".join(bad)
+        reply(update, context, escape(text))
+        return
+    today = now.astimezone(desk.settings.tz).date()
+    data = {"enterprise": enterprise.key, "cameras": [], **prefill(message.text, enterprise, today)}
+    state = start(update, context, OUTAGE, "kind", data)
+    if state is not None:
+        reply(
+            update,
+            context,
+            escape(
+                tr(
+                    "I read this as an outage notice and kept what you "
+                    "wrote; a few questions remain."
+                )
+            ),
+        )
+        ask_next(update, context, state, enterprise)
+
+
+def gate_problem(tr: Translator, index: int, line: ParsedLine) -> str:
+    """Explain a gate-log line that was not recorded."""
+    what = {
+        LineProblem.NO_PLATE: tr("no vehicle plate (like 51C-123.45)"),
+        LineProblem.BAD_CONTAINER: tr(
+            "container {number} fails its check digit (the last digit should be {digit})"
+        ).format(number=line.detail, digit=line.expected_digit),
+        LineProblem.NO_DIRECTION: tr("say “vào” or “ra” (in / out)"),
+        LineProblem.BAD_TIME: tr("{time} is not a time (use 14:05)").format(time=line.detail),
+        LineProblem.UNREADABLE: tr("“{word}” is not understood").format(word=line.detail),
+    }[line.problem or LineProblem.UNREADABLE]
+    return tr("Line {index}: {what}").format(index=index, what=what)
+
+
+# --- restoration, explanation, follow-up --------------------------------------------------------
+
+
+async def cmd_restored(update: Update, context: Context) -> None:
+    """The contact reports the cameras working again."""
+    enterprise = contact_enterprise(update, context)
+    tr = tr_for(update, context)
+    if enterprise is None:
+        reply(update, context, escape(tr(NOT_A_CONTACT)))
+        return
+    desk = desk_of(context)
+    open_ones = [o for o in desk.outages.active(enterprise.key) if o.status == OutageStatus.OPEN]
+    if not open_ones:
+        reply(
+            update,
+            context,
+            escape(tr("There is no open outage of {name}.").format(name=enterprise.name)),
+        )
+        return
+    if len(open_ones) > 1:
+        reply(
+            update,
+            context,
+            escape(tr("Which outage is restored?")),
+            keyboard(
+                [
+                    [Button(f"{o.id} · {tr(KIND_LABELS[o.kind])}", f"ep:rs:{o.id}")]
+                    for o in open_ones
+                ]
+            ),
+        )
+        return
+    assert open_ones[0].id is not None
+    await restored(update, context, open_ones[0].id)
+
+
+async def restored(update: Update, context: Context, outage_id: int) -> None:
+    """Record the contact's restoration report."""
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    done = desk.outages.report_restored(outage_id, actor_or_contact(update), desk.clock.now())
+    reply(
+        update,
+        context,
+        escape(
+            tr("Recorded. The customs officer will check and confirm the restoration.")
+            if done
+            else tr("This step is already done; nothing changed.")
+        ),
+    )
+
+
+async def on_epz_button(update: Update, context: Context) -> None:
+    """Officer's confirmation and follow-up, contact's explanation and restoration buttons."""
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None and query.data is not None and user is not None
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    _, action, raw_id = query.data.split(":")
+    outage = desk.outages.get(int(raw_id))
+    enterprise = desk.settings.enterprise(outage.enterprise) if outage else None
+    if outage is None or enterprise is None:
+        await query.answer(tr("This no longer exists."), show_alert=True)
+        return
+    is_contact = desk.enrolment.enterprise_of(user.id) == enterprise
+    is_officer = enterprise.officer == user.id or Right.ADMINISTER in desk.roster.rights(
+        user.id, desk.clock.now()
+    )
+    if (action in ("ex", "rs") and not is_contact) or (
+        action in ("ok", "nc", "pg") and not is_officer
+    ):
+        desk.audit.record("denied", user_id=user.id, chat_id=user.id, detail=query.data)
+        await query.answer(tr("This is for someone else."), show_alert=True)
+        return
+    await query.answer()
+    now = desk.clock.now()
+    if action == "ok":
+        closed = desk.outages.confirm_restored(outage.id or 0, actor(update, context), now)
+        reply(
+            update,
+            context,
+            escape(tr("Closed.") if closed else tr("This step is already done; nothing changed.")),
+        )
+    elif action == "nc":
+        desk.outages.progress(outage.id or 0, tr("no change"), actor(update, context), now)
+        reply(update, context, escape(tr("Noted in the logbook.")))
+    elif action == "pg":
+        start(update, context, PROGRESS, "note", {"outage": outage.id})
+        ask(update, context, escape(tr("Write the progress of the repair.")))
+    elif action == "rs":
+        await restored(update, context, outage.id or 0)
+    elif action == "ex":
+        start(update, context, EXPLAIN, "reason", {"outage": outage.id})
+        ask(update, context, escape(tr("Why was it not repaired in time?")))
+
+
+async def on_explain_text(update: Update, context: Context, state: DraftState) -> None:
+    """Collect the written explanation: the reason, then the new expected date."""
+    message = update.effective_message
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    text = ((message.text or "") if message else "").strip()
+    if not text:
+        ask(update, context, escape(tr("Please answer in text.")))
+        return
+    if state.step == "reason":
+        state.data["reason"] = text
+        advance(context, state, "date")
+        ask(update, context, escape(tr("By which date will it be repaired? (e.g. 05/12)")))
+        return
+    today = desk.clock.now().astimezone(desk.settings.tz).date()
+    new_date = parse_date(text, today)
+    if new_date is None or new_date < today:
+        ask(
+            update,
+            context,
+            escape(
+                tr(
+                    "“{given}” is not a date from today on. Write it as "
+                    "30/11, 30/11/2026 or “3 ngày”."
+                ).format(given=text)
+            ),
+        )
+        return
+    desk.outages.explain(
+        state.data["outage"],
+        state.data["reason"],
+        new_date,
+        actor_or_contact(update),
+        desk.clock.now(),
+    )
+    finish(context, state)
+    reply(update, context, escape(tr("Explanation recorded and sent to the duty desk.")))
+
+
+async def on_progress_text(update: Update, context: Context, state: DraftState) -> None:
+    """Record the officer's progress note."""
+    message = update.effective_message
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    text = ((message.text or "") if message else "").strip()
+    if not text:
+        ask(update, context, escape(tr("Please answer in text.")))
+        return
+    desk.outages.progress(state.data["outage"], text, actor(update, context), desk.clock.now())
+    finish(context, state)
+    reply(update, context, escape(tr("Noted in the logbook.")))
+
+
+@requires(Right.VIEW, NOT_ON_DESK)
+async def cmd_epz(update: Update, context: Context) -> None:
+    """EPZ enterprises, their open outages, deadlines and gate-log counts."""
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    lines = ["🏭 <b>" + escape(tr("EPZ enterprises")) + "</b>"]
+    for enterprise in desk.settings.enterprises:
+        lines += ["", f"<b>{escape(enterprise.name)}</b> · MST {escape(enterprise.tax_code)}"]
+        outages = desk.outages.active(enterprise.key)
+        if not outages:
+            lines.append("   🟢 " + escape(tr("no open outage")))
+        for outage in outages:
+            deadline = tr.date(outage.deadline) if outage.deadline else "—"
+            logged = len(desk.outages.gate_log(outage.id or 0))
+            lines.append(
+                "   🔴 "
+                + escape(
+                    tr(
+                        "no. {number}: {kind}, cameras {cameras}, deadline {deadline}, "
+                        "{logged} gate movements"
+                    ).format(
+                        number=outage.id,
+                        kind=tr(KIND_LABELS[outage.kind]),
+                        cameras=", ".join(outage.camera_numbers()) or "—",
+                        deadline=deadline,
+                        logged=logged,
+                    )
+                )
+            )
+    reply(update, context, "\n".join(lines))
+
+
+def register(app: App) -> None:
+    """Wire the EPZ commands, buttons and conversations."""
+    register_flow(OUTAGE, Flow(on_outage_text, on_outage_button))
+    register_flow(EXPLAIN, Flow(on_explain_text))
+    register_flow(PROGRESS, Flow(on_progress_text))
+    app.add_handler(CommandHandler("outage", cmd_outage))
+    app.add_handler(CommandHandler("restored", cmd_restored))
+    app.add_handler(CommandHandler("epz", cmd_epz))
+    app.add_handler(CallbackQueryHandler(on_epz_button, pattern=r"^ep:(ok|nc|pg|rs|ex):\d+$"))
+    register_fallback(on_contact_text)

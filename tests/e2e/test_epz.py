@@ -1,0 +1,195 @@
+"""EPZ outages end to end: Annex II notices, working-day deadlines, gate logs, restoration."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlmodel import Session, select
+
+from bot.db.models import EpzOutage, GateMovementRecord, LogbookEntry
+from tests.e2e.conftest import GROUP, OFFICER, Desktop, buttons_of, text_of
+
+CONTACT = 3001
+ICT = dt.timezone(dt.timedelta(hours=7))
+
+
+def has(fragment: str):  # type: ignore[no-untyped-def]
+    return lambda message: fragment in text_of(message)
+
+
+async def enrol(desktop: Desktop) -> None:
+    desktop.emu.add_user(CONTACT, "Tuấn")
+    invite = desktop.desk.enrolment.issue("dncx-abc", OFFICER, desktop.clock.now())
+    desktop.desk.enrolment.redeem(invite.code, CONTACT, "Tuấn", desktop.clock.now())
+
+
+async def say(
+    desktop: Desktop, text: str, expect: str, chat: int = CONTACT, user: int = CONTACT
+) -> dict[str, Any]:
+    mark = desktop.emu.mark()
+    desktop.say(user, text, chat_id=chat)
+    return await desktop.answer(chat, mark, has(expect))
+
+
+async def press(
+    desktop: Desktop,
+    message: dict[str, Any],
+    data: str,
+    expect: str | None,
+    chat: int = CONTACT,
+    user: int = CONTACT,
+) -> dict[str, Any] | None:
+    mark = desktop.emu.mark()
+    query = desktop.emu.press_button(chat, message["message_id"], user, data)
+    await desktop.emu.wait_for_answer(query)
+    return await desktop.answer(chat, mark, has(expect)) if expect else None
+
+
+def entries(desktop: Desktop) -> list[LogbookEntry]:
+    with Session(desktop.desk.engine) as session:
+        return list(session.exec(select(LogbookEntry)).all())
+
+
+async def test_a_full_notice_by_buttons(desktop: Desktop) -> None:
+    await enrol(desktop)
+    question = await say(desktop, "/outage", "Cái gì bị hỏng")
+    question = await press(desktop, question, "dr:kind:camera", "camera nào bị ảnh hưởng")
+    assert question is not None
+    assert ("☐ C01 Cổng chính", "dr:cam:C01") in buttons_of(question)
+    question = await press(desktop, question, "dr:cam:C01", "camera nào bị ảnh hưởng")
+    assert question is not None and ("☑ C01 Cổng chính", "dr:cam:C01") in buttons_of(question)
+    await press(desktop, question, "dr:cams-done", "Mô tả sự cố")
+    question = await say(desktop, "Camera cổng chính mất hình do hỏng nguồn", "ảnh hưởng")
+    await press(desktop, question, "dr:skip", "Dự kiến khắc phục")
+    await say(desktop, "24/11", "không phải ngày")
+    await say(desktop, "05/12", "Đầu mối kỹ thuật")
+    done = await say(desktop, "Anh Tuấn 0903 123 456", "Thông báo số 1")
+    assert "hết ngày 09/12/2026" in text_of(done)
+    await desktop.settle()
+    card = next(m for m in desktop.emu.bot_messages(GROUP) if "Thông báo sự cố" in text_of(m))
+    text = text_of(card)
+    assert "Công ty TNHH ABC Việt Nam · KCX Tân Thuận, Quận 7 · MST 0312345678" in text
+    assert "camera C01" in text and "Camera cổng chính mất hình do hỏng nguồn" in text
+    assert "Dự kiến khắc phục: 05/12/2026" in text and "Anh Tuấn 0903 123 456" in text
+    assert "(10 ngày làm việc): hết ngày 09/12/2026" in text
+    incident = [e for e in entries(desktop) if e.incident][-1]
+    assert incident.incident_refs == "MST 0312345678"
+
+
+async def test_one_free_text_message_is_read_and_only_the_rest_asked(desktop: Desktop) -> None:
+    await enrol(desktop)
+    await say(
+        desktop,
+        "Mất kết nối đường truyền internet từ 8h, camera C01 C02 không xem "
+        "được. Dự kiến 27/11. Liên hệ anh Tuấn 0903123456",
+        "ảnh hưởng",
+    )
+    done = await say(desktop, "Không giám sát được cổng chính", "Thông báo số 1")
+    assert "hết ngày 30/11/2026" in text_of(done)  # Thu 26, Fri 27, Mon 30
+    with Session(desktop.desk.engine) as session:
+        outage = session.exec(select(EpzOutage)).one()
+    assert (outage.kind, outage.cameras, outage.expected_fix, outage.tech_contact) == (
+        "transmission",
+        "C01,C02",
+        dt.date(2026, 11, 27),
+        "0903123456",
+    )
+    # Next time the contact is offered again.
+    question = await say(desktop, "/outage", "Cái gì bị hỏng")
+    question = await press(desktop, question, "dr:kind:power_cut", "camera nào")
+    assert question is not None
+    question = await press(desktop, question, "dr:cams-done", "Mô tả sự cố")
+    await say(desktop, "Cắt điện toàn khu", "ảnh hưởng")
+    await say(desktop, "Không ghi hình", "Dự kiến khắc phục")
+    question = await say(desktop, "26/11", "Đầu mối kỹ thuật")
+    assert buttons_of(question)[0] == ("Dùng: 0903123456", "dr:contact-last")
+
+
+async def test_deadlines_follow_up_and_explanation_with_a_moved_clock(desktop: Desktop) -> None:
+    await enrol(desktop)
+    await say(
+        desktop,
+        "Đường truyền mất kết nối, camera C01. Dự kiến 27/11. Liên hệ 0903123456",
+        "ảnh hưởng",
+    )
+    await say(desktop, "Không giám sát được cổng", "Thông báo số 1")
+
+    # 16:00 the same working day: the assigned officer is asked for progress.
+    desktop.clock.set(dt.datetime(2026, 11, 25, 16, 0, tzinfo=ICT))
+    await desktop.settle()
+    follow_up = desktop.emu.bot_messages(OFFICER)[-1]
+    assert "Theo dõi hằng ngày" in text_of(follow_up)
+    await press(desktop, follow_up, "ep:nc:1", "Đã ghi vào sổ", chat=OFFICER, user=OFFICER)
+    assert any("không thay đổi" in e.work_performed for e in entries(desktop))
+
+    # Friday 27/11 09:00, the working day before the deadline: the contact is reminded.
+    desktop.clock.set(dt.datetime(2026, 11, 27, 9, 0, tzinfo=ICT))
+    await desktop.settle()
+    assert "hết ngày 30/11/2026" in text_of(desktop.emu.bot_messages(CONTACT)[-1])
+
+    # After Monday 30/11 ends without a repair: explanation asked, group told, logbook noted.
+    desktop.clock.set(dt.datetime(2026, 12, 1, 0, 1, tzinfo=ICT))
+    await desktop.settle()
+    request = desktop.emu.bot_messages(CONTACT)[-1]
+    assert "giải trình bằng văn bản" in text_of(request)
+    assert any("quá hạn khắc phục" in text_of(m) for m in desktop.emu.bot_messages(GROUP))
+    assert any("quá hạn khắc phục" in e.notes for e in entries(desktop))
+    await press(desktop, request, "ep:ex:1", "Vì sao chưa khắc phục")
+    await say(desktop, "Chờ nhà mạng kéo lại cáp quang", "Đến ngày nào")
+    await say(desktop, "05/12", "Đã ghi nhận giải trình")
+    await desktop.settle()
+    assert any(
+        "Ngày dự kiến mới: 05/12/2026" in text_of(m) for m in desktop.emu.bot_messages(GROUP)
+    )
+    desktop.clock.set(dt.datetime(2026, 12, 5, 9, 0, tzinfo=ICT))
+    await desktop.settle()
+    assert any("Hôm nay là ngày" in text_of(m) for m in desktop.emu.bot_messages(OFFICER))
+
+
+async def test_gate_log_lines_good_and_bad(desktop: Desktop) -> None:
+    await enrol(desktop)
+    await say(desktop, "Camera C01 cổng chính hỏng, dự kiến 30/11, liên hệ 0903123456", "ảnh hưởng")
+    await say(desktop, "Không ghi hình xe ra vào", "Thông báo số 1")
+    answer = await say(
+        desktop,
+        "51C-123.45 CSQU3054383 vào 8:05\n29A-1234 ra 8h10\n"
+        "51C-123.45 CSQU3054384 vào\nxe tải lạ vào",
+        "lượt xe",
+    )
+    text = text_of(answer)
+    assert text.startswith("Đã ghi 2 lượt xe qua cổng cho sự cố số 1.")
+    assert "Dòng 3: số container CSQU3054384 sai số kiểm tra (chữ số cuối phải là 3)" in text
+    assert "Dòng 4: không có biển kiểm soát" in text
+    with Session(desktop.desk.engine) as session:
+        rows = session.exec(select(GateMovementRecord)).all()
+    assert [(r.plate, r.container, r.direction) for r in rows] == [
+        ("51C-123.45", "CSQU3054383", "in"),
+        ("29A-1234", None, "out"),
+    ]
+    view = await say(desktop, "/epz", "Doanh nghiệp chế xuất", chat=OFFICER, user=OFFICER)
+    assert "2 lượt xe qua cổng" in text_of(view)
+
+
+async def test_restoration_closes_the_outage(desktop: Desktop) -> None:
+    await enrol(desktop)
+    await say(
+        desktop, "Camera C02 kho ngoại quan hỏng, dự kiến 30/11, liên hệ 0903123456", "ảnh hưởng"
+    )
+    await say(desktop, "Không giám sát được kho", "Thông báo số 1")
+    desktop.clock.advance(dt.timedelta(hours=26))
+    await say(desktop, "/restored", "Công chức hải quan sẽ kiểm tra")
+    await desktop.settle()
+    ask = next(
+        m for m in desktop.emu.bot_messages(OFFICER) if "báo đã khắc phục sự cố số 1" in text_of(m)
+    )
+    await press(desktop, ask, "ep:ok:1", "Đã đóng", chat=OFFICER, user=OFFICER)
+    await desktop.settle()
+    closed = [text_of(m) for m in desktop.emu.bot_messages(GROUP) if "khắc phục sau" in text_of(m)]
+    assert closed == [
+        "✅ Công ty TNHH ABC Việt Nam: sự cố số 1 đã khắc phục sau 26 giờ, trong "
+        "thời hạn (xác nhận: Phạm Thị Dung)."
+    ]
+    with Session(desktop.desk.engine) as session:
+        outage = session.exec(select(EpzOutage)).one()
+    assert outage.status == "closed" and outage.met_deadline is True
