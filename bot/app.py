@@ -72,8 +72,10 @@ def build_application(
             AIORateLimiter(
                 overall_max_rate=limits.overall_per_second,
                 overall_time_period=1,
-                group_max_rate=limits.group_per_minute,
-                group_time_period=60,
+                # One request per slot, not a bucket of 20: a full bucket would allow 20 at once
+                # plus 20 more within the same minute, and Telegram counts a sliding minute.
+                group_max_rate=1,
+                group_time_period=60 / limits.group_per_minute,
                 # The outbox retries flood-controlled messages itself, after recording the delay.
                 max_retries=0,
             )

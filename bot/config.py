@@ -402,7 +402,15 @@ class Settings(BaseSettings):
 
     def camera(self, number: str) -> Camera | None:
         """Return the configured camera with this number, if any."""
-        return next((c for c in self.cameras if c.number == number), None)
+        return self._cameras_by_number().get(number)
+
+    def _cameras_by_number(self) -> dict[str, Camera]:
+        # Alerts look cameras up on every event; the settings are frozen, so build this once.
+        cached: dict[str, Camera] | None = self.__dict__.get("_camera_index")
+        if cached is None:
+            cached = {camera.number: camera for camera in self.cameras}
+            object.__setattr__(self, "_camera_index", cached)
+        return cached
 
     def enterprise(self, key: str) -> Enterprise | None:
         """Return the configured EPZ enterprise with this key, if any."""

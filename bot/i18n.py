@@ -26,6 +26,12 @@ def N_(message: str) -> str:
 
 
 @cache
+def _babel(locale: str) -> Locale:
+    # Parsing a locale name costs more than the formatting itself; alerts format many times.
+    return Locale.parse(locale)
+
+
+@cache
 def _catalog(locale: str) -> gettext.NullTranslations:
     po_path = LOCALES_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
     if not po_path.exists():
@@ -69,22 +75,22 @@ class Translator:
         """Format a local time as HH:MM."""
         if isinstance(when, dt.datetime):
             when = when.astimezone(self.tz).time()
-        return format_time(when, "HH:mm", locale=self.locale)
+        return format_time(when, "HH:mm", locale=_babel(self.locale))
 
     def date(self, day: dt.date) -> str:
         """Format a date in the locale's short numeric form."""
         return format_date(
-            day, "dd/MM/yyyy" if self.locale == "vi" else "yyyy-MM-dd", locale=self.locale
+            day, "dd/MM/yyyy" if self.locale == "vi" else "yyyy-MM-dd", locale=_babel(self.locale)
         )
 
     def weekday_date(self, day: dt.date) -> str:
         """Format a date with its weekday, e.g. 'Thứ Tư, 25/11'."""
         pattern = "EEEE, dd/MM" if self.locale == "vi" else "EEE d MMM"
-        return format_date(day, pattern, locale=self.locale)
+        return format_date(day, pattern, locale=_babel(self.locale))
 
     def full_datetime(self, when: dt.datetime) -> str:
         """Format an aware time at medium length in the locale."""
-        return format_datetime(when, "medium", tzinfo=self.tz, locale=self.locale)
+        return format_datetime(when, "medium", tzinfo=self.tz, locale=_babel(self.locale))
 
     def language_name(self, locale: str) -> str:
         """Return a language's own name, e.g. 'Tiếng Việt'."""

@@ -30,3 +30,5 @@ def configure_logging(level: str) -> None:
     root.setLevel(level.upper())
     # httpx logs each request URL, token included, at INFO.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # PTB logs every 429 at ERROR with a traceback; the outbox records and retries them.
+    logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)

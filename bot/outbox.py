@@ -15,6 +15,8 @@ from bot.clock import Clock
 from bot.db.models import OutboxMessage, OutboxStatus
 
 Keyboard = list[list[dict[str, str]]]
+# Edits can be merged: a second edit of the same message replaces a pending first one.
+EDIT_METHODS = frozenset({"edit_message_text", "edit_caption", "edit_photo"})
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,10 @@ class Outbox:
         media: bytes | None = None,
     ) -> int:
         now = self._clock.now()
+        if method in EDIT_METHODS:
+            merged = self._merge_edit(method, chat_id, payload, session, media)
+            if merged is not None:
+                return merged
         row = OutboxMessage(
             created_at=now,
             chat_id=chat_id,
@@ -197,6 +203,40 @@ class Outbox:
         self.notify()
         return row_id
 
+    def _merge_edit(
+        self,
+        method: str,
+        chat_id: int,
+        payload: dict[str, Any],
+        session: Session | None,
+        media: bytes | None,
+    ) -> int | None:
+        """Fold an edit into a pending edit of the same message: only the newest counts."""
+        target = payload.get("ref") or payload.get("message_id")
+        key = "ref" if "ref" in payload else "message_id"
+        own = session or Session(self._engine)
+        try:
+            for row in own.exec(
+                select(OutboxMessage).where(
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                    OutboxMessage.chat_id == chat_id,
+                    OutboxMessage.method == method,
+                )
+            ):
+                if json.loads(row.payload).get(key) == target:
+                    row.payload = json.dumps(payload, ensure_ascii=False)
+                    row.media = media if media is not None else row.media
+                    own.add(row)
+                    own.flush()
+                    if session is None:
+                        own.commit()
+                        self.notify()
+                    return row.id
+        finally:
+            if session is None:
+                own.close()
+        return None
+
     def pending_count(self) -> int:
         """How many messages wait to be sent."""
         with Session(self._engine) as session:
@@ -212,18 +252,30 @@ class Outbox:
             row = session.get(OutboxMessage, outbox_id)
             return row.telegram_message_id if row else None
 
-    def due(self, now: dt.datetime, limit: int = 50) -> list[OutboxMessage]:
-        """Return pending messages whose time has come, oldest first."""
+    def due(
+        self, now: dt.datetime, limit: int = 50, chat_id: int | None = None
+    ) -> list[OutboxMessage]:
+        """Return pending messages whose time has come (of one chat, if given), oldest first."""
+        with Session(self._engine) as session:
+            query = select(OutboxMessage).where(
+                OutboxMessage.status == OutboxStatus.PENDING,
+                col(OutboxMessage.not_before) <= now,
+            )
+            if chat_id is not None:
+                query = query.where(OutboxMessage.chat_id == chat_id)
+            return list(session.exec(query.order_by(col(OutboxMessage.id)).limit(limit)).all())
+
+    def due_chats(self, now: dt.datetime) -> list[int]:
+        """The chats that have messages due."""
         with Session(self._engine) as session:
             return list(
                 session.exec(
-                    select(OutboxMessage)
+                    select(OutboxMessage.chat_id)
                     .where(
                         OutboxMessage.status == OutboxStatus.PENDING,
                         col(OutboxMessage.not_before) <= now,
                     )
-                    .order_by(col(OutboxMessage.id))
-                    .limit(limit)
+                    .distinct()
                 ).all()
             )
 
@@ -237,9 +289,22 @@ class Outbox:
             ).first()
 
     def mark_sent(
-        self, row_id: int, telegram_message_id: int | None, file_id: str | None = None
+        self,
+        row_id: int,
+        telegram_message_id: int | None,
+        file_id: str | None = None,
+        sent_payload: str | None = None,
     ) -> None:
-        """Record that a message reached Telegram (and the id of a photo it uploaded)."""
+        """Record that a message reached Telegram (and the id of a photo it uploaded).
+
+        With `sent_payload`, a row whose content was merged with a newer edit while it was
+        being sent stays pending, so the newer content goes out too.
+        """
+        if sent_payload is not None:
+            with Session(self._engine) as session:
+                row = session.get(OutboxMessage, row_id)
+                if row is not None and row.payload != sent_payload:
+                    return
         self._update(
             row_id,
             status=OutboxStatus.SENT,

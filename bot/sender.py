@@ -8,7 +8,6 @@ import datetime as dt
 import json
 import logging
 import time
-from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -87,8 +86,8 @@ class OutboxSender:
         self._max_attempts = max_attempts
         self._on_sent = on_sent
         self._task: asyncio.Task[None] | None = None
-        # One drain at a time: two would both pick the same pending rows and send them twice.
-        self._draining = asyncio.Lock()
+        # One worker per chat: two would pick the same pending rows and send them twice.
+        self._chats: dict[int, asyncio.Task[int]] = {}
 
     def start(self) -> None:
         """Start draining in the background."""
@@ -96,35 +95,53 @@ class OutboxSender:
 
     async def stop(self) -> None:
         """Stop draining; unsent rows stay in the outbox for the next start."""
-        if self._task is not None:
-            self._task.cancel()
+        tasks = [t for t in [self._task, *self._chats.values()] if t is not None]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+                await task
+        self._task = None
+        self._chats.clear()
 
     async def _run(self) -> None:
         while True:
             try:
-                await self.drain()
+                self._spawn_due()
             except Exception:
-                # One bad row or a database hiccup must not stop every later message.
+                # A database hiccup must not stop every later message.
                 log.exception("Outbox round failed; retrying")
             self._outbox.wakeup.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._outbox.wakeup.wait(), IDLE_POLL_SECONDS)
 
-    async def drain(self) -> int:
-        """Send everything that is due now; return how many rows were handled."""
-        async with self._draining:
-            return await self._drain_due()
+    def _spawn_due(self) -> list[asyncio.Task[int]]:
+        """One worker per chat with messages due, so a rate-limited chat holds up no other."""
+        for chat_id in self._outbox.due_chats(self._clock.now()):
+            task = self._chats.get(chat_id)
+            if task is None or task.done():
+                self._chats[chat_id] = asyncio.create_task(
+                    self._drain_chat(chat_id), name=f"outbox-chat-{chat_id}"
+                )
+        return [task for task in self._chats.values() if not task.done()]
 
-    async def _drain_due(self) -> int:
+    async def _drain_chat(self, chat_id: int) -> int:
         handled = 0
-        while rows := self._outbox.due(self._clock.now()):
-            by_chat: dict[int, list[OutboxMessage]] = defaultdict(list)
-            for row in rows:
-                by_chat[row.chat_id].append(row)
-            results = await asyncio.gather(*(self._send_chat(chat) for chat in by_chat.values()))
+        try:
+            while rows := self._outbox.due(self._clock.now(), chat_id=chat_id):
+                sent = await self._send_chat(rows)
+                handled += sent
+                if sent == 0:
+                    break
+        except Exception:
+            log.exception("Sending to chat %s failed; retrying later", chat_id)
+        return handled
+
+    async def drain(self) -> int:
+        """Send everything that is due now and wait for it; return how many rows went."""
+        handled = 0
+        while running := self._spawn_due():
+            results = await asyncio.gather(*running)
             handled += sum(results)
             if sum(results) == 0:
                 break
@@ -133,6 +150,9 @@ class OutboxSender:
     async def _send_chat(self, rows: list[OutboxMessage]) -> int:
         sent = 0
         superseded = _superseded_edits(rows)
+        # New messages before edits: a new alert matters more than a counter going up. An
+        # edit never overtakes the message it edits, which is older and already ordered first.
+        rows = sorted(rows, key=lambda row: row.method in EDITS)
         for row in rows:
             if row.id is not None and row.id in superseded:
                 # A later edit of the same message is queued: only the newest text matters,
@@ -191,7 +211,7 @@ class OutboxSender:
         file_id = (
             message.photo[-1].file_id if isinstance(message, Message) and message.photo else None
         )
-        self._outbox.mark_sent(row.id, message_id, file_id)
+        self._outbox.mark_sent(row.id, message_id, file_id, sent_payload=row.payload)
         if self._on_sent is not None and isinstance(message, Message):
             self._on_sent(row, message)
         return True

@@ -54,6 +54,9 @@ FAULT_KINDS = frozenset(
     }
 )
 DIGEST = "*"
+# Lines a digest shows; the rest is counted. Keeps it under Telegram's 4,096 characters.
+DIGEST_LINES = 40
+DIGEST_CHARS = 3600
 
 
 def kind_label(tr: Translator, kind: str) -> str:
@@ -227,11 +230,12 @@ class Alerts:
             .select_from(CameraAlert)
             .where(
                 col(CameraAlert.received_at) >= now - dt.timedelta(minutes=1),
-                col(CameraAlert.card_outbox_id).is_not(None),
                 col(CameraAlert.digest).is_(False),
             )
         ).one()
-        return recent >= self._settings.alerts.digest_after_per_minute
+        # Counted inside the deciding lock, the alert being stored included, and whether or
+        # not its card has been queued yet, so a burst cannot slip past the threshold.
+        return recent > self._settings.alerts.digest_after_per_minute
 
     async def _fetch_snapshot(self, number: str) -> bytes | None:
         if self.snapshot is None:
@@ -301,16 +305,21 @@ class Alerts:
         if group is None:
             return
         window = dt.timedelta(seconds=self._settings.alerts.fold_window_seconds)
-        members = session.exec(
+        in_digest = (
+            col(CameraAlert.digest).is_(True),
+            col(CameraAlert.last_seen_at) >= now - window,
+            CameraAlert.camera != DIGEST,
+        )
+        total = session.exec(select(func.count()).select_from(CameraAlert).where(*in_digest)).one()
+        # Only the lines that fit are read: a storm must not cost more with every camera.
+        shown = session.exec(
             select(CameraAlert)
-            .where(
-                col(CameraAlert.digest).is_(True),
-                col(CameraAlert.last_seen_at) >= now - window,
-                CameraAlert.camera != DIGEST,
-            )
-            .order_by(col(CameraAlert.camera))
+            .where(*in_digest)
+            .order_by(col(CameraAlert.last_seen_at).desc())
+            .limit(DIGEST_LINES)
         ).all()
-        text = digest_text(self._tr, list(members), self._settings)
+        members = sorted(shown, key=lambda alert: alert.camera)
+        text = digest_text(self._tr, members, self._settings, total)
         digest = session.exec(
             select(CameraAlert).where(
                 CameraAlert.camera == DIGEST, col(CameraAlert.last_seen_at) >= now - window
@@ -443,11 +452,12 @@ def alert_buttons(tr: Translator, alert: CameraAlert, camera: Camera | None) -> 
     return keyboard([row, [Button("✖ " + tr("False alarm"), f"al:fa:{alert.id}")]])
 
 
-def digest_text(tr: Translator, members: list[CameraAlert], settings: Settings) -> str:
+def digest_text(
+    tr: Translator, members: list[CameraAlert], settings: Settings, total: int | None = None
+) -> str:
     """Many cameras at once: one message listing each with its count, edited in place."""
-    lines = [
-        "🚨 <b>" + escape(tr("Alerts from {count} cameras").format(count=len(members))) + "</b>"
-    ]
+    total = len(members) if total is None else total
+    lines = ["🚨 <b>" + escape(tr("Alerts from {count} cameras").format(count=total)) + "</b>"]
     for alert in members:
         camera = settings.camera(alert.camera)
         place = f" · {escape(camera.place)}" if camera and camera.place else ""
@@ -455,4 +465,8 @@ def digest_text(tr: Translator, members: list[CameraAlert], settings: Settings) 
             f"• CAM {escape(alert.camera)}{place} — {escape(kind_label(tr, alert.kind))}"
             f" ×{alert.count} ({escape(tr.time(alert.last_seen_at))})"
         )
-    return "\n".join(lines[:60])
+    if total > len(members):
+        lines.append(
+            escape(tr("… and {count} more: see /cameras").format(count=total - len(members)))
+        )
+    return "\n".join(lines)

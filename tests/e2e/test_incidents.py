@@ -353,9 +353,7 @@ async def test_rejecting_asks_for_a_reason_and_sends_nothing(desktop: Desktop) -
     mark = desktop.emu.mark()
     desktop.say(LEADER, "Chưa đủ căn cứ, tiếp tục theo dõi camera 12")
     await prompt(desktop, GROUP, mark, "Đã không duyệt")
-    card_now = next(
-        m for m in desktop.emu.bot_messages(GROUP) if m["message_id"] == card["message_id"]
-    )
+    card_now = await desktop.emu.wait_for_edit(GROUP, card["message_id"], predicate=has("Lý do"))
     assert "không duyệt" in text_of(card_now)
     assert "Lý do: Chưa đủ căn cứ, tiếp tục theo dõi camera 12" in text_of(card_now)
     await desktop.later(60)
