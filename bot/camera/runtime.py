@@ -40,6 +40,7 @@ REASON_LABELS = {
     HealthReason.SNAPSHOT: N_("no picture"),
     HealthReason.PROTOCOL: N_("unexpected answer"),
 }
+SLOW_ROUNDS_BEFORE_DEGRADED = 2
 STATE_LABELS = {
     CameraState.UP: N_("working again"),
     CameraState.DEGRADED: N_("unstable"),
@@ -71,6 +72,7 @@ class Cameras:
         self._devices: dict[str, OnvifDevice] = {}
         self._streams: dict[str, EventStream] = {}
         self._round_lock = asyncio.Lock()
+        self._slow_rounds: dict[str, int] = {}
 
     @property
     def _tr(self) -> Translator:
@@ -225,6 +227,13 @@ class Cameras:
 
     def _record(self, camera: Camera, state: CameraState, reason: str, drift: bool) -> bool:
         now = self._clock.now()
+        if state == CameraState.DEGRADED:
+            # One slow answer is often the network or a busy moment; two in a row is a trend.
+            self._slow_rounds[camera.number] = self._slow_rounds.get(camera.number, 0) + 1
+            if self._slow_rounds[camera.number] < SLOW_ROUNDS_BEFORE_DEGRADED:
+                return False
+        else:
+            self._slow_rounds.pop(camera.number, None)
         with Session(self._engine) as session:
             row = session.get(CameraStatus, camera.number)
             before = CameraState(row.state) if row else CameraState.UNKNOWN

@@ -277,3 +277,17 @@ async def test_cameras_push_events_when_they_can_reach_the_bot(migrated_url: str
                 ) as response,
             ):
                 assert response.status == 404
+
+
+async def test_one_slow_answer_is_not_announced_two_are(
+    watched: tuple[Desktop, SimulatedCamera],
+) -> None:
+    desktop, camera = watched
+    await desktop.desk.cameras.health_round()
+    camera.set_mode("slow", delay_seconds=2.2)
+    assert await desktop.desk.cameras.health_round() == 0
+    assert await desktop.desk.cameras.health_round() == 1
+    await desktop.settle()
+    assert [text_of(m) for m in desktop.emu.bot_messages(UNIT_CHAT)] == [
+        "🟡 Camera 20 (Cảng Cát Lái, cổng C) tín hiệu không ổn định: phản hồi chậm"
+    ]

@@ -150,7 +150,11 @@ class BotApiEmulator(EmulatorState):
             return _error_response(ApiError(404, "Not Found"))
         name, handler = entry
         try:
-            params = await _read_params(request)
+            try:
+                params = await _read_params(request)
+            except ConnectionResetError:
+                # The client gave up mid-upload (e.g. a bot stopping); nothing to answer.
+                return web.Response(status=499)
             self.calls.append((name, params.logged()))
             self._check_flood(name, params)
             result = await handler(params)
