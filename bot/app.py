@@ -72,10 +72,9 @@ def build_application(
             AIORateLimiter(
                 overall_max_rate=limits.overall_per_second,
                 overall_time_period=1,
-                # One request per slot, not a bucket of 20: a full bucket would allow 20 at once
-                # plus 20 more within the same minute, and Telegram counts a sliding minute.
-                group_max_rate=1,
-                group_time_period=60 / limits.group_per_minute,
+                # Groups are paced by the outbox sender over a sliding minute, as Telegram
+                # counts; this limiter's bucket would allow 20 at once plus 20 more.
+                group_max_rate=0,
                 # The outbox retries flood-controlled messages itself, after recording the delay.
                 max_retries=0,
             )
@@ -115,6 +114,7 @@ async def on_startup(app: App) -> None:
         desk.settings.telegram.rate_limits.max_attempts,
         on_sent=partial(record_own_message, desk),
         private_per_second=desk.settings.telegram.rate_limits.private_per_second,
+        group_per_minute=desk.settings.telegram.rate_limits.group_per_minute,
     )
     sender.start()
     app.bot_data[SENDER_KEY] = sender

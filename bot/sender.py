@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import logging
 import time
+from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -30,6 +31,10 @@ log = logging.getLogger(__name__)
 
 # Checked at least this often even without a wake-up, so postponed messages go on time.
 IDLE_POLL_SECONDS = 1.0
+GROUP_WINDOW_SECONDS = 60.0
+# Telegram's 20-a-minute rule is about new messages; edits are limited less strictly, but a
+# chat edited nonstop still earns a 429, so edits get their own, wider, sliding window.
+EDIT_BUDGET_FACTOR = 3
 MAX_BACKOFF = dt.timedelta(minutes=5)
 
 
@@ -73,6 +78,7 @@ class OutboxSender:
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         private_per_second: float = 1.0,
+        group_per_minute: float = 20.0,
     ) -> None:
         self._bot = bot
         self._monotonic = monotonic
@@ -81,6 +87,9 @@ class OutboxSender:
         # Telegram asks bots for about one message a second per private chat; groups are
         # paced by PTB's AIORateLimiter (20 a minute).
         self._private_gap = 1.0 / private_per_second
+        # Telegram counts a sliding minute per group: a burst of 20 is fine, a 21st is not.
+        self._group_limit = max(1, int(group_per_minute))
+        self._group_sends: dict[tuple[int, bool], deque[float]] = defaultdict(deque)
         self._outbox = outbox
         self._clock = clock
         self._max_attempts = max_attempts
@@ -160,15 +169,25 @@ class OutboxSender:
                 self._outbox.mark_sent(row.id, None)
                 sent += 1
                 continue
-            await self._pace(row.chat_id)
+            await self._pace(row.chat_id, row.method in EDITS)
             if not await self._send_one(row):
                 # Keep the chat's order: later messages wait behind a postponed one.
                 break
             sent += 1
         return sent
 
-    async def _pace(self, chat_id: int) -> None:
+    async def _pace(self, chat_id: int, is_edit: bool = False) -> None:
         if chat_id < 0:
+            # New messages and edits each get the group's budget; edits are merged while they
+            # wait, so a busy alert costs one edit however often it repeats.
+            sent = self._group_sends[(chat_id, is_edit)]
+            limit = self._group_limit * (EDIT_BUDGET_FACTOR if is_edit else 1)
+            while sent and sent[0] <= self._monotonic() - GROUP_WINDOW_SECONDS:
+                sent.popleft()
+            if len(sent) >= limit:
+                await self._sleep(sent[0] + GROUP_WINDOW_SECONDS - self._monotonic())
+                sent.popleft()
+            sent.append(self._monotonic())
             return
         last = self._last_private_send.get(chat_id)
         if last is not None:

@@ -54,6 +54,9 @@ FAULT_KINDS = frozenset(
     }
 )
 DIGEST = "*"
+# Events folded in one transaction when they arrive faster than one at a time.
+FOLD_BATCH = 200
+_EVENTS = CameraEventRecord.__table__  # type: ignore[attr-defined]
 # Lines a digest shows; the rest is counted. Keeps it under Telegram's 4,096 characters.
 DIGEST_LINES = 40
 DIGEST_CHARS = 3600
@@ -82,8 +85,7 @@ class AlertInput:
 class Received:
     """What became of an alert."""
 
-    alert_id: int | None
-    folded: bool = False
+    event_id: int | None
     duplicate: bool = False
 
 
@@ -105,8 +107,10 @@ class Alerts:
         self._outbox = outbox
         self._logbook = logbook
         self.snapshot = snapshot
-        # One alert at a time decides whether it folds: two racing repeats must not both post.
-        self._deciding = asyncio.Lock()
+        # Events wait here, already stored, for the one worker that folds them in order.
+        self._queue: asyncio.Queue[tuple[int, AlertInput]] = asyncio.Queue()
+        self._worker: asyncio.Task[None] | None = None
+        self._posting: set[asyncio.Task[None]] = set()
         # Snapshots still on their way for alerts already posted; kept so none is collected.
         self._late: set[asyncio.Task[None]] = set()
 
@@ -115,29 +119,128 @@ class Alerts:
         return translator(self._settings.locale, self._settings.tz)
 
     async def receive(self, alert: AlertInput) -> Received:
-        """Store an alert, then fold it into an open one or post it."""
+        """Store the event first (the truth), then hand it to the folding worker."""
+        event_id = self._record(alert)
+        if event_id is None:
+            return Received(None, duplicate=True)
+        self._queue.put_nowait((event_id, alert))
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.create_task(self._work(), name="camera-alerts")
+        return Received(event_id)
+
+    def _record(self, alert: AlertInput) -> int | None:
+        """One plain insert per event, so the intake answers fast; None for a retried event."""
+        values = {
+            "camera": alert.camera,
+            "kind": alert.kind,
+            "source": alert.source.value,
+            "external_id": alert.external_id,
+            "occurred_at": alert.occurred_at,
+            "received_at": self._clock.now(),
+            "detail": alert.detail,
+            "refs": alert.refs,
+        }
+        with Session(self._engine) as session:
+            try:
+                result = session.connection().execute(_EVENTS.insert(), values)
+            except IntegrityError:
+                # The sender retried an event already received.
+                session.rollback()
+                return None
+            session.commit()
+        key = result.inserted_primary_key
+        return int(key[0]) if key else None
+
+    def recover(self) -> int:
+        """Queue events stored but not yet folded or posted (the bot stopped in between)."""
+        with Session(self._engine) as session:
+            pending = session.exec(
+                select(CameraEventRecord)
+                .where(col(CameraEventRecord.alert_id).is_(None))
+                .order_by(col(CameraEventRecord.id))
+            ).all()
+        for event in pending:
+            assert event.id is not None
+            self._queue.put_nowait(
+                (
+                    event.id,
+                    AlertInput(
+                        camera=event.camera,
+                        kind=event.kind,
+                        occurred_at=event.occurred_at,
+                        source=AlertSource(event.source),
+                        detail=event.detail,
+                        refs=event.refs,
+                        external_id=event.external_id,
+                    ),
+                )
+            )
+        if pending and (self._worker is None or self._worker.done()):
+            self._worker = asyncio.create_task(self._work(), name="camera-alerts")
+        return len(pending)
+
+    async def settle(self) -> None:
+        """Wait until every received event is folded or posted (tests, shutdown)."""
+        await self._queue.join()
+        while self._posting:
+            await asyncio.gather(*list(self._posting), return_exceptions=True)
+
+    async def stop(self) -> None:
+        """Stop the worker; unprocessed events stay in the database for recover()."""
+        tasks = [t for t in [self._worker, *self._posting, *self._late] if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._worker = None
+
+    async def _work(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while not self._queue.empty() and len(batch) < FOLD_BATCH:
+                batch.append(self._queue.get_nowait())
+            try:
+                created = self._fold_batch(batch)
+            except Exception:
+                # The events are stored; a failed batch is taken up again at the next start.
+                log.exception("Folding %s camera events failed", len(batch))
+                created = []
+            finally:
+                for _ in batch:
+                    self._queue.task_done()
+            for alert_id, alert in created:
+                task = asyncio.create_task(self._post_new(alert_id, alert))
+                self._posting.add(task)
+                task.add_done_callback(self._posting.discard)
+            self._outbox.notify()
+
+    def _fold_batch(self, batch: list[tuple[int, AlertInput]]) -> list[tuple[int, AlertInput]]:
+        """Fold or open alerts for a batch of events, in one transaction."""
+        created = []
+        with Session(self._engine, expire_on_commit=False) as session:
+            for event_id, alert in batch:
+                alert_id = self._fold_one(session, event_id, alert)
+                if alert_id is not None:
+                    created.append((alert_id, alert))
+            session.commit()
+        return created
+
+    async def _post_new(self, alert_id: int, alert: AlertInput) -> None:
         camera = self._settings.camera(alert.camera)
-        async with self._deciding:
-            stored = self._store(alert, camera)
-        if stored.duplicate or stored.folded or stored.alert_id is None:
-            self._outbox.notify()
-            return stored
         if alert.image is not None or self.snapshot is None:
-            await self._post(stored.alert_id, camera, alert.image)
+            await self._post(alert_id, camera, alert.image)
             self._outbox.notify()
-            return stored
+            return
         fetching = asyncio.create_task(self._fetch_snapshot(alert.camera))
         done, _ = await asyncio.wait({fetching}, timeout=self._settings.alerts.post_within_seconds)
         if done:
-            await self._post(stored.alert_id, camera, fetching.result())
+            await self._post(alert_id, camera, fetching.result())
         else:
             # The camera is slow: the group sees the alert now, the picture when it comes.
-            await self._post(stored.alert_id, camera, None)
-            swap = asyncio.create_task(self._swap_in(stored.alert_id, camera, fetching))
+            await self._post(alert_id, camera, None)
+            swap = asyncio.create_task(self._swap_in(alert_id, camera, fetching))
             self._late.add(swap)
             swap.add_done_callback(self._late.discard)
         self._outbox.notify()
-        return stored
 
     async def _swap_in(
         self, alert_id: int, camera: Camera | None, fetching: asyncio.Task[bytes | None]
@@ -162,67 +265,56 @@ class Alerts:
             session.commit()
         self._outbox.notify()
 
-    def _store(self, alert: AlertInput, camera: Camera | None) -> Received:
+    def _fold_one(self, session: Session, event_id: int, alert: AlertInput) -> int | None:
+        """Fold an event into its open alert, or open one; the id of an alert to post."""
+        camera = self._settings.camera(alert.camera)
         now = self._clock.now()
         window = dt.timedelta(seconds=self._settings.alerts.fold_window_seconds)
-        with Session(self._engine, expire_on_commit=False) as session:
-            event = CameraEventRecord(
-                camera=alert.camera,
-                kind=alert.kind,
-                source=alert.source,
-                external_id=alert.external_id,
-                occurred_at=alert.occurred_at,
-                received_at=now,
+        event = session.get(CameraEventRecord, event_id)
+        if event is None or event.alert_id is not None:
+            return None
+        open_alert = session.exec(
+            select(CameraAlert)
+            .where(
+                CameraAlert.camera == alert.camera,
+                CameraAlert.kind == alert.kind,
+                col(CameraAlert.last_seen_at) >= now - window,
+                CameraAlert.false_alarm_by == "",
             )
-            session.add(event)
-            try:
-                session.flush()
-            except IntegrityError:
-                # The sender retried an event already received.
-                session.rollback()
-                return Received(None, duplicate=True)
-            open_alert = session.exec(
-                select(CameraAlert)
-                .where(
-                    CameraAlert.camera == alert.camera,
-                    CameraAlert.kind == alert.kind,
-                    col(CameraAlert.last_seen_at) >= now - window,
-                    CameraAlert.false_alarm_by == "",
-                )
-                .order_by(col(CameraAlert.id).desc())
-            ).first()
-            if open_alert is not None:
-                open_alert.count += 1
-                open_alert.last_seen_at = now
-                event.alert_id = open_alert.id
-                session.add_all([open_alert, event])
-                self._refresh_card(session, open_alert, camera)
-                session.commit()
-                return Received(open_alert.id, folded=True)
-            row = CameraAlert(
-                camera=alert.camera,
-                kind=alert.kind,
-                source=alert.source,
-                occurred_at=alert.occurred_at,
-                received_at=now,
-                last_seen_at=now,
-                detail=alert.detail,
-                refs=alert.refs,
-            )
-            session.add(row)
+            .order_by(col(CameraAlert.id).desc())
+        ).first()
+        if open_alert is not None:
+            open_alert.count += 1
+            open_alert.last_seen_at = now
+            event.alert_id = open_alert.id
+            session.add_all([open_alert, event])
+            self._refresh_card(session, open_alert, camera)
             session.flush()
-            event.alert_id = row.id
-            session.add(event)
-            if alert.kind in FAULT_KINDS:
-                self._log_fault(session, row, camera)
-            if self._storming(session, now):
-                row.digest = True
-                session.add(row)
-                self._refresh_digest(session, now)
-                session.commit()
-                return Received(row.id, folded=True)
-            session.commit()
-            return Received(row.id)
+            return None
+        row = CameraAlert(
+            camera=alert.camera,
+            kind=alert.kind,
+            source=alert.source,
+            occurred_at=alert.occurred_at,
+            received_at=now,
+            last_seen_at=now,
+            detail=alert.detail,
+            refs=alert.refs,
+        )
+        session.add(row)
+        session.flush()
+        event.alert_id = row.id
+        session.add(event)
+        if alert.kind in FAULT_KINDS:
+            self._log_fault(session, row, camera)
+        if self._storming(session, now):
+            row.digest = True
+            session.add(row)
+            self._refresh_digest(session, now)
+            session.flush()
+            return None
+        session.flush()
+        return row.id
 
     def _storming(self, session: Session, now: dt.datetime) -> bool:
         recent = session.exec(
@@ -233,7 +325,7 @@ class Alerts:
                 col(CameraAlert.digest).is_(False),
             )
         ).one()
-        # Counted inside the deciding lock, the alert being stored included, and whether or
+        # Counted by the one folding worker, the alert being stored included, and whether or
         # not its card has been queued yet, so a burst cannot slip past the threshold.
         return recent > self._settings.alerts.digest_after_per_minute
 

@@ -152,14 +152,9 @@ class Intake:
                 status=refused.status,
             )
         received = await self._alerts.receive(alert)
-        self.counters["accepted"] += 1
+        self.counters["duplicate" if received.duplicate else "accepted"] += 1
         return web.json_response(
-            {
-                "ok": True,
-                "alert_id": received.alert_id,
-                "folded": received.folded,
-                "duplicate": received.duplicate,
-            },
+            {"ok": True, "event_id": received.event_id, "duplicate": received.duplicate},
             status=202,
         )
 

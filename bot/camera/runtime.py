@@ -79,7 +79,10 @@ class Cameras:
         return translator(self._settings.locale, self._settings.tz)
 
     async def start(self) -> None:
-        """Subscribe to every ONVIF camera's events (each reconnects on its own)."""
+        """Take up stored events not yet shown, then subscribe to every camera's events."""
+        recovered = self.alerts.recover()
+        if recovered:
+            log.info("Taking up %s camera events received before the restart", recovered)
         for camera in self._settings.cameras:
             address = address_of(camera)
             if address is None:
@@ -94,6 +97,7 @@ class Cameras:
 
     async def stop(self) -> None:
         """Unsubscribe and close every connection."""
+        await self.alerts.stop()
         await asyncio.gather(
             *(stream.stop() for stream in self._streams.values()), return_exceptions=True
         )

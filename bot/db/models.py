@@ -361,6 +361,9 @@ class CameraEventRecord(SQLModel, table=True):
     external_id: str | None = Field(default=None, unique=True, max_length=128)
     occurred_at: dt.datetime = Field(sa_column=utc_column())
     received_at: dt.datetime = Field(sa_column=utc_column(index=True))
+    detail: str = Field(default="", sa_type=Text)
+    refs: str = ""
+    # Set once folded or posted; an event without one after a crash is taken up at start.
     alert_id: int | None = Field(default=None, foreign_key="camera_alert.id", index=True)
 
 

@@ -140,6 +140,7 @@ class Desktop:
     async def settle(self) -> None:
         """Let the bot take every update, fire what is due by the test clock, and send."""
         await self.emu.wait_until_consumed()
+        await self.desk.cameras.alerts.settle()
         self.desk.escalation.timers.fire_due(self.clock.now())
         sender = self.app.bot_data.get("outbox_sender")
         if sender is not None:

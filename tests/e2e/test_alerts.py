@@ -228,3 +228,28 @@ async def test_a_storm_within_telegrams_limits_loses_nothing(migrated_url: str) 
         # Every camera is visible: on its own card or in the digest.
         visible = " ".join(text_of(m) for m in sent_to_group)
         assert all(f"CAM {number}" in visible for number in ("12", "13", "14", "15", "16"))
+
+
+async def test_events_stored_before_a_crash_are_shown_after_the_restart(desktop: Desktop) -> None:
+    await desktop.stop()
+    # The intake had stored the event (and answered 202) when the bot went down.
+    with Session(desktop.desk.engine) as session:
+        session.add(
+            CameraEventRecord(
+                camera="13",
+                kind="intrusion",
+                source="webhook",
+                external_id="nvr-77",
+                occurred_at=desktop.clock.now(),
+                received_at=desktop.clock.now(),
+                detail="Người lạ trong bãi",
+            )
+        )
+        session.commit()
+    await desktop.restart()
+    await desktop.settle()
+    (card,) = photos(desktop)
+    assert "CAM 13 · Cổng B làn ra — Xâm nhập vùng cấm" in text_of(card)
+    assert "Người lạ trong bãi" in text_of(card)
+    with Session(desktop.desk.engine) as session:
+        assert session.exec(select(CameraEventRecord)).one().alert_id is not None

@@ -80,3 +80,33 @@ async def test_private_chats_get_at_most_one_message_a_second(desktop: Desktop) 
     await sender.drain()
     assert [text_of(m) for m in desktop.emu.bot_messages(OFFICER)] == ["một", "hai", "ba"]
     assert waits == [1.0, 1.0]
+
+
+async def test_a_group_gets_a_burst_of_20_then_waits_for_the_sliding_minute(
+    desktop: Desktop,
+) -> None:
+    waits: list[float] = []
+    now = [100.0]
+
+    async def fake_sleep(seconds: float) -> None:
+        waits.append(round(seconds, 3))
+        now[0] += seconds
+
+    sender = OutboxSender(
+        desktop.app.bot,
+        desktop.desk.outbox,
+        desktop.clock,
+        3,
+        monotonic=lambda: now[0],
+        sleep=fake_sleep,
+        group_per_minute=20,
+    )
+    await desktop.app.bot_data["outbox_sender"].stop()
+    for number in range(22):
+        desktop.desk.outbox.send(GROUP, f"tin {number}")
+    await sender.drain()
+    assert [text_of(m) for m in desktop.emu.bot_messages(GROUP)] == [
+        f"tin {number}" for number in range(22)
+    ]
+    # Twenty go at once; the 21st waits until they are a minute old, then the 22nd goes too.
+    assert waits == [60.0]
