@@ -55,7 +55,8 @@ FAULT_KINDS = frozenset(
 )
 DIGEST = "*"
 # Events folded in one transaction when they arrive faster than one at a time.
-FOLD_BATCH = 200
+FOLD_BATCH = 50
+DIGEST_REFRESH = -1
 _EVENTS = CameraEventRecord.__table__  # type: ignore[attr-defined]
 # Lines a digest shows; the rest is counted. Keeps it under Telegram's 4,096 characters.
 DIGEST_LINES = 40
@@ -199,6 +200,8 @@ class Alerts:
             while not self._queue.empty() and len(batch) < FOLD_BATCH:
                 batch.append(self._queue.get_nowait())
             try:
+                # In the loop, not a thread: SQLite has one writer, and a thread holding it
+                # would stall every other write the loop makes (the intake's included).
                 created = self._fold_batch(batch)
             except Exception:
                 # The events are stored; a failed batch is taken up again at the next start.
@@ -216,11 +219,21 @@ class Alerts:
     def _fold_batch(self, batch: list[tuple[int, AlertInput]]) -> list[tuple[int, AlertInput]]:
         """Fold or open alerts for a batch of events, in one transaction."""
         created = []
+        # Cards and the digest are redrawn once per batch, however many events touched them.
+        stale: set[int] = set()
         with Session(self._engine, expire_on_commit=False) as session:
             for event_id, alert in batch:
-                alert_id = self._fold_one(session, event_id, alert)
+                alert_id = self._fold_one(session, event_id, alert, stale)
                 if alert_id is not None:
                     created.append((alert_id, alert))
+            for alert_id in sorted(stale - {DIGEST_REFRESH}):
+                folded = session.get(CameraAlert, alert_id)
+                if folded is not None and folded.digest:
+                    stale.add(DIGEST_REFRESH)
+                elif folded is not None:
+                    self._refresh_card(session, folded, self._settings.camera(folded.camera))
+            if DIGEST_REFRESH in stale:
+                self._refresh_digest(session, self._clock.now())
             session.commit()
         return created
 
@@ -265,7 +278,9 @@ class Alerts:
             session.commit()
         self._outbox.notify()
 
-    def _fold_one(self, session: Session, event_id: int, alert: AlertInput) -> int | None:
+    def _fold_one(
+        self, session: Session, event_id: int, alert: AlertInput, stale: set[int]
+    ) -> int | None:
         """Fold an event into its open alert, or open one; the id of an alert to post."""
         camera = self._settings.camera(alert.camera)
         now = self._clock.now()
@@ -288,7 +303,8 @@ class Alerts:
             open_alert.last_seen_at = now
             event.alert_id = open_alert.id
             session.add_all([open_alert, event])
-            self._refresh_card(session, open_alert, camera)
+            assert open_alert.id is not None
+            stale.add(open_alert.id)
             session.flush()
             return None
         row = CameraAlert(
@@ -310,7 +326,7 @@ class Alerts:
         if self._storming(session, now):
             row.digest = True
             session.add(row)
-            self._refresh_digest(session, now)
+            stale.add(DIGEST_REFRESH)
             session.flush()
             return None
         session.flush()
