@@ -212,30 +212,35 @@ class Outbox:
         media: bytes | None,
     ) -> int | None:
         """Fold an edit into a pending edit of the same message: only the newest counts."""
-        target = payload.get("ref") or payload.get("message_id")
         key = "ref" if "ref" in payload else "message_id"
+        # The key comes first in every edit's JSON; matching its prefix in SQL spares decoding
+        # every pending row (thousands of them while the bot is down or flood-controlled).
+        prefix = json.dumps({key: payload[key]})[:-1] + ","
         own = session or Session(self._engine)
         try:
-            for row in own.exec(
+            row = own.exec(
                 select(OutboxMessage).where(
                     OutboxMessage.status == OutboxStatus.PENDING,
                     OutboxMessage.chat_id == chat_id,
                     OutboxMessage.method == method,
+                    col(OutboxMessage.payload).startswith(prefix, autoescape=True),
                 )
-            ):
-                if json.loads(row.payload).get(key) == target:
-                    row.payload = json.dumps(payload, ensure_ascii=False)
-                    row.media = media if media is not None else row.media
-                    own.add(row)
-                    own.flush()
-                    if session is None:
-                        own.commit()
-                        self.notify()
-                    return row.id
+            ).first()
+            if row is None:
+                return None
+            row.payload = json.dumps(payload, ensure_ascii=False)
+            row.media = media if media is not None else row.media
+            # Its place in the queue stays; the content is as new as this edit.
+            row.created_at = self._clock.now()
+            own.add(row)
+            own.flush()
+            if session is None:
+                own.commit()
+                self.notify()
+            return row.id
         finally:
             if session is None:
                 own.close()
-        return None
 
     def pending_count(self) -> int:
         """How many messages wait to be sent."""

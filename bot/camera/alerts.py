@@ -58,8 +58,7 @@ DIGEST = "*"
 FOLD_BATCH = 50
 DIGEST_REFRESH = -1
 _EVENTS = CameraEventRecord.__table__  # type: ignore[attr-defined]
-# Lines a digest shows; the rest is counted. Keeps it under Telegram's 4,096 characters.
-DIGEST_LINES = 40
+# A digest message's text budget, under Telegram's 4,096 characters with room for markup.
 DIGEST_CHARS = 3600
 
 
@@ -409,50 +408,48 @@ class Alerts:
             )
 
     def _refresh_digest(self, session: Session, now: dt.datetime) -> None:
+        """Redraw the digest: as many messages as it takes, each under Telegram's limit."""
         group = self._settings.telegram.duty_group_id
         if group is None:
             return
         window = dt.timedelta(seconds=self._settings.alerts.fold_window_seconds)
-        in_digest = (
-            col(CameraAlert.digest).is_(True),
-            col(CameraAlert.last_seen_at) >= now - window,
-            CameraAlert.camera != DIGEST,
-        )
-        total = session.exec(select(func.count()).select_from(CameraAlert).where(*in_digest)).one()
-        # Only the lines that fit are read: a storm must not cost more with every camera.
-        shown = session.exec(
+        members = session.exec(
             select(CameraAlert)
-            .where(*in_digest)
-            .order_by(col(CameraAlert.last_seen_at).desc())
-            .limit(DIGEST_LINES)
+            .where(
+                col(CameraAlert.digest).is_(True),
+                col(CameraAlert.last_seen_at) >= now - window,
+                ~col(CameraAlert.camera).startswith(DIGEST),
+            )
+            .order_by(col(CameraAlert.camera))
         ).all()
-        members = sorted(shown, key=lambda alert: alert.camera)
-        text = digest_text(self._tr, members, self._settings, total)
-        digest = session.exec(
-            select(CameraAlert).where(
-                CameraAlert.camera == DIGEST, col(CameraAlert.last_seen_at) >= now - window
-            )
-        ).first()
-        if digest is None:
-            digest = CameraAlert(
-                camera=DIGEST,
-                kind="digest",
-                source=AlertSource.ONVIF,
-                occurred_at=now,
-                received_at=now,
-                last_seen_at=now,
-                digest=True,
-            )
+        pages = digest_pages(self._tr, list(members), self._settings)
+        for number, text in enumerate(pages, start=1):
+            key = f"{DIGEST}{number}"
+            digest = session.exec(
+                select(CameraAlert).where(
+                    CameraAlert.camera == key, col(CameraAlert.last_seen_at) >= now - window
+                )
+            ).first()
+            if digest is None:
+                digest = CameraAlert(
+                    camera=key,
+                    kind="digest",
+                    source=AlertSource.ONVIF,
+                    occurred_at=now,
+                    received_at=now,
+                    last_seen_at=now,
+                    digest=True,
+                )
+                session.add(digest)
+                session.flush()
+                digest.card_outbox_id = self._outbox.send(
+                    group, text, thread_id=self._settings.telegram.topics.alerts, session=session
+                )
+            else:
+                digest.last_seen_at = now
+                if digest.card_outbox_id is not None:
+                    self._outbox.edit_sent(group, digest.card_outbox_id, text, session=session)
             session.add(digest)
-            session.flush()
-            digest.card_outbox_id = self._outbox.send(
-                group, text, thread_id=self._settings.telegram.topics.alerts, session=session
-            )
-        else:
-            digest.last_seen_at = now
-            if digest.card_outbox_id is not None:
-                self._outbox.edit_sent(group, digest.card_outbox_id, text, session=session)
-        session.add(digest)
 
     def _log_fault(self, session: Session, alert: CameraAlert, camera: Camera | None) -> None:
         tr = self._tr
@@ -560,12 +557,9 @@ def alert_buttons(tr: Translator, alert: CameraAlert, camera: Camera | None) -> 
     return keyboard([row, [Button("✖ " + tr("False alarm"), f"al:fa:{alert.id}")]])
 
 
-def digest_text(
-    tr: Translator, members: list[CameraAlert], settings: Settings, total: int | None = None
-) -> str:
-    """Many cameras at once: one message listing each with its count, edited in place."""
-    total = len(members) if total is None else total
-    lines = ["🚨 <b>" + escape(tr("Alerts from {count} cameras").format(count=total)) + "</b>"]
+def digest_pages(tr: Translator, members: list[CameraAlert], settings: Settings) -> list[str]:
+    """Many cameras at once: one line each, split into messages under Telegram's limit."""
+    lines = []
     for alert in members:
         camera = settings.camera(alert.camera)
         place = f" · {escape(camera.place)}" if camera and camera.place else ""
@@ -573,8 +567,15 @@ def digest_text(
             f"• CAM {escape(alert.camera)}{place} — {escape(kind_label(tr, alert.kind))}"
             f" ×{alert.count} ({escape(tr.time(alert.last_seen_at))})"
         )
-    if total > len(members):
-        lines.append(
-            escape(tr("… and {count} more: see /cameras").format(count=total - len(members)))
-        )
-    return "\n".join(lines)
+    chunks: list[list[str]] = [[]]
+    for line in lines:
+        if sum(len(item) + 1 for item in chunks[-1]) + len(line) > DIGEST_CHARS:
+            chunks.append([])
+        chunks[-1].append(line)
+    pages = []
+    for number, chunk in enumerate(chunks, start=1):
+        title = tr("Alerts from {count} cameras").format(count=len(members))
+        if len(chunks) > 1:
+            title += f" ({number}/{len(chunks)})"
+        pages.append("\n".join(["🚨 <b>" + escape(title) + "</b>", *chunk]))
+    return pages
