@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.db.types import UTCDateTime
@@ -155,6 +155,8 @@ class OutboxMessage(SQLModel, table=True):
     """A message waiting to go to Telegram, or the record that it went."""
 
     __tablename__ = "outbox_message"
+    # Each chat's sender reads its own pending rows in order; without this it scans them all.
+    __table_args__ = (Index("ix_outbox_pending_chat", "status", "chat_id", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: dt.datetime = Field(sa_column=utc_column())
