@@ -546,7 +546,7 @@ def report_storm(
         if ref is not None:
             edits[ref].append(row)
     digest_cards = {
-        a.card_outbox_id for a in alerts.values() if a.camera == "*" and a.card_outbox_id
+        a.card_outbox_id for a in alerts.values() if a.camera.startswith("*") and a.card_outbox_id
     }
 
     digest_view = Shown.of(
@@ -642,14 +642,14 @@ def report_storm(
     unit_waits = sorted(
         (row.sent_at - row.created_at).total_seconds() for row in unit_rows if row.sent_at
     )
-    cards = sum(1 for a in alerts.values() if a.camera != "*" and not a.digest)
+    cards = sum(1 for a in alerts.values() if not a.camera.startswith("*") and not a.digest)
     card_times = sorted(
         a.received_at.timestamp()
         for a in alerts.values()
-        if a.camera != "*" and not a.digest and a.card_outbox_id is not None
+        if not a.camera.startswith("*") and not a.digest and a.card_outbox_id is not None
     )
     response = sorted(load.response)
-    members = sum(1 for a in alerts.values() if a.camera != "*" and a.digest)
+    members = sum(1 for a in alerts.values() if not a.camera.startswith("*") and a.digest)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     total = onvif_count + hook_count
