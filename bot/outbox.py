@@ -83,10 +83,9 @@ class Outbox:
         session: Session | None = None,
     ) -> int:
         """Queue an edit of a message queued earlier, whose Telegram id is known once sent."""
-        payload: dict[str, Any] = {"ref": outbox_id, "text": text}
-        if buttons is not None:
-            payload["buttons"] = buttons
-        return self._queue("edit_message_text", chat_id, None, payload, session)
+        return self._edit_ref(
+            "edit_message_text", chat_id, outbox_id, {"text": text}, buttons, session
+        )
 
     def send_photo(
         self,
@@ -136,10 +135,9 @@ class Outbox:
         session: Session | None = None,
     ) -> int:
         """Queue a caption edit of a photo queued earlier."""
-        payload: dict[str, Any] = {"ref": outbox_id, "caption": caption}
-        if buttons is not None:
-            payload["buttons"] = buttons
-        return self._queue("edit_caption", chat_id, None, payload, session)
+        return self._edit_ref(
+            "edit_caption", chat_id, outbox_id, {"caption": caption}, buttons, session
+        )
 
     def edit_photo_sent(
         self,
@@ -152,10 +150,25 @@ class Outbox:
         session: Session | None = None,
     ) -> int:
         """Queue the replacement of a photo queued earlier (the snapshot arrived late)."""
-        payload: dict[str, Any] = {"ref": outbox_id, "caption": caption}
+        return self._edit_ref(
+            "edit_photo", chat_id, outbox_id, {"caption": caption}, buttons, session, media=image
+        )
+
+    def _edit_ref(
+        self,
+        method: str,
+        chat_id: int,
+        outbox_id: int,
+        fields: dict[str, Any],
+        buttons: Keyboard | None,
+        session: Session | None,
+        media: bytes | None = None,
+    ) -> int:
+        # "ref" first: merging a newer edit into a pending one matches on that prefix.
+        payload: dict[str, Any] = {"ref": outbox_id, **fields}
         if buttons is not None:
             payload["buttons"] = buttons
-        return self._queue("edit_photo", chat_id, None, payload, session, media=image)
+        return self._queue(method, chat_id, None, payload, session, media=media)
 
     def react(self, chat_id: int, message_id: int, emoji: str) -> int:
         """Queue the bot's reaction on a message (a quiet acknowledgement)."""
@@ -283,15 +296,6 @@ class Outbox:
                     .distinct()
                 ).all()
             )
-
-    def next_due_at(self) -> dt.datetime | None:
-        """Return when the earliest pending message may go."""
-        with Session(self._engine) as session:
-            return session.exec(
-                select(OutboxMessage.not_before)
-                .where(OutboxMessage.status == OutboxStatus.PENDING)
-                .order_by(col(OutboxMessage.not_before))
-            ).first()
 
     def mark_sent(
         self,

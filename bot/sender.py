@@ -243,6 +243,13 @@ class OutboxSender:
         else:
             self._outbox.postpone(row_id, delay, error, attempts)
 
+    def _edit_target(self, payload: dict[str, Any]) -> int:
+        """The Telegram id of the message an edit is for (queued earlier, sent by now)."""
+        message_id = payload.get("message_id") or self._outbox.telegram_id(payload["ref"])
+        if message_id is None:
+            raise BadRequest("message to edit not found: it was never sent")
+        return int(message_id)
+
     async def _call(self, row: OutboxMessage) -> Message | bool | tuple[Message, ...]:
         payload: dict[str, Any] = json.loads(row.payload)
         markup = _markup(payload.get("buttons"))
@@ -261,9 +268,7 @@ class OutboxSender:
                 ),
             )
         if row.method == "edit_message_text":
-            message_id = payload.get("message_id") or self._outbox.telegram_id(payload["ref"])
-            if message_id is None:
-                raise BadRequest("message to edit not found: it was never sent")
+            message_id = self._edit_target(payload)
             return await self._bot.edit_message_text(
                 payload["text"],
                 chat_id=row.chat_id,
@@ -290,9 +295,7 @@ class OutboxSender:
                 row.chat_id, media, message_thread_id=row.thread_id
             )
         if row.method == "edit_caption":
-            message_id = self._outbox.telegram_id(payload["ref"])
-            if message_id is None:
-                raise BadRequest("message to edit not found: it was never sent")
+            message_id = self._edit_target(payload)
             return await self._bot.edit_message_caption(
                 chat_id=row.chat_id,
                 message_id=message_id,
@@ -301,9 +304,7 @@ class OutboxSender:
                 reply_markup=markup,
             )
         if row.method == "edit_photo":
-            message_id = self._outbox.telegram_id(payload["ref"])
-            if message_id is None:
-                raise BadRequest("message to edit not found: it was never sent")
+            message_id = self._edit_target(payload)
             return await self._bot.edit_message_media(
                 InputMediaPhoto(
                     row.media or b"", caption=payload["caption"], parse_mode=ParseMode.HTML

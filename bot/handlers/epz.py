@@ -28,7 +28,6 @@ from bot.handlers.flows import (
 )
 from bot.handlers.proposals import actor
 from bot.i18n import N_, Translator
-from bot.logbook.service import Author
 from bot.outbox import Button, keyboard
 from bot.shifts import Right
 
@@ -58,6 +57,13 @@ def contact_enterprise(update: Update, context: Context) -> Enterprise | None:
     if user is None or chat is None or chat.type != chat.PRIVATE:
         return None
     return desk_of(context).enrolment.enterprise_of(user.id)
+
+
+def not_a_date(tr: Translator, given: str) -> str:
+    """Say a date is unusable and how to write one."""
+    return tr(
+        "“{given}” is not a date from today on. Write it as 30/11, 30/11/2026 or “3 ngày”."
+    ).format(given=given)
 
 
 def parse_date(text: str, today: dt.date) -> dt.date | None:
@@ -209,12 +215,7 @@ async def on_outage_text(update: Update, context: Context, state: DraftState) ->
             ask(
                 update,
                 context,
-                escape(
-                    tr(
-                        "“{given}” is not a date from today on. Write it as "
-                        "30/11, 30/11/2026 or “3 ngày”."
-                    ).format(given=text)
-                ),
+                escape(not_a_date(tr, text)),
             )
             return
         state.data["expected"] = expected.isoformat()
@@ -267,7 +268,7 @@ async def continue_or_submit(
             expected_fix=dt.date.fromisoformat(data["expected"]),
             tech_contact=str(data["contact"]),
         ),
-        actor_or_contact(update),
+        actor(update, context),
         desk.clock.now(),
     )
     finish(context, state)
@@ -286,13 +287,6 @@ async def continue_or_submit(
             + deadline
         ),
     )
-
-
-def actor_or_contact(update: Update) -> Author:
-    """The contact as the author of their notice."""
-    user = update.effective_user
-    assert user is not None
-    return Author(user.id, user.full_name)
 
 
 async def on_contact_text(update: Update, context: Context) -> None:
@@ -397,7 +391,7 @@ async def restored(update: Update, context: Context, outage_id: int) -> None:
     """Record the contact's restoration report."""
     desk = desk_of(context)
     tr = tr_for(update, context)
-    done = desk.outages.report_restored(outage_id, actor_or_contact(update), desk.clock.now())
+    done = desk.outages.report_restored(outage_id, actor(update, context), desk.clock.now())
     reply(
         update,
         context,
@@ -474,19 +468,14 @@ async def on_explain_text(update: Update, context: Context, state: DraftState) -
         ask(
             update,
             context,
-            escape(
-                tr(
-                    "“{given}” is not a date from today on. Write it as "
-                    "30/11, 30/11/2026 or “3 ngày”."
-                ).format(given=text)
-            ),
+            escape(not_a_date(tr, text)),
         )
         return
     desk.outages.explain(
         state.data["outage"],
         state.data["reason"],
         new_date,
-        actor_or_contact(update),
+        actor(update, context),
         desk.clock.now(),
     )
     finish(context, state)
