@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import logging
@@ -57,6 +58,11 @@ class Alarm:
         if context.job is self._armed:
             self._armed = None
         try:
-            self._timers.fire_due(self._clock.now())
+            # Batch by batch, each stamped with its own time, letting the sender and incoming
+            # updates run in between: a burst of deadlines must not stall the desk.
+            fired: int | None = 0
+            while fired is not None:
+                fired = self._timers.fire_next(self._clock.now())
+                await asyncio.sleep(0)
         finally:
             self.arm()

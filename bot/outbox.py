@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 from sqlmodel import Session, col, select
 
 from bot.clock import Clock
@@ -30,6 +30,15 @@ class Button:
 def keyboard(rows: list[list[Button]]) -> Keyboard:
     """Turn rows of buttons into Telegram's inline keyboard shape."""
     return [[{"text": b.text, "callback_data": b.data} for b in row] for row in rows if row]
+
+
+_INSERT = OutboxMessage.__table__.insert()  # type: ignore[attr-defined]
+
+
+def _inserted_id(result: CursorResult[Any]) -> int:
+    row_id = result.inserted_primary_key[0] if result.inserted_primary_key else None
+    assert isinstance(row_id, int)
+    return row_id
 
 
 class Outbox:
@@ -194,25 +203,24 @@ class Outbox:
             merged = self._merge_edit(method, chat_id, payload, session, media)
             if merged is not None:
                 return merged
-        row = OutboxMessage(
-            created_at=now,
-            chat_id=chat_id,
-            thread_id=thread_id,
-            method=method,
-            payload=json.dumps(payload, ensure_ascii=False),
-            not_before=now,
-            media=media,
-        )
+        row = {
+            "created_at": now,
+            "chat_id": chat_id,
+            "thread_id": thread_id,
+            "method": method,
+            "payload": json.dumps(payload, ensure_ascii=False),
+            "status": OutboxStatus.PENDING,
+            "not_before": now,
+            "attempts": 0,
+            "error": "",
+            "media": media,
+        }
+        # A plain insert rather than an ORM object: a burst of deadlines or alerts queues
+        # thousands of rows, and the unit of work would cost more than the insert itself.
         if session is not None:
-            session.add(row)
-            session.flush()
-            assert row.id is not None
-            return row.id
-        with Session(self._engine) as own:
-            own.add(row)
-            own.commit()
-            assert row.id is not None
-            row_id = row.id
+            return _inserted_id(session.connection().execute(_INSERT, row))
+        with self._engine.begin() as connection:
+            row_id = _inserted_id(connection.execute(_INSERT, row))
         self.notify()
         return row_id
 

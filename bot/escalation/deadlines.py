@@ -95,6 +95,21 @@ def claim(session: Session, deadline_id: int, now: dt.datetime) -> bool:
     return bool(result.rowcount == 1)
 
 
+def claim_many(session: Session, deadline_ids: list[int], now: dt.datetime) -> set[int]:
+    """Mark many deadlines fired in one statement; returns the ids this caller now owns."""
+    owned = session.execute(
+        update(Deadline)
+        .where(
+            col(Deadline.id).in_(deadline_ids),
+            col(Deadline.fired_at).is_(None),
+            col(Deadline.cancelled).is_(False),
+        )
+        .values(fired_at=now)
+        .returning(col(Deadline.id))
+    )
+    return set(owned.scalars())
+
+
 def next_due_at(session: Session) -> dt.datetime | None:
     """Return when the earliest live deadline falls."""
     return session.exec(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from bot.db.models import (
     Incident,
@@ -37,11 +37,16 @@ def is_late(request: UnitRequest, now: dt.datetime) -> bool:
     return request.breached_at is not None or (request.eta is not None and now > request.eta)
 
 
+# Incident labels remembered by proposal; a bound, not a tuning knob.
+LABELS_KEPT = 20_000
+
+
 class Requests:
     """Delivers approved requests to units and watches their replies."""
 
     def __init__(self, ctx: EscalationContext) -> None:
         self._ctx = ctx
+        self._labels: dict[int, str] = {}
 
     def deliver(
         self, session: Session, proposal: Proposal, incident: Incident, now: dt.datetime
@@ -383,9 +388,20 @@ class Requests:
         return Step(request)
 
     def _label(self, session: Session, request: UnitRequest) -> str:
-        proposal = session.get(Proposal, request.proposal_id)
-        incident = session.get(Incident, proposal.incident_id) if proposal else None
-        return incident.label if incident else "?"
+        # An incident's number never changes, and every reminder names it.
+        label = self._labels.get(request.proposal_id)
+        if label is None:
+            incident = session.exec(
+                select(Incident)
+                .join(Proposal, col(Proposal.incident_id) == col(Incident.id))
+                .where(col(Proposal.id) == request.proposal_id)
+            ).first()
+            if incident is None:
+                return "?"
+            if len(self._labels) >= LABELS_KEPT:
+                self._labels.clear()
+            label = self._labels[request.proposal_id] = incident.label
+        return label
 
     def _unit_name(self, request: UnitRequest) -> str:
         unit = self._ctx.settings.unit(request.unit_key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from typing import NamedTuple
 
 from sqlmodel import Session
 
@@ -18,6 +19,17 @@ log = logging.getLogger(__name__)
 
 # Called in the deadline's own transaction: (session, subject id, sequence number, now).
 DeadlineHandler = Callable[[Session, int, int, dt.datetime], None]
+
+
+# Deadlines fired in one transaction; small enough that a burst never holds the loop long.
+BATCH = 25
+
+
+class _Due(NamedTuple):
+    id: int
+    kind: DeadlineKind
+    subject: str
+    seq: int
 
 
 class Timers:
@@ -36,15 +48,27 @@ class Timers:
     def fire_due(self, now: dt.datetime) -> int:
         """Fire every deadline due by now (including those missed while the bot was down)."""
         fired = 0
-        while True:
-            with Session(self._ctx.engine) as session:
-                batch = [(d.id, d.kind, d.subject, d.seq) for d in deadlines.due(session, now)]
-            if not batch:
-                break
-            for deadline_id, kind, subject, seq in batch:
-                assert deadline_id is not None
-                if self._fire_one(deadline_id, DeadlineKind(kind), subject, seq, now):
-                    fired += 1
+        while (step := self.fire_next(now)) is not None:
+            fired += step
+        return fired
+
+    def fire_next(self, now: dt.datetime, limit: int = BATCH) -> int | None:
+        """Fire the next few deadlines due by now; None when none is due.
+
+        They share one transaction, which keeps a burst of deadlines cheap; if any of them
+        fails, that batch is fired again one deadline at a time so the others still fire.
+        """
+        with Session(self._ctx.engine) as session:
+            batch = [
+                _Due(d.id, DeadlineKind(d.kind), d.subject, d.seq)
+                for d in deadlines.due(session, now, limit)
+                if d.id is not None
+            ]
+        if not batch:
+            return None
+        fired = self._fire_together(batch, now)
+        if fired is None:
+            fired = sum(self._fire_one(due, now) for due in batch)
         if fired:
             self._ctx.committed()
         return fired
@@ -54,26 +78,42 @@ class Timers:
         with Session(self._ctx.engine) as session:
             return deadlines.next_due_at(session)
 
-    def _fire_one(
-        self, deadline_id: int, kind: DeadlineKind, subject: str, seq: int, now: dt.datetime
-    ) -> bool:
+    def _fire_together(self, batch: list[_Due], now: dt.datetime) -> int | None:
         with Session(self._ctx.engine) as session:
-            if not deadlines.claim(session, deadline_id, now):
+            owned = deadlines.claim_many(session, [due.id for due in batch], now)
+            try:
+                for due in batch:
+                    if due.id in owned:
+                        self._act(session, due, now)
+            except Exception:
+                session.rollback()
+                log.warning("A deadline failed in a batch; firing the batch one by one")
+                return None
+            session.commit()
+        return len(owned)
+
+    def _fire_one(self, due: _Due, now: dt.datetime) -> bool:
+        with Session(self._ctx.engine) as session:
+            if not deadlines.claim(session, due.id, now):
                 return False
             try:
-                if kind in self._handlers:
-                    self._handlers[kind](session, subject_id(subject), seq, now)
-                elif kind is DeadlineKind.APPROVAL_REMINDER:
-                    self._approvals.remind_leader(session, subject_id(subject), seq, now)
-                else:
-                    self._requests.on_deadline(session, kind, subject_id(subject), seq, now)
+                self._act(session, due, now)
             except Exception:
                 # A broken deadline must not block the others; it stays claimed and logged.
                 session.rollback()
-                log.exception("Deadline %s (%s %s) failed", deadline_id, kind, subject)
+                log.exception("Deadline %s (%s %s) failed", due.id, due.kind, due.subject)
                 with Session(self._ctx.engine) as retry:
-                    deadlines.claim(retry, deadline_id, now)
+                    deadlines.claim(retry, due.id, now)
                     retry.commit()
                 return False
             session.commit()
         return True
+
+    def _act(self, session: Session, due: _Due, now: dt.datetime) -> None:
+        subject = subject_id(due.subject)
+        if due.kind in self._handlers:
+            self._handlers[due.kind](session, subject, due.seq, now)
+        elif due.kind is DeadlineKind.APPROVAL_REMINDER:
+            self._approvals.remind_leader(session, subject, due.seq, now)
+        else:
+            self._requests.on_deadline(session, due.kind, subject, due.seq, now)

@@ -364,6 +364,8 @@ class Logbook:
                 )
             )
             session.flush()
+            # Remembered only once seen committed: this transaction may still roll back.
+            return
         self._known_shifts.add(shift_date)
 
     def _entries_from(self, session: Session, chat_id: int, message_id: int) -> list[LogbookEntry]:
