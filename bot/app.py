@@ -38,7 +38,7 @@ from bot.handlers.common import App, Context
 from bot.handlers.conversation import incoming
 from bot.handlers.help import register_menus
 from bot.i18n import load_catalogs
-from bot.sender import OutboxSender
+from bot.sender import IN_FLIGHT, OutboxSender
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,9 @@ def build_application(
         .token(token)
         .base_url(settings.telegram.base_url)
         .base_file_url(settings.telegram.base_file_url)
+        # The outbox sender keeps at most IN_FLIGHT requests under way; replies to button
+        # presses and file downloads take the rest.
+        .connection_pool_size(IN_FLIGHT * 2)
         .rate_limiter(
             AIORateLimiter(
                 overall_max_rate=limits.overall_per_second,

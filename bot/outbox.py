@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import CursorResult, Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, select, update
 
 from bot.clock import Clock
 from bot.db.models import OutboxMessage, OutboxStatus
@@ -317,13 +317,9 @@ class Outbox:
         With `sent_payload`, a row whose content was merged with a newer edit while it was
         being sent stays pending, so the newer content goes out too.
         """
-        if sent_payload is not None:
-            with Session(self._engine) as session:
-                row = session.get(OutboxMessage, row_id)
-                if row is not None and row.payload != sent_payload:
-                    return
         self._update(
             row_id,
+            only_if_payload=sent_payload,
             status=OutboxStatus.SENT,
             sent_at=self._clock.now(),
             telegram_message_id=telegram_message_id,
@@ -338,12 +334,10 @@ class Outbox:
         """Give up on a message Telegram refused for good; the error is kept for the operator."""
         self._update(row_id, status=OutboxStatus.FAILED, error=error, attempts=attempts)
 
-    def _update(self, row_id: int, **values: Any) -> None:
-        with Session(self._engine) as session:
-            row = session.get(OutboxMessage, row_id)
-            if row is None:
-                return
-            for name, value in values.items():
-                setattr(row, name, value)
-            session.add(row)
-            session.commit()
+    def _update(self, row_id: int, only_if_payload: str | None = None, **values: Any) -> None:
+        # One statement by primary key: the sender records every message it sends.
+        statement = update(OutboxMessage).where(col(OutboxMessage.id) == row_id)
+        if only_if_payload is not None:
+            statement = statement.where(col(OutboxMessage.payload) == only_if_payload)
+        with self._engine.begin() as connection:
+            connection.execute(statement.values(**values))

@@ -37,6 +37,10 @@ GROUP_WINDOW_SECONDS = 61.0
 # chat edited nonstop still earns a 429, so edits get their own, wider, sliding window.
 EDIT_BUDGET_FACTOR = 3
 MAX_BACKOFF = dt.timedelta(minutes=5)
+# Requests to Telegram under way at once, across chats. Telegram takes about 30 messages a
+# second from a bot; a few requests in flight reach that, and HTTP connection pools slow
+# down sharply when every chat with a backlog holds a connection of its own.
+IN_FLIGHT = 8
 
 
 def _markup(buttons: Keyboard | None) -> InlineKeyboardMarkup | None:
@@ -98,6 +102,7 @@ class OutboxSender:
         self._task: asyncio.Task[None] | None = None
         # One worker per chat: two would pick the same pending rows and send them twice.
         self._chats: dict[int, asyncio.Task[int]] = {}
+        self._in_flight = asyncio.Semaphore(IN_FLIGHT)
 
     def start(self) -> None:
         """Start draining in the background."""
@@ -171,7 +176,9 @@ class OutboxSender:
                 sent += 1
                 continue
             await self._pace(row.chat_id, row.method in EDITS)
-            if not await self._send_one(row):
+            async with self._in_flight:
+                went = await self._send_one(row)
+            if not went:
                 # Keep the chat's order: later messages wait behind a postponed one.
                 break
             sent += 1

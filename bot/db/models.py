@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from bot.db.types import UTCDateTime
@@ -316,13 +316,23 @@ class Deadline(SQLModel, table=True):
     """A moment the desk must act; fired exactly once, in the transaction of its effects."""
 
     __tablename__ = "deadline"
-    __table_args__ = (UniqueConstraint("kind", "subject", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "subject", "seq"),
+        # Only the live deadlines, in time order: the alarm's questions ("what is next?",
+        # "what is due?") must not step over the thousands that already fired.
+        Index(
+            "ix_deadline_live_due",
+            "due_at",
+            sqlite_where=text("fired_at IS NULL AND cancelled IS 0"),
+            postgresql_where=text("fired_at IS NULL AND cancelled IS false"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=32)
     subject: str = Field(max_length=64, description="e.g. request:12 or proposal:7")
     seq: int = 0
-    due_at: dt.datetime = Field(sa_column=utc_column(index=True))
+    due_at: dt.datetime = Field(sa_column=utc_column())
     fired_at: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
     cancelled: bool = False
 

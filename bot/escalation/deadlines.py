@@ -40,6 +40,11 @@ def proposal_subject(proposal_id: int) -> str:
     return f"proposal:{proposal_id}"
 
 
+def is_request(subject: str) -> bool:
+    """True for the subject key of a unit request."""
+    return subject.startswith("request:")
+
+
 def subject_id(subject: str) -> int:
     """The numeric id inside a subject key."""
     return int(subject.split(":", 1)[1])

@@ -387,6 +387,26 @@ class Requests:
             return Step(request, refusal=Refusal.WRONG_STATE)
         return Step(request)
 
+    def prefetch(self, session: Session, request_ids: list[int]) -> list[UnitRequest]:
+        """Load requests and their incident labels in one query, for a burst of deadlines.
+
+        The session holds loaded rows weakly: keep the returned list while acting on them.
+        """
+        rows = session.exec(
+            select(UnitRequest, Incident)
+            .join(Proposal, col(Proposal.id) == col(UnitRequest.proposal_id))
+            .join(Incident, col(Incident.id) == col(Proposal.incident_id))
+            .where(col(UnitRequest.id).in_(request_ids))
+        ).all()
+        for request, incident in rows:
+            self._remember_label(request.proposal_id, incident.label)
+        return [request for request, _ in rows]
+
+    def _remember_label(self, proposal_id: int, label: str) -> None:
+        if len(self._labels) >= LABELS_KEPT:
+            self._labels.clear()
+        self._labels[proposal_id] = label
+
     def _label(self, session: Session, request: UnitRequest) -> str:
         # An incident's number never changes, and every reminder names it.
         label = self._labels.get(request.proposal_id)
@@ -398,9 +418,8 @@ class Requests:
             ).first()
             if incident is None:
                 return "?"
-            if len(self._labels) >= LABELS_KEPT:
-                self._labels.clear()
-            label = self._labels[request.proposal_id] = incident.label
+            label = incident.label
+            self._remember_label(request.proposal_id, label)
         return label
 
     def _unit_name(self, request: UnitRequest) -> str:

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from bot.escalation import deadlines
 from bot.escalation.approvals import Approvals
 from bot.escalation.context import EscalationContext
-from bot.escalation.deadlines import DeadlineKind, subject_id
+from bot.escalation.deadlines import DeadlineKind, is_request, subject_id
 from bot.escalation.requests import Requests
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,9 @@ class Timers:
         fired = 0
         while (step := self.fire_next(now)) is not None:
             fired += step
+        if fired:
+            # The sender goes at once; re-arming the alarm is for whoever rang it, once.
+            self._ctx.outbox.notify()
         return fired
 
     def fire_next(self, now: dt.datetime, limit: int = BATCH) -> int | None:
@@ -70,7 +73,8 @@ class Timers:
         if fired is None:
             fired = sum(self._fire_one(due, now) for due in batch)
         if fired:
-            self._ctx.committed()
+            # The sender goes at once; re-arming the alarm is for whoever rang it, once.
+            self._ctx.outbox.notify()
         return fired
 
     def next_due_at(self) -> dt.datetime | None:
@@ -82,6 +86,9 @@ class Timers:
         with Session(self._ctx.engine) as session:
             owned = deadlines.claim_many(session, [due.id for due in batch], now)
             try:
+                loaded = self._requests.prefetch(
+                    session, [subject_id(due.subject) for due in batch if is_request(due.subject)]
+                )
                 for due in batch:
                     if due.id in owned:
                         self._act(session, due, now)
@@ -90,6 +97,7 @@ class Timers:
                 log.warning("A deadline failed in a batch; firing the batch one by one")
                 return None
             session.commit()
+            del loaded
         return len(owned)
 
     def _fire_one(self, due: _Due, now: dt.datetime) -> bool:

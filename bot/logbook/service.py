@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from sqlalchemy import func
+from sqlalchemy import event, func
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -88,6 +88,17 @@ class EntryPage:
 
 
 _CHAT_MESSAGE = ChatMessage.__table__  # type: ignore[attr-defined]
+
+# Line numbers handed out in the current transaction, by shift: a burst of desk events in
+# one transaction asks the database for the shift's last line once, not once per line.
+_LAST_SEQ = "logbook_last_seq"
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_line_numbers(session: Session, *_: object) -> None:
+    session.info.pop(_LAST_SEQ, None)
+
 
 _COLUMN_FIELDS = {
     LogColumn.WORK: "work_performed",
@@ -275,7 +286,14 @@ class Logbook:
         `details` fills the Annex I sub-fields, e.g. incident_place or direction_receiver.
         """
         entry = self._add_entry(
-            session, author, columns, when, EntryOrigin.SYSTEM, source_key=source_key, source=None
+            session,
+            author,
+            columns,
+            when,
+            EntryOrigin.SYSTEM,
+            source_key=source_key,
+            source=None,
+            flush=False,
         )
         for name, value in (details or {}).items():
             if not hasattr(entry, name):
@@ -397,15 +415,20 @@ class Logbook:
         corrects: LogbookEntry | None = None,
         shift_date: dt.date | None = None,
         created_at: dt.datetime | None = None,
+        flush: bool = True,
     ) -> LogbookEntry:
         shift_date = shift_date or self._roster.shift_date_at(when)
         self._ensure_shift(session, shift_date)
-        last = session.exec(
-            select(func.max(LogbookEntry.seq)).where(LogbookEntry.shift_date == shift_date)
-        ).one()
+        handed_out: dict[dt.date, int] = session.info.setdefault(_LAST_SEQ, {})
+        last = handed_out.get(shift_date)
+        if last is None:
+            last = session.exec(
+                select(func.max(LogbookEntry.seq)).where(LogbookEntry.shift_date == shift_date)
+            ).one()
+        seq = handed_out[shift_date] = (last or 0) + 1
         entry = LogbookEntry(
             shift_date=shift_date,
-            seq=(last or 0) + 1,
+            seq=seq,
             created_at=created_at or when,
             recorded_at=self._clock.now(),
             author_id=author.user_id,
@@ -426,5 +449,6 @@ class Logbook:
         if LogColumn.RESULT in columns:
             entry.result_reported_at = when
         session.add(entry)
-        session.flush()
+        if flush:
+            session.flush()
         return entry

@@ -198,6 +198,7 @@ async def launch(
         for user_id, first in people:
             emu.add_user(user_id, first, language_code="vi")
         clock = ManualClock(MORNING)
+        emu.now = clock.now
         config = desk_config(emu, migrated_url, **extra)
         if telegram_limits:
             config["telegram"].pop("rate_limits")

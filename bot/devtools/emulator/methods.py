@@ -398,7 +398,7 @@ class ApiMethods:
     def _apply_edit(self, old: JsonDict, new: JsonDict) -> JsonDict:
         if _content(new) == _content(old):
             raise bad_request(NOT_MODIFIED)
-        new["edit_date"] = max(unix_time(), old["date"])
+        new["edit_date"] = max(unix_time(self.state.now()), old["date"])
         self.state.replace_message(new)
         return new
 

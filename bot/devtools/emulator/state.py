@@ -10,7 +10,7 @@ import mimetypes
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from .text import detect_entities
@@ -105,6 +105,9 @@ class EmulatorState:
 
     def __init__(self, token: str, bot_username: str, bot_id: int) -> None:
         self.token = token
+        # Telegram's own clock; tests that move time point it at their clock, so what the bot
+        # sends is dated in the same day and shift as what the test's people send.
+        self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
         first_name = bot_username.removesuffix("_bot").replace("_", " ").title() or "Bot"
         self.bot_user: JsonDict = {
             "id": bot_id,
@@ -263,7 +266,7 @@ class EmulatorState:
 
     def add_bot_message(self, chat_id: int, fields: JsonDict) -> JsonDict:
         """Store a message the bot sent, log it in send order and wake waiters."""
-        message = self.create_message(chat_id, fields, unix_time())
+        message = self.create_message(chat_id, fields, unix_time(self.now()))
         key = (chat_id, message["message_id"])
         self._bot_index[key] = len(self._bot_log)
         self._bot_log.append(key)
