@@ -22,10 +22,10 @@ first alarm, then reports:
     (camera_event.alert_id) has a card (camera_alert.card_outbox_id) or is a digest member; the
     event counts as shown at the earliest delivery (outbox_message.sent_at with a
     telegram_message_id: edits the sender skipped as superseded do not count) of a group row for
-    that card (the photo or an edit) or for the digest (the message or an edit) queued at or
-    after the event's received_at. A card first posted with a placeholder counts once its
-    snapshot was swapped in. An event not shown by the end of the window counts as infinitely
-    late, so a percentile past the window is printed as "> window";
+    that card (the photo or an edit), or of a digest row (the message or an edit) whose text
+    lists the event's camera, queued at or after the event's received_at. A card first posted
+    with a placeholder counts once its snapshot was swapped in. An event not shown by the end of
+    the window counts as infinitely late, so a percentile past the window is printed as "> window";
   * Telegram calls per chat as the emulator saw them: new messages (and, apart, edits) in any
     sliding 60 s, the maximum over chats and windows; and the 429 answers;
   * the cameras visible in the duty group (a card or a digest line "CAM <number>") in messages
@@ -131,6 +131,17 @@ EDITING = frozenset(
     {"editMessageText", "editMessageCaption", "editMessageMedia", "editMessageReplyMarkup"}
 )
 CAM = re.compile(r"CAM ([A-Za-z0-9._-]+)")
+# A digest too long for a line per camera is a wall by area: "<b>Cát Lái</b> (34): 101 🏃12 · …"
+WALL_LINE = re.compile(r"^<b>[^<]*</b> \(\d+\): (.*)$", re.MULTILINE)
+
+
+def listed_cameras(text: str) -> set[str]:
+    """The camera numbers a card or digest message shows, in either digest layout."""
+    numbers = set(CAM.findall(text))
+    for entries in WALL_LINE.findall(text):
+        for entry in entries.split(" · "):
+            numbers.add(entry.removeprefix("… ").split(" ", 1)[0])
+    return numbers
 
 
 class RecordingEmulator(BotApiEmulator):
@@ -549,9 +560,17 @@ def report_storm(
         a.card_outbox_id for a in alerts.values() if a.camera.startswith("*") and a.card_outbox_id
     }
 
-    digest_view = Shown.of(
-        [by_id[c] for c in digest_cards] + [r for c in digest_cards for r in edits.get(c, [])]
-    )
+    digest_rows = [by_id[c] for c in digest_cards] + [
+        r for c in digest_cards for r in edits.get(c, [])
+    ]
+    # Each camera is shown by the digest rows that list it (every page is a message of its own).
+    listing: dict[str, list[Any]] = defaultdict(list)
+    for row in digest_rows:
+        payload = json.loads(row.payload)
+        for number in listed_cameras(str(payload.get("text") or "")):
+            listing[number].append(row)
+    digest_views = {number: Shown.of(rows_) for number, rows_ in listing.items()}
+    no_digest = Shown([], [])
     card_views: dict[int, Shown] = {}
     # Cards first posted without their snapshot, and when the snapshot replaced the placeholder.
     swapped: dict[int, dt.datetime | None] = {}
@@ -580,8 +599,9 @@ def report_storm(
         if alert is None:
             latency["unposted"].append(math.inf)
             continue
+        in_digest = digest_views.get(event.camera, no_digest)
         if alert.digest:
-            path, view = "digest", digest_view
+            path, view = "digest", in_digest
         elif alert.card_outbox_id is None:
             latency["unposted"].append(math.inf)
             continue
@@ -597,6 +617,11 @@ def report_storm(
             placeholder_first += 1
             swap = swapped[alert.card_outbox_id]
             sent = None if sent is None or swap is None else max(sent, swap)
+        if path == "fold":
+            # A repeat on a carded camera is also shown by a digest edit that lists it.
+            listed = in_digest.shown_at(event.received_at)
+            if listed is not None and (sent is None or listed < sent):
+                sent = listed
         latency[path].append(math.inf if sent is None else (sent - origin).total_seconds())
 
     every = sorted(v for values in latency.values() for v in values)
@@ -633,7 +658,7 @@ def report_storm(
             continue
         payload = json.loads(row.payload)
         text = str(payload.get("caption") or payload.get("text") or "")
-        numbers = set(CAM.findall(text))
+        numbers = listed_cameras(text)
         if row.id in digest_cards or payload.get("ref") in digest_cards:
             in_digest |= numbers
         else:

@@ -32,6 +32,9 @@ def keyboard(rows: list[list[Button]]) -> Keyboard:
     return [[{"text": b.text, "callback_data": b.data} for b in row] for row in rows if row]
 
 
+# A payload key: this row goes ahead of the chat's other waiting rows of its kind.
+FIRST = "first"
+
 _INSERT = OutboxMessage.__table__.insert()  # type: ignore[attr-defined]
 
 
@@ -58,13 +61,19 @@ class Outbox:
         buttons: Keyboard | None = None,
         reply_to: int | None = None,
         session: Session | None = None,
+        first: bool = False,
     ) -> int:
-        """Queue an HTML text message; with a session it commits with the caller's work."""
+        """Queue an HTML text message; with a session it commits with the caller's work.
+
+        `first` sends it ahead of the chat's other waiting messages of its kind.
+        """
         payload: dict[str, Any] = {"text": text}
         if buttons:
             payload["buttons"] = buttons
         if reply_to is not None:
             payload["reply_to"] = reply_to
+        if first:
+            payload[FIRST] = True
         return self._queue("send_message", chat_id, thread_id, payload, session)
 
     def edit(
@@ -90,11 +99,13 @@ class Outbox:
         *,
         buttons: Keyboard | None = None,
         session: Session | None = None,
+        first: bool = False,
     ) -> int:
         """Queue an edit of a message queued earlier, whose Telegram id is known once sent."""
-        return self._edit_ref(
-            "edit_message_text", chat_id, outbox_id, {"text": text}, buttons, session
-        )
+        fields: dict[str, Any] = {"text": text}
+        if first:
+            fields[FIRST] = True
+        return self._edit_ref("edit_message_text", chat_id, outbox_id, fields, buttons, session)
 
     def send_photo(
         self,
@@ -271,6 +282,12 @@ class Outbox:
                     select(OutboxMessage.id).where(OutboxMessage.status == OutboxStatus.PENDING)
                 ).all()
             )
+
+    def pending(self, row_id: int) -> OutboxMessage | None:
+        """The row as it is now, if it still waits to be sent."""
+        with Session(self._engine) as session:
+            row = session.get(OutboxMessage, row_id)
+            return row if row is not None and row.status == OutboxStatus.PENDING else None
 
     def telegram_id(self, outbox_id: int) -> int | None:
         """Return the Telegram message id of a sent outbox row."""

@@ -25,7 +25,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.clock import Clock
 from bot.db.models import OutboxMessage
-from bot.outbox import Keyboard, Outbox
+from bot.outbox import FIRST, Keyboard, Outbox
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,11 @@ def _superseded_edits(rows: list[OutboxMessage]) -> set[int | None]:
             latest[(row.method, target)] = row.id
     keep = set(latest.values())
     return {row.id for row in rows if row.method in EDITS and row.id not in keep}
+
+
+def _send_order(row: OutboxMessage) -> tuple[bool, bool, int]:
+    """New messages first, then rows marked to go first, then the order they were queued."""
+    return (row.method in EDITS, f'"{FIRST}": true' not in row.payload, row.id or 0)
 
 
 class OutboxSender:
@@ -167,7 +172,7 @@ class OutboxSender:
         superseded = _superseded_edits(rows)
         # New messages before edits: a new alert matters more than a counter going up. An
         # edit never overtakes the message it edits, which is older and already ordered first.
-        rows = sorted(rows, key=lambda row: row.method in EDITS)
+        rows = sorted(rows, key=_send_order)
         for row in rows:
             if row.id is not None and row.id in superseded:
                 # A later edit of the same message is queued: only the newest text matters,
@@ -175,13 +180,24 @@ class OutboxSender:
                 self._outbox.mark_sent(row.id, None)
                 sent += 1
                 continue
-            await self._pace(row.chat_id, row.method in EDITS)
+            is_edit = row.method in EDITS
+            await self._pace(row.chat_id, is_edit)
+            if is_edit:
+                # Merged while this worker waited its turn: send the newest content.
+                fresh = self._outbox.pending(row.id or 0)
+                if fresh is None:
+                    sent += 1
+                    continue
+                row = fresh
             async with self._in_flight:
                 went = await self._send_one(row)
             if not went:
                 # Keep the chat's order: later messages wait behind a postponed one.
                 break
             sent += 1
+            if is_edit:
+                # Edits go about one a second; by the next, a more urgent one may be waiting.
+                break
         return sent
 
     async def _pace(self, chat_id: int, is_edit: bool = False) -> None:
@@ -195,6 +211,12 @@ class OutboxSender:
             if len(sent) >= limit:
                 await self._sleep(sent[0] + GROUP_WINDOW_SECONDS - self._monotonic())
                 sent.popleft()
+            if is_edit and sent:
+                # Edits evenly spread over the minute, not a burst and then a minute's silence:
+                # a storm's digest stays seconds old instead of going stale for a minute.
+                wait = sent[-1] + GROUP_WINDOW_SECONDS / limit - self._monotonic()
+                if wait > 0:
+                    await self._sleep(wait)
             sent.append(self._monotonic())
             return
         last = self._last_private_send.get(chat_id)

@@ -9,16 +9,17 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from html import escape
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.camera.annotate import Caption, annotate, placeholder
+from bot.camera.digest import digest_pages, kind_label
 from bot.clock import Clock
 from bot.config import Camera, Settings
 from bot.db.models import AlertSource, CameraAlert, CameraEventRecord, LogColumn
-from bot.i18n import N_, Translator, translator
+from bot.i18n import Translator, translator
 from bot.logbook.service import Author, Logbook
 from bot.outbox import Button, Keyboard, Outbox, keyboard
 
@@ -26,21 +27,6 @@ log = logging.getLogger(__name__)
 
 Snapshotter = Callable[[str], Awaitable[bytes | None]]
 
-KIND_LABELS = {
-    "motion": N_("Motion"),
-    "tampering": N_("Tampering"),
-    "scene_change": N_("Scene changed"),
-    "defocus": N_("Image blurred"),
-    "too_dark": N_("Image too dark"),
-    "too_bright": N_("Image too bright"),
-    "video_loss": N_("Video signal lost"),
-    "hardware_failure": N_("Hardware failure"),
-    "storage_failure": N_("Storage failure"),
-    "camera_offline": N_("Camera offline"),
-    "line_crossing": N_("Line crossed"),
-    "intrusion": N_("Intrusion"),
-    "risk": N_("Risk alert (analytics)"),
-}
 # Faults the logbook must record and the managing unit must hear of (888 Art. 14.1.1d).
 FAULT_KINDS = frozenset(
     {
@@ -56,15 +42,26 @@ FAULT_KINDS = frozenset(
 DIGEST = "*"
 # Events folded in one transaction when they arrive faster than one at a time.
 FOLD_BATCH = 50
-DIGEST_REFRESH = -1
+# Cards and the digest are redrawn at most this often: the sender edits a group's messages
+# about once a second, and an event waits at most this long to be drawn.
+REDRAW_GAP_SECONDS = 0.3
 _EVENTS = CameraEventRecord.__table__  # type: ignore[attr-defined]
-# A digest message's text budget, under Telegram's 4,096 characters with room for markup.
-DIGEST_CHARS = 3600
+_ALERTS = CameraAlert.__table__  # type: ignore[attr-defined]
+
+__all__ = ["AlertInput", "Alerts", "Received", "alert_buttons", "alert_caption", "kind_label"]
 
 
-def kind_label(tr: Translator, kind: str) -> str:
-    """An event kind in the reader's language (unknown kinds as sent)."""
-    return tr(KIND_LABELS[kind]) if kind in KIND_LABELS else kind
+def _event_row(alert: AlertInput, received_at: dt.datetime) -> dict[str, object]:
+    return {
+        "camera": alert.camera,
+        "kind": alert.kind,
+        "source": alert.source.value,
+        "external_id": alert.external_id,
+        "occurred_at": alert.occurred_at,
+        "received_at": received_at,
+        "detail": alert.detail,
+        "refs": alert.refs,
+    }
 
 
 @dataclass(frozen=True)
@@ -79,6 +76,16 @@ class AlertInput:
     refs: str = ""
     external_id: str | None = None
     image: bytes | None = None
+
+
+@dataclass
+class _OpenAlert:
+    """What the folding worker keeps of an open alert."""
+
+    id: int
+    count: int
+    last_seen_at: dt.datetime
+    digest: bool
 
 
 @dataclass(frozen=True)
@@ -107,47 +114,88 @@ class Alerts:
         self._outbox = outbox
         self._logbook = logbook
         self.snapshot = snapshot
+        # Events that arrived in the same turn of the loop, stored together in one insert.
+        self._arriving: list[tuple[AlertInput, asyncio.Future[int | None]]] = []
         # Events wait here, already stored, for the one worker that folds them in order.
         self._queue: asyncio.Queue[tuple[int, AlertInput]] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
         self._posting: set[asyncio.Task[None]] = set()
         # Snapshots still on their way for alerts already posted; kept so none is collected.
         self._late: set[asyncio.Task[None]] = set()
+        # The open alert of each camera and kind. Only the folding worker changes counts, so
+        # what it remembers is what the database holds; a miss asks the database.
+        self._open: dict[tuple[str, str], _OpenAlert] = {}
+        # Cards and the digest to redraw, at most every REDRAW_GAP: Telegram takes an edit a
+        # second, so drawing one per batch of events would be work thrown away.
+        self._stale: set[int] = set()
+        self._digest_stale = False
+        self._digest_active_until: dt.datetime | None = None
+        self._redraw_handle: asyncio.TimerHandle | None = None
+        self._last_redraw = 0.0
 
     @property
     def _tr(self) -> Translator:
         return translator(self._settings.locale, self._settings.tz)
 
+    @property
+    def _window(self) -> dt.timedelta:
+        return dt.timedelta(seconds=self._settings.alerts.fold_window_seconds)
+
     async def receive(self, alert: AlertInput) -> Received:
         """Store the event first (the truth), then hand it to the folding worker."""
-        event_id = self._record(alert)
+        loop = asyncio.get_running_loop()
+        stored: asyncio.Future[int | None] = loop.create_future()
+        self._arriving.append((alert, stored))
+        if len(self._arriving) == 1:
+            # After the callbacks already due: requests that came in together commit together.
+            loop.call_soon(self._store_arrived)
+        event_id = await stored
         if event_id is None:
             return Received(None, duplicate=True)
-        self._queue.put_nowait((event_id, alert))
-        if self._worker is None or self._worker.done():
-            self._worker = asyncio.create_task(self._work(), name="camera-alerts")
         return Received(event_id)
 
-    def _record(self, alert: AlertInput) -> int | None:
-        """One plain insert per event, so the intake answers fast; None for a retried event."""
-        values = {
-            "camera": alert.camera,
-            "kind": alert.kind,
-            "source": alert.source.value,
-            "external_id": alert.external_id,
-            "occurred_at": alert.occurred_at,
-            "received_at": self._clock.now(),
-            "detail": alert.detail,
-            "refs": alert.refs,
-        }
-        with Session(self._engine) as session:
+    def _store_arrived(self) -> None:
+        arrived, self._arriving = self._arriving, []
+        try:
+            ids = self._record_many([alert for alert, _ in arrived])
+        except Exception as exc:
+            for _, stored in arrived:
+                if not stored.done():
+                    stored.set_exception(exc)
+            return
+        for (alert, stored), event_id in zip(arrived, ids, strict=True):
+            if event_id is not None:
+                self._queue.put_nowait((event_id, alert))
+            if not stored.done():
+                stored.set_result(event_id)
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.create_task(self._work(), name="camera-alerts")
+
+    def _record_many(self, alerts: list[AlertInput]) -> list[int | None]:
+        """One insert for the lot; if one was a retry, one insert each to find which."""
+        now = self._clock.now()
+        rows = [_event_row(alert, now) for alert in alerts]
+        if len(rows) > 1:
             try:
-                result = session.connection().execute(_EVENTS.insert(), values)
+                with self._engine.begin() as connection:
+                    result = connection.execute(
+                        _EVENTS.insert().returning(_EVENTS.c.id, sort_by_parameter_order=True),
+                        rows,
+                    )
+                    return [int(row_id) for row_id in result.scalars().all()]
             except IntegrityError:
-                # The sender retried an event already received.
-                session.rollback()
+                pass
+        return [self._record(row) for row in rows]
+
+    def _record(self, row: dict[str, object]) -> int | None:
+        """One plain insert; None for an event the sender had sent before."""
+        with self._engine.connect() as connection:
+            try:
+                result = connection.execute(_EVENTS.insert(), row)
+            except IntegrityError:
+                connection.rollback()
                 return None
-            session.commit()
+            connection.commit()
         key = result.inserted_primary_key
         return int(key[0]) if key else None
 
@@ -180,13 +228,18 @@ class Alerts:
         return len(pending)
 
     async def settle(self) -> None:
-        """Wait until every received event is folded or posted (tests, shutdown)."""
+        """Wait until every received event is folded, drawn and posted (tests, shutdown)."""
+        await asyncio.sleep(0)
         await self._queue.join()
+        self._redraw()
         while self._posting:
             await asyncio.gather(*list(self._posting), return_exceptions=True)
 
     async def stop(self) -> None:
         """Stop the worker; unprocessed events stay in the database for recover()."""
+        if self._redraw_handle is not None:
+            self._redraw_handle.cancel()
+            self._redraw_handle = None
         tasks = [t for t in [self._worker, *self._posting, *self._late] if t is not None]
         for task in tasks:
             task.cancel()
@@ -205,6 +258,7 @@ class Alerts:
             except Exception:
                 # The events are stored; a failed batch is taken up again at the next start.
                 log.exception("Folding %s camera events failed", len(batch))
+                self._open.clear()
                 created = []
             finally:
                 for _ in batch:
@@ -213,28 +267,166 @@ class Alerts:
                 task = asyncio.create_task(self._post_new(alert_id, alert))
                 self._posting.add(task)
                 task.add_done_callback(self._posting.discard)
+            self._schedule_redraw()
             self._outbox.notify()
+            # Let the intake answer between batches.
+            await asyncio.sleep(0)
 
     def _fold_batch(self, batch: list[tuple[int, AlertInput]]) -> list[tuple[int, AlertInput]]:
         """Fold or open alerts for a batch of events, in one transaction."""
-        created = []
-        # Cards and the digest are redrawn once per batch, however many events touched them.
-        stale: set[int] = set()
+        created: list[tuple[int, AlertInput]] = []
+        now = self._clock.now()
+        folded: dict[int, tuple[_OpenAlert, list[int]]] = {}
         with Session(self._engine, expire_on_commit=False) as session:
             for event_id, alert in batch:
-                alert_id = self._fold_one(session, event_id, alert, stale)
+                known = self._open_alert(session, alert, now)
+                if known is not None:
+                    known.count += 1
+                    known.last_seen_at = now
+                    folded.setdefault(known.id, (known, []))[1].append(event_id)
+                    if known.digest:
+                        self._digest_active_until = now + self._window
+                    continue
+                alert_id = self._open_new(session, event_id, alert, camera=None, now=now)
                 if alert_id is not None:
                     created.append((alert_id, alert))
-            for alert_id in sorted(stale - {DIGEST_REFRESH}):
-                folded = session.get(CameraAlert, alert_id)
-                if folded is not None and folded.digest:
-                    stale.add(DIGEST_REFRESH)
-                elif folded is not None:
-                    self._refresh_card(session, folded, self._settings.camera(folded.camera))
-            if DIGEST_REFRESH in stale:
-                self._refresh_digest(session, self._clock.now())
+            if folded:
+                self._write_folds(session, folded)
             session.commit()
+        self._stale.update(folded)
+        if self._digest_active_until is not None and now < self._digest_active_until:
+            # While a storm's digest is up it lists every camera, carded ones too.
+            self._digest_stale = self._digest_stale or bool(folded)
         return created
+
+    def _open_alert(
+        self, session: Session, alert: AlertInput, now: dt.datetime
+    ) -> _OpenAlert | None:
+        key = (alert.camera, alert.kind)
+        known = self._open.get(key)
+        if known is not None and known.last_seen_at >= now - self._window:
+            return known
+        row = session.exec(
+            select(CameraAlert)
+            .where(
+                CameraAlert.camera == alert.camera,
+                CameraAlert.kind == alert.kind,
+                col(CameraAlert.last_seen_at) >= now - self._window,
+                CameraAlert.false_alarm_by == "",
+            )
+            .order_by(col(CameraAlert.id).desc())
+        ).first()
+        if row is None or row.id is None:
+            self._open.pop(key, None)
+            return None
+        known = self._open[key] = _OpenAlert(row.id, row.count, row.last_seen_at, row.digest)
+        return known
+
+    def _write_folds(
+        self, session: Session, folded: dict[int, tuple[_OpenAlert, list[int]]]
+    ) -> None:
+        connection = session.connection()
+        connection.execute(
+            update(_ALERTS)
+            .where(_ALERTS.c.id == bindparam("alert"))
+            .values(count=bindparam("count"), last_seen_at=bindparam("seen")),
+            [
+                {"alert": alert_id, "count": known.count, "seen": known.last_seen_at}
+                for alert_id, (known, _) in folded.items()
+            ],
+        )
+        connection.execute(
+            update(_EVENTS)
+            .where(_EVENTS.c.id == bindparam("event"))
+            .values(alert_id=bindparam("alert")),
+            [
+                {"event": event_id, "alert": alert_id}
+                for alert_id, (_, events) in folded.items()
+                for event_id in events
+            ],
+        )
+
+    def _open_new(
+        self,
+        session: Session,
+        event_id: int,
+        alert: AlertInput,
+        camera: Camera | None,
+        now: dt.datetime,
+    ) -> int | None:
+        """Open an alert for an event; its id if it gets a card of its own."""
+        camera = camera or self._settings.camera(alert.camera)
+        row = CameraAlert(
+            camera=alert.camera,
+            kind=alert.kind,
+            source=alert.source,
+            occurred_at=alert.occurred_at,
+            received_at=now,
+            last_seen_at=now,
+            detail=alert.detail,
+            refs=alert.refs,
+        )
+        row.digest = self._storming(session, now)
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        session.connection().execute(
+            update(_EVENTS).where(_EVENTS.c.id == event_id).values(alert_id=row.id)
+        )
+        self._open[(alert.camera, alert.kind)] = _OpenAlert(row.id, 1, now, row.digest)
+        if alert.kind in FAULT_KINDS:
+            self._log_fault(session, row, camera)
+        if row.digest:
+            self._digest_active_until = now + self._window
+            self._digest_stale = True
+            return None
+        return row.id
+
+    def _storming(self, session: Session, now: dt.datetime) -> bool:
+        recent = session.exec(
+            select(func.count())
+            .select_from(CameraAlert)
+            .where(
+                col(CameraAlert.received_at) >= now - dt.timedelta(minutes=1),
+                col(CameraAlert.digest).is_(False),
+            )
+        ).one()
+        # Counted by the one folding worker, the alert being opened included, and whether or
+        # not its card has been queued yet, so a burst cannot slip past the threshold.
+        return recent >= self._settings.alerts.digest_after_per_minute
+
+    def _schedule_redraw(self) -> None:
+        if self._redraw_handle is not None or not (self._stale or self._digest_stale):
+            return
+        loop = asyncio.get_running_loop()
+        wait = max(0.0, self._last_redraw + REDRAW_GAP_SECONDS - loop.time())
+        self._redraw_handle = loop.call_later(wait, self._redraw)
+
+    def _redraw(self) -> None:
+        """Queue the edits of every card and digest page whose alerts changed."""
+        if self._redraw_handle is not None:
+            self._redraw_handle.cancel()
+            self._redraw_handle = None
+        self._last_redraw = asyncio.get_running_loop().time()
+        stale, self._stale = self._stale, set()
+        digest, self._digest_stale = self._digest_stale, False
+        if not stale and not digest:
+            return
+        try:
+            with Session(self._engine, expire_on_commit=False) as session:
+                alerts = session.exec(
+                    select(CameraAlert).where(col(CameraAlert.id).in_(sorted(stale)))
+                ).all()
+                for alert in alerts:
+                    digest = digest or alert.digest
+                    if not alert.digest:
+                        self._refresh_card(session, alert, self._settings.camera(alert.camera))
+                if digest:
+                    self._refresh_digest(session, self._clock.now())
+                session.commit()
+        except Exception:
+            log.exception("Redrawing %s camera alerts failed", len(stale))
+        self._outbox.notify()
 
     async def _post_new(self, alert_id: int, alert: AlertInput) -> None:
         camera = self._settings.camera(alert.camera)
@@ -276,73 +468,6 @@ class Alerts:
             )
             session.commit()
         self._outbox.notify()
-
-    def _fold_one(
-        self, session: Session, event_id: int, alert: AlertInput, stale: set[int]
-    ) -> int | None:
-        """Fold an event into its open alert, or open one; the id of an alert to post."""
-        camera = self._settings.camera(alert.camera)
-        now = self._clock.now()
-        window = dt.timedelta(seconds=self._settings.alerts.fold_window_seconds)
-        event = session.get(CameraEventRecord, event_id)
-        if event is None or event.alert_id is not None:
-            return None
-        open_alert = session.exec(
-            select(CameraAlert)
-            .where(
-                CameraAlert.camera == alert.camera,
-                CameraAlert.kind == alert.kind,
-                col(CameraAlert.last_seen_at) >= now - window,
-                CameraAlert.false_alarm_by == "",
-            )
-            .order_by(col(CameraAlert.id).desc())
-        ).first()
-        if open_alert is not None:
-            open_alert.count += 1
-            open_alert.last_seen_at = now
-            event.alert_id = open_alert.id
-            session.add_all([open_alert, event])
-            assert open_alert.id is not None
-            stale.add(open_alert.id)
-            session.flush()
-            return None
-        row = CameraAlert(
-            camera=alert.camera,
-            kind=alert.kind,
-            source=alert.source,
-            occurred_at=alert.occurred_at,
-            received_at=now,
-            last_seen_at=now,
-            detail=alert.detail,
-            refs=alert.refs,
-        )
-        session.add(row)
-        session.flush()
-        event.alert_id = row.id
-        session.add(event)
-        if alert.kind in FAULT_KINDS:
-            self._log_fault(session, row, camera)
-        if self._storming(session, now):
-            row.digest = True
-            session.add(row)
-            stale.add(DIGEST_REFRESH)
-            session.flush()
-            return None
-        session.flush()
-        return row.id
-
-    def _storming(self, session: Session, now: dt.datetime) -> bool:
-        recent = session.exec(
-            select(func.count())
-            .select_from(CameraAlert)
-            .where(
-                col(CameraAlert.received_at) >= now - dt.timedelta(minutes=1),
-                col(CameraAlert.digest).is_(False),
-            )
-        ).one()
-        # Counted by the one folding worker, the alert being stored included, and whether or
-        # not its card has been queued yet, so a burst cannot slip past the threshold.
-        return recent > self._settings.alerts.digest_after_per_minute
 
     async def _fetch_snapshot(self, number: str) -> bytes | None:
         if self.snapshot is None:
@@ -408,21 +533,19 @@ class Alerts:
             )
 
     def _refresh_digest(self, session: Session, now: dt.datetime) -> None:
-        """Redraw the digest: as many messages as it takes, each under Telegram's limit."""
+        """Redraw the digest of every camera with an alert open: as few messages as fit."""
         group = self._settings.telegram.duty_group_id
         if group is None:
             return
-        window = dt.timedelta(seconds=self._settings.alerts.fold_window_seconds)
+        window = self._window
         members = session.exec(
-            select(CameraAlert)
-            .where(
-                col(CameraAlert.digest).is_(True),
+            select(CameraAlert).where(
                 col(CameraAlert.last_seen_at) >= now - window,
                 ~col(CameraAlert.camera).startswith(DIGEST),
+                CameraAlert.false_alarm_by == "",
             )
-            .order_by(col(CameraAlert.camera))
         ).all()
-        pages = digest_pages(self._tr, list(members), self._settings)
+        pages = digest_pages(self._tr, list(members), self._settings, now)
         for number, text in enumerate(pages, start=1):
             key = f"{DIGEST}{number}"
             digest = session.exec(
@@ -443,12 +566,19 @@ class Alerts:
                 session.add(digest)
                 session.flush()
                 digest.card_outbox_id = self._outbox.send(
-                    group, text, thread_id=self._settings.telegram.topics.alerts, session=session
+                    group,
+                    text,
+                    thread_id=self._settings.telegram.topics.alerts,
+                    session=session,
+                    first=True,
                 )
             else:
                 digest.last_seen_at = now
                 if digest.card_outbox_id is not None:
-                    self._outbox.edit_sent(group, digest.card_outbox_id, text, session=session)
+                    # The digest shows every camera: its edit goes before any card's.
+                    self._outbox.edit_sent(
+                        group, digest.card_outbox_id, text, session=session, first=True
+                    )
             session.add(digest)
 
     def _log_fault(self, session: Session, alert: CameraAlert, camera: Camera | None) -> None:
@@ -478,6 +608,8 @@ class Alerts:
                 return alert
             alert.false_alarm_by, alert.false_alarm_reason = author.name, reason.strip()
             session.add(alert)
+            # A repeat after this opens a new alert rather than counting on a false one.
+            self._open.pop((alert.camera, alert.kind), None)
             camera = self._settings.camera(alert.camera)
             tr = self._tr
             self._logbook.append(
@@ -555,27 +687,3 @@ def alert_buttons(tr: Translator, alert: CameraAlert, camera: Camera | None) -> 
     if camera and camera.neighbours:
         row.append(Button("🎥 " + tr("Neighbouring cameras"), f"al:nb:{alert.id}"))
     return keyboard([row, [Button("✖ " + tr("False alarm"), f"al:fa:{alert.id}")]])
-
-
-def digest_pages(tr: Translator, members: list[CameraAlert], settings: Settings) -> list[str]:
-    """Many cameras at once: one line each, split into messages under Telegram's limit."""
-    lines = []
-    for alert in members:
-        camera = settings.camera(alert.camera)
-        place = f" · {escape(camera.place)}" if camera and camera.place else ""
-        lines.append(
-            f"• CAM {escape(alert.camera)}{place} — {escape(kind_label(tr, alert.kind))}"
-            f" ×{alert.count} ({escape(tr.time(alert.last_seen_at))})"
-        )
-    chunks: list[list[str]] = [[]]
-    for line in lines:
-        if sum(len(item) + 1 for item in chunks[-1]) + len(line) > DIGEST_CHARS:
-            chunks.append([])
-        chunks[-1].append(line)
-    pages = []
-    for number, chunk in enumerate(chunks, start=1):
-        title = tr("Alerts from {count} cameras").format(count=len(members))
-        if len(chunks) > 1:
-            title += f" ({number}/{len(chunks)})"
-        pages.append("\n".join(["🚨 <b>" + escape(title) + "</b>", *chunk]))
-    return pages

@@ -159,7 +159,9 @@ async def test_a_storm_across_cameras_becomes_a_digest(desktop: Desktop) -> None
     digest = [m for m in desktop.emu.bot_messages(GROUP) if "Báo động từ" in text_of(m)]
     assert len(digest) == 1
     text = text_of(digest[0])
-    assert "Báo động từ 2 camera" in text
+    # The digest is the storm's wall: every camera with an open alert, carded ones too.
+    assert "Báo động từ 5 camera" in text
+    assert "CAM 12 · Cảng Cát Lái, cổng B — Chuyển động ×1" in text
     assert "CAM 15 · Kho CFS số 2 — Chuyển động ×1" in text
     assert "CAM 16 · ICD Transimex — Chuyển động ×2" in text
 
