@@ -149,9 +149,9 @@ class OutboxSender:
         handled = 0
         try:
             while rows := self._outbox.due(self._clock.now(), chat_id=chat_id):
-                sent = await self._send_chat(rows)
+                sent, postponed = await self._send_chat(rows)
                 handled += sent
-                if sent == 0:
+                if postponed:
                     break
         except Exception:
             log.exception("Sending to chat %s failed; retrying later", chat_id)
@@ -167,7 +167,8 @@ class OutboxSender:
                 break
         return handled
 
-    async def _send_chat(self, rows: list[OutboxMessage]) -> int:
+    async def _send_chat(self, rows: list[OutboxMessage]) -> tuple[int, bool]:
+        """Send rows in order; how many went, and whether one was postponed (stop for now)."""
         sent = 0
         superseded = _superseded_edits(rows)
         # New messages before edits: a new alert matters more than a counter going up. An
@@ -183,22 +184,37 @@ class OutboxSender:
             is_edit = row.method in EDITS
             await self._pace(row.chat_id, is_edit)
             if is_edit:
-                # Merged while this worker waited its turn: send the newest content.
-                fresh = self._outbox.pending(row.id or 0)
+                # While this worker waited for the edit's turn, a more urgent edit may have
+                # come (a storm's digest redrawn) and contents may have been merged.
+                fresh = self._next_edit(row.chat_id)
                 if fresh is None:
-                    sent += 1
-                    continue
+                    # Nothing went: the turn is not used up.
+                    if row.chat_id < 0:
+                        self._group_sends[(row.chat_id, True)].pop()
+                    break
                 row = fresh
             async with self._in_flight:
                 went = await self._send_one(row)
             if not went:
                 # Keep the chat's order: later messages wait behind a postponed one.
-                break
+                return sent, True
             sent += 1
             if is_edit:
                 # Edits go about one a second; by the next, a more urgent one may be waiting.
                 break
-        return sent
+        return sent, False
+
+    def _next_edit(self, chat_id: int) -> OutboxMessage | None:
+        """The edit to send now: None while a new message waits (it goes first)."""
+        rows = self._outbox.due(self._clock.now(), chat_id=chat_id)
+        if any(row.method not in EDITS for row in rows):
+            return None
+        superseded = _superseded_edits(rows)
+        for row in sorted(rows, key=_send_order):
+            if row.id in superseded:
+                continue
+            return row
+        return None
 
     async def _pace(self, chat_id: int, is_edit: bool = False) -> None:
         if chat_id < 0:

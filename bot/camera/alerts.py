@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
-from sqlalchemy import bindparam, func, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import bindparam, update
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -45,10 +47,26 @@ FOLD_BATCH = 50
 # Cards and the digest are redrawn at most this often: the sender edits a group's messages
 # about once a second, and an event waits at most this long to be drawn.
 REDRAW_GAP_SECONDS = 0.3
+# More new cards than alerts.digest_after_per_minute within this span is a storm.
+STORM_SPAN = dt.timedelta(minutes=1)
 _EVENTS = CameraEventRecord.__table__  # type: ignore[attr-defined]
 _ALERTS = CameraAlert.__table__  # type: ignore[attr-defined]
 
 __all__ = ["AlertInput", "Alerts", "Received", "alert_buttons", "alert_caption", "kind_label"]
+
+
+def _inserted(result: CursorResult[Any]) -> int:
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def _alert_row(alert: CameraAlert) -> dict[str, object]:
+    return {
+        name: getattr(alert, name)
+        for name in _ALERTS.c.keys()  # noqa: SIM118 (a column collection, not a dict)
+        if name != "id"
+    }
 
 
 def _event_row(alert: AlertInput, received_at: dt.datetime) -> dict[str, object]:
@@ -125,6 +143,9 @@ class Alerts:
         # The open alert of each camera and kind. Only the folding worker changes counts, so
         # what it remembers is what the database holds; a miss asks the database.
         self._open: dict[tuple[str, str], _OpenAlert] = {}
+        # When the alerts of the last minute that got a card of their own were opened.
+        self._carded: deque[dt.datetime] = deque()
+        self._loaded = False
         # Cards and the digest to redraw, at most every REDRAW_GAP: Telegram takes an edit a
         # second, so drawing one per batch of events would be work thrown away.
         self._stale: set[int] = set()
@@ -258,7 +279,7 @@ class Alerts:
             except Exception:
                 # The events are stored; a failed batch is taken up again at the next start.
                 log.exception("Folding %s camera events failed", len(batch))
-                self._open.clear()
+                self._loaded = False
                 created = []
             finally:
                 for _ in batch:
@@ -302,25 +323,37 @@ class Alerts:
     def _open_alert(
         self, session: Session, alert: AlertInput, now: dt.datetime
     ) -> _OpenAlert | None:
-        key = (alert.camera, alert.kind)
-        known = self._open.get(key)
+        if not self._loaded:
+            self._load_open(session, now)
+        known = self._open.get((alert.camera, alert.kind))
         if known is not None and known.last_seen_at >= now - self._window:
             return known
-        row = session.exec(
+        return None
+
+    def _load_open(self, session: Session, now: dt.datetime) -> None:
+        """Learn the open alerts once; from then on this worker is the only one changing them."""
+        rows = session.exec(
             select(CameraAlert)
             .where(
-                CameraAlert.camera == alert.camera,
-                CameraAlert.kind == alert.kind,
                 col(CameraAlert.last_seen_at) >= now - self._window,
+                ~col(CameraAlert.camera).startswith(DIGEST),
                 CameraAlert.false_alarm_by == "",
             )
-            .order_by(col(CameraAlert.id).desc())
-        ).first()
-        if row is None or row.id is None:
-            self._open.pop(key, None)
-            return None
-        known = self._open[key] = _OpenAlert(row.id, row.count, row.last_seen_at, row.digest)
-        return known
+            .order_by(col(CameraAlert.id))
+        ).all()
+        self._open = {
+            (row.camera, row.kind): _OpenAlert(row.id, row.count, row.last_seen_at, row.digest)
+            for row in rows
+            if row.id is not None
+        }
+        self._carded = deque(
+            sorted(
+                row.received_at
+                for row in rows
+                if not row.digest and row.received_at >= now - STORM_SPAN
+            )
+        )
+        self._loaded = True
 
     def _write_folds(
         self, session: Session, folded: dict[int, tuple[_OpenAlert, list[int]]]
@@ -365,14 +398,12 @@ class Alerts:
             last_seen_at=now,
             detail=alert.detail,
             refs=alert.refs,
+            digest=self._storming(now),
         )
-        row.digest = self._storming(session, now)
-        session.add(row)
-        session.flush()
-        assert row.id is not None
-        session.connection().execute(
-            update(_EVENTS).where(_EVENTS.c.id == event_id).values(alert_id=row.id)
-        )
+        connection = session.connection()
+        # Plain statements: in a storm hundreds of alerts open in a minute.
+        row.id = _inserted(connection.execute(_ALERTS.insert(), _alert_row(row)))
+        connection.execute(update(_EVENTS).where(_EVENTS.c.id == event_id).values(alert_id=row.id))
         self._open[(alert.camera, alert.kind)] = _OpenAlert(row.id, 1, now, row.digest)
         if alert.kind in FAULT_KINDS:
             self._log_fault(session, row, camera)
@@ -380,20 +411,15 @@ class Alerts:
             self._digest_active_until = now + self._window
             self._digest_stale = True
             return None
+        self._carded.append(now)
         return row.id
 
-    def _storming(self, session: Session, now: dt.datetime) -> bool:
-        recent = session.exec(
-            select(func.count())
-            .select_from(CameraAlert)
-            .where(
-                col(CameraAlert.received_at) >= now - dt.timedelta(minutes=1),
-                col(CameraAlert.digest).is_(False),
-            )
-        ).one()
-        # Counted by the one folding worker, the alert being opened included, and whether or
-        # not its card has been queued yet, so a burst cannot slip past the threshold.
-        return recent >= self._settings.alerts.digest_after_per_minute
+    def _storming(self, now: dt.datetime) -> bool:
+        # Counted by the one folding worker, whether or not the cards have been queued yet,
+        # so a burst cannot slip past the threshold.
+        while self._carded and self._carded[0] < now - STORM_SPAN:
+            self._carded.popleft()
+        return len(self._carded) >= self._settings.alerts.digest_after_per_minute
 
     def _schedule_redraw(self) -> None:
         if self._redraw_handle is not None or not (self._stale or self._digest_stale):
