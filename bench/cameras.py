@@ -77,7 +77,7 @@ from sqlmodel import Session, col, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.app import INTAKE_KEY, build_application, running
+from bot.app import FREEZE_KEY, INTAKE_KEY, build_application, running
 from bot.camera.intake import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from bot.clock import SystemClock
 from bot.config import Settings
@@ -874,6 +874,8 @@ async def intake_throughput(
         bare, bare_answers, _ = await hammer(bare_url, bodies, args.intake_concurrency)
     async with bot(url, cameras) as run:
         await wait_subscribed(cams, timeout=max(120.0, len(cams)))
+        # The bot has finished starting once it has frozen what start-up built.
+        await run.app.bot_data[FREEZE_KEY]
         whole, answers, _events = await hammer(run.intake_url, bodies, args.intake_concurrency)
         await run.desk.cameras.alerts.settle()
         with Session(run.desk.engine) as session:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -45,6 +47,9 @@ log = logging.getLogger(__name__)
 SENDER_KEY = "outbox_sender"
 ALARM_KEY = "deadline_alarm"
 INTAKE_KEY = "intake"
+FREEZE_KEY = "gc_freeze"
+# Wait at most this long for the cameras before freezing what start-up built.
+FREEZE_AFTER_SECONDS = 60.0
 
 
 class NoTokenError(Exception):
@@ -127,7 +132,19 @@ async def on_startup(app: App) -> None:
     app.bot_data[ALARM_KEY] = alarm
     alarm.start()
     await start_cameras(app, desk)
+    app.bot_data[FREEZE_KEY] = asyncio.create_task(freeze_start_up(desk), name="gc-freeze")
     log.info("duty-desk started as @%s", app.bot.username)
+
+
+async def freeze_start_up(desk: Desk) -> None:
+    """Once the cameras are connected, keep the garbage collector off what start-up built.
+
+    The ONVIF clients' WSDL models are hundreds of thousands of objects that live as long as
+    the bot; without this, every full collection walks them all, in the middle of a storm.
+    """
+    await desk.cameras.settled(timeout=FREEZE_AFTER_SECONDS)
+    gc.collect()
+    gc.freeze()
 
 
 def record_own_message(desk: Desk, _row: OutboxMessage, message: Message) -> None:
@@ -174,6 +191,11 @@ def health(app: App, desk: Desk) -> dict[str, object]:
 
 async def on_shutdown(app: App) -> None:
     """Stop the sender; whatever it did not send stays in the outbox."""
+    freezing = app.bot_data.pop(FREEZE_KEY, None)
+    if isinstance(freezing, asyncio.Task):
+        freezing.cancel()
+    # What was frozen may now be garbage: hand it back to the collector.
+    gc.unfreeze()
     intake = app.bot_data.pop(INTAKE_KEY, None)
     if isinstance(intake, Intake):
         await intake.stop()

@@ -146,6 +146,7 @@ class Alerts:
         # When the alerts of the last minute that got a card of their own were opened.
         self._carded: deque[dt.datetime] = deque()
         self._loaded = False
+        self._queued_messages = False
         # Cards and the digest to redraw, at most every REDRAW_GAP: Telegram takes an edit a
         # second, so drawing one per batch of events would be work thrown away.
         self._stale: set[int] = set()
@@ -289,7 +290,10 @@ class Alerts:
                 self._posting.add(task)
                 task.add_done_callback(self._posting.discard)
             self._schedule_redraw()
-            self._outbox.notify()
+            if self._queued_messages:
+                # Fault notices for the units; cards and redraws wake the sender themselves.
+                self._queued_messages = False
+                self._outbox.notify()
             # Let the intake answer between batches.
             await asyncio.sleep(0)
 
@@ -407,6 +411,7 @@ class Alerts:
         self._open[(alert.camera, alert.kind)] = _OpenAlert(row.id, 1, now, row.digest)
         if alert.kind in FAULT_KINDS:
             self._log_fault(session, row, camera)
+            self._queued_messages = True
         if row.digest:
             self._digest_active_until = now + self._window
             self._digest_stale = True

@@ -45,6 +45,7 @@ OTHER_SIGN = "❔"
 # Telegram allows 4,096 characters (UTF-16 units) of text; markup is counted here too, so
 # what is left for the tags' sake is a margin, never an overflow.
 DIGEST_UNITS = 3900
+DETAILED_LINE_UNITS = 30
 
 
 def kind_label(tr: Translator, kind: str) -> str:
@@ -69,10 +70,12 @@ def digest_pages(
     cameras = {alert.camera for alert in members}
     title = tr("Alerts from {count} cameras").format(count=len(cameras))
     stamp = "🕒 " + escape(tr.time(updated))
-    detailed = _detailed_lines(tr, members, settings)
-    page = "\n".join(["🚨 <b>" + escape(title) + "</b> · " + stamp, *detailed])
-    if units(page) <= DIGEST_UNITS:
-        return [page]
+    # A detailed line takes at least this much; past that many lines, do not even try.
+    if len(members) * DETAILED_LINE_UNITS <= DIGEST_UNITS:
+        detailed = _detailed_lines(tr, members, settings)
+        page = "\n".join(["🚨 <b>" + escape(title) + "</b> · " + stamp, *detailed])
+        if units(page) <= DIGEST_UNITS:
+            return [page]
     head = [
         "🚨 <b>" + escape(title) + "</b> · " + stamp,
         _legend(tr, members),

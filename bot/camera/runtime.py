@@ -21,6 +21,7 @@ from bot.camera.onvif_device import (
     EventStream,
     HealthReason,
     OnvifDevice,
+    StreamState,
     probe,
 )
 from bot.clock import Clock
@@ -94,6 +95,16 @@ class Cameras:
             )
             self._streams[camera.number] = stream
             await stream.start()
+
+    async def settled(self, timeout: float) -> None:  # noqa: ASYNC109 (a wait, not a call)
+        """Wait until no event stream is still making its first connection (or the timeout)."""
+        loop = asyncio.get_running_loop()
+        until = loop.time() + timeout
+        # Polled: a stream's state changes inside its own task, with nothing to wait on.
+        while loop.time() < until and any(  # noqa: ASYNC110
+            stream.state == StreamState.CONNECTING for stream in self._streams.values()
+        ):
+            await asyncio.sleep(0.5)
 
     async def stop(self) -> None:
         """Unsubscribe and close every connection."""
