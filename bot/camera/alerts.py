@@ -312,13 +312,14 @@ class Alerts:
                     if known.digest:
                         self._digest_active_until = now + self._window
                     continue
-                alert_id = self._open_new(session, event_id, alert, camera=None, now=now)
+                alert_id = self._open_new(session, event_id, alert, now, folded)
                 if alert_id is not None:
                     created.append((alert_id, alert))
             if folded:
                 self._write_folds(session, folded)
             session.commit()
-        self._stale.update(folded)
+        # A card just opened is drawn when it is posted; only repeats need a redraw.
+        self._stale.update(alert_id for alert_id, (known, _) in folded.items() if known.count > 1)
         if self._digest_active_until is not None and now < self._digest_active_until:
             # While a storm's digest is up it lists every camera, carded ones too.
             self._digest_stale = self._digest_stale or bool(folded)
@@ -388,11 +389,11 @@ class Alerts:
         session: Session,
         event_id: int,
         alert: AlertInput,
-        camera: Camera | None,
         now: dt.datetime,
+        folded: dict[int, tuple[_OpenAlert, list[int]]],
     ) -> int | None:
         """Open an alert for an event; its id if it gets a card of its own."""
-        camera = camera or self._settings.camera(alert.camera)
+        camera = self._settings.camera(alert.camera)
         row = CameraAlert(
             camera=alert.camera,
             kind=alert.kind,
@@ -404,11 +405,11 @@ class Alerts:
             refs=alert.refs,
             digest=self._storming(now),
         )
-        connection = session.connection()
-        # Plain statements: in a storm hundreds of alerts open in a minute.
-        row.id = _inserted(connection.execute(_ALERTS.insert(), _alert_row(row)))
-        connection.execute(update(_EVENTS).where(_EVENTS.c.id == event_id).values(alert_id=row.id))
-        self._open[(alert.camera, alert.kind)] = _OpenAlert(row.id, 1, now, row.digest)
+        # A plain insert: in a storm hundreds of alerts open in a minute. The event is linked
+        # with the batch's folds, in one statement.
+        row.id = _inserted(session.connection().execute(_ALERTS.insert(), _alert_row(row)))
+        opened = self._open[(alert.camera, alert.kind)] = _OpenAlert(row.id, 1, now, row.digest)
+        folded[row.id] = (opened, [event_id])
         if alert.kind in FAULT_KINDS:
             self._log_fault(session, row, camera)
             self._queued_messages = True
