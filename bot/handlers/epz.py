@@ -10,12 +10,21 @@ from html import escape
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.config import Enterprise
-from bot.db.models import OutageKind, OutageStatus
+from bot.config import Enterprise, Settings
+from bot.db.models import (
+    EpzOutage,
+    OutageKind,
+    OutageStatus,
+    Proposal,
+    ProposalStatus,
+    RotationCheck,
+)
 from bot.drafts import DraftState
 from bot.epz.gatelog import LineProblem, ParsedLine, parse_lines
-from bot.epz.outages import KIND_LABELS, NoticeInput
-from bot.handlers.common import App, Context, desk_of, reply, requires, tr_for
+from bot.epz.outages import KIND_LABELS, NoticeInput, restoration_cameras
+from bot.epz.rotation import OUTCOME_ICONS, OUTCOME_LABELS
+from bot.escalation.texts import STATUS_LABELS
+from bot.handlers.common import App, Context, desk_of, pressed, reply, requires, tr_for
 from bot.handlers.flows import (
     Flow,
     advance,
@@ -405,13 +414,10 @@ async def restored(update: Update, context: Context, outage_id: int) -> None:
 
 async def on_epz_button(update: Update, context: Context) -> None:
     """Officer's confirmation and follow-up, contact's explanation and restoration buttons."""
-    query = update.callback_query
-    user = update.effective_user
-    assert query is not None and query.data is not None and user is not None
+    query, user, action, outage_id = pressed(update)
     desk = desk_of(context)
     tr = tr_for(update, context)
-    _, action, raw_id = query.data.split(":")
-    outage = desk.outages.get(int(raw_id))
+    outage = desk.outages.get(outage_id)
     enterprise = desk.settings.enterprise(outage.enterprise) if outage else None
     if outage is None or enterprise is None:
         await query.answer(tr("This no longer exists."), show_alert=True)
@@ -423,18 +429,13 @@ async def on_epz_button(update: Update, context: Context) -> None:
     if (action in ("ex", "rs") and not is_contact) or (
         action in ("ok", "nc", "pg") and not is_officer
     ):
-        desk.audit.record("denied", user_id=user.id, chat_id=user.id, detail=query.data)
+        desk.audit.record("denied", user_id=user.id, chat_id=user.id, detail=query.data or "")
         await query.answer(tr("This is for someone else."), show_alert=True)
         return
     await query.answer()
     now = desk.clock.now()
     if action == "ok":
-        closed = desk.outages.confirm_restored(outage.id or 0, actor(update, context), now)
-        reply(
-            update,
-            context,
-            escape(tr("Closed.") if closed else tr("This step is already done; nothing changed.")),
-        )
+        await confirm_restored(update, context, outage)
     elif action == "nc":
         desk.outages.progress(outage.id or 0, tr("no change"), actor(update, context), now)
         reply(update, context, escape(tr("Noted in the logbook.")))
@@ -446,6 +447,31 @@ async def on_epz_button(update: Update, context: Context) -> None:
     elif action == "ex":
         start(update, context, EXPLAIN, "reason", {"outage": outage.id})
         ask(update, context, escape(tr("Why was it not repaired in time?")))
+
+
+async def confirm_restored(update: Update, context: Context, outage: EpzOutage) -> None:
+    """Close the outage, with fresh snapshots of its ONVIF cameras when they answer."""
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    if outage.status == OutageStatus.CLOSED or outage.id is None:
+        reply(update, context, escape(tr("This step is already done; nothing changed.")))
+        return
+    cameras = restoration_cameras(desk.settings, outage)
+    snapshots = await desk.cameras.snapshots(cameras) if cameras else []
+    closed = desk.outages.confirm_restored(
+        outage.id, actor(update, context), desk.clock.now(), snapshots, cameras
+    )
+    if closed is None:
+        text = tr("This step is already done; nothing changed.")
+    elif cameras and snapshots:
+        text = tr("Closed; the snapshot is attached to the closure in the duty group.")
+    elif cameras:
+        text = tr(
+            "Closed without a snapshot: cameras {cameras} did not answer. Check them on /cameras."
+        ).format(cameras=", ".join(cameras))
+    else:
+        text = tr("Closed.")
+    reply(update, context, escape(text))
 
 
 async def on_explain_text(update: Update, context: Context, state: DraftState) -> None:
@@ -501,9 +527,17 @@ async def cmd_epz(update: Update, context: Context) -> None:
     """EPZ enterprises, their open outages, deadlines and gate-log counts."""
     desk = desk_of(context)
     tr = tr_for(update, context)
+    month = desk.rotation.month_of(desk.clock.now())
+    checks = {check.enterprise: check for check in desk.rotation.checks(month)}
     lines = ["🏭 <b>" + escape(tr("EPZ enterprises")) + "</b>"]
+    if checks:
+        lines.append(
+            escape(tr("Rotation of {month}:").format(month=f"{month.month:02d}/{month.year}"))
+        )
     for enterprise in desk.settings.enterprises:
         lines += ["", f"<b>{escape(enterprise.name)}</b> · MST {escape(enterprise.tax_code)}"]
+        if (check := checks.get(enterprise.key)) is not None:
+            lines.append("   " + escape(check_status(tr, desk.settings, check)))
         outages = desk.outages.active(enterprise.key)
         if not outages:
             lines.append("   🟢 " + escape(tr("no open outage")))
@@ -525,7 +559,37 @@ async def cmd_epz(update: Update, context: Context) -> None:
                     )
                 )
             )
+            if (measure := desk.interim.latest(outage.id or 0)) is not None:
+                lines.append("      🛡 " + escape(measure_status(tr, measure)))
     reply(update, context, "\n".join(lines))
+
+
+def measure_status(tr: Translator, proposal: Proposal) -> str:
+    """An outage's interim measure and where its decision stands."""
+    status = tr(
+        "waiting for the branch head"
+        if proposal.status == ProposalStatus.PENDING
+        else STATUS_LABELS[ProposalStatus(proposal.status)]
+    )
+    if proposal.decider_name:
+        status += f", {proposal.decider_name}"
+    if proposal.reason:
+        status += f": {proposal.reason}"
+    return tr("interim measure: {measure} ({status})").format(
+        measure=proposal.content, status=status
+    )
+
+
+def check_status(tr: Translator, settings: Settings, check: RotationCheck) -> str:
+    """One enterprise's rotation check as /epz shows it."""
+    officer = settings.person(check.officer_id) if check.officer_id else None
+    text = tr("{icon} rotation check {when} ({officer}): {outcome}").format(
+        icon=OUTCOME_ICONS[check.outcome],
+        when=tr.datetime(check.due_at),
+        officer=officer.name if officer else tr("no officer assigned"),
+        outcome=tr(OUTCOME_LABELS[check.outcome]),
+    )
+    return text + (f" — {check.finding}" if check.finding else "")
 
 
 def register(app: App) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
+import openpyxl
 from sqlmodel import Session, select
 
 from bot.db.models import EpzOutage, GateMovementRecord, LogbookEntry
@@ -193,3 +195,56 @@ async def test_restoration_closes_the_outage(desktop: Desktop) -> None:
     with Session(desktop.desk.engine) as session:
         outage = session.exec(select(EpzOutage)).one()
     assert outage.status == "closed" and outage.met_deadline is True
+
+
+async def test_gate_log_listed_and_exported_as_xlsx(desktop: Desktop) -> None:
+    await enrol(desktop)
+    await say(desktop, "Camera C01 cổng chính hỏng, dự kiến 30/11, liên hệ 0903123456", "ảnh hưởng")
+    await say(desktop, "Không ghi hình xe ra vào", "Thông báo số 1")
+    await say(desktop, "51C-123.45 CSQU3054383 vào 8:05\n29A-1234 ra 8h10", "lượt xe")
+
+    mark = desktop.emu.mark()
+    listing = await say(desktop, "/gatelog 1", "Sổ theo dõi cổng", chat=OFFICER, user=OFFICER)
+    assert text_of(listing).splitlines() == [
+        "🚚 Sổ theo dõi cổng của sự cố số 1 (Công ty TNHH ABC Việt Nam): 2 lượt xe.",
+        "25/11/2026 08:05 · vào · 51C-123.45 · CSQU3054383",
+        "25/11/2026 08:10 · ra · 29A-1234",
+    ]
+    await desktop.settle()
+    sent = await desktop.answer(OFFICER, mark, lambda m: "document" in m)
+    assert sent["document"]["file_name"] == "so-theo-doi-cong-su-co-1.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(desktop.emu.file_bytes(sent["document"]["file_id"])))
+    sheet = book.active
+    assert sheet is not None
+    assert sheet["A2"].value == "Doanh nghiệp: Công ty TNHH ABC Việt Nam — MST 0312345678"
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=5)]
+    recorded = dt.datetime(2026, 11, 25, 9, 0)
+    assert rows == [
+        [
+            "STT",
+            "Biển kiểm soát",
+            "Số container",
+            "Vào/Ra",
+            "Thời gian",
+            "Người ghi",
+            "Thời điểm ghi",
+        ],
+        [1, "51C-123.45", "CSQU3054383", "Vào", dt.datetime(2026, 11, 25, 8, 5), "Tuấn", recorded],
+        [2, "29A-1234", None, "Ra", dt.datetime(2026, 11, 25, 8, 10), "Tuấn", recorded],
+    ]
+
+    # The contact gets its own enterprise's latest log without naming it.
+    mark = desktop.emu.mark()
+    await say(desktop, "/gatelog", "2 lượt xe")
+    await desktop.settle()
+    assert await desktop.answer(CONTACT, mark, lambda m: "document" in m)
+
+
+async def test_gate_log_of_an_unknown_outage_says_which_exist(desktop: Desktop) -> None:
+    await enrol(desktop)
+    await say(desktop, "Camera C01 cổng chính hỏng, dự kiến 30/11, liên hệ 0903123456", "ảnh hưởng")
+    await say(desktop, "Không ghi hình xe ra vào", "Thông báo số 1")
+    answer = await say(desktop, "/gatelog 9", "Không có sự cố số 9", chat=OFFICER, user=OFFICER)
+    assert "Gõ /gatelog kèm số sự cố, ví dụ /gatelog 1. Các sự cố: 1." in text_of(answer)
+    await desktop.settle()
+    assert not any("document" in m for m in desktop.emu.bot_messages(OFFICER))
