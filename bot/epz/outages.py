@@ -51,6 +51,8 @@ class NoticeInput:
     effect: str = ""
     expected_fix: dt.date | None = None
     tech_contact: str = ""
+    # Planned maintenance and power cuts are notified ahead of their start (247 I.2.3).
+    starts_at: dt.datetime | None = None
 
 
 class Outages(EpzService):
@@ -72,6 +74,7 @@ class Outages(EpzService):
             tech_contact=notice.tech_contact.strip(),
             reporter_id=reporter.user_id,
             notified_at=now,
+            starts_at=notice.starts_at,
             deadline=deadline,
             status=OutageStatus.OPEN,
         )
@@ -85,12 +88,18 @@ class Outages(EpzService):
                 reporter,
                 now,
                 {
-                    LogColumn.INCIDENT: f"[{enterprise.name}] {tr(KIND_LABELS[outage.kind])}: "
-                    f"{outage.description}"
+                    LogColumn.INCIDENT: f"[{enterprise.name}] {tr(KIND_LABELS[outage.kind])}"
+                    + (
+                        " (" + tr("from {when}").format(when=tr.datetime(outage.starts_at)) + ")"
+                        if outage.starts_at is not None
+                        else ""
+                    )
+                    + f": {outage.description}"
                 },
                 details={
                     "incident_place": enterprise.address,
                     "incident_refs": f"MST {enterprise.tax_code}",
+                    "incident_arisen_at": outage.starts_at or now,
                     "incident_received_at": now,
                 },
                 source_key=f"outage:{outage.id}",
@@ -109,8 +118,12 @@ class Outages(EpzService):
                     subject,
                     self._local(deadline + dt.timedelta(days=1), dt.time(0, 0)),
                 )
+            starts = max(now, outage.starts_at or now)
+            if starts > now:
+                deadlines.schedule(session, DeadlineKind.EPZ_PLANNED_START, subject, starts)
+            # The officer follows the work from the day it starts, not from the notice.
             deadlines.schedule(
-                session, DeadlineKind.EPZ_FOLLOW_UP, subject, self._next_follow_up(now), seq=1
+                session, DeadlineKind.EPZ_FOLLOW_UP, subject, self._next_follow_up(starts), seq=1
             )
             session.commit()
         self._outbox.notify()
@@ -149,10 +162,15 @@ class Outages(EpzService):
         with Session(self._engine) as session:
             return session.get(EpzOutage, outage_id)
 
-    def gate_outage(self, enterprise: Enterprise) -> EpzOutage | None:
-        """The open outage that takes a gate camera down, if any (the gate log belongs to it)."""
+    def gate_outage(self, enterprise: Enterprise, now: dt.datetime) -> EpzOutage | None:
+        """The open outage that takes a gate camera down, if any (the gate log belongs to it).
+
+        Planned work notified in advance takes the gate down only once it has started.
+        """
         gates = {c.number for c in enterprise.cameras if c.kind == "gate"}
         for outage in self.active(enterprise.key):
+            if outage.starts_at is not None and outage.starts_at > now:
+                continue
             if outage.kind == OutageKind.TRANSMISSION or gates & set(outage.camera_numbers()):
                 return outage
         return None
@@ -382,6 +400,31 @@ class Outages(EpzService):
         register(DeadlineKind.EPZ_OVERDUE, self._on_overdue)
         register(DeadlineKind.EPZ_NEW_DATE, self._on_new_date)
         register(DeadlineKind.EPZ_FOLLOW_UP, self._on_follow_up)
+        register(DeadlineKind.EPZ_PLANNED_START, self._on_planned_start)
+
+    def _on_planned_start(
+        self, session: Session, outage_id: int, _seq: int, now: dt.datetime
+    ) -> None:
+        outage = session.get(EpzOutage, outage_id)
+        if outage is None or outage.status != OutageStatus.OPEN:
+            return
+        tr = self._tr
+        text = tr(
+            "{name}: {kind} under notice no. {number} begins now (cameras {cameras})."
+        ).format(
+            name=self._name(outage.enterprise),
+            kind=tr(KIND_LABELS[outage.kind]),
+            number=outage.id,
+            cameras=", ".join(outage.camera_numbers()) or "—",
+        )
+        self._logbook.append(
+            session,
+            Author(None, "duty-desk"),
+            now,
+            {LogColumn.WORK: text},
+            source_key=f"planned-start:{outage.id}",
+        )
+        self._to_group(session, "🔧 " + escape(text))
 
     def _on_reminder(self, session: Session, outage_id: int, _seq: int, _now: dt.datetime) -> None:
         outage = session.get(EpzOutage, outage_id)
@@ -549,12 +592,17 @@ def notice_card(tr: Translator, outage: EpzOutage, enterprise: Enterprise) -> st
             else ""
         ),
         "   " + escape(outage.description),
+        *(
+            ["⏰ " + escape(tr("Starts: {when}").format(when=tr.datetime(outage.starts_at)))]
+            if outage.starts_at is not None
+            else []
+        ),
         "3. " + escape(tr("Effect on supervision: {effect}").format(effect=outage.effect or "—")),
         "4. "
         + escape(
-            tr("Expected fix: {date}").format(
-                date=tr.date(outage.expected_fix) if outage.expected_fix else "—"
-            )
+            tr(
+                N_("Expected end: {date}") if outage.starts_at else N_("Expected fix: {date}")
+            ).format(date=tr.date(outage.expected_fix) if outage.expected_fix else "—")
         ),
         "5. "
         + escape(tr("Technical contact: {contact}").format(contact=outage.tech_contact or "—")),

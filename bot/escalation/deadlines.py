@@ -23,6 +23,7 @@ class DeadlineKind(StrEnum):
     EPZ_OVERDUE = "epz_overdue"
     EPZ_NEW_DATE = "epz_new_date"
     EPZ_FOLLOW_UP = "epz_follow_up"
+    EPZ_PLANNED_START = "epz_planned_start"
     EPZ_ROTATION_PLAN = "epz_rotation_plan"
     EPZ_CHECK_DUE = "epz_check_due"
 
