@@ -72,6 +72,10 @@ async def test_the_branch_head_approves_and_the_outage_shows_it(desktop: Desktop
     asked = desktop.emu.bot_messages(OFF_DUTY)[-1]
     assert MEASURE in text_of(asked) and ("✅ Duyệt", "ap:1:1") in buttons_of(asked)
 
+    pending = text_of(await say(desktop, "/pending", "Việc đang chờ", OFFICER, OFFICER))
+    assert "Chờ Chi cục trưởng quyết định (biện pháp giám sát tạm thời DNCX)" in pending
+    assert "Chờ lãnh đạo ca trực" not in pending
+
     answer = await tap(desktop, card, OFF_DUTY, "ap:1:1")
     assert answer["text"] == "Đã duyệt."
     await desktop.settle()

@@ -131,6 +131,8 @@ async def test_every_enterprise_once_each_month_and_never_planned_twice(
 
 
 async def test_reminders_and_done_not_done_findings(desktop: Desktop) -> None:
+    # The reminders are deadlines in the database: a restart in between loses none.
+    await desktop.restart()
     # 09:15, a quarter of an hour before the 09:30 check: the assigned officer is reminded.
     first = await reminder(desktop, OFFICER, dt.datetime(2026, 11, 25, 9, 15, tzinfo=ICT))
     assert "Công ty TNHH ABC Việt Nam" in text_of(first) and "09:30" in text_of(first)
@@ -170,6 +172,14 @@ async def test_reminders_and_done_not_done_findings(desktop: Desktop) -> None:
     assert text_of(recorded) == "Đã ghi vào sổ nhật ký: có phát hiện."
     finding = next(e for e in entries(desktop) if "có phát hiện" in e.incident)
     assert "Camera kho quay lệch" in finding.incident and finding.incident_refs == "MST 0312222227"
+    mark = desktop.emu.mark()
+    desktop.say(OFFICER, "/epz", chat_id=OFFICER)
+    view = text_of(await desktop.answer(OFFICER, mark))
+    assert "✅ kiểm tra luân phiên 25/11/2026 09:30 (Phạm Thị Dung): đã kiểm tra" in view
+    assert "⚠️ kiểm tra luân phiên 26/11/2026 09:30 (Hoàng Văn Em): chưa thực hiện" in view
+    assert (
+        "🔎 kiểm tra luân phiên 27/11/2026 09:30 (Phạm Thị Dung): có phát hiện — Camera kho" in view
+    )
 
     # November's last check, still open in December, can no longer be recorded.
     fourth = await reminder(desktop, OFF_DUTY, dt.datetime(2026, 11, 30, 9, 15, tzinfo=ICT))
