@@ -20,6 +20,7 @@ from bot.escalation.deadlines import DeadlineKind, check_subject, rotation_subje
 from bot.i18n import N_, Translator
 from bot.logbook.service import Author
 from bot.outbox import Button, keyboard
+from bot.paging import paged
 
 OUTCOME_LABELS = {
     CheckOutcome.PLANNED: N_("planned"),
@@ -213,8 +214,9 @@ class Rotation(EpzService):
             {LogColumn.WORK: title + ": " + "; ".join(rows)},
             source_key=f"rotation-plan:{month.isoformat()}:{len(everything)}",
         )
-        html = "\n".join(["🗓 <b>" + escape(title) + "</b>", *("• " + escape(row) for row in rows)])
-        self._to_group(session, html)
+        # A desk with many enterprises gets its plan over several messages.
+        for page in paged("🗓", title, ["• " + escape(row) for row in rows]):
+            self._to_group(session, page)
         return added
 
     def _plan_line(self, tr: Translator, check: RotationCheck) -> str:
