@@ -201,6 +201,8 @@ class Rotation(EpzService):
                 check_subject(check.id),
                 max(now, check.due_at - remind),
             )
+        if not existing:
+            self._note_unrecorded(session, month, now)
         everything = sorted([*existing, *added], key=lambda c: (c.due_at, c.enterprise))
         tr = self._tr
         title = tr("Monthly camera rotation for {month} (Decision 247 II.1a)").format(
@@ -218,6 +220,37 @@ class Rotation(EpzService):
         for page in paged("🗓", title, ["• " + escape(row) for row in rows]):
             self._to_group(session, page)
         return added
+
+    def _note_unrecorded(self, session: Session, month: dt.date, now: dt.datetime) -> None:
+        """With a month's first plan, say which of last month's checks were never recorded.
+
+        They stay as they were (the month is over, see refusal); the logbook and the group are
+        told once, so a check forgotten is not mistaken for one done.
+        """
+        previous = first_of_month(month - dt.timedelta(days=1))
+        forgotten = session.exec(
+            select(RotationCheck)
+            .where(
+                RotationCheck.month == previous,
+                RotationCheck.outcome == CheckOutcome.PLANNED,
+            )
+            .order_by(col(RotationCheck.due_at), col(RotationCheck.enterprise))
+        ).all()
+        if not forgotten:
+            return
+        tr = self._tr
+        text = tr("Rotation checks of {month} never recorded: {checks}.").format(
+            month=f"{previous.month:02d}/{previous.year}",
+            checks="; ".join(self._plan_line(tr, check) for check in forgotten),
+        )
+        self._logbook.append(
+            session,
+            Author(None, "duty-desk"),
+            now,
+            {LogColumn.NOTE: text},
+            source_key=f"rotation-unrecorded:{previous.isoformat()}",
+        )
+        self._to_group(session, "⚠️ " + escape(text))
 
     def _plan_line(self, tr: Translator, check: RotationCheck) -> str:
         officer = self._settings.person(check.officer_id) if check.officer_id else None

@@ -185,6 +185,14 @@ async def test_reminders_and_done_not_done_findings(desktop: Desktop) -> None:
     fourth = await reminder(desktop, OFF_DUTY, dt.datetime(2026, 11, 30, 9, 15, tzinfo=ICT))
     desktop.clock.set(dt.datetime(2026, 12, 1, 10, 0, tzinfo=ICT))
     await desktop.settle()
+    unrecorded = [
+        text_of(m) for m in desktop.emu.bot_messages(GROUP) if "chưa được ghi nhận" in text_of(m)
+    ]
+    assert unrecorded == [
+        "⚠️ Các lượt kiểm tra luân phiên tháng 11/2026 chưa được ghi nhận: "
+        "Thứ Hai, 30/11 09:30 — Công ty Đại Dương — Hoàng Văn Em."
+    ]
+    assert any("chưa được ghi nhận" in e.notes for e in entries(desktop))
     late = await press(desktop, OFF_DUTY, fourth, "rc:ok:4")
     assert "thuộc kế hoạch luân phiên tháng 11/2026, đã kết thúc" in text_of(late)
     assert {c.id: c.outcome for c in checks(desktop, dt.date(2026, 11, 1))}[4] == "planned"
