@@ -417,14 +417,7 @@ class Outages(EpzService):
             number=outage.id,
             cameras=", ".join(outage.camera_numbers()) or "—",
         )
-        self._logbook.append(
-            session,
-            Author(None, "duty-desk"),
-            now,
-            {LogColumn.WORK: text},
-            source_key=f"planned-start:{outage.id}",
-        )
-        self._to_group(session, "🔧 " + escape(text))
+        self._announce(session, now, "🔧", LogColumn.WORK, text, f"planned-start:{outage.id}")
 
     def _on_reminder(self, session: Session, outage_id: int, _seq: int, _now: dt.datetime) -> None:
         outage = session.get(EpzOutage, outage_id)
@@ -464,13 +457,7 @@ class Outages(EpzService):
             kind=tr(KIND_LABELS[outage.kind]),
             date=tr.date(outage.deadline),
         )
-        self._logbook.append(
-            session,
-            Author(None, "duty-desk"),
-            now,
-            {LogColumn.NOTE: text},
-            source_key=f"overdue:{outage.id}",
-        )
+        self._announce(session, now, "🔴", LogColumn.NOTE, text, f"overdue:{outage.id}")
         for contact in self._contacts(session, outage.enterprise):
             tr = self._translator_for(contact)
             self._outbox.send(
@@ -485,7 +472,6 @@ class Outages(EpzService):
                 buttons=keyboard([[Button(tr("Send the explanation"), f"ep:ex:{outage.id}")]]),
                 session=session,
             )
-        self._to_group(session, "🔴 " + escape(text))
 
     def _on_new_date(self, session: Session, outage_id: int, _seq: int, _now: dt.datetime) -> None:
         outage = session.get(EpzOutage, outage_id)

@@ -243,14 +243,9 @@ class Rotation(EpzService):
             month=f"{previous.month:02d}/{previous.year}",
             checks="; ".join(self._plan_line(tr, check) for check in forgotten),
         )
-        self._logbook.append(
-            session,
-            Author(None, "duty-desk"),
-            now,
-            {LogColumn.NOTE: text},
-            source_key=f"rotation-unrecorded:{previous.isoformat()}",
+        self._announce(
+            session, now, "⚠️", LogColumn.NOTE, text, f"rotation-unrecorded:{previous.isoformat()}"
         )
-        self._to_group(session, "⚠️ " + escape(text))
 
     def _plan_line(self, tr: Translator, check: RotationCheck) -> str:
         officer = self._settings.person(check.officer_id) if check.officer_id else None

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from html import escape
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.db.models import LogColumn
 from bot.epz.workdays import WorkCalendar
 from bot.i18n import Translator, translator
-from bot.logbook.service import Logbook
+from bot.logbook.service import Author, Logbook
 from bot.outbox import Keyboard, Outbox
 
 
@@ -56,3 +58,18 @@ class EpzService:
         group = self._settings.telegram.duty_group_id
         if group is not None:
             self._outbox.send(group, html, buttons=buttons, session=session)
+
+    def _announce(
+        self,
+        session: Session,
+        now: dt.datetime,
+        icon: str,
+        column: LogColumn,
+        text: str,
+        source_key: str,
+    ) -> None:
+        """Something the desk itself noticed: into the logbook, and told to the duty group."""
+        self._logbook.append(
+            session, Author(None, "duty-desk"), now, {column: text}, source_key=source_key
+        )
+        self._to_group(session, f"{icon} " + escape(text))
