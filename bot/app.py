@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.db.engine import make_engine
 from bot.db.models import OutboxMessage
 from bot.desk import Desk
+from bot.documents import DocumentSender
 from bot.handlers import (
     access,
     alerts,
@@ -27,12 +28,15 @@ from bot.handlers import (
     enrolment,
     epz,
     flows,
+    gatelog,
     help,
     incidents,
+    interim,
     language,
     logbook,
     pending,
     proposals,
+    rotation,
     shift,
     unit_requests,
 )
@@ -106,6 +110,9 @@ def build_application(
     pending.register(app)
     alerts.register(app)
     epz.register(app)
+    rotation.register(app)
+    gatelog.register(app)
+    interim.register(app)
     flows.register(app)
     app.add_error_handler(on_error)
     return app
@@ -115,7 +122,7 @@ async def on_startup(app: App) -> None:
     """Register the menus and start the outbox sender."""
     desk = cast(Desk, app.bot_data["desk"])
     await register_menus(app.bot, desk.settings.locale, desk.settings.tz)
-    sender = OutboxSender(
+    sender = DocumentSender(
         app.bot,
         desk.outbox,
         desk.clock,
@@ -127,6 +134,8 @@ async def on_startup(app: App) -> None:
     sender.start()
     app.bot_data[SENDER_KEY] = sender
     assert app.job_queue is not None
+    # Before the alarm starts: the month's plan (if due) and the next planning deadline.
+    desk.rotation.start(desk.clock.now())
     alarm = Alarm(app.job_queue, desk.escalation.timers, desk.clock)
     desk.escalation.ctx.on_change = alarm.arm
     app.bot_data[ALARM_KEY] = alarm

@@ -261,6 +261,29 @@ class CalendarSettings(Section):
     extra_working_days: list[dt.date] = Field(default_factory=list)
 
 
+class RotationSettings(Section):
+    """The monthly rotation of camera checks over every EPZ enterprise (247 II.1a)."""
+
+    enabled: bool = True
+    # The set time of day each check is made at; an officer's second check on one day
+    # comes check_spacing_minutes later.
+    check_at: dt.time = dt.time(9, 30)
+    check_spacing_minutes: int = Field(30, ge=5)
+    remind_before_minutes: int = Field(15, ge=0)
+    # The plan is made on this working day of the month, at plan_at (or at start-up when the
+    # month has no plan yet and that moment has passed).
+    plan_on_working_day: int = Field(1, ge=1, le=15)
+    plan_at: dt.time = dt.time(8, 0)
+    # Enterprises without an assigned officer are spread over these (person ids).
+    officers: list[int] = Field(default_factory=list)
+
+
+class EpzSettings(Section):
+    """EPZ supervision beyond the enterprises' registry."""
+
+    rotation: RotationSettings = RotationSettings()
+
+
 class Person(Section):
     """Someone the bot knows: a Telegram account with a name, title and unit."""
 
@@ -277,6 +300,8 @@ class Unit(Section):
     key: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9_-]*$")
     name: str = Field(min_length=1)
     chat_id: int | None = None
+    # 247 I.2.3c: the branch head (Chi cục trưởng) decides an EPZ outage's interim measure.
+    head: int | None = Field(None, description="the unit's head (a person id)")
 
 
 class RosterDay(Section):
@@ -318,6 +343,7 @@ class Settings(BaseSettings):
     enterprises: list[Enterprise] = Field(default_factory=list)
     invite_valid_hours: int = Field(72, ge=1)
     calendar: CalendarSettings = CalendarSettings()
+    epz: EpzSettings = EpzSettings()
     intake: IntakeSettings = IntakeSettings()
     alerts: AlertSettings = AlertSettings()
 
@@ -358,6 +384,11 @@ class Settings(BaseSettings):
                     f"people: {person.name} names unit {person.unit!r}, "
                     f"which is not among units ({', '.join(sorted(units)) or 'none'})"
                 )
+        for unit in self.units:
+            if unit.head is not None and unit.head not in people:
+                raise ValueError(
+                    f"units: {unit.key} names head {unit.head}, who is not listed under people"
+                )
         numbers = {camera.number for camera in self.cameras}
         if len(numbers) != len(self.cameras):
             raise ValueError("cameras: the same number is listed twice")
@@ -367,6 +398,8 @@ class Settings(BaseSettings):
                     f"cameras: camera {camera.number} names unit {camera.unit!r}, "
                     "which is not among units"
                 )
+            if camera.enterprise is not None:
+                _check_enterprise_camera(self, camera)
             unknown = [n for n in camera.neighbours if n not in numbers]
             if unknown:
                 raise ValueError(
@@ -382,6 +415,11 @@ class Settings(BaseSettings):
                 raise ValueError(
                     f"enterprises: {enterprise.key} names officer "
                     f"{enterprise.officer}, who is not listed under people"
+                )
+        for officer in self.epz.rotation.officers:
+            if officer not in people:
+                raise ValueError(
+                    f"epz.rotation.officers: person {officer} is not listed under people"
                 )
         for day, composition in self.roster.days.items():
             for role, person_id in _roster_people(composition):
@@ -419,6 +457,21 @@ class Settings(BaseSettings):
     def unit(self, key: str) -> Unit | None:
         """Return the configured unit with this key, if any."""
         return next((u for u in self.units if u.key == key), None)
+
+
+def _check_enterprise_camera(settings: Settings, camera: Camera) -> None:
+    """A registry camera of an EPZ enterprise must be on that enterprise's camera map."""
+    enterprise = settings.enterprise(camera.enterprise or "")
+    if enterprise is None:
+        raise ValueError(
+            f"cameras: camera {camera.number} names enterprise {camera.enterprise!r}, "
+            "which is not among enterprises"
+        )
+    if camera.number not in {c.number for c in enterprise.cameras}:
+        raise ValueError(
+            f"cameras: camera {camera.number} is not on the camera map of {enterprise.key} "
+            f"({', '.join(c.number for c in enterprise.cameras) or 'empty'})"
+        )
 
 
 def _roster_people(day: RosterDay) -> list[tuple[str, int]]:

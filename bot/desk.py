@@ -10,15 +10,17 @@ from bot.audit import Audit
 from bot.camera.runtime import Cameras
 from bot.clock import Clock
 from bot.config import Settings
+from bot.documents import DocumentOutbox
 from bot.drafts import Drafts
 from bot.epz.enrolment import Enrolment
+from bot.epz.interim import InterimMeasures
 from bot.epz.outages import Outages
+from bot.epz.rotation import Rotation
 from bot.epz.workdays import WorkCalendar
 from bot.escalation.context import EscalationContext
 from bot.escalation.services import Escalation
 from bot.i18n import Translator, translator
 from bot.logbook.service import Logbook
-from bot.outbox import Outbox
 from bot.preferences import Preferences
 from bot.shifts import Roster
 
@@ -32,7 +34,7 @@ class Desk:
     clock: Clock
     roster: Roster
     logbook: Logbook
-    outbox: Outbox
+    outbox: DocumentOutbox
     preferences: Preferences
     audit: Audit
     escalation: Escalation
@@ -40,13 +42,15 @@ class Desk:
     cameras: Cameras
     enrolment: Enrolment
     outages: Outages
+    rotation: Rotation
+    interim: InterimMeasures
 
     @classmethod
     def build(cls, settings: Settings, engine: Engine, clock: Clock) -> Desk:
         """Wire the services together."""
         roster = Roster(settings)
         logbook = Logbook(engine, roster, clock)
-        outbox = Outbox(engine, clock)
+        outbox = DocumentOutbox(engine, clock)
         preferences = Preferences(engine, clock)
 
         def person_translator(user_id: int | None) -> Translator:
@@ -61,6 +65,8 @@ class Desk:
         )
         outages = Outages(settings, engine, clock, outbox, logbook, calendar, person_translator)
         outages.register(escalation.timers.register)
+        rotation = Rotation(settings, engine, clock, outbox, logbook, calendar, person_translator)
+        rotation.register(escalation.timers.register)
         return cls(
             settings=settings,
             engine=engine,
@@ -75,6 +81,8 @@ class Desk:
             cameras=Cameras(settings, engine, clock, outbox, logbook),
             enrolment=Enrolment(settings, engine),
             outages=outages,
+            rotation=rotation,
+            interim=InterimMeasures(context, escalation.approvals),
         )
 
     @property

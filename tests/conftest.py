@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from psycopg.errors import InsufficientPrivilege
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ProgrammingError
 
 from bot.db.engine import upgrade
 
@@ -46,9 +49,25 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     try:
         yield make_url(admin).set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin_engine.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _drop(admin_engine, name)
         admin_engine.dispose()
+
+
+def _drop(admin_engine: Engine, name: str) -> None:
+    """Drop a test database, waiting out an autovacuum worker that is visiting it.
+
+    FORCE ends the other sessions, but an autovacuum worker belongs to the server's superuser
+    and a plain role may not end it; the worker leaves within moments, so try again briefly.
+    """
+    for attempt in range(20):
+        try:
+            with admin_engine.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except ProgrammingError as exc:
+            if not isinstance(exc.orig, InsufficientPrivilege) or attempt == 19:
+                raise
+            time.sleep(0.25)
 
 
 @pytest.fixture

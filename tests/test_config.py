@@ -60,6 +60,30 @@ def test_roster_must_name_configured_people(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            "people:\n  - {id: 1, name: An}\nunits:\n  - {key: kv1, name: KV1, head: 2}\n",
+            "units: kv1 names head 2, who is not listed under people",
+        ),
+        (
+            "epz:\n  rotation:\n    officers: [7]\n",
+            "epz.rotation.officers: person 7 is not listed under people",
+        ),
+        (
+            "enterprises:\n  - {key: abc, name: ABC, tax_code: '0312345678', cameras: "
+            "[{number: C01}]}\ncameras:\n  - {number: C09, name: X, enterprise: abc}\n",
+            "cameras: camera C09 is not on the camera map of abc (C01)",
+        ),
+    ],
+)
+def test_epz_references_must_resolve(tmp_path: Path, text: str, problem: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, text))
+    assert problem in caught.value.problems[0]
+
+
 def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write(tmp_path, "telegram:\n  duty_group_id: -100111\nlocale: vi\n")
     monkeypatch.setenv("DUTY_DESK_TELEGRAM__DUTY_GROUP_ID", "-100222")

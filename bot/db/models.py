@@ -183,6 +183,9 @@ class ProposalKind(StrEnum):
     COORDINATION = "coordination"
     INTERVENTION = "intervention"
     MOBILE_EQUIPMENT = "mobile_equipment"
+    # Not a request to a unit: an EPZ outage's interim supervision measure (247 I.2.3c),
+    # decided by the head of the managing branch rather than the shift leader.
+    INTERIM_MEASURE = "interim_measure"
 
 
 class UrgentCase(StrEnum):
@@ -281,6 +284,8 @@ class Proposal(SQLModel, table=True):
     escalation_note: str = Field(default="", sa_type=Text)
     # The outbox row of the card in the duty group; its Telegram id is known once sent.
     card_outbox_id: int | None = None
+    # Set for an interim supervision measure: the EPZ outage it is for.
+    outage_id: int | None = Field(default=None, foreign_key="epz_outage.id", index=True)
 
     def unit_keys(self) -> list[str]:
         """The addressed units' keys."""
@@ -480,6 +485,8 @@ class EpzOutage(SQLModel, table=True):
     tech_contact: str = ""
     reporter_id: int | None = Field(default=None, sa_column=chat_id_column(nullable=True))
     notified_at: dt.datetime = Field(sa_column=utc_column())
+    # When planned maintenance or a power cut begins; None: at once (an unplanned fault).
+    starts_at: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
     deadline: dt.date | None = None
     status: OutageStatus = Field(sa_type=String(24), index=True)
     explanation: str = Field(default="", sa_type=Text)
@@ -488,6 +495,8 @@ class EpzOutage(SQLModel, table=True):
     closed_at: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
     closed_by: str = ""
     met_deadline: bool | None = None
+    # The incident an interim supervision measure is proposed under (made on first proposal).
+    incident_id: int | None = Field(default=None, foreign_key="incident.id")
 
     def camera_numbers(self) -> list[str]:
         """The affected cameras."""
@@ -507,3 +516,31 @@ class GateMovementRecord(SQLModel, table=True):
     at: dt.datetime = Field(sa_column=utc_column())
     recorded_at: dt.datetime = Field(sa_column=utc_column())
     recorded_by: int | None = Field(default=None, sa_column=chat_id_column(nullable=True))
+
+
+class CheckOutcome(StrEnum):
+    """What a rotation check found."""
+
+    PLANNED = "planned"
+    DONE = "done"
+    NOT_DONE = "not_done"
+    FINDINGS = "findings"
+
+
+class RotationCheck(SQLModel, table=True):
+    """One enterprise's camera check in a month's rotation (247 II.1a)."""
+
+    __tablename__ = "epz_rotation_check"
+    # One check per enterprise per month: planning again never adds a second.
+    __table_args__ = (UniqueConstraint("month", "enterprise"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    month: dt.date = Field(index=True, description="the first day of the month")
+    enterprise: str = Field(max_length=64)
+    officer_id: int | None = Field(default=None, sa_column=chat_id_column(nullable=True))
+    due_at: dt.datetime = Field(sa_column=utc_column())
+    planned_at: dt.datetime = Field(sa_column=utc_column())
+    outcome: CheckOutcome = Field(default=CheckOutcome.PLANNED, sa_type=String(16))
+    finding: str = Field(default="", sa_type=Text)
+    recorded_at: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
+    recorded_by: str = ""

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html import escape
 
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from bot.clock import Clock
 from bot.config import Enterprise, Settings
 from bot.db.models import (
     EnterpriseContact,
@@ -21,12 +19,13 @@ from bot.db.models import (
     OutageStatus,
 )
 from bot.epz.gatelog import GateMovement
-from bot.epz.workdays import WorkCalendar
+from bot.epz.gatelog_export import GateLogRow
+from bot.epz.service import EpzService
 from bot.escalation import deadlines
 from bot.escalation.deadlines import DeadlineKind, outage_subject
-from bot.i18n import N_, Translator, translator
-from bot.logbook.service import Author, Logbook
-from bot.outbox import Button, Outbox, keyboard
+from bot.i18n import N_, Translator
+from bot.logbook.service import Author
+from bot.outbox import Button, keyboard
 
 # 247 I.2.3: camera and attached equipment within 10 working days, the channel within 3.
 REPAIR_WORKING_DAYS = {OutageKind.CAMERA: 10, OutageKind.TRANSMISSION: 3}
@@ -52,35 +51,12 @@ class NoticeInput:
     effect: str = ""
     expected_fix: dt.date | None = None
     tech_contact: str = ""
+    # Planned maintenance and power cuts are notified ahead of their start (247 I.2.3).
+    starts_at: dt.datetime | None = None
 
 
-class Outages:
+class Outages(EpzService):
     """Records outages and keeps their working-day deadlines."""
-
-    def __init__(
-        self,
-        settings: Settings,
-        engine: Engine,
-        clock: Clock,
-        outbox: Outbox,
-        logbook: Logbook,
-        calendar: WorkCalendar,
-        translator_for: Callable[[int | None], Translator],
-    ) -> None:
-        self._settings = settings
-        self._engine = engine
-        self._clock = clock
-        self._outbox = outbox
-        self._logbook = logbook
-        self.calendar = calendar
-        self._translator_for = translator_for
-
-    @property
-    def _tr(self) -> Translator:
-        return translator(self._settings.locale, self._settings.tz)
-
-    def _local(self, day: dt.date, at: dt.time) -> dt.datetime:
-        return dt.datetime.combine(day, at, tzinfo=self._settings.tz).astimezone(dt.UTC)
 
     def notify(self, notice: NoticeInput, reporter: Author, now: dt.datetime) -> EpzOutage:
         """Record a notice, tell the duty group, write the logbook, start the deadline clocks."""
@@ -98,6 +74,7 @@ class Outages:
             tech_contact=notice.tech_contact.strip(),
             reporter_id=reporter.user_id,
             notified_at=now,
+            starts_at=notice.starts_at,
             deadline=deadline,
             status=OutageStatus.OPEN,
         )
@@ -111,12 +88,18 @@ class Outages:
                 reporter,
                 now,
                 {
-                    LogColumn.INCIDENT: f"[{enterprise.name}] {tr(KIND_LABELS[outage.kind])}: "
-                    f"{outage.description}"
+                    LogColumn.INCIDENT: f"[{enterprise.name}] {tr(KIND_LABELS[outage.kind])}"
+                    + (
+                        " (" + tr("from {when}").format(when=tr.datetime(outage.starts_at)) + ")"
+                        if outage.starts_at is not None
+                        else ""
+                    )
+                    + f": {outage.description}"
                 },
                 details={
                     "incident_place": enterprise.address,
                     "incident_refs": f"MST {enterprise.tax_code}",
+                    "incident_arisen_at": outage.starts_at or now,
                     "incident_received_at": now,
                 },
                 source_key=f"outage:{outage.id}",
@@ -135,8 +118,12 @@ class Outages:
                     subject,
                     self._local(deadline + dt.timedelta(days=1), dt.time(0, 0)),
                 )
+            starts = max(now, outage.starts_at or now)
+            if starts > now:
+                deadlines.schedule(session, DeadlineKind.EPZ_PLANNED_START, subject, starts)
+            # The officer follows the work from the day it starts, not from the notice.
             deadlines.schedule(
-                session, DeadlineKind.EPZ_FOLLOW_UP, subject, self._next_follow_up(now), seq=1
+                session, DeadlineKind.EPZ_FOLLOW_UP, subject, self._next_follow_up(starts), seq=1
             )
             session.commit()
         self._outbox.notify()
@@ -162,15 +149,28 @@ class Outages:
                 query = query.where(EpzOutage.enterprise == enterprise)
             return list(session.exec(query.order_by(col(EpzOutage.id))).all())
 
+    def of_enterprise(self, enterprise: str | None) -> list[EpzOutage]:
+        """Every outage, open or closed, of one enterprise (None: of all), oldest first."""
+        with Session(self._engine) as session:
+            query = select(EpzOutage)
+            if enterprise is not None:
+                query = query.where(EpzOutage.enterprise == enterprise)
+            return list(session.exec(query.order_by(col(EpzOutage.id))).all())
+
     def get(self, outage_id: int) -> EpzOutage | None:
         """Return an outage by id."""
         with Session(self._engine) as session:
             return session.get(EpzOutage, outage_id)
 
-    def gate_outage(self, enterprise: Enterprise) -> EpzOutage | None:
-        """The open outage that takes a gate camera down, if any (the gate log belongs to it)."""
+    def gate_outage(self, enterprise: Enterprise, now: dt.datetime) -> EpzOutage | None:
+        """The open outage that takes a gate camera down, if any (the gate log belongs to it).
+
+        Planned work notified in advance takes the gate down only once it has started.
+        """
         gates = {c.number for c in enterprise.cameras if c.kind == "gate"}
         for outage in self.active(enterprise.key):
+            if outage.starts_at is not None and outage.starts_at > now:
+                continue
             if outage.kind == OutageKind.TRANSMISSION or gates & set(outage.camera_numbers()):
                 return outage
         return None
@@ -205,6 +205,26 @@ class Outages:
                     .order_by(col(GateMovementRecord.at))
                 ).all()
             )
+
+    def gate_log_rows(self, outage_id: int) -> list[GateLogRow]:
+        """The gate log with the name of whoever recorded each movement, for listing."""
+        with Session(self._engine) as session:
+            records = list(
+                session.exec(
+                    select(GateMovementRecord)
+                    .where(GateMovementRecord.outage_id == outage_id)
+                    .order_by(col(GateMovementRecord.at), col(GateMovementRecord.id))
+                ).all()
+            )
+            contacts = dict(
+                session.exec(select(EnterpriseContact.user_id, EnterpriseContact.name)).all()
+            )
+
+        def name(user_id: int | None) -> str:
+            person = self._settings.person(user_id) if user_id is not None else None
+            return person.name if person else contacts.get(user_id or 0) or str(user_id or "—")
+
+        return [GateLogRow(record, name(record.recorded_by)) for record in records]
 
     def explain(
         self, outage_id: int, reason: str, new_date: dt.date, author: Author, now: dt.datetime
@@ -276,9 +296,18 @@ class Outages:
         return outage
 
     def confirm_restored(
-        self, outage_id: int, author: Author, now: dt.datetime
+        self,
+        outage_id: int,
+        author: Author,
+        now: dt.datetime,
+        snapshots: Sequence[tuple[bytes, str]] = (),
+        cameras: Sequence[str] = (),
     ) -> EpzOutage | None:
-        """The officer confirms: the outage closes with its duration and the deadline verdict."""
+        """The officer confirms: the outage closes with its duration and the deadline verdict.
+
+        `snapshots` (JPEG, caption) are fresh pictures of `cameras`, the outage's ONVIF cameras;
+        when there are cameras but no snapshot, the closure says none could be taken.
+        """
         tr = self._tr
         with Session(self._engine, expire_on_commit=False) as session:
             outage = session.get(EpzOutage, outage_id)
@@ -306,6 +335,12 @@ class Outages:
                 "{name}: outage no. {number} restored after {hours:.0f} h, {verdict} "
                 "(confirmed by {officer})."
             ).format(name=name, number=outage.id, hours=hours, verdict=verdict, officer=author.name)
+            if cameras:
+                text += " " + (
+                    tr("Snapshot attached (cameras {cameras}).")
+                    if snapshots
+                    else tr("No snapshot: cameras {cameras} did not answer.")
+                ).format(cameras=", ".join(cameras))
             self._logbook.append(
                 session,
                 author,
@@ -314,10 +349,25 @@ class Outages:
                 details={"result_reported_at": now, "result_unit": name},
                 source_key=f"restored:{outage.id}",
             )
-            self._to_group(session, "✅ " + escape(text))
+            self._closure_to_group(session, "✅ " + escape(text), list(snapshots))
             session.commit()
         self._outbox.notify()
         return outage
+
+    def _closure_to_group(
+        self, session: Session, html: str, snapshots: list[tuple[bytes, str]]
+    ) -> None:
+        """The closure, with the snapshots as its photo (or album) when there are any."""
+        group = self._settings.telegram.duty_group_id
+        if group is None or not snapshots:
+            self._to_group(session, html)
+            return
+        (image, caption), *others = snapshots
+        if not others:
+            self._outbox.send_photo(group, image, f"{html}\n{caption}", session=session)
+            return
+        album = [(image, f"{html}\n{caption}"), *others]
+        self._outbox.send_album(group, album, session=session)
 
     def progress(self, outage_id: int, note: str, author: Author, now: dt.datetime) -> bool:
         """The officer's daily progress note goes into the logbook (247 I.2.3c)."""
@@ -350,6 +400,24 @@ class Outages:
         register(DeadlineKind.EPZ_OVERDUE, self._on_overdue)
         register(DeadlineKind.EPZ_NEW_DATE, self._on_new_date)
         register(DeadlineKind.EPZ_FOLLOW_UP, self._on_follow_up)
+        register(DeadlineKind.EPZ_PLANNED_START, self._on_planned_start)
+
+    def _on_planned_start(
+        self, session: Session, outage_id: int, _seq: int, now: dt.datetime
+    ) -> None:
+        outage = session.get(EpzOutage, outage_id)
+        if outage is None or outage.status != OutageStatus.OPEN:
+            return
+        tr = self._tr
+        text = tr(
+            "{name}: {kind} under notice no. {number} begins now (cameras {cameras})."
+        ).format(
+            name=self._name(outage.enterprise),
+            kind=tr(KIND_LABELS[outage.kind]),
+            number=outage.id,
+            cameras=", ".join(outage.camera_numbers()) or "—",
+        )
+        self._announce(session, now, "🔧", LogColumn.WORK, text, f"planned-start:{outage.id}")
 
     def _on_reminder(self, session: Session, outage_id: int, _seq: int, _now: dt.datetime) -> None:
         outage = session.get(EpzOutage, outage_id)
@@ -389,13 +457,7 @@ class Outages:
             kind=tr(KIND_LABELS[outage.kind]),
             date=tr.date(outage.deadline),
         )
-        self._logbook.append(
-            session,
-            Author(None, "duty-desk"),
-            now,
-            {LogColumn.NOTE: text},
-            source_key=f"overdue:{outage.id}",
-        )
+        self._announce(session, now, "🔴", LogColumn.NOTE, text, f"overdue:{outage.id}")
         for contact in self._contacts(session, outage.enterprise):
             tr = self._translator_for(contact)
             self._outbox.send(
@@ -410,7 +472,6 @@ class Outages:
                 buttons=keyboard([[Button(tr("Send the explanation"), f"ep:ex:{outage.id}")]]),
                 session=session,
             )
-        self._to_group(session, "🔴 " + escape(text))
 
     def _on_new_date(self, session: Session, outage_id: int, _seq: int, _now: dt.datetime) -> None:
         outage = session.get(EpzOutage, outage_id)
@@ -453,7 +514,8 @@ class Outages:
                         [
                             Button(tr("No change"), f"ep:nc:{outage.id}"),
                             Button(tr("Write progress"), f"ep:pg:{outage.id}"),
-                        ]
+                        ],
+                        [Button(tr("Propose the interim measure"), f"im:new:{outage.id}")],
                     ]
                 ),
                 session=session,
@@ -475,11 +537,6 @@ class Outages:
             ).all()
         )
 
-    def _to_group(self, session: Session, html: str) -> None:
-        group = self._settings.telegram.duty_group_id
-        if group is not None:
-            self._outbox.send(group, html, session=session)
-
     def _previous_working_day(self, day: dt.date) -> dt.date:
         day -= dt.timedelta(days=1)
         while not self.calendar.is_working_day(day):
@@ -492,6 +549,19 @@ class Outages:
         while not (self.calendar.is_working_day(day) and self._local(day, FOLLOW_UP_AT) > now):
             day += dt.timedelta(days=1)
         return self._local(day, FOLLOW_UP_AT)
+
+
+def restoration_cameras(settings: Settings, outage: EpzOutage) -> list[str]:
+    """The outage's cameras that the desk reaches over ONVIF (all of the enterprise's, when the
+    notice named none, as for a transmission fault)."""
+    named = set(outage.camera_numbers())
+    return [
+        camera.number
+        for camera in settings.cameras
+        if camera.enterprise == outage.enterprise
+        and camera.onvif is not None
+        and (not named or camera.number in named)
+    ]
 
 
 def notice_card(tr: Translator, outage: EpzOutage, enterprise: Enterprise) -> str:
@@ -508,12 +578,17 @@ def notice_card(tr: Translator, outage: EpzOutage, enterprise: Enterprise) -> st
             else ""
         ),
         "   " + escape(outage.description),
+        *(
+            ["⏰ " + escape(tr("Starts: {when}").format(when=tr.datetime(outage.starts_at)))]
+            if outage.starts_at is not None
+            else []
+        ),
         "3. " + escape(tr("Effect on supervision: {effect}").format(effect=outage.effect or "—")),
         "4. "
         + escape(
-            tr("Expected fix: {date}").format(
-                date=tr.date(outage.expected_fix) if outage.expected_fix else "—"
-            )
+            tr(
+                N_("Expected end: {date}") if outage.starts_at else N_("Expected fix: {date}")
+            ).format(date=tr.date(outage.expected_fix) if outage.expected_fix else "—")
         ),
         "5. "
         + escape(tr("Technical contact: {contact}").format(contact=outage.tech_contact or "—")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from html import escape
 
 from sqlmodel import Session
@@ -41,12 +42,25 @@ def _minutes(value: int) -> dt.timedelta:
     return dt.timedelta(minutes=value)
 
 
+# Carries out an approved proposal of a kind that is not a request to units (in its session).
+CarryOut = Callable[[Session, Proposal, Incident, Author, dt.datetime], None]
+
+
 class Approvals:
     """Proposals, the shift leader's decisions, escalation and the urgent path."""
 
     def __init__(self, ctx: EscalationContext, requests: Requests) -> None:
         self._ctx = ctx
         self._requests = requests
+        self._carry_outs: dict[ProposalKind, CarryOut] = {}
+
+    def register_carry_out(self, kind: ProposalKind, carry_out: CarryOut) -> None:
+        """Let another domain carry out its own kind of proposal (e.g. an EPZ interim measure).
+
+        Such proposals are decided like the others but reach no unit, and since someone other
+        than the shift leader may decide them, the leader is not reminded of them.
+        """
+        self._carry_outs[kind] = carry_out
 
     def propose(
         self,
@@ -57,6 +71,7 @@ class Approvals:
         content: str,
         now: dt.datetime,
         urgent_case: UrgentCase | None = None,
+        outage_id: int | None = None,
     ) -> Step[Proposal]:
         """Record a proposal and put it before the shift leader (urgent: send it at once)."""
         ctx = self._ctx
@@ -79,6 +94,7 @@ class Approvals:
                 proposer_id=author.user_id,
                 proposer_name=author.name,
                 created_at=now,
+                outage_id=outage_id,
             )
             session.add(proposal)
             session.flush()
@@ -97,13 +113,14 @@ class Approvals:
                     source_key=f"urgent:{proposal.id}",
                 )
             self._post_card(session, proposal, incident)
-            deadlines.schedule(
-                session,
-                DeadlineKind.APPROVAL_REMINDER,
-                proposal_subject(proposal.id),
-                now + _minutes(ctx.settings.escalation.approval_reminder_after_minutes),
-                seq=1,
-            )
+            if kind not in self._carry_outs:
+                deadlines.schedule(
+                    session,
+                    DeadlineKind.APPROVAL_REMINDER,
+                    proposal_subject(proposal.id),
+                    now + _minutes(ctx.settings.escalation.approval_reminder_after_minutes),
+                    seq=1,
+                )
             session.commit()
         ctx.committed()
         return Step(proposal)
@@ -144,7 +161,8 @@ class Approvals:
                 )
             else:
                 self._decide(session, proposal, author, now, ProposalStatus.APPROVED)
-                self._carry_out(session, proposal, incident, author, now)
+                carry_out = self._carry_outs.get(proposal.kind, self._carry_out)
+                carry_out(session, proposal, incident, author, now)
             session.add(proposal)
             self._update_card(session, proposal, incident)
             session.commit()

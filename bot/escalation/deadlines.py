@@ -23,11 +23,24 @@ class DeadlineKind(StrEnum):
     EPZ_OVERDUE = "epz_overdue"
     EPZ_NEW_DATE = "epz_new_date"
     EPZ_FOLLOW_UP = "epz_follow_up"
+    EPZ_PLANNED_START = "epz_planned_start"
+    EPZ_ROTATION_PLAN = "epz_rotation_plan"
+    EPZ_CHECK_DUE = "epz_check_due"
 
 
 def outage_subject(outage_id: int) -> str:
     """The subject key of an EPZ outage."""
     return f"outage:{outage_id}"
+
+
+def rotation_subject(month: dt.date) -> str:
+    """The subject key of a month's rotation plan, e.g. rotation:202612."""
+    return f"rotation:{month.year * 100 + month.month}"
+
+
+def check_subject(check_id: int) -> str:
+    """The subject key of a rotation check."""
+    return f"check:{check_id}"
 
 
 def request_subject(request_id: int) -> str:
@@ -55,6 +68,21 @@ def schedule(
 ) -> None:
     """Add a deadline in the caller's transaction."""
     session.add(Deadline(kind=kind.value, subject=subject, seq=seq, due_at=due_at))
+
+
+def schedule_once(
+    session: Session, kind: DeadlineKind, subject: str, due_at: dt.datetime, seq: int = 0
+) -> bool:
+    """Add a deadline unless the same one exists (fired or not); True if it was added."""
+    exists = session.exec(
+        select(Deadline.id).where(
+            Deadline.kind == kind.value, Deadline.subject == subject, Deadline.seq == seq
+        )
+    ).first()
+    if exists is not None:
+        return False
+    schedule(session, kind, subject, due_at, seq)
+    return True
 
 
 def cancel(session: Session, subject: str, kinds: tuple[DeadlineKind, ...]) -> None:

@@ -67,6 +67,12 @@ def parse_label(text: str, year: int) -> tuple[int, int] | None:
     return (int(match.group(1)) if match.group(1) else year, int(match.group(2)))
 
 
+def next_number(session: Session, year: int) -> int:
+    """The next incident number of a year."""
+    last = session.exec(select(func.max(Incident.number)).where(Incident.year == year)).one()
+    return (last or 0) + 1
+
+
 class Incidents:
     """Opens incidents and reads them back."""
 
@@ -78,12 +84,9 @@ class Incidents:
         ctx = self._ctx
         local_year = now.astimezone(ctx.settings.tz).year
         with Session(ctx.engine, expire_on_commit=False) as session:
-            last = session.exec(
-                select(func.max(Incident.number)).where(Incident.year == local_year)
-            ).one()
             incident = Incident(
                 year=local_year,
-                number=(last or 0) + 1,
+                number=next_number(session, local_year),
                 shift_date=ctx.roster.shift_date_at(now),
                 arisen_at=given.arisen_at or now,
                 received_at=now,

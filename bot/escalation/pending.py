@@ -16,6 +16,8 @@ class Waiting:
     """Everything open, oldest first, with the incidents they belong to."""
 
     proposals: list[tuple[Proposal, Incident]]
+    # EPZ interim measures, which the branch head decides (247 I.2.3c).
+    branch_decisions: list[tuple[Proposal, Incident]]
     replies: list[tuple[UnitRequest, Incident]]
     results: list[tuple[UnitRequest, Incident]]
 
@@ -41,7 +43,8 @@ def waiting(engine: Engine) -> Waiting:
             .order_by(col(UnitRequest.delivered_at))
         ).all()
     return Waiting(
-        proposals=[(p, i) for p, i in proposals],
+        proposals=[(p, i) for p, i in proposals if p.outage_id is None],
+        branch_decisions=[(p, i) for p, i in proposals if p.outage_id is not None],
         replies=[(r, i) for r, i in requests if r.status == RequestStatus.WAITING],
         results=[(r, i) for r, i in requests if r.status == RequestStatus.ACKNOWLEDGED],
     )

@@ -23,7 +23,10 @@ KIND_LABELS = {
     ProposalKind.COORDINATION: N_("Request to coordinate or act"),
     ProposalKind.INTERVENTION: N_("Intervention on cleared goods (needs the Director General)"),
     ProposalKind.MOBILE_EQUIPMENT: N_("Mobilise mobile equipment (needs the Director General)"),
+    ProposalKind.INTERIM_MEASURE: N_("Interim supervision measure during an EPZ outage"),
 }
+# What an incident's proposal may name (888 Art. 8.2); an interim measure comes from an outage.
+INCIDENT_KINDS = tuple(kind for kind in ProposalKind if kind is not ProposalKind.INTERIM_MEASURE)
 ESCALATING_KINDS = frozenset({ProposalKind.INTERVENTION, ProposalKind.MOBILE_EQUIPMENT})
 
 URGENT_LABELS = {
@@ -137,7 +140,11 @@ def proposal_card(
     ]
     if proposal.version > 1:
         lines.append(escape(tr("(edited, version {version})").format(version=proposal.version)))
-    status = "<b>" + escape(tr(STATUS_LABELS[proposal.status])) + "</b>"
+    label = STATUS_LABELS[proposal.status]
+    if proposal.kind == ProposalKind.INTERIM_MEASURE and proposal.status == ProposalStatus.PENDING:
+        # 247 I.2.3c: the branch head decides this one, not the shift leader.
+        label = N_("waiting for the branch head")
+    status = "<b>" + escape(tr(label)) + "</b>"
     if proposal.decider_name and proposal.decided_at:
         status += " — " + escape(
             tr("{name} at {time}").format(

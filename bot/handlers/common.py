@@ -7,7 +7,7 @@ from collections.abc import Callable, Coroutine
 from html import escape
 from typing import Any, cast
 
-from telegram import Update
+from telegram import CallbackQuery, Update, User
 from telegram.ext import Application, ContextTypes
 
 from bot.desk import Desk
@@ -47,6 +47,14 @@ def reply(update: Update, context: Context, text: str, buttons: Keyboard | None 
         thread_id=message.message_thread_id if message and message.is_topic_message else None,
         reply_to=message.message_id if message and chat.type != chat.PRIVATE else None,
     )
+
+
+def pressed(update: Update) -> tuple[CallbackQuery, User, str, int]:
+    """A pressed button "xx:<action>:<id>": the query, who pressed, the action and the id."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and query.data is not None and user is not None
+    _, action, raw_id = query.data.split(":")
+    return query, user, action, int(raw_id)
 
 
 def has_right(update: Update, context: Context, right: Right) -> bool:

@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from html import escape
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.config import Enterprise
-from bot.db.models import OutageKind, OutageStatus
+from bot.config import Enterprise, Settings
+from bot.db.models import (
+    EpzOutage,
+    OutageKind,
+    OutageStatus,
+    Proposal,
+    ProposalStatus,
+    RotationCheck,
+)
 from bot.drafts import DraftState
 from bot.epz.gatelog import LineProblem, ParsedLine, parse_lines
-from bot.epz.outages import KIND_LABELS, NoticeInput
-from bot.handlers.common import App, Context, desk_of, reply, requires, tr_for
+from bot.epz.notice_text import PLANNED_KINDS, parse_date, parse_moment, prefill, read_kind
+from bot.epz.outages import KIND_LABELS, NoticeInput, restoration_cameras
+from bot.epz.rotation import OUTCOME_ICONS, OUTCOME_LABELS
+from bot.escalation.texts import STATUS_LABELS
+from bot.handlers.common import App, Context, desk_of, pressed, reply, requires, tr_for
 from bot.handlers.flows import (
     Flow,
     advance,
@@ -32,23 +41,9 @@ from bot.outbox import Button, keyboard
 from bot.shifts import Right
 
 OUTAGE, EXPLAIN, PROGRESS = "outage", "explain", "progress"
-STEPS = ("kind", "cameras", "description", "effect", "expected", "contact")
+STEPS = ("kind", "start", "cameras", "description", "effect", "expected", "contact")
 NOT_A_CONTACT = N_("Only the contact of an EPZ enterprise can report its outages here.")
 NOT_ON_DESK = N_("Only people of the duty desk may see EPZ enterprises.")
-_KEYWORDS = {
-    OutageKind.TRANSMISSION: ("kenh truyen", "duong truyen", "internet", "mang", "leased line"),
-    OutageKind.POWER_CUT: ("mat dien", "cat dien", "power cut"),
-    OutageKind.MAINTENANCE: ("bao tri", "bao duong", "maintenance"),
-    OutageKind.CAMERA: ("camera", "dau ghi", "nvr", "thiet bi"),
-}
-_DATE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2,4}))?\b")
-_IN_DAYS = re.compile(r"\b(\d{1,2})\s*ngay\b")
-_PHONE = re.compile(r"(?:\+?84|0)\d{2,3}[ .]?\d{3}[ .]?\d{3,4}")
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def contact_enterprise(update: Update, context: Context) -> Enterprise | None:
@@ -66,44 +61,6 @@ def not_a_date(tr: Translator, given: str) -> str:
     ).format(given=given)
 
 
-def parse_date(text: str, today: dt.date) -> dt.date | None:
-    """Read 30/11, 30/11/2026 or '3 ngày' (from today)."""
-    folded = _fold(text)
-    if (days := _IN_DAYS.search(folded)) is not None:
-        return today + dt.timedelta(days=int(days.group(1)))
-    match = _DATE.search(text)
-    if match is None:
-        return None
-    year = int(match.group(3)) if match.group(3) else today.year
-    year += 2000 if year < 100 else 0
-    try:
-        return dt.date(year, int(match.group(2)), int(match.group(1)))
-    except ValueError:
-        return None
-
-
-def prefill(text: str, enterprise: Enterprise, today: dt.date) -> dict[str, object]:
-    """Read as much of a notice as a free-text message gives."""
-    folded = _fold(text)
-    data: dict[str, object] = {"description": text.strip()}
-    for kind, words in _KEYWORDS.items():
-        if any(word in folded for word in words):
-            data["kind"] = kind.value
-            break
-    numbers = [
-        c.number
-        for c in enterprise.cameras
-        if re.search(rf"\b{re.escape(c.number.lower())}\b", text.lower())
-    ]
-    if numbers:
-        data["cameras"], data["cameras_done"] = numbers, True
-    if (expected := parse_date(text, today)) is not None and expected >= today:
-        data["expected"] = expected.isoformat()
-    if (phone := _PHONE.search(text)) is not None:
-        data["contact"] = phone.group(0)
-    return data
-
-
 # --- the notice conversation ---------------------------------------------------------------------
 
 
@@ -119,18 +76,33 @@ async def cmd_outage(update: Update, context: Context) -> None:
         ask_next(update, context, state, enterprise)
 
 
+def is_planned(data: dict[str, object]) -> bool:
+    """True for a notice of planned maintenance or a power cut (announced with its start)."""
+    return data.get("kind") in {kind.value for kind in PLANNED_KINDS}
+
+
+def missing_step(data: dict[str, object]) -> str | None:
+    """The first question the draft has no answer to (a fault has no start to ask for)."""
+    for step in STEPS:
+        if step == "start" and not is_planned(data):
+            continue
+        if step not in data or (step == "cameras" and not data.get("cameras_done")):
+            return step
+    return None
+
+
+def not_a_moment(tr: Translator, given: str) -> str:
+    """Say a start is unusable and how to write one."""
+    return tr(
+        "“{given}” is not a date and time from now on. Write it as 28/11 08:00 or 8h, or tap Now."
+    ).format(given=given)
+
+
 def ask_next(update: Update, context: Context, state: DraftState, enterprise: Enterprise) -> None:
     """Ask the first question the draft has no answer to yet."""
     tr = tr_for(update, context)
     data = state.data
-    missing = next(
-        (
-            step
-            for step in STEPS
-            if step not in data or (step == "cameras" and not data.get("cameras_done"))
-        ),
-        None,
-    )
+    missing = missing_step(data)
     if missing is None:
         return
     advance(context, state, missing)
@@ -170,6 +142,15 @@ def ask_next(update: Update, context: Context, state: DraftState, enterprise: En
             escape(tr("How does it affect customs supervision? (e.g. the gate is not recorded)")),
             [[choice(tr("Skip"), "skip")]],
         )
+    elif missing == "start":
+        ask(
+            update,
+            context,
+            escape(tr("When does it start? (e.g. 28/11 08:00, or tap Now)")),
+            [[choice(tr("Now"), "start-now")]],
+        )
+    elif missing == "expected" and is_planned(data):
+        ask(update, context, escape(tr("When will it be over? (e.g. 30/11 or 3 ngày)")))
     elif missing == "expected":
         ask(update, context, escape(tr("When do you expect to fix it? (e.g. 30/11 or 3 ngày)")))
     elif missing == "contact":
@@ -208,14 +189,43 @@ async def on_outage_text(update: Update, context: Context, state: DraftState) ->
             )
             return
         state.data["cameras"] = [known[t.lower()] for t in typed]
+    elif state.step == "kind":
+        kind = read_kind(text)
+        if kind is None:
+            # Typed instead of tapped: say so and put the buttons again.
+            reply(update, context, escape(tr("Please choose what failed with a button.")))
+            ask_next(update, context, state, enterprise)
+            return
+        state.data["kind"] = kind.value
+    elif state.step == "start":
+        now = desk.clock.now()
+        # A minute's grace: "8h" typed at 08:00:30 means now, not yesterday.
+        starts = parse_moment(text, now, desk.settings.tz)
+        if starts is None or starts < now - dt.timedelta(minutes=1):
+            ask(update, context, escape(not_a_moment(tr, text)))
+            return
+        state.data["start"] = max(starts, now).isoformat()
     elif state.step == "expected":
         today = desk.clock.now().astimezone(desk.settings.tz).date()
         expected = parse_date(text, today)
         if expected is None or expected < today:
+            ask(update, context, escape(not_a_date(tr, text)))
+            return
+        starts = state.data.get("start")
+        first_day = (
+            dt.datetime.fromisoformat(starts).astimezone(desk.settings.tz).date()
+            if starts
+            else today
+        )
+        if expected < first_day:
             ask(
                 update,
                 context,
-                escape(not_a_date(tr, text)),
+                escape(
+                    tr("“{given}” is before the start ({start}). When will it be over?").format(
+                        given=text, start=tr.date(first_day)
+                    )
+                ),
             )
             return
         state.data["expected"] = expected.isoformat()
@@ -240,6 +250,8 @@ async def on_outage_button(update: Update, context: Context, state: DraftState, 
         return
     elif name == "cams-done":
         state.data["cameras_done"] = True
+    elif name == "start-now" and state.step == "start":
+        state.data["start"] = desk_of(context).clock.now().isoformat()
     elif name == "skip" and state.step == "effect":
         state.data["effect"] = ""
     elif name == "contact-last":
@@ -252,7 +264,7 @@ async def continue_or_submit(
 ) -> None:
     """Ask what is still missing, or record the notice."""
     data = state.data
-    if any(step not in data for step in STEPS) or not data.get("cameras_done"):
+    if missing_step(data) is not None:
         desk_of(context).drafts.save(state)
         ask_next(update, context, state, enterprise)
         return
@@ -267,6 +279,7 @@ async def continue_or_submit(
             effect=str(data.get("effect", "")),
             expected_fix=dt.date.fromisoformat(data["expected"]),
             tech_contact=str(data["contact"]),
+            starts_at=dt.datetime.fromisoformat(data["start"]) if is_planned(data) else None,
         ),
         actor(update, context),
         desk.clock.now(),
@@ -277,6 +290,8 @@ async def continue_or_submit(
         if outage.deadline and outage.kind in (OutageKind.CAMERA, OutageKind.TRANSMISSION)
         else ""
     )
+    if outage.starts_at is not None and outage.starts_at > outage.notified_at:
+        deadline = tr("Recorded as starting {when}.").format(when=tr.datetime(outage.starts_at))
     reply(
         update,
         context,
@@ -300,7 +315,7 @@ async def on_contact_text(update: Update, context: Context) -> None:
     tr = tr_for(update, context)
     now = desk.clock.now()
     lines = parse_lines(message.text, now, desk.settings.tz)
-    gate_outage = desk.outages.gate_outage(enterprise)
+    gate_outage = desk.outages.gate_outage(enterprise, now)
     if gate_outage is not None and lines and lines[0].problem != LineProblem.NO_PLATE:
         good = [line.movement for line in lines if line.movement is not None]
         assert gate_outage.id is not None
@@ -320,8 +335,11 @@ async def on_contact_text(update: Update, context: Context) -> None:
             text += "\n".join(bad)
         reply(update, context, escape(text))
         return
-    today = now.astimezone(desk.settings.tz).date()
-    data = {"enterprise": enterprise.key, "cameras": [], **prefill(message.text, enterprise, today)}
+    data = {
+        "enterprise": enterprise.key,
+        "cameras": [],
+        **prefill(message.text, enterprise, now, desk.settings.tz),
+    }
     state = start(update, context, OUTAGE, "kind", data)
     if state is not None:
         reply(
@@ -405,13 +423,10 @@ async def restored(update: Update, context: Context, outage_id: int) -> None:
 
 async def on_epz_button(update: Update, context: Context) -> None:
     """Officer's confirmation and follow-up, contact's explanation and restoration buttons."""
-    query = update.callback_query
-    user = update.effective_user
-    assert query is not None and query.data is not None and user is not None
+    query, user, action, outage_id = pressed(update)
     desk = desk_of(context)
     tr = tr_for(update, context)
-    _, action, raw_id = query.data.split(":")
-    outage = desk.outages.get(int(raw_id))
+    outage = desk.outages.get(outage_id)
     enterprise = desk.settings.enterprise(outage.enterprise) if outage else None
     if outage is None or enterprise is None:
         await query.answer(tr("This no longer exists."), show_alert=True)
@@ -423,18 +438,13 @@ async def on_epz_button(update: Update, context: Context) -> None:
     if (action in ("ex", "rs") and not is_contact) or (
         action in ("ok", "nc", "pg") and not is_officer
     ):
-        desk.audit.record("denied", user_id=user.id, chat_id=user.id, detail=query.data)
+        desk.audit.record("denied", user_id=user.id, chat_id=user.id, detail=query.data or "")
         await query.answer(tr("This is for someone else."), show_alert=True)
         return
     await query.answer()
     now = desk.clock.now()
     if action == "ok":
-        closed = desk.outages.confirm_restored(outage.id or 0, actor(update, context), now)
-        reply(
-            update,
-            context,
-            escape(tr("Closed.") if closed else tr("This step is already done; nothing changed.")),
-        )
+        await confirm_restored(update, context, outage)
     elif action == "nc":
         desk.outages.progress(outage.id or 0, tr("no change"), actor(update, context), now)
         reply(update, context, escape(tr("Noted in the logbook.")))
@@ -446,6 +456,31 @@ async def on_epz_button(update: Update, context: Context) -> None:
     elif action == "ex":
         start(update, context, EXPLAIN, "reason", {"outage": outage.id})
         ask(update, context, escape(tr("Why was it not repaired in time?")))
+
+
+async def confirm_restored(update: Update, context: Context, outage: EpzOutage) -> None:
+    """Close the outage, with fresh snapshots of its ONVIF cameras when they answer."""
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    if outage.status == OutageStatus.CLOSED or outage.id is None:
+        reply(update, context, escape(tr("This step is already done; nothing changed.")))
+        return
+    cameras = restoration_cameras(desk.settings, outage)
+    snapshots = await desk.cameras.snapshots(cameras) if cameras else []
+    closed = desk.outages.confirm_restored(
+        outage.id, actor(update, context), desk.clock.now(), snapshots, cameras
+    )
+    if closed is None:
+        text = tr("This step is already done; nothing changed.")
+    elif cameras and snapshots:
+        text = tr("Closed; the snapshot is attached to the closure in the duty group.")
+    elif cameras:
+        text = tr(
+            "Closed without a snapshot: cameras {cameras} did not answer. Check them on /cameras."
+        ).format(cameras=", ".join(cameras))
+    else:
+        text = tr("Closed.")
+    reply(update, context, escape(text))
 
 
 async def on_explain_text(update: Update, context: Context, state: DraftState) -> None:
@@ -501,9 +536,17 @@ async def cmd_epz(update: Update, context: Context) -> None:
     """EPZ enterprises, their open outages, deadlines and gate-log counts."""
     desk = desk_of(context)
     tr = tr_for(update, context)
+    month = desk.rotation.month_of(desk.clock.now())
+    checks = {check.enterprise: check for check in desk.rotation.checks(month)}
     lines = ["🏭 <b>" + escape(tr("EPZ enterprises")) + "</b>"]
+    if checks:
+        lines.append(
+            escape(tr("Rotation of {month}:").format(month=f"{month.month:02d}/{month.year}"))
+        )
     for enterprise in desk.settings.enterprises:
         lines += ["", f"<b>{escape(enterprise.name)}</b> · MST {escape(enterprise.tax_code)}"]
+        if (check := checks.get(enterprise.key)) is not None:
+            lines.append("   " + escape(check_status(tr, desk.settings, check)))
         outages = desk.outages.active(enterprise.key)
         if not outages:
             lines.append("   🟢 " + escape(tr("no open outage")))
@@ -525,7 +568,42 @@ async def cmd_epz(update: Update, context: Context) -> None:
                     )
                 )
             )
+            if outage.starts_at is not None and outage.starts_at > desk.clock.now():
+                lines.append(
+                    "      ⏰ "
+                    + escape(tr("starts {when}").format(when=tr.datetime(outage.starts_at)))
+                )
+            if (measure := desk.interim.latest(outage.id or 0)) is not None:
+                lines.append("      🛡 " + escape(measure_status(tr, measure)))
     reply(update, context, "\n".join(lines))
+
+
+def measure_status(tr: Translator, proposal: Proposal) -> str:
+    """An outage's interim measure and where its decision stands."""
+    status = tr(
+        "waiting for the branch head"
+        if proposal.status == ProposalStatus.PENDING
+        else STATUS_LABELS[ProposalStatus(proposal.status)]
+    )
+    if proposal.decider_name:
+        status += f", {proposal.decider_name}"
+    if proposal.reason:
+        status += f": {proposal.reason}"
+    return tr("interim measure: {measure} ({status})").format(
+        measure=proposal.content, status=status
+    )
+
+
+def check_status(tr: Translator, settings: Settings, check: RotationCheck) -> str:
+    """One enterprise's rotation check as /epz shows it."""
+    officer = settings.person(check.officer_id) if check.officer_id else None
+    text = tr("{icon} rotation check {when} ({officer}): {outcome}").format(
+        icon=OUTCOME_ICONS[check.outcome],
+        when=tr.datetime(check.due_at),
+        officer=officer.name if officer else tr("no officer assigned"),
+        outcome=tr(OUTCOME_LABELS[check.outcome]),
+    )
+    return text + (f" — {check.finding}" if check.finding else "")
 
 
 def register(app: App) -> None:

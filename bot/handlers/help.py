@@ -35,12 +35,19 @@ COMMAND_HELP = {
     "cameras": N_("show every camera's state by area"),
     "snapshot": N_("post a fresh snapshot: /snapshot 12"),
     "start": N_("start talking with the bot"),
+    "epz": N_("EPZ enterprises: outages and this month's rotation"),
+    "gatelog": N_("an outage's gate log as a file: /gatelog 1"),
+    "measure": N_("propose an outage's interim measure: /measure 1"),
+    "outage": N_("report a camera or transmission fault (Annex II)"),
+    "restored": N_("report that the cameras work again"),
 }
 GROUP_COMMANDS = (
     "incident",
     "pending",
     "cameras",
     "snapshot",
+    "epz",
+    "gatelog",
     "log",
     "logbook",
     "shift",
@@ -60,9 +67,18 @@ PRIVATE_COMMANDS = (
     "roster",
     "logbook",
     "log",
+    "epz",
+    "gatelog",
+    "measure",
+    "outage",
+    "restored",
     "cancel",
     "lang",
 )
+
+
+# What an EPZ enterprise's contact may do (they see only their own enterprise).
+CONTACT_COMMANDS = ("outage", "restored", "gatelog", "lang")
 
 
 def menu(tr: Translator, names: tuple[str, ...]) -> list[BotCommand]:
@@ -117,6 +133,7 @@ def help_text(tr: Translator, update: Update, context: Context) -> str:
                 )
             )
         )
+        lines += ["", *(f"/{name} — {escape(tr(COMMAND_HELP[name]))}" for name in CONTACT_COMMANDS)]
         return "\n".join(lines)
     else:
         lines.append(
@@ -126,9 +143,11 @@ def help_text(tr: Translator, update: Update, context: Context) -> str:
         )
     commands = ["pending", "shift", "roster", "logbook", "lang"]
     if Right.VIEW in rights:
-        commands.insert(0, "incident")
+        commands[0:0] = ["incident", "epz", "gatelog"]
     if Right.WRITE_LOGBOOK in rights:
         commands[1:1] = ["log", "propose", "urgent"]
+    if any(enterprise.officer == user.id for enterprise in desk.settings.enterprises):
+        commands.append("measure")
     lines.append("")
     lines += [f"/{name} — {escape(tr(COMMAND_HELP[name]))}" for name in commands]
     if Right.WRITE_LOGBOOK in rights:

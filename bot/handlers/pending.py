@@ -25,14 +25,24 @@ async def cmd_pending(update: Update, context: Context) -> None:
     names = desk.escalation.ctx.unit_names()
     open_items = waiting(desk.engine)
     lines = ["⏳ <b>" + escape(tr("Pending")) + "</b>"]
-    if not (open_items.proposals or open_items.replies or open_items.results):
+    if not (
+        open_items.proposals
+        or open_items.branch_decisions
+        or open_items.replies
+        or open_items.results
+    ):
         lines.append(escape(tr("Nothing is waiting.")))
-    if open_items.proposals:
-        lines += ["", "<b>" + escape(tr("Waiting for the shift leader")) + "</b>"]
+    for heading, proposals in (
+        (N_("Waiting for the shift leader"), open_items.proposals),
+        (N_("Waiting for a branch head (EPZ interim measures)"), open_items.branch_decisions),
+    ):
+        if not proposals:
+            continue
+        lines += ["", "<b>" + escape(tr(heading)) + "</b>"]
         lines += [
             f"• {escape(incident.label)} · {escape(tr(KIND_LABELS[p.kind]))} · "
             + escape(tr("{age} ago").format(age=age(tr, p.created_at, now)))
-            for p, incident in open_items.proposals
+            for p, incident in proposals
         ]
     if open_items.replies:
         lines += ["", "<b>" + escape(tr("Waiting for a unit's reply (30 minutes)")) + "</b>"]

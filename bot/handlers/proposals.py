@@ -11,7 +11,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.db.models import ProposalKind, UrgentCase
 from bot.drafts import DraftState
 from bot.escalation.context import Refusal, Step
-from bot.escalation.texts import KIND_LABELS, URGENT_LABELS
+from bot.escalation.texts import INCIDENT_KINDS, KIND_LABELS, URGENT_LABELS
 from bot.handlers.common import App, Context, desk_of, has_right, reply, requires, tr_for
 from bot.handlers.flows import Flow, advance, ask, choice, finish, register_flow, start
 from bot.i18n import N_, Translator
@@ -76,21 +76,48 @@ def leader_only(tr: Translator, context: Context) -> str:
     )
 
 
-async def _leader_check(update: Update, context: Context) -> bool:
-    """Allow only the current shift leader; others get a pop-up and an audit line."""
-    if has_right(update, context, Right.APPROVE):
-        return True
+def may_decide(update: Update, context: Context, proposal_id: int) -> bool:
+    """The current shift leader decides; an interim measure, its branch's head (247 I.2.3c)."""
+    desk = desk_of(context)
+    proposal = desk.escalation.approvals.get(proposal_id)
+    if proposal is None or proposal.outage_id is None:
+        return has_right(update, context, Right.APPROVE)
+    decider = desk.interim.decider_of(proposal)
+    user = update.effective_user
+    return decider is not None and user is not None and user.id == decider.head.id
+
+
+def decider_only(tr: Translator, context: Context, proposal_id: int) -> str:
+    """Say who may decide this proposal."""
+    desk = desk_of(context)
+    proposal = desk.escalation.approvals.get(proposal_id)
+    if proposal is None or proposal.outage_id is None:
+        return leader_only(tr, context)
+    decider = desk.interim.decider_of(proposal)
+    if decider is None:
+        return tr("No branch head is configured to decide this interim measure.")
+    return tr("Only the head of {branch} ({name}) decides the interim supervision measure.").format(
+        branch=decider.branch.name, name=decider.head.name
+    )
+
+
+async def _decider_check(update: Update, context: Context) -> bool:
+    """Allow only whoever decides the pressed proposal; others get a pop-up and an audit line."""
     query = update.callback_query
+    assert query is not None and query.data is not None
+    # Every decision button carries the proposal id second: ap:7:1, rj:7:1, gd:7:yes, cf:7.
+    proposal_id = int(query.data.split(":")[1])
+    if may_decide(update, context, proposal_id):
+        return True
     desk = desk_of(context)
     user = update.effective_user
     desk.audit.record(
         "denied",
         user_id=user.id if user else None,
         chat_id=update.effective_chat.id if update.effective_chat else None,
-        detail=f"decision {query.data if query else ''} needs approve",
+        detail=f"decision {query.data} needs approve",
     )
-    if query is not None:
-        await query.answer(leader_only(tr_for(update, context), context), show_alert=True)
+    await query.answer(decider_only(tr_for(update, context), context, proposal_id), show_alert=True)
     return False
 
 
@@ -155,7 +182,7 @@ def ask_step(update: Update, context: Context, state: DraftState) -> None:
     tr = tr_for(update, context)
     label = state.data["label"]
     if state.step == "kind":
-        rows = [[choice(tr(KIND_LABELS[kind]), f"kind:{kind.value}")] for kind in ProposalKind]
+        rows = [[choice(tr(KIND_LABELS[kind]), f"kind:{kind.value}")] for kind in INCIDENT_KINDS]
         ask(
             update,
             context,
@@ -304,7 +331,7 @@ async def on_approve(update: Update, context: Context) -> None:
     """The shift leader approves with one tap (a second tap changes nothing)."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    if not await _leader_check(update, context):
+    if not await _decider_check(update, context):
         return
     _, pid, version = query.data.split(":")
     desk = desk_of(context)
@@ -321,7 +348,7 @@ async def on_reject(update: Update, context: Context) -> None:
     """The shift leader rejects: ask for the reason first."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    if not await _leader_check(update, context):
+    if not await _decider_check(update, context):
         return
     _, pid, version = query.data.split(":")
     tr = tr_for(update, context)
@@ -339,9 +366,9 @@ async def on_reject_reason(update: Update, context: Context, state: DraftState) 
     desk = desk_of(context)
     tr = tr_for(update, context)
     reason = (message.text or "").strip() if message else ""
-    if not has_right(update, context, Right.APPROVE):
+    if not may_decide(update, context, state.data["proposal"]):
         finish(context, state)
-        reply(update, context, escape(leader_only(tr, context)))
+        reply(update, context, escape(decider_only(tr, context, state.data["proposal"])))
         return
     step = desk.escalation.approvals.reject(
         actor(update, context),
@@ -406,7 +433,7 @@ async def on_escalation_decision(update: Update, context: Context) -> None:
     """Record the Director General's decision (pressed by the shift leader)."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    if not await _leader_check(update, context):
+    if not await _decider_check(update, context):
         return
     _, pid, answer = query.data.split(":")
     desk = desk_of(context)
@@ -423,7 +450,7 @@ async def on_confirm(update: Update, context: Context) -> None:
     """The shift leader confirms an urgent action after the fact."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    if not await _leader_check(update, context):
+    if not await _decider_check(update, context):
         return
     desk = desk_of(context)
     tr = tr_for(update, context)

@@ -90,6 +90,9 @@ def desk_config(emu: BotApiEmulator, database_url: str, **extra: Any) -> dict[st
                 ],
             },
         ],
+        # The monthly rotation posts and logs a plan at start-up; tests not about it keep
+        # the chats and the logbook's numbering to themselves (test_rotation turns it on).
+        "epz": {"rotation": {"enabled": False}},
         "alerts": {
             "digest_after_per_minute": 3,
             "fold_window_seconds": 300,

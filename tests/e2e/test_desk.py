@@ -144,6 +144,8 @@ async def test_command_menus_are_registered_per_scope_and_language(desktop: Desk
         "pending",
         "cameras",
         "snapshot",
+        "epz",
+        "gatelog",
         "log",
         "logbook",
         "shift",

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
+import openpyxl
 from sqlmodel import Session, select
 
 from bot.db.models import EpzOutage, GateMovementRecord, LogbookEntry
@@ -97,11 +99,13 @@ async def test_one_free_text_message_is_read_and_only_the_rest_asked(desktop: De
     )
     # Next time the contact is offered again.
     question = await say(desktop, "/outage", "Cái gì bị hỏng")
-    question = await press(desktop, question, "dr:kind:power_cut", "camera nào")
+    question = await press(desktop, question, "dr:kind:power_cut", "Khi nào bắt đầu")
+    assert question is not None
+    question = await press(desktop, question, "dr:start-now", "camera nào")
     assert question is not None
     question = await press(desktop, question, "dr:cams-done", "Mô tả sự cố")
     await say(desktop, "Cắt điện toàn khu", "ảnh hưởng")
-    await say(desktop, "Không ghi hình", "Dự kiến khắc phục")
+    await say(desktop, "Không ghi hình", "Khi nào xong")
     question = await say(desktop, "26/11", "Đầu mối kỹ thuật")
     assert buttons_of(question)[0] == ("Dùng: 0903123456", "dr:contact-last")
 
@@ -193,3 +197,125 @@ async def test_restoration_closes_the_outage(desktop: Desktop) -> None:
     with Session(desktop.desk.engine) as session:
         outage = session.exec(select(EpzOutage)).one()
     assert outage.status == "closed" and outage.met_deadline is True
+
+
+async def test_gate_log_listed_and_exported_as_xlsx(desktop: Desktop) -> None:
+    await enrol(desktop)
+    await say(desktop, "Camera C01 cổng chính hỏng, dự kiến 30/11, liên hệ 0903123456", "ảnh hưởng")
+    await say(desktop, "Không ghi hình xe ra vào", "Thông báo số 1")
+    await say(desktop, "51C-123.45 CSQU3054383 vào 8:05\n29A-1234 ra 8h10", "lượt xe")
+
+    mark = desktop.emu.mark()
+    listing = await say(desktop, "/gatelog 1", "Sổ theo dõi cổng", chat=OFFICER, user=OFFICER)
+    assert text_of(listing).splitlines() == [
+        "🚚 Sổ theo dõi cổng của sự cố số 1 (Công ty TNHH ABC Việt Nam): 2 lượt xe.",
+        "25/11/2026 08:05 · vào · 51C-123.45 · CSQU3054383",
+        "25/11/2026 08:10 · ra · 29A-1234",
+    ]
+    await desktop.settle()
+    sent = await desktop.answer(OFFICER, mark, lambda m: "document" in m)
+    assert sent["document"]["file_name"] == "so-theo-doi-cong-su-co-1.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(desktop.emu.file_bytes(sent["document"]["file_id"])))
+    sheet = book.active
+    assert sheet is not None
+    assert sheet["A2"].value == "Doanh nghiệp: Công ty TNHH ABC Việt Nam — MST 0312345678"
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=5)]
+    recorded = dt.datetime(2026, 11, 25, 9, 0)
+    assert rows == [
+        [
+            "STT",
+            "Biển kiểm soát",
+            "Số container",
+            "Vào/Ra",
+            "Thời gian",
+            "Người ghi",
+            "Thời điểm ghi",
+        ],
+        [1, "51C-123.45", "CSQU3054383", "Vào", dt.datetime(2026, 11, 25, 8, 5), "Tuấn", recorded],
+        [2, "29A-1234", None, "Ra", dt.datetime(2026, 11, 25, 8, 10), "Tuấn", recorded],
+    ]
+
+    # The contact gets its own enterprise's latest log without naming it.
+    mark = desktop.emu.mark()
+    await say(desktop, "/gatelog", "2 lượt xe")
+    await desktop.settle()
+    assert await desktop.answer(CONTACT, mark, lambda m: "document" in m)
+
+
+async def test_gate_log_of_an_unknown_outage_says_which_exist(desktop: Desktop) -> None:
+    await enrol(desktop)
+    await say(desktop, "Camera C01 cổng chính hỏng, dự kiến 30/11, liên hệ 0903123456", "ảnh hưởng")
+    await say(desktop, "Không ghi hình xe ra vào", "Thông báo số 1")
+    answer = await say(desktop, "/gatelog 9", "Không có sự cố số 9", chat=OFFICER, user=OFFICER)
+    assert "Gõ /gatelog kèm số sự cố, ví dụ /gatelog 1. Các sự cố: 1." in text_of(answer)
+    await desktop.settle()
+    assert not any("document" in m for m in desktop.emu.bot_messages(OFFICER))
+
+
+async def test_planned_maintenance_is_notified_in_advance_and_logged(desktop: Desktop) -> None:
+    await enrol(desktop)
+    question = await say(desktop, "/outage", "Cái gì bị hỏng")
+    await press(desktop, question, "dr:kind:maintenance", "Khi nào bắt đầu")
+    await say(desktop, "24/11 08:00", "không phải ngày giờ từ nay trở đi")
+    question = await say(desktop, "28/11 8h", "camera nào bị ảnh hưởng")
+    question = await press(desktop, question, "dr:cam:C01", "camera nào")
+    assert question is not None
+    await press(desktop, question, "dr:cams-done", "Mô tả sự cố")
+    question = await say(desktop, "Bảo trì đầu ghi và camera cổng chính", "ảnh hưởng")
+    await press(desktop, question, "dr:skip", "Khi nào xong")
+    await say(desktop, "27/11", "trước ngày bắt đầu (28/11/2026)")
+    await say(desktop, "29/11", "Đầu mối kỹ thuật")
+    done = await say(desktop, "Anh Tuấn 0903 123 456", "Thông báo số 1")
+    assert "Đã ghi nhận thời điểm bắt đầu: 28/11/2026 08:00." in text_of(done)
+    await desktop.settle()
+    card = text_of(
+        next(m for m in desktop.emu.bot_messages(GROUP) if "Thông báo sự cố" in text_of(m))
+    )
+    assert "bảo trì theo kế hoạch" in card and "⏰ Bắt đầu: 28/11/2026 08:00" in card
+    assert "4. Dự kiến kết thúc: 29/11/2026" in card
+    notice = next(e for e in entries(desktop) if e.incident)
+    assert "bảo trì theo kế hoạch (từ 28/11/2026 08:00)" in notice.incident
+    assert notice.incident_arisen_at == dt.datetime(2026, 11, 28, 8, 0, tzinfo=ICT)
+    view = await say(desktop, "/epz", "Doanh nghiệp chế xuất", chat=OFFICER, user=OFFICER)
+    assert "⏰ bắt đầu 28/11/2026 08:00" in text_of(view)
+
+    # Nothing to follow up before the work starts.
+    desktop.clock.set(dt.datetime(2026, 11, 25, 16, 0, tzinfo=ICT))
+    await desktop.settle()
+    assert not any("Theo dõi hằng ngày" in text_of(m) for m in desktop.emu.bot_messages(OFFICER))
+
+    # Saturday 28/11 08:00: the start is announced and logged; the gate log is taken from then.
+    desktop.clock.set(dt.datetime(2026, 11, 28, 8, 0, tzinfo=ICT))
+    await desktop.settle()
+    begun = "Công ty TNHH ABC Việt Nam: bắt đầu bảo trì theo kế hoạch theo thông báo số 1"
+    assert any(begun in text_of(m) for m in desktop.emu.bot_messages(GROUP))
+    assert any(begun in e.work_performed for e in entries(desktop))
+    desktop.clock.set(dt.datetime(2026, 11, 28, 8, 10, tzinfo=ICT))
+    logged = await say(desktop, "51C-123.45 vào 8:05", "lượt xe")
+    assert text_of(logged).startswith("Đã ghi 1 lượt xe qua cổng cho sự cố số 1.")
+
+    # The follow-up starts on the first working day of the work, Monday 30/11.
+    desktop.clock.set(dt.datetime(2026, 11, 30, 16, 0, tzinfo=ICT))
+    await desktop.settle()
+    assert "Theo dõi hằng ngày" in text_of(desktop.emu.bot_messages(OFFICER)[-1])
+
+
+async def test_a_power_cut_announced_in_one_message(desktop: Desktop) -> None:
+    await enrol(desktop)
+    await say(
+        desktop,
+        "Thông báo cắt điện toàn khu từ 8h ngày 28/11 đến 29/11, camera C01 C02 không "
+        "hoạt động. Liên hệ 0903123456",
+        "ảnh hưởng",
+    )
+    done = await say(desktop, "Không ghi hình trong thời gian cắt điện", "Thông báo số 1")
+    assert "Đã ghi nhận thời điểm bắt đầu: 28/11/2026 08:00." in text_of(done)
+    with Session(desktop.desk.engine) as session:
+        outage = session.exec(select(EpzOutage)).one()
+    assert (outage.kind, outage.cameras, outage.expected_fix, outage.tech_contact) == (
+        "power_cut",
+        "C01,C02",
+        dt.date(2026, 11, 29),
+        "0903123456",
+    )
+    assert outage.starts_at == dt.datetime(2026, 11, 28, 8, 0, tzinfo=ICT)

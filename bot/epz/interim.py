@@ -1,0 +1,193 @@
+"""The interim supervision measure of an EPZ outage (247 I.2.3c): proposed by the assigned
+officer, decided through the approval flow by the head of the managing branch."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+from html import escape
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from bot.config import Person, Settings, Unit
+from bot.db.models import EpzOutage, Incident, LogColumn, OutageStatus, Proposal, ProposalKind
+from bot.escalation.approvals import Approvals
+from bot.escalation.context import EscalationContext, Refusal, Step
+from bot.escalation.incidents import next_number
+from bot.escalation.texts import proposal_buttons, proposal_card
+from bot.i18n import Translator
+from bot.logbook.service import Author
+
+
+class InterimRefusal(StrEnum):
+    """Why an interim measure cannot be proposed."""
+
+    NOT_FOUND = "not_found"
+    CLOSED = "closed"
+    NO_BRANCH_HEAD = "no_branch_head"
+
+
+@dataclass(frozen=True)
+class Decider:
+    """Who decides an enterprise's interim measures: the head of its managing branch."""
+
+    branch: Unit
+    head: Person
+
+
+class InterimMeasures:
+    """Puts interim measures through the approval flow and records the decision on the outage."""
+
+    def __init__(self, ctx: EscalationContext, approvals: Approvals) -> None:
+        self._ctx = ctx
+        self._approvals = approvals
+        approvals.register_carry_out(ProposalKind.INTERIM_MEASURE, self._carry_out)
+
+    @property
+    def _settings(self) -> Settings:
+        return self._ctx.settings
+
+    @property
+    def _engine(self) -> Engine:
+        return self._ctx.engine
+
+    def decider(self, enterprise_key: str) -> Decider | None:
+        """The branch head who decides for an enterprise, if one is configured."""
+        enterprise = self._settings.enterprise(enterprise_key)
+        branch = (
+            self._settings.unit(enterprise.branch) if enterprise and enterprise.branch else None
+        )
+        head = self._settings.person(branch.head) if branch and branch.head else None
+        return Decider(branch, head) if branch and head else None
+
+    def decider_of(self, proposal: Proposal) -> Decider | None:
+        """The branch head who decides an interim-measure proposal."""
+        with Session(self._engine) as session:
+            outage = session.get(EpzOutage, proposal.outage_id) if proposal.outage_id else None
+        return self.decider(outage.enterprise) if outage else None
+
+    def propose(
+        self, author: Author, outage_id: int, content: str, now: dt.datetime
+    ) -> Step[Proposal] | InterimRefusal:
+        """Put the officer's measure before the branch head (the outage's incident is made once)."""
+        with Session(self._engine, expire_on_commit=False) as session:
+            outage = session.get(EpzOutage, outage_id)
+            if outage is None:
+                return InterimRefusal.NOT_FOUND
+            if outage.status == OutageStatus.CLOSED:
+                return InterimRefusal.CLOSED
+            decider = self.decider(outage.enterprise)
+            if decider is None:
+                return InterimRefusal.NO_BRANCH_HEAD
+            if not content.strip():
+                # Refused before an incident is made for nothing.
+                return Step(refusal=Refusal.EMPTY)
+            incident_id = outage.incident_id or self._incident_for(session, outage, author, now)
+            session.commit()
+        step = self._approvals.propose(
+            author,
+            incident_id,
+            ProposalKind.INTERIM_MEASURE,
+            [decider.branch.key],
+            content,
+            now,
+            outage_id=outage_id,
+        )
+        if step.ok and step.value is not None:
+            self._ask_head(step.value, decider)
+        return step
+
+    def latest(self, outage_id: int) -> Proposal | None:
+        """The outage's latest interim-measure proposal, decided or not."""
+        with Session(self._engine) as session:
+            return session.exec(
+                select(Proposal)
+                .where(Proposal.outage_id == outage_id)
+                .order_by(col(Proposal.id).desc())
+            ).first()
+
+    def _incident_for(
+        self, session: Session, outage: EpzOutage, author: Author, now: dt.datetime
+    ) -> int:
+        # The outage is the matter the decision is about; its notice is already in the logbook
+        # and the group, so the incident is recorded without a card or an entry of its own.
+        enterprise = self._settings.enterprise(outage.enterprise)
+        year = now.astimezone(self._settings.tz).year
+        incident = Incident(
+            year=year,
+            number=next_number(session, year),
+            shift_date=self._ctx.roster.shift_date_at(now),
+            arisen_at=outage.notified_at,
+            received_at=outage.notified_at,
+            reporter_id=author.user_id,
+            reporter_name=author.name,
+            place=enterprise.address if enterprise else "",
+            camera=outage.cameras,
+            tax_codes=enterprise.tax_code if enterprise else "",
+            description=self._ctx.desk_tr()("EPZ outage no. {number} of {name}: {text}").format(
+                number=outage.id,
+                name=enterprise.name if enterprise else outage.enterprise,
+                text=outage.description,
+            ),
+        )
+        session.add(incident)
+        session.flush()
+        assert incident.id is not None
+        outage.incident_id = incident.id
+        session.add(outage)
+        return incident.id
+
+    def _ask_head(self, proposal: Proposal, decider: Decider) -> None:
+        with Session(self._engine) as session:
+            incident = session.get(Incident, proposal.incident_id)
+            assert incident is not None
+            tr = self._ctx.translator_for(decider.head.id)
+            self._ctx.outbox.send(
+                decider.head.id,
+                proposal_card(tr, proposal, incident, self._ctx.unit_names()),
+                buttons=proposal_buttons(tr, proposal),
+                session=session,
+            )
+            session.commit()
+        self._ctx.outbox.notify()
+
+    def _carry_out(
+        self,
+        session: Session,
+        proposal: Proposal,
+        incident: Incident,
+        author: Author,
+        now: dt.datetime,
+    ) -> None:
+        """The decision goes into the logbook and to the proposing officer; nothing to a unit."""
+        outage = session.get(EpzOutage, proposal.outage_id) if proposal.outage_id else None
+        enterprise = self._settings.enterprise(outage.enterprise) if outage else None
+
+        def render(tr: Translator) -> str:
+            return tr(
+                "Interim supervision measure for {name}, outage no. {number}, decided by {head}: "
+                "{measure}"
+            ).format(
+                name=enterprise.name if enterprise else "—",
+                number=proposal.outage_id,
+                head=author.name,
+                measure=proposal.content,
+            )
+
+        text = render(self._ctx.desk_tr())
+        self._ctx.logbook.append(
+            session,
+            author,
+            now,
+            {LogColumn.DIRECTION: f"[{incident.label}] {text}"},
+            details={"direction_at": now, "direction_channel": "message"},
+            source_key=f"interim:{proposal.id}",
+        )
+        if proposal.proposer_id is not None:
+            self._ctx.outbox.send(
+                proposal.proposer_id,
+                "✅ " + escape(render(self._ctx.translator_for(proposal.proposer_id))),
+                session=session,
+            )
