@@ -20,7 +20,6 @@ from bot.config import Settings
 from bot.db.engine import make_engine
 from bot.db.models import OutboxMessage
 from bot.desk import Desk
-from bot.documents import DocumentSender
 from bot.handlers import (
     access,
     alerts,
@@ -122,7 +121,7 @@ async def on_startup(app: App) -> None:
     """Register the menus and start the outbox sender."""
     desk = cast(Desk, app.bot_data["desk"])
     await register_menus(app.bot, desk.settings.locale, desk.settings.tz)
-    sender = DocumentSender(
+    sender = OutboxSender(
         app.bot,
         desk.outbox,
         desk.clock,

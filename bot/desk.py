@@ -10,7 +10,6 @@ from bot.audit import Audit
 from bot.camera.runtime import Cameras
 from bot.clock import Clock
 from bot.config import Settings
-from bot.documents import DocumentOutbox
 from bot.drafts import Drafts
 from bot.epz.enrolment import Enrolment
 from bot.epz.interim import InterimMeasures
@@ -21,6 +20,7 @@ from bot.escalation.context import EscalationContext
 from bot.escalation.services import Escalation
 from bot.i18n import Translator, translator
 from bot.logbook.service import Logbook
+from bot.outbox import Outbox
 from bot.preferences import Preferences
 from bot.shifts import Roster
 
@@ -34,7 +34,7 @@ class Desk:
     clock: Clock
     roster: Roster
     logbook: Logbook
-    outbox: DocumentOutbox
+    outbox: Outbox
     preferences: Preferences
     audit: Audit
     escalation: Escalation
@@ -50,7 +50,7 @@ class Desk:
         """Wire the services together."""
         roster = Roster(settings)
         logbook = Logbook(engine, roster, clock)
-        outbox = DocumentOutbox(engine, clock)
+        outbox = Outbox(engine, clock)
         preferences = Preferences(engine, clock)
 
         def person_translator(user_id: int | None) -> Translator:

@@ -123,6 +123,20 @@ class Outbox:
             payload["buttons"] = buttons
         return self._queue("send_photo", chat_id, thread_id, payload, session, media=image)
 
+    def send_document(
+        self,
+        chat_id: int,
+        data: bytes,
+        filename: str,
+        caption: str,
+        *,
+        thread_id: int | None = None,
+        session: Session | None = None,
+    ) -> int:
+        """Queue a file (an export) with an HTML caption; its bytes are kept until sent."""
+        payload = {"filename": filename, "caption": caption}
+        return self._queue("send_document", chat_id, thread_id, payload, session, media=data)
+
     def send_album(
         self,
         chat_id: int,

@@ -16,6 +16,7 @@ from telegram import (
     Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     InputMediaPhoto,
     Message,
     ReplyParameters,
@@ -357,6 +358,14 @@ class OutboxSender:
                 chat_id=row.chat_id,
                 message_id=message_id,
                 reply_markup=markup,
+            )
+        if row.method == "send_document":
+            return await self._bot.send_document(
+                row.chat_id,
+                InputFile(row.media or b"", filename=payload["filename"]),
+                caption=payload["caption"],
+                parse_mode=ParseMode.HTML,
+                message_thread_id=row.thread_id,
             )
         if row.method == "set_reaction":
             return await self._bot.set_message_reaction(
