@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from html import escape
@@ -47,6 +47,8 @@ FOLD_BATCH = 50
 # Cards and the digest are redrawn at most this often: the sender edits a group's messages
 # about once a second, and an event waits at most this long to be drawn.
 REDRAW_GAP_SECONDS = 0.3
+# Senders' event ids remembered, so a retry is answered without a failed insert.
+EXTERNAL_IDS_KEPT = 20_000
 # More new cards than alerts.digest_after_per_minute within this span is a storm.
 STORM_SPAN = dt.timedelta(minutes=1)
 _EVENTS = CameraEventRecord.__table__  # type: ignore[attr-defined]
@@ -147,6 +149,7 @@ class Alerts:
         self._carded: deque[dt.datetime] = deque()
         self._loaded = False
         self._queued_messages = False
+        self._external_ids: OrderedDict[str, None] = OrderedDict()
         # Cards and the digest to redraw, at most every REDRAW_GAP: Telegram takes an edit a
         # second, so drawing one per batch of events would be work thrown away.
         self._stale: set[int] = set()
@@ -164,7 +167,7 @@ class Alerts:
         return dt.timedelta(seconds=self._settings.alerts.fold_window_seconds)
 
     async def receive(self, alert: AlertInput) -> Received:
-        """Store the event first (the truth), then hand it to the folding worker."""
+        """Store the event, folded into its alert, in one transaction with its neighbours."""
         loop = asyncio.get_running_loop()
         stored: asyncio.Future[int | None] = loop.create_future()
         self._arriving.append((alert, stored))
@@ -178,20 +181,72 @@ class Alerts:
 
     def _store_arrived(self) -> None:
         arrived, self._arriving = self._arriving, []
+        alerts = [alert for alert, _ in arrived]
         try:
-            ids = self._record_many([alert for alert, _ in arrived])
+            ids, created = self._store_folded(alerts)
+        except IntegrityError:
+            # A retry this process has not seen (sent before a restart): find it the slow
+            # way; the worker folds the others.
+            self._loaded = False
+            ids, created = self._store_for_worker(alerts), []
         except Exception as exc:
+            self._loaded = False
             for _, stored in arrived:
                 if not stored.done():
                     stored.set_exception(exc)
             return
-        for (alert, stored), event_id in zip(arrived, ids, strict=True):
-            if event_id is not None:
-                self._queue.put_nowait((event_id, alert))
+        for (_, stored), event_id in zip(arrived, ids, strict=True):
             if not stored.done():
                 stored.set_result(event_id)
+        self._after_fold(created)
+
+    def _store_folded(
+        self, alerts: list[AlertInput]
+    ) -> tuple[list[int | None], list[tuple[int, AlertInput]]]:
+        """Store events already folded, in one transaction; retries known here are skipped."""
+        now = self._clock.now()
+        created: list[tuple[int, AlertInput]] = []
+        bumped: dict[int, _OpenAlert] = {}
+        rows: list[dict[str, object]] = []
+        fresh: list[int] = []
+        batch_ids: set[str] = set()
+        with Session(self._engine, expire_on_commit=False) as session:
+            for index, alert in enumerate(alerts):
+                if alert.external_id is not None:
+                    if alert.external_id in self._external_ids or alert.external_id in batch_ids:
+                        continue
+                    batch_ids.add(alert.external_id)
+                alert_id = self._target(session, alert, now, created, bumped)
+                rows.append({**_event_row(alert, now), "alert_id": alert_id})
+                fresh.append(index)
+            ids: list[int | None] = [None] * len(alerts)
+            if rows:
+                result = session.connection().execute(
+                    _EVENTS.insert().returning(_EVENTS.c.id, sort_by_parameter_order=True), rows
+                )
+                for index, event_id in zip(fresh, result.scalars().all(), strict=True):
+                    ids[index] = int(event_id)
+                self._write_counts(session, bumped)
+            session.commit()
+        self._remember_external(batch_ids)
+        self._mark_stale(bumped, now)
+        return ids, created
+
+    def _store_for_worker(self, alerts: list[AlertInput]) -> list[int | None]:
+        ids = self._record_many(alerts)
+        for alert, event_id in zip(alerts, ids, strict=True):
+            if event_id is not None:
+                self._queue.put_nowait((event_id, alert))
         if self._worker is None or self._worker.done():
             self._worker = asyncio.create_task(self._work(), name="camera-alerts")
+        return ids
+
+    def _remember_external(self, ids: set[str]) -> None:
+        # The senders' ids of the last events, to answer a retry without a failed insert.
+        for external_id in ids:
+            self._external_ids[external_id] = None
+        while len(self._external_ids) > EXTERNAL_IDS_KEPT:
+            self._external_ids.popitem(last=False)
 
     def _record_many(self, alerts: list[AlertInput]) -> list[int | None]:
         """One insert for the lot; if one was a retry, one insert each to find which."""
@@ -285,45 +340,84 @@ class Alerts:
             finally:
                 for _ in batch:
                     self._queue.task_done()
-            for alert_id, alert in created:
-                task = asyncio.create_task(self._post_new(alert_id, alert))
-                self._posting.add(task)
-                task.add_done_callback(self._posting.discard)
-            self._schedule_redraw()
-            if self._queued_messages:
-                # Fault notices for the units; cards and redraws wake the sender themselves.
-                self._queued_messages = False
-                self._outbox.notify()
+            self._after_fold(created)
             # Let the intake answer between batches.
             await asyncio.sleep(0)
 
     def _fold_batch(self, batch: list[tuple[int, AlertInput]]) -> list[tuple[int, AlertInput]]:
-        """Fold or open alerts for a batch of events, in one transaction."""
+        """Fold or open alerts for events stored earlier, in one transaction."""
         created: list[tuple[int, AlertInput]] = []
         now = self._clock.now()
-        folded: dict[int, tuple[_OpenAlert, list[int]]] = {}
+        bumped: dict[int, _OpenAlert] = {}
         with Session(self._engine, expire_on_commit=False) as session:
-            for event_id, alert in batch:
-                known = self._open_alert(session, alert, now)
-                if known is not None:
-                    known.count += 1
-                    known.last_seen_at = now
-                    folded.setdefault(known.id, (known, []))[1].append(event_id)
-                    if known.digest:
-                        self._digest_active_until = now + self._window
-                    continue
-                alert_id = self._open_new(session, event_id, alert, now, folded)
-                if alert_id is not None:
-                    created.append((alert_id, alert))
-            if folded:
-                self._write_folds(session, folded)
+            links = [
+                {"event": event_id, "alert": self._target(session, alert, now, created, bumped)}
+                for event_id, alert in batch
+            ]
+            session.connection().execute(
+                update(_EVENTS)
+                .where(_EVENTS.c.id == bindparam("event"))
+                .values(alert_id=bindparam("alert")),
+                links,
+            )
+            self._write_counts(session, bumped)
             session.commit()
+        self._mark_stale(bumped, now)
+        return created
+
+    def _target(
+        self,
+        session: Session,
+        alert: AlertInput,
+        now: dt.datetime,
+        created: list[tuple[int, AlertInput]],
+        bumped: dict[int, _OpenAlert],
+    ) -> int:
+        """The alert an event belongs to: its open one, counted up, or a new one."""
+        known = self._open_alert(session, alert, now)
+        if known is not None:
+            known.count += 1
+            known.last_seen_at = now
+            bumped[known.id] = known
+            if known.digest:
+                self._digest_active_until = now + self._window
+            return known.id
+        alert_id, carded = self._open_new(session, alert, now)
+        if carded:
+            created.append((alert_id, alert))
+        return alert_id
+
+    def _write_counts(self, session: Session, bumped: dict[int, _OpenAlert]) -> None:
+        if not bumped:
+            return
+        session.connection().execute(
+            update(_ALERTS)
+            .where(_ALERTS.c.id == bindparam("alert"))
+            .values(count=bindparam("count"), last_seen_at=bindparam("seen")),
+            [
+                {"alert": alert_id, "count": known.count, "seen": known.last_seen_at}
+                for alert_id, known in bumped.items()
+            ],
+        )
+
+    def _mark_stale(self, bumped: dict[int, _OpenAlert], now: dt.datetime) -> None:
         # A card just opened is drawn when it is posted; only repeats need a redraw.
-        self._stale.update(alert_id for alert_id, (known, _) in folded.items() if known.count > 1)
+        self._stale.update(bumped)
         if self._digest_active_until is not None and now < self._digest_active_until:
             # While a storm's digest is up it lists every camera, carded ones too.
-            self._digest_stale = self._digest_stale or bool(folded)
-        return created
+            self._digest_stale = self._digest_stale or bool(bumped)
+
+    def _after_fold(self, created: list[tuple[int, AlertInput]]) -> None:
+        """Post the new cards, redraw what changed (soon), wake the sender for notices."""
+        for alert_id, alert in created:
+            task = asyncio.create_task(self._post_new(alert_id, alert))
+            self._posting.add(task)
+            task.add_done_callback(self._posting.discard)
+        self._schedule_redraw()
+        if self._queued_messages:
+            # Fault notices for the units; cards and redraws wake the sender themselves.
+            self._queued_messages = False
+            self._outbox.notify()
 
     def _open_alert(
         self, session: Session, alert: AlertInput, now: dt.datetime
@@ -360,39 +454,8 @@ class Alerts:
         )
         self._loaded = True
 
-    def _write_folds(
-        self, session: Session, folded: dict[int, tuple[_OpenAlert, list[int]]]
-    ) -> None:
-        connection = session.connection()
-        connection.execute(
-            update(_ALERTS)
-            .where(_ALERTS.c.id == bindparam("alert"))
-            .values(count=bindparam("count"), last_seen_at=bindparam("seen")),
-            [
-                {"alert": alert_id, "count": known.count, "seen": known.last_seen_at}
-                for alert_id, (known, _) in folded.items()
-            ],
-        )
-        connection.execute(
-            update(_EVENTS)
-            .where(_EVENTS.c.id == bindparam("event"))
-            .values(alert_id=bindparam("alert")),
-            [
-                {"event": event_id, "alert": alert_id}
-                for alert_id, (_, events) in folded.items()
-                for event_id in events
-            ],
-        )
-
-    def _open_new(
-        self,
-        session: Session,
-        event_id: int,
-        alert: AlertInput,
-        now: dt.datetime,
-        folded: dict[int, tuple[_OpenAlert, list[int]]],
-    ) -> int | None:
-        """Open an alert for an event; its id if it gets a card of its own."""
+    def _open_new(self, session: Session, alert: AlertInput, now: dt.datetime) -> tuple[int, bool]:
+        """Open an alert for an event: its id, and whether it gets a card of its own."""
         camera = self._settings.camera(alert.camera)
         row = CameraAlert(
             camera=alert.camera,
@@ -405,20 +468,18 @@ class Alerts:
             refs=alert.refs,
             digest=self._storming(now),
         )
-        # A plain insert: in a storm hundreds of alerts open in a minute. The event is linked
-        # with the batch's folds, in one statement.
+        # A plain insert: in a storm hundreds of alerts open in a minute.
         row.id = _inserted(session.connection().execute(_ALERTS.insert(), _alert_row(row)))
-        opened = self._open[(alert.camera, alert.kind)] = _OpenAlert(row.id, 1, now, row.digest)
-        folded[row.id] = (opened, [event_id])
+        self._open[(alert.camera, alert.kind)] = _OpenAlert(row.id, 1, now, row.digest)
         if alert.kind in FAULT_KINDS:
             self._log_fault(session, row, camera)
             self._queued_messages = True
         if row.digest:
             self._digest_active_until = now + self._window
             self._digest_stale = True
-            return None
+            return row.id, False
         self._carded.append(now)
-        return row.id
+        return row.id, True
 
     def _storming(self, now: dt.datetime) -> bool:
         # Counted by the one folding worker, whether or not the cards have been queued yet,

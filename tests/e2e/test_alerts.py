@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
 import io
@@ -255,3 +256,28 @@ async def test_events_stored_before_a_crash_are_shown_after_the_restart(desktop:
     assert "Người lạ trong bãi" in text_of(card)
     with Session(desktop.desk.engine) as session:
         assert session.exec(select(CameraEventRecord)).one().alert_id is not None
+
+
+async def test_a_retry_from_before_a_restart_is_not_counted_and_spoils_nothing_sent_with_it(
+    desktop: Desktop,
+) -> None:
+    assert (await post(desktop, alert_body(camera="13", id="nvr-1")))[0] == 202
+    await desktop.settle()
+    await desktop.restart()
+    # The sender retries nvr-1 (this bot has never seen it) while another alert arrives:
+    # both reach the intake together and are stored in one go.
+    (retry, retry_answer), (fresh, fresh_answer) = await asyncio.gather(
+        post(desktop, alert_body(camera="13", id="nvr-1")),
+        post(desktop, alert_body(camera="13", id="nvr-2")),
+    )
+    await desktop.settle()
+    assert (retry, retry_answer["duplicate"]) == (202, True)
+    assert (fresh, fresh_answer["duplicate"]) == (202, False)
+    with Session(desktop.desk.engine) as session:
+        events = session.exec(select(CameraEventRecord)).all()
+        (alert,) = session.exec(select(CameraAlert).where(CameraAlert.camera == "13")).all()
+    assert sorted(e.external_id or "" for e in events) == ["nvr-1", "nvr-2"]
+    assert all(e.alert_id == alert.id for e in events)
+    assert alert.count == 2
+    # The card's counter says so.
+    assert "2 lần" in text_of(photos(desktop)[-1])
