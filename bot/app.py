@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import cast
@@ -43,6 +43,7 @@ from bot.handlers.common import App, Context
 from bot.handlers.conversation import incoming
 from bot.handlers.help import register_menus
 from bot.i18n import load_catalogs
+from bot.outbox import Outbox
 from bot.sender import IN_FLIGHT, OutboxSender
 
 log = logging.getLogger(__name__)
@@ -123,7 +124,7 @@ async def on_startup(app: App) -> None:
     await register_menus(app.bot, desk.settings.locale, desk.settings.tz)
     sender = OutboxSender(
         app.bot,
-        desk.outbox,
+        ReportingOutbox(desk, partial(report_refusal, desk)),
         desk.clock,
         desk.settings.telegram.rate_limits.max_attempts,
         on_sent=partial(record_own_message, desk),
@@ -153,6 +154,33 @@ async def freeze_start_up(desk: Desk) -> None:
     await desk.cameras.settled(timeout=FREEZE_AFTER_SECONDS)
     gc.collect()
     gc.freeze()
+
+
+class ReportingOutbox(Outbox):
+    """The desk's outbox as the sender sees it: a message Telegram refuses for good is reported.
+
+    The sender only marks such a row failed; a request nobody received must not vanish there.
+    """
+
+    def __init__(self, desk: Desk, on_failed: Callable[[int, str], None]) -> None:
+        super().__init__(desk.engine, desk.clock)
+        # One wake-up for both: the desk rings it after queueing, the sender waits on it.
+        self.wakeup = desk.outbox.wakeup
+        self._on_failed = on_failed
+
+    def mark_failed(self, row_id: int, error: str, attempts: int) -> None:
+        """Record the refusal, then tell the desk."""
+        super().mark_failed(row_id, error, attempts)
+        try:
+            self._on_failed(row_id, error)
+        except Exception:
+            # The chat's later messages must still go; the row itself is already marked.
+            log.exception("Reporting refused outbox row %s failed", row_id)
+
+
+def report_refusal(desk: Desk, row_id: int, error: str) -> None:
+    """A refused delivery of a request is told to the shift leader and the group."""
+    desk.escalation.requests.undelivered(row_id, error, desk.clock.now())
 
 
 def record_own_message(desk: Desk, _row: OutboxMessage, message: Message) -> None:

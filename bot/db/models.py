@@ -216,6 +216,9 @@ class RequestStatus(StrEnum):
     ACKNOWLEDGED = "acknowledged"
     ANSWERED = "answered"
     REPORTED = "reported"
+    # Telegram refused the delivery for good (a person who never opened a chat with the bot,
+    # a group the bot was removed from): the desk phones them; no clock runs on it.
+    UNREACHABLE = "unreachable"
 
 
 class Incident(SQLModel, table=True):
@@ -269,6 +272,9 @@ class Proposal(SQLModel, table=True):
     incident_id: int = Field(foreign_key="incident.id", index=True)
     kind: ProposalKind = Field(sa_type=String(24))
     units: str = Field(default="", description="unit keys, comma-separated")
+    people: str = Field(
+        default="", description="Telegram ids of named people asked privately, comma-separated"
+    )
     content: str = Field(sa_type=Text)
     urgent_case: UrgentCase | None = Field(default=None, sa_type=String(24))
     status: ProposalStatus = Field(sa_type=String(24), index=True)
@@ -291,16 +297,24 @@ class Proposal(SQLModel, table=True):
         """The addressed units' keys."""
         return [key for key in self.units.split(",") if key]
 
+    def person_ids(self) -> list[int]:
+        """The Telegram ids of the named people addressed privately."""
+        return [int(pid) for pid in self.people.split(",") if pid]
+
 
 class UnitRequest(SQLModel, table=True):
-    """A request delivered to one unit; the 30-minute clock runs from delivery."""
+    """A request delivered to one unit (or one named person); the clock runs from delivery."""
 
     __tablename__ = "unit_request"
 
     id: int | None = Field(default=None, primary_key=True)
     proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    # Empty for a request to a named person: then person_id says who, and only they answer.
     unit_key: str = Field(max_length=64)
+    person_id: int | None = Field(default=None, sa_column=chat_id_column(nullable=True))
     chat_id: int = Field(sa_column=chat_id_column())
+    # The outbox row that carried the request, so a delivery Telegram refuses is not lost.
+    delivery_outbox_id: int | None = Field(default=None, index=True)
     status: RequestStatus = Field(sa_type=String(16), index=True)
     delivered_at: dt.datetime = Field(sa_column=utc_column())
     reply_due_at: dt.datetime = Field(sa_column=utc_column())

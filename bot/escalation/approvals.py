@@ -72,14 +72,22 @@ class Approvals:
         now: dt.datetime,
         urgent_case: UrgentCase | None = None,
         outage_id: int | None = None,
+        person_ids: list[int] | None = None,
     ) -> Step[Proposal]:
-        """Record a proposal and put it before the shift leader (urgent: send it at once)."""
+        """Record a proposal and put it before the shift leader (urgent: send it at once).
+
+        It is addressed to units' chats and/or to named people, each in their private chat.
+        """
         ctx = self._ctx
+        person_ids = person_ids or []
         if not content.strip():
             return Step(refusal=Refusal.EMPTY)
         unknown = [key for key in unit_keys if ctx.settings.unit(key) is None]
-        if unknown or not unit_keys:
+        if unknown or not (unit_keys or person_ids):
             return Step(refusal=Refusal.UNKNOWN_UNIT, detail=", ".join(unknown))
+        strangers = [str(pid) for pid in person_ids if ctx.settings.person(pid) is None]
+        if strangers:
+            return Step(refusal=Refusal.UNKNOWN_PERSON, detail=", ".join(strangers))
         with Session(ctx.engine, expire_on_commit=False) as session:
             incident = session.get(Incident, incident_id)
             if incident is None:
@@ -88,6 +96,7 @@ class Approvals:
                 incident_id=incident_id,
                 kind=kind,
                 units=",".join(unit_keys),
+                people=",".join(str(pid) for pid in person_ids),
                 content=content.strip(),
                 urgent_case=urgent_case,
                 status=ProposalStatus.URGENT_SENT if urgent_case else ProposalStatus.PENDING,
@@ -145,7 +154,14 @@ class Approvals:
                 )
                 ctx.to_group(
                     session,
-                    annex_iii(tr, proposal, incident, ctx.unit_names(), self._place_date(tr, now)),
+                    annex_iii(
+                        tr,
+                        proposal,
+                        incident,
+                        ctx.unit_names(),
+                        self._place_date(tr, now),
+                        ctx.people_names(),
+                    ),
                     buttons=proposal_buttons(tr, proposal),
                     approvals=True,
                 )
@@ -314,7 +330,7 @@ class Approvals:
                     minutes=minutes,
                     kind=tr(KIND_LABELS[proposal.kind]),
                     label=incident.label,
-                    units=unit_names(proposal, ctx.unit_names()),
+                    units=unit_names(proposal, ctx.unit_names(), ctx.people_names()),
                 )
             )
 
@@ -388,7 +404,9 @@ class Approvals:
         return {
             "direction_at": now,
             "direction_channel": "message",
-            "direction_receiver": unit_names(proposal, self._ctx.unit_names()),
+            "direction_receiver": unit_names(
+                proposal, self._ctx.unit_names(), self._ctx.people_names()
+            ),
         }
 
     def _pending(self, session: Session, proposal_id: int, version: int) -> Step[Proposal]:
@@ -405,7 +423,7 @@ class Approvals:
         tr = self._ctx.desk_tr()
         proposal.card_outbox_id = self._ctx.to_group(
             session,
-            proposal_card(tr, proposal, incident, self._ctx.unit_names()),
+            proposal_card(tr, proposal, incident, self._ctx.unit_names(), self._ctx.people_names()),
             buttons=proposal_buttons(tr, proposal),
             approvals=True,
         )
@@ -419,7 +437,7 @@ class Approvals:
         ctx.outbox.edit_sent(
             ctx.group_id,
             proposal.card_outbox_id,
-            proposal_card(tr, proposal, incident, ctx.unit_names()),
+            proposal_card(tr, proposal, incident, ctx.unit_names(), ctx.people_names()),
             buttons=proposal_buttons(tr, proposal),
             session=session,
         )

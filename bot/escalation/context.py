@@ -13,6 +13,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.config import Settings
+from bot.db.models import UnitRequest
+from bot.escalation.addressees import person_label
 from bot.i18n import Translator, translator
 from bot.logbook.service import Author, Logbook
 from bot.outbox import Keyboard, Outbox
@@ -28,6 +30,7 @@ class Refusal(StrEnum):
     NOT_ALLOWED = "not_allowed"
     WRONG_STATE = "wrong_state"
     UNKNOWN_UNIT = "unknown_unit"
+    UNKNOWN_PERSON = "unknown_person"
     EMPTY = "empty"
     NEEDS_LATE_REASON = "needs_late_reason"
 
@@ -80,6 +83,24 @@ class EscalationContext:
     def unit_names(self) -> dict[str, str]:
         """Unit names by key."""
         return {unit.key: unit.name for unit in self.settings.units}
+
+    def people_names(self) -> dict[int, str]:
+        """People's names (with title) by Telegram id."""
+        return {person.id: person_label(person) for person in self.settings.people}
+
+    def addressee_name(self, request: UnitRequest) -> str:
+        """The unit, or the named person, a request went to."""
+        if request.person_id is not None:
+            person = self.settings.person(request.person_id)
+            return person_label(person) if person else str(request.person_id)
+        unit = self.settings.unit(request.unit_key)
+        return unit.name if unit else request.unit_key
+
+    def addressee_tr(self, request: UnitRequest) -> Translator:
+        """The language a request's receiver reads: a named person's own, else the desk's."""
+        if request.person_id is not None:
+            return self.translator_for(request.person_id)
+        return self.desk_tr()
 
     def to_group(
         self,

@@ -85,6 +85,24 @@ def schedule_once(
     return True
 
 
+def rearm(
+    session: Session, kind: DeadlineKind, subject: str, due_at: dt.datetime, seq: int = 0
+) -> None:
+    """Schedule a deadline again: revive it if it was cancelled unfired, else add it once."""
+    revived = session.exec(
+        update(Deadline)
+        .where(
+            col(Deadline.kind) == kind.value,
+            col(Deadline.subject) == subject,
+            col(Deadline.seq) == seq,
+            col(Deadline.fired_at).is_(None),
+        )
+        .values(cancelled=False, due_at=due_at)
+    )
+    if revived.rowcount == 0:
+        schedule_once(session, kind, subject, due_at, seq)
+
+
 def cancel(session: Session, subject: str, kinds: tuple[DeadlineKind, ...]) -> None:
     """Cancel a subject's unfired deadlines of some kinds, in the caller's transaction."""
     session.exec(

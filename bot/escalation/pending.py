@@ -1,4 +1,5 @@
-"""What waits for whom: decisions owed by the shift leader, replies and results owed by units."""
+"""What waits for whom: decisions owed by the shift leader, replies and results owed by units
+and named people, and requests that could not be delivered."""
 
 from __future__ import annotations
 
@@ -20,6 +21,15 @@ class Waiting:
     branch_decisions: list[tuple[Proposal, Incident]]
     replies: list[tuple[UnitRequest, Incident]]
     results: list[tuple[UnitRequest, Incident]]
+    # Requests Telegram refused to deliver: someone must phone the receiver.
+    unreachable: list[tuple[UnitRequest, Incident]]
+
+    def empty(self) -> bool:
+        """True when nothing waits for anyone."""
+        return (
+            not (self.proposals or self.branch_decisions or self.replies or self.results)
+            and not self.unreachable
+        )
 
 
 def waiting(engine: Engine) -> Waiting:
@@ -37,7 +47,11 @@ def waiting(engine: Engine) -> Waiting:
             .join(Incident, col(Incident.id) == col(Proposal.incident_id))
             .where(
                 col(UnitRequest.status).in_(
-                    [RequestStatus.WAITING.value, RequestStatus.ACKNOWLEDGED.value]
+                    [
+                        RequestStatus.WAITING.value,
+                        RequestStatus.ACKNOWLEDGED.value,
+                        RequestStatus.UNREACHABLE.value,
+                    ]
                 )
             )
             .order_by(col(UnitRequest.delivered_at))
@@ -47,4 +61,5 @@ def waiting(engine: Engine) -> Waiting:
         branch_decisions=[(p, i) for p, i in proposals if p.outage_id is not None],
         replies=[(r, i) for r, i in requests if r.status == RequestStatus.WAITING],
         results=[(r, i) for r, i in requests if r.status == RequestStatus.ACKNOWLEDGED],
+        unreachable=[(r, i) for r, i in requests if r.status == RequestStatus.UNREACHABLE],
     )

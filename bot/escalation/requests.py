@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from html import escape
 
 from sqlmodel import Session, col, select
@@ -14,7 +15,7 @@ from bot.db.models import (
     RequestStatus,
     UnitRequest,
 )
-from bot.escalation import deadlines
+from bot.escalation import addressees, deadlines
 from bot.escalation.context import EscalationContext, Refusal, Step, system_author
 from bot.escalation.deadlines import DeadlineKind, request_subject
 from bot.escalation.texts import request_buttons, request_text
@@ -37,6 +38,9 @@ def is_late(request: UnitRequest, now: dt.datetime) -> bool:
     return request.breached_at is not None or (request.eta is not None and now > request.eta)
 
 
+# Schedules one deadline: (session, kind, subject, due at, seq).
+Arm = Callable[[Session, DeadlineKind, str, dt.datetime, int], None]
+
 # Incident labels remembered by proposal; a bound, not a tuning knob.
 LABELS_KEPT = 20_000
 
@@ -51,41 +55,156 @@ class Requests:
     def deliver(
         self, session: Session, proposal: Proposal, incident: Incident, now: dt.datetime
     ) -> list[UnitRequest]:
-        """Send the request to each unit and start its clock, in the caller's transaction."""
-        ctx = self._ctx
-        rules = ctx.settings.escalation
-        tr = ctx.desk_tr()
+        """Send the request to each unit and named person and start its clock, in the caller's
+        transaction."""
         assert proposal.id is not None
         delivered = []
-        for key in proposal.unit_keys():
-            unit = ctx.settings.unit(key)
-            if unit is None or unit.chat_id is None:
+        for addressee in addressees.of_proposal(self._ctx.settings, proposal):
+            if addressee.chat_id is None:
                 continue
             request = UnitRequest(
                 proposal_id=proposal.id,
-                unit_key=key,
-                chat_id=unit.chat_id,
+                unit_key=addressee.unit_key,
+                person_id=addressee.person_id,
+                chat_id=addressee.chat_id,
                 status=RequestStatus.WAITING,
                 delivered_at=now,
-                reply_due_at=now + _minutes(rules.reply_deadline_minutes),
+                reply_due_at=now,
             )
             session.add(request)
             session.flush()
-            assert request.id is not None
-            ctx.outbox.send(
-                unit.chat_id,
-                request_text(tr, proposal, incident, request, rules.reply_deadline_minutes),
-                buttons=request_buttons(tr, request),
-                session=session,
-            )
-            subject = request_subject(request.id)
-            for seq, offset in enumerate(sorted(rules.unit_reminder_minutes), start=1):
-                deadlines.schedule(
-                    session, DeadlineKind.UNIT_REMINDER, subject, now + _minutes(offset), seq=seq
-                )
-            deadlines.schedule(session, DeadlineKind.REPLY_DEADLINE, subject, request.reply_due_at)
+            self._send_and_start_clock(session, request, proposal, incident, now)
             delivered.append(request)
         return delivered
+
+    def _send_and_start_clock(
+        self,
+        session: Session,
+        request: UnitRequest,
+        proposal: Proposal,
+        incident: Incident,
+        now: dt.datetime,
+        arm: Arm = deadlines.schedule,
+    ) -> None:
+        """Send the request with its buttons; its 30 minutes run from this delivery (Art. 9).
+
+        `arm` schedules each deadline; a second delivery revives the first one's instead.
+        """
+        ctx = self._ctx
+        rules = ctx.settings.escalation
+        assert request.id is not None
+        request.status, request.delivered_at = RequestStatus.WAITING, now
+        request.reply_due_at = now + _minutes(rules.reply_deadline_minutes)
+        tr = ctx.addressee_tr(request)
+        request.delivery_outbox_id = ctx.outbox.send(
+            request.chat_id,
+            request_text(tr, proposal, incident, request, rules.reply_deadline_minutes),
+            buttons=request_buttons(tr, request),
+            session=session,
+        )
+        session.add(request)
+        subject = request_subject(request.id)
+        for seq, offset in enumerate(sorted(rules.unit_reminder_minutes), start=1):
+            arm(session, DeadlineKind.UNIT_REMINDER, subject, now + _minutes(offset), seq)
+        arm(session, DeadlineKind.REPLY_DEADLINE, subject, request.reply_due_at, 0)
+
+    def undelivered(self, outbox_id: int, error: str, now: dt.datetime) -> UnitRequest | None:
+        """Telegram refused a request's delivery for good: stop its clock, have them phoned.
+
+        Nobody received it, so no 30 minutes can run; the shift leader and the group are told
+        to reach the receiver by phone. A named person gets it once they write to the bot.
+        """
+        ctx = self._ctx
+        with Session(ctx.engine, expire_on_commit=False) as session:
+            request = session.exec(
+                select(UnitRequest).where(
+                    UnitRequest.delivery_outbox_id == outbox_id,
+                    UnitRequest.status == RequestStatus.WAITING,
+                )
+            ).first()
+            if request is None:
+                return None
+            self._stop_clock(session, request)
+            request.status = RequestStatus.UNREACHABLE
+            session.add(request)
+            label = self._label(session, request)
+            name = self._unit_name(request)
+
+            def render(tr: Translator) -> str:
+                if request.person_id is not None:
+                    why = tr(
+                        "{name} has probably never opened a private chat with the bot. "
+                        "Phone them, read the request out, and ask them to press Start in "
+                        "the bot: it is then delivered to them and its 30 minutes begin."
+                    )
+                else:
+                    why = tr("The bot may have been removed from the unit's chat. Phone the unit.")
+                return (
+                    "⚠️ "
+                    + escape(
+                        tr("Request {label} could not be delivered to {name}.").format(
+                            label=label, name=name
+                        )
+                    )
+                    + "\n"
+                    + escape(why.format(name=name))
+                )
+
+            tr = ctx.desk_tr()
+            self._note(
+                session,
+                now,
+                label,
+                tr(
+                    "Request not delivered to {name}: Telegram refused it ({error}); "
+                    "to be contacted by phone."
+                ).format(name=name, error=error),
+                {"result_unit": name},
+                f"undelivered:{request.id}:{outbox_id}",
+            )
+            self._alert_desk(session, now, render)
+            session.commit()
+        ctx.committed()
+        return request
+
+    def redeliver(self, person_id: int, now: dt.datetime) -> list[UnitRequest]:
+        """A named person who could not be reached wrote to the bot: deliver to them now."""
+        ctx = self._ctx
+        with Session(ctx.engine, expire_on_commit=False) as session:
+            waiting = session.exec(
+                select(UnitRequest, Proposal, Incident)
+                .join(Proposal, col(Proposal.id) == col(UnitRequest.proposal_id))
+                .join(Incident, col(Incident.id) == col(Proposal.incident_id))
+                .where(
+                    UnitRequest.status == RequestStatus.UNREACHABLE,
+                    UnitRequest.person_id == person_id,
+                )
+                .order_by(col(UnitRequest.id))
+            ).all()
+            if not waiting:
+                return []
+            tr = ctx.desk_tr()
+            for request, proposal, incident in waiting:
+                self._send_and_start_clock(
+                    session, request, proposal, incident, now, arm=deadlines.rearm
+                )
+                name = self._unit_name(request)
+                text = tr(
+                    "Request {label} delivered to {name} at {time}, once they opened the chat "
+                    "with the bot; the 30 minutes run from now."
+                ).format(label=incident.label, name=name, time=tr.time(now))
+                self._note(
+                    session,
+                    now,
+                    incident.label,
+                    text,
+                    {"direction_receiver": name},
+                    f"redelivered:{request.id}:{request.delivery_outbox_id}",
+                )
+                ctx.to_group(session, "📨 " + escape(text), approvals=True)
+            session.commit()
+        ctx.committed()
+        return [request for request, _, _ in waiting]
 
     def answer_now(
         self, author: Author, request_id: int, answer: str, now: dt.datetime
@@ -179,6 +298,7 @@ class Requests:
                     )
                 ),
             )
+            tr = ctx.addressee_tr(request)
             ctx.outbox.send(
                 request.chat_id,
                 escape(tr("Recorded. When the work is done, report the result here.")),
@@ -260,7 +380,7 @@ class Requests:
             self._schedule_breach_reminder(session, request, now, seq + 1)
 
     def _remind_unit(self, session: Session, request: UnitRequest, now: dt.datetime) -> None:
-        tr = self._ctx.desk_tr()
+        tr = self._ctx.addressee_tr(request)
         label = self._label(session, request)
         left = int((request.reply_due_at - now).total_seconds() // 60)
         if left > 0:
@@ -289,18 +409,15 @@ class Requests:
         minutes = ctx.settings.escalation.reply_deadline_minutes
         unit = self._unit_name(request)
         tr = ctx.desk_tr()
-        ctx.logbook.append(
+        self._note(
             session,
-            system_author(),
             now,
-            {
-                LogColumn.NOTE: f"[{label}] "
-                + tr("{unit} did not reply within {minutes} minutes (delivered at {time}).").format(
-                    unit=unit, minutes=minutes, time=tr.time(request.delivered_at)
-                )
-            },
-            details={"result_unit": unit},
-            source_key=f"breach:{request.id}",
+            label,
+            tr("{unit} did not reply within {minutes} minutes (delivered at {time}).").format(
+                unit=unit, minutes=minutes, time=tr.time(request.delivered_at)
+            ),
+            {"result_unit": unit},
+            f"breach:{request.id}",
         )
 
         def render(tr: Translator) -> str:
@@ -313,8 +430,7 @@ class Requests:
                 )
             )
 
-        ctx.to_group(session, render(tr), approvals=True)
-        ctx.tell_leader(session, now, render, always_private=True)
+        self._alert_desk(session, now, render)
         self._remind_unit(session, request, now)
         self._schedule_breach_reminder(session, request, now, 1)
 
@@ -328,7 +444,7 @@ class Requests:
         )
 
     def _result_overdue(self, session: Session, request: UnitRequest, now: dt.datetime) -> None:
-        tr = self._ctx.desk_tr()
+        tr = self._ctx.addressee_tr(request)
         label = self._label(session, request)
         self._ctx.outbox.send(
             request.chat_id,
@@ -342,6 +458,7 @@ class Requests:
             buttons=request_buttons(tr, request),
             session=session,
         )
+        tr = self._ctx.desk_tr()
         self._ctx.to_group(
             session,
             "⏳ "
@@ -351,6 +468,32 @@ class Requests:
                 ).format(unit=self._unit_name(request), label=label)
             ),
         )
+
+    def _note(
+        self,
+        session: Session,
+        now: dt.datetime,
+        label: str,
+        text: str,
+        details: dict[str, object],
+        key: str,
+    ) -> None:
+        """A logbook note the desk writes itself about a request."""
+        self._ctx.logbook.append(
+            session,
+            system_author(),
+            now,
+            {LogColumn.NOTE: f"[{label}] {text}"},
+            details=details,
+            source_key=key,
+        )
+
+    def _alert_desk(
+        self, session: Session, now: dt.datetime, render: Callable[[Translator], str]
+    ) -> None:
+        """Tell the group and, privately too, the shift leader: the group hears it anyway."""
+        self._ctx.to_group(session, render(self._ctx.desk_tr()), approvals=True)
+        self._ctx.tell_leader(session, now, render, always_private=True)
 
     def _stop_clock(self, session: Session, request: UnitRequest) -> None:
         assert request.id is not None
@@ -381,7 +524,7 @@ class Requests:
         if request is None:
             return Step(refusal=Refusal.NOT_FOUND)
         person = self._ctx.roster.person(author.user_id) if author.user_id else None
-        if person is None or person.unit != request.unit_key:
+        if not addressees.may_answer(request, person):
             return Step(request, refusal=Refusal.NOT_ALLOWED)
         if request.status != expected:
             return Step(request, refusal=Refusal.WRONG_STATE)
@@ -423,5 +566,4 @@ class Requests:
         return label
 
     def _unit_name(self, request: UnitRequest) -> str:
-        unit = self._ctx.settings.unit(request.unit_key)
-        return unit.name if unit else request.unit_key
+        return self._ctx.addressee_name(request)

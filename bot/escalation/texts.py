@@ -51,6 +51,7 @@ REQUEST_LABELS = {
     RequestStatus.ACKNOWLEDGED: N_("acknowledged, result awaited"),
     RequestStatus.ANSWERED: N_("answered at once"),
     RequestStatus.REPORTED: N_("result reported"),
+    RequestStatus.UNREACHABLE: N_("not delivered: Telegram refused it; contact them by phone"),
 }
 
 
@@ -111,13 +112,23 @@ def incident_buttons(tr: Translator, incident: Incident) -> Keyboard:
     )
 
 
-def unit_names(proposal: Proposal, names: dict[str, str]) -> str:
-    """The addressed units' names."""
-    return ", ".join(names.get(key, key) for key in proposal.unit_keys())
+def unit_names(
+    proposal: Proposal, names: dict[str, str], people: dict[int, str] | None = None
+) -> str:
+    """The addressed units' names, then the named people's."""
+    people = people or {}
+    return ", ".join(
+        [names.get(key, key) for key in proposal.unit_keys()]
+        + [people.get(pid, str(pid)) for pid in proposal.person_ids()]
+    )
 
 
 def proposal_card(
-    tr: Translator, proposal: Proposal, incident: Incident, names: dict[str, str]
+    tr: Translator,
+    proposal: Proposal,
+    incident: Incident,
+    names: dict[str, str],
+    people: dict[int, str] | None = None,
 ) -> str:
     """The proposal as shown to the shift leader in the group."""
     title = (
@@ -129,7 +140,7 @@ def proposal_card(
     else:
         lines.append(escape(tr(KIND_LABELS[proposal.kind])))
     lines += [
-        escape(tr("To: {units}").format(units=unit_names(proposal, names))),
+        escape(tr("To: {units}").format(units=unit_names(proposal, names, people))),
         escape(proposal.content),
         "— "
         + escape(
@@ -185,7 +196,12 @@ def proposal_buttons(tr: Translator, proposal: Proposal) -> Keyboard:
 
 
 def annex_iii(
-    tr: Translator, proposal: Proposal, incident: Incident, names: dict[str, str], place_date: str
+    tr: Translator,
+    proposal: Proposal,
+    incident: Incident,
+    names: dict[str, str],
+    place_date: str,
+    people: dict[int, str] | None = None,
 ) -> str:
     """The proposal to the Director General in the layout of 888 Annex III."""
     lines = [
@@ -203,7 +219,9 @@ def annex_iii(
         "- "
         + escape(
             tr("Units / persons concerned: {who}").format(
-                who=", ".join(filter(None, [unit_names(proposal, names), refs_line(incident)]))
+                who=", ".join(
+                    filter(None, [unit_names(proposal, names, people), refs_line(incident)])
+                )
             )
         ),
         "- " + escape(tr("Content: {content}").format(content=incident.description)),

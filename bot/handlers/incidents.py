@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from html import escape
 from typing import Any
 
 from telegram import Message, Update
 from telegram.ext import CommandHandler
 
-from bot.db.models import MessageKind
+from bot.db.models import MessageKind, UnitRequest
 from bot.drafts import DraftState
 from bot.escalation.incidents import Attachment, History, IncidentInput
 from bot.escalation.references import (
@@ -272,10 +273,10 @@ async def show_incident(update: Update, context: Context, label: str) -> None:
             ),
         )
         return
-    reply(update, context, history_text(tr, history, desk.escalation.ctx.unit_names()))
+    reply(update, context, history_text(tr, history, desk.escalation.ctx.addressee_name))
 
 
-def history_text(tr: Translator, history: History, names: dict[str, str]) -> str:
+def history_text(tr: Translator, history: History, name_of: Callable[[UnitRequest], str]) -> str:
     """An incident and everything done about it, in order."""
     incident = history.incident
     lines = [
@@ -323,7 +324,7 @@ def history_text(tr: Translator, history: History, names: dict[str, str]) -> str
         for request in (r for r in history.requests if r.proposal_id == proposal.id):
             lines.append(
                 "   📨 "
-                + escape(names.get(request.unit_key, request.unit_key))
+                + escape(name_of(request))
                 + ": "
                 + escape(tr(REQUEST_LABELS[request.status]))
             )

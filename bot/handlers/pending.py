@@ -18,19 +18,14 @@ NOT_ON_DESK = N_("Only people of the duty desk may see what is pending.")
 
 @requires(Right.VIEW, NOT_ON_DESK)
 async def cmd_pending(update: Update, context: Context) -> None:
-    """List decisions owed by the shift leader, and replies and results owed by units."""
+    """List decisions owed by the shift leader, replies and results owed, undelivered requests."""
     desk = desk_of(context)
     tr = tr_for(update, context)
     now = desk.clock.now()
-    names = desk.escalation.ctx.unit_names()
+    name_of = desk.escalation.ctx.addressee_name
     open_items = waiting(desk.engine)
     lines = ["⏳ <b>" + escape(tr("Pending")) + "</b>"]
-    if not (
-        open_items.proposals
-        or open_items.branch_decisions
-        or open_items.replies
-        or open_items.results
-    ):
+    if open_items.empty():
         lines.append(escape(tr("Nothing is waiting.")))
     for heading, proposals in (
         (N_("Waiting for the shift leader"), open_items.proposals),
@@ -47,7 +42,7 @@ async def cmd_pending(update: Update, context: Context) -> None:
     if open_items.replies:
         lines += ["", "<b>" + escape(tr("Waiting for a unit's reply (30 minutes)")) + "</b>"]
         for request, incident in open_items.replies:
-            unit = escape(names.get(request.unit_key, request.unit_key))
+            unit = escape(name_of(request))
             if now > request.reply_due_at:
                 state = "🔴 " + tr("{age} overdue").format(age=age(tr, request.reply_due_at, now))
             else:
@@ -56,7 +51,7 @@ async def cmd_pending(update: Update, context: Context) -> None:
     if open_items.results:
         lines += ["", "<b>" + escape(tr("Waiting for a unit's result")) + "</b>"]
         for request, incident in open_items.results:
-            unit = escape(names.get(request.unit_key, request.unit_key))
+            unit = escape(name_of(request))
             eta = tr.datetime(request.eta) if request.eta else "—"
             late = " 🔴" if request.eta and now > request.eta else ""
             lines.append(
@@ -64,6 +59,13 @@ async def cmd_pending(update: Update, context: Context) -> None:
                 + escape(tr("expected {eta}").format(eta=eta))
                 + late
             )
+    if open_items.unreachable:
+        lines += ["", "<b>" + escape(tr("Not delivered: contact them by phone")) + "</b>"]
+        lines += [
+            f"• {escape(incident.label)} · {escape(name_of(request))} · "
+            + escape(tr("{age} ago").format(age=age(tr, request.delivered_at, now)))
+            for request, incident in open_items.unreachable
+        ]
     reply(update, context, "\n".join(lines))
 
 

@@ -8,8 +8,10 @@ from typing import Any
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot.config import Person
 from bot.db.models import ProposalKind, UrgentCase
 from bot.drafts import DraftState
+from bot.escalation.addressees import find_person, person_label
 from bot.escalation.context import Refusal, Step
 from bot.escalation.texts import INCIDENT_KINDS, KIND_LABELS, URGENT_LABELS
 from bot.handlers.common import App, Context, desk_of, has_right, reply, requires, tr_for
@@ -39,6 +41,7 @@ def refusal_text(tr: Translator, step: Step[Any]) -> str:
         Refusal.NOT_ALLOWED: N_("Only the unit this request was sent to may answer it."),
         Refusal.WRONG_STATE: N_("This step is already done; nothing changed."),
         Refusal.UNKNOWN_UNIT: N_("Unknown unit."),
+        Refusal.UNKNOWN_PERSON: N_("Unknown person."),
         Refusal.EMPTY: N_("The text cannot be empty."),
         Refusal.NEEDS_LATE_REASON: N_(
             "The result is late: give the reason and who is responsible."
@@ -168,7 +171,7 @@ async def begin(update: Update, context: Context, incident_id: int, urgent: bool
     if incident is None:
         reply(update, context, escape(tr("This incident no longer exists.")))
         return
-    data = {"incident": incident_id, "label": incident.label, "units": []}
+    data = {"incident": incident_id, "label": incident.label, "units": [], "people": []}
     state = start(
         update, context, URGENT if urgent else PROPOSE, "case" if urgent else "kind", data
     )
@@ -210,9 +213,42 @@ def ask_step(update: Update, context: Context, state: DraftState) -> None:
             [choice(("☑ " if unit.key in chosen else "☐ ") + unit.name, f"unit:{unit.key}")]
             for unit in desk.settings.units
         ]
-        if chosen:
+        names = desk.escalation.ctx.people_names()
+        rows += [
+            [choice("☑ 👤 " + names.get(pid, str(pid)), f"person:{pid}")]
+            for pid in state.data["people"]
+        ]
+        rows.append([choice("👤 " + tr("A named person, privately…"), "people")])
+        if chosen or state.data["people"]:
             rows.append([choice("✅ " + tr("Done"), "units-done")])
-        ask(update, context, escape(tr("Which unit(s)? Tap to choose, then Done.")), rows)
+        ask(
+            update,
+            context,
+            escape(
+                tr(
+                    "Which unit(s)? Tap to choose, then Done. To ask one person in their "
+                    "private chat with the bot, tap “A named person”."
+                )
+            ),
+            rows,
+        )
+    elif state.step == "person":
+        rows = [
+            [choice(label, f"person:{person.id}")]
+            for person, label in addressable_people(update, context, state)
+        ]
+        rows.append([choice("↩ " + tr("Back to the units"), "units-back")])
+        ask(
+            update,
+            context,
+            escape(
+                tr(
+                    "Which person? They get the request in their private chat with the bot. "
+                    "Tap a name, or write it."
+                )
+            ),
+            rows,
+        )
     elif state.step == "content":
         ask(
             update,
@@ -233,18 +269,39 @@ async def on_text(update: Update, context: Context, state: DraftState) -> None:
         known = {u.key: u for u in desk.settings.units}
         by_name = {u.name.casefold(): u.key for u in desk.settings.units}
         key = text if text in known else by_name.get(text.casefold())
-        if key is None:
-            ask(
-                update,
-                context,
-                escape(
-                    tr("“{given}” is not a unit of this desk. Choose one of: {units}.").format(
-                        given=text, units=", ".join(u.name for u in desk.settings.units)
-                    )
-                ),
-            )
+        if key is not None:
+            await on_button(update, context, state, f"unit:{key}")
             return
-        await on_button(update, context, state, f"unit:{key}")
+        person = find_person(desk.settings.people, text).person
+        if person is not None:
+            await on_button(update, context, state, f"person:{person.id}")
+            return
+        ask(
+            update,
+            context,
+            escape(
+                tr(
+                    "“{given}” is not a unit of this desk. Choose one of: {units}; or tap "
+                    "“A named person” to ask one person privately."
+                ).format(given=text, units=", ".join(u.name for u in desk.settings.units))
+            ),
+        )
+        return
+    if state.step == "person":
+        match = find_person([p for p, _ in addressable_people(update, context, state)], text)
+        if match.person is not None:
+            await on_button(update, context, state, f"person:{match.person.id}")
+            return
+        if match.candidates:
+            problem = tr("“{given}” fits several people: {names}. Write the full name.").format(
+                given=text, names=", ".join(p.name for p in match.candidates)
+            )
+        else:
+            problem = tr(
+                "“{given}” is not a person known to this desk. Tap one of the names, or write "
+                "a name as it is listed."
+            ).format(given=text)
+        ask(update, context, escape(problem))
         return
     if state.step != "content":
         ask_step(update, context, state)
@@ -281,9 +338,44 @@ async def on_button(update: Update, context: Context, state: DraftState, value: 
             else:
                 units.append(choice_value)
             advance(context, state, "units")
-    elif name == "units-done" and state.step == "units" and state.data["units"]:
+    elif name == "people" and state.step == "units":
+        advance(context, state, "person")
+    elif name == "units-back" and state.step == "person":
+        advance(context, state, "units")
+    elif name == "person" and state.step in ("units", "person"):
+        person_id = int(choice_value)
+        people: list[int] = state.data["people"]
+        if state.flow == URGENT:
+            state.data["units"], state.data["people"] = [], [person_id]
+            advance(context, state, "content")
+        elif state.step == "units" and person_id in people:
+            # Tapping a chosen person on the units list takes them off it again.
+            people.remove(person_id)
+            advance(context, state, "units")
+        else:
+            if person_id not in people:
+                people.append(person_id)
+            advance(context, state, "units")
+    elif (
+        name == "units-done"
+        and state.step == "units"
+        and (state.data["units"] or state.data["people"])
+    ):
         advance(context, state, "content")
     ask_step(update, context, state)
+
+
+def addressable_people(
+    update: Update, context: Context, state: DraftState
+) -> list[tuple[Person, str]]:
+    """The people a request may name, with their labels; not the proposer, not those chosen."""
+    user = update.effective_user
+    skip = {*state.data["people"], user.id if user else None}
+    return [
+        (person, person_label(person))
+        for person in desk_of(context).settings.people
+        if person.id not in skip
+    ]
 
 
 async def submit(update: Update, context: Context, state: DraftState, content: str) -> None:
@@ -299,6 +391,7 @@ async def submit(update: Update, context: Context, state: DraftState, content: s
         content,
         desk.clock.now(),
         urgent_case=case,
+        person_ids=list(state.data.get("people", [])),
     )
     if not step.ok:
         ask(update, context, escape(refusal_text(tr, step)))
@@ -309,7 +402,9 @@ async def submit(update: Update, context: Context, state: DraftState, content: s
             update,
             context,
             "🆘 "
-            + escape(tr("Sent at once to the unit. The shift leader is asked to confirm it.")),
+            + escape(
+                tr("Sent at once to the unit or person. The shift leader is asked to confirm it.")
+            ),
         )
     else:
         reply(
@@ -318,7 +413,7 @@ async def submit(update: Update, context: Context, state: DraftState, content: s
             escape(
                 tr(
                     "Proposal sent to the shift leader for approval. "
-                    "Nothing goes to a unit before it is approved."
+                    "Nothing goes to a unit or person before it is approved."
                 )
             ),
         )

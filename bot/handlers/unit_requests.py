@@ -1,14 +1,16 @@
-"""The unit's side of a request: answer now, acknowledge with contact and ETA, report result."""
+"""The receiver's side of a request (a unit, or a named person privately): answer now,
+acknowledge with contact and ETA, report result."""
 
 from __future__ import annotations
 
 from html import escape
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from bot.db.models import RequestStatus
+from bot.db.models import RequestStatus, UnitRequest
 from bot.drafts import DraftState
+from bot.escalation.addressees import may_answer
 from bot.escalation.eta import EtaProblem, parse_eta
 from bot.escalation.requests import is_late
 from bot.handlers.common import App, Context, desk_of, reply, tr_for
@@ -17,6 +19,8 @@ from bot.handlers.proposals import actor, conclude, refusal_text
 from bot.i18n import N_, Translator
 
 ANSWER, ACK, RESULT = "answer", "ack", "result"
+# After the access gate (-100), before the default group (0) that answers the message.
+REDELIVERY_GROUP = -10
 
 
 def eta_problem(tr: Translator, problem: EtaProblem) -> str:
@@ -32,6 +36,23 @@ def eta_problem(tr: Translator, problem: EtaProblem) -> str:
     )
 
 
+def answerer_only(tr: Translator, context: Context, request: UnitRequest) -> str:
+    """Say who may answer a request."""
+    if request.person_id is None:
+        return tr("Only the unit this request was sent to may answer it.")
+    return tr("Only {name}, to whom this request was sent, may answer it.").format(
+        name=desk_of(context).escalation.ctx.addressee_name(request)
+    )
+
+
+async def on_private_message(update: Update, context: Context) -> None:
+    """Deliver what could not reach a named person before they first wrote to the bot."""
+    user = update.effective_user
+    if user is not None:
+        desk = desk_of(context)
+        desk.escalation.requests.redeliver(user.id, desk.clock.now())
+
+
 async def on_unit_button(update: Update, context: Context) -> None:
     """Start the unit's answer: at once, acknowledgement, or result."""
     query = update.callback_query
@@ -45,16 +66,14 @@ async def on_unit_button(update: Update, context: Context) -> None:
     if request is None:
         await query.answer(tr("This request no longer exists."), show_alert=True)
         return
-    if person is None or person.unit != request.unit_key:
+    if not may_answer(request, person):
         desk.audit.record(
             "denied",
             user_id=user.id if user else None,
             chat_id=request.chat_id,
-            detail=f"request {rid} {action} by another unit",
+            detail=f"request {rid} {action} by someone it was not sent to",
         )
-        await query.answer(
-            tr("Only the unit this request was sent to may answer it."), show_alert=True
-        )
+        await query.answer(answerer_only(tr, context, request), show_alert=True)
         return
     expected = RequestStatus.ACKNOWLEDGED if action == "res" else RequestStatus.WAITING
     if request.status != expected:
@@ -183,3 +202,7 @@ def register(app: App) -> None:
     register_flow(ACK, Flow(on_acknowledge))
     register_flow(RESULT, Flow(on_result))
     app.add_handler(CallbackQueryHandler(on_unit_button, pattern=r"^rq:(now|ack|res):\d+$"))
+    # Its own group, so /start and every other private message are still answered as usual.
+    app.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE, on_private_message), group=REDELIVERY_GROUP
+    )

@@ -26,7 +26,7 @@ from telegram import (
     ReactionTypeEmoji,
     Update,
 )
-from telegram.error import BadRequest, InvalidToken, RetryAfter
+from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter
 from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot.devtools.emulator import BotApiEmulator, EntityParseError, parse_html
@@ -183,6 +183,18 @@ async def test_bad_requests_match_telegram(emu: BotApiEmulator, bot: Bot) -> Non
         400,
         {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"},
     )
+
+
+async def test_a_user_who_never_wrote_to_the_bot_cannot_be_written_to(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    silent = 503
+    emu.add_user(silent, "Quang", started_bot=False)
+    with pytest.raises(Forbidden, match=r"bot can't initiate conversation with a user"):
+        await bot.send_message(silent, "chào")
+    assert emu.bot_messages(silent) == []
+    emu.inject_message(silent, silent, "/start")
+    assert (await bot.send_message(silent, "chào")).text == "chào"
 
 
 @pytest.mark.filterwarnings(_RETRY_AFTER_WARNING)

@@ -25,10 +25,12 @@ LEADER, SECTION, CLERK, OFFICER, OFF_DUTY, STRANGER = 1001, 1002, 1003, 1004, 10
 UNIT_CHAT, TEAM_CHAT = -100777, -100778
 INTAKE_SECRET = "test-intake-secret"
 UNIT_CONTACT, TEAM_CONTACT = 2001, 2002
+# Named people a request may go to privately; the second never opened a chat with the bot.
+TEAM_LEADER, NOT_STARTED = 2003, 2004
 
 
 def desk_config(emu: BotApiEmulator, database_url: str, **extra: Any) -> dict[str, Any]:
-    """A realistic desk: a group, six people, two units, a roster for today and tomorrow."""
+    """A realistic desk: a group, nine people, two units, a roster for today and tomorrow."""
     config: dict[str, Any] = {
         "telegram": {
             "token": emu.token,
@@ -50,6 +52,8 @@ def desk_config(emu: BotApiEmulator, database_url: str, **extra: Any) -> dict[st
             {"id": OFF_DUTY, "name": "Hoàng Văn Em", "title": "Công chức"},
             {"id": UNIT_CONTACT, "name": "Võ Văn Giang", "title": "Đội trưởng", "unit": "hq-kv1"},
             {"id": TEAM_CONTACT, "name": "Đặng Thị Hoa", "title": "Đội phó", "unit": "doi-ks"},
+            {"id": TEAM_LEADER, "name": "Lý Văn Khoa", "title": "Tổ trưởng Tổ cơ động"},
+            {"id": NOT_STARTED, "name": "Mai Văn Lộc", "title": "Đội trưởng Đội Kiểm soát ma túy"},
         ],
         "units": [
             {"key": "hq-kv1", "name": "Chi cục HQ CK cảng Sài Gòn KV1", "chat_id": UNIT_CHAT},
@@ -200,6 +204,8 @@ async def launch(
         ]
         for user_id, first in people:
             emu.add_user(user_id, first, language_code="vi")
+        emu.add_user(TEAM_LEADER, "Khoa", language_code="vi")
+        emu.add_user(NOT_STARTED, "Lộc", language_code="vi", started_bot=False)
         clock = ManualClock(MORNING)
         emu.now = clock.now
         config = desk_config(emu, migrated_url, **extra)

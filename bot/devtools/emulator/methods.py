@@ -225,6 +225,8 @@ class ApiMethods:
         return fields
 
     def _send(self, chat: JsonDict, p: Params, content: JsonDict) -> JsonDict:
+        if chat["type"] == "private" and chat["id"] in self.state.not_started:
+            raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
         fields: JsonDict = {}
         if chat["type"] == "channel":
             fields["sender_chat"] = chat

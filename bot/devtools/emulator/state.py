@@ -116,6 +116,9 @@ class EmulatorState:
             "username": bot_username,
         }
         self.users: dict[int, JsonDict] = {}
+        # Users who never opened a private chat with the bot (or blocked it): Telegram refuses
+        # the bot's messages to them with 403 until they write to it.
+        self.not_started: set[int] = set()
         self.chats: dict[int, JsonDict] = {}
         # Current state of every message, user's and bot's, in creation order.
         self.messages: dict[MessageKey, JsonDict] = {}
@@ -173,8 +176,12 @@ class EmulatorState:
         last_name: str | None = None,
         username: str | None = None,
         language_code: str = "vi",
+        started_bot: bool = True,
     ) -> JsonDict:
-        """Register a human user and return its Telegram User object."""
+        """Register a human user and return its Telegram User object.
+
+        With `started_bot=False` the bot may not write to them privately until they write first.
+        """
         user: JsonDict = {"id": user_id, "is_bot": False, "first_name": first_name}
         if last_name:
             user["last_name"] = last_name
@@ -183,6 +190,8 @@ class EmulatorState:
         if language_code:
             user["language_code"] = language_code
         self.users[user_id] = user
+        if not started_bot:
+            self.not_started.add(user_id)
         return user
 
     def add_chat(
@@ -364,7 +373,9 @@ class EmulatorState:
         if caption is not None:
             fields.update(self._text_fields("caption", "caption_entities", caption))
         message = self.create_message(chat_id, fields, unix_time(date))
-        if chat["type"] != "private":
+        if chat["type"] == "private":
+            self.not_started.discard(user_id)
+        else:
             self.members.setdefault(chat_id, {}).setdefault(user_id, "member")
         kind = "channel_post" if chat["type"] == "channel" else "message"
         self.updates.push(kind, message)
