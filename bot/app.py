@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import cast
@@ -43,7 +43,6 @@ from bot.handlers.common import App, Context
 from bot.handlers.conversation import incoming
 from bot.handlers.help import register_menus
 from bot.i18n import load_catalogs
-from bot.outbox import Outbox
 from bot.sender import IN_FLIGHT, OutboxSender
 
 log = logging.getLogger(__name__)
@@ -124,10 +123,11 @@ async def on_startup(app: App) -> None:
     await register_menus(app.bot, desk.settings.locale, desk.settings.tz)
     sender = OutboxSender(
         app.bot,
-        ReportingOutbox(desk, partial(report_refusal, desk)),
+        desk.outbox,
         desk.clock,
         desk.settings.telegram.rate_limits.max_attempts,
         on_sent=partial(record_own_message, desk),
+        on_failed=partial(report_refusal, desk),
         private_per_second=desk.settings.telegram.rate_limits.private_per_second,
         group_per_minute=desk.settings.telegram.rate_limits.group_per_minute,
     )
@@ -154,28 +154,6 @@ async def freeze_start_up(desk: Desk) -> None:
     await desk.cameras.settled(timeout=FREEZE_AFTER_SECONDS)
     gc.collect()
     gc.freeze()
-
-
-class ReportingOutbox(Outbox):
-    """The desk's outbox as the sender sees it: a message Telegram refuses for good is reported.
-
-    The sender only marks such a row failed; a request nobody received must not vanish there.
-    """
-
-    def __init__(self, desk: Desk, on_failed: Callable[[int, str], None]) -> None:
-        super().__init__(desk.engine, desk.clock)
-        # One wake-up for both: the desk rings it after queueing, the sender waits on it.
-        self.wakeup = desk.outbox.wakeup
-        self._on_failed = on_failed
-
-    def mark_failed(self, row_id: int, error: str, attempts: int) -> None:
-        """Record the refusal, then tell the desk."""
-        super().mark_failed(row_id, error, attempts)
-        try:
-            self._on_failed(row_id, error)
-        except Exception:
-            # The chat's later messages must still go; the row itself is already marked.
-            log.exception("Reporting refused outbox row %s failed", row_id)
 
 
 def report_refusal(desk: Desk, row_id: int, error: str) -> None:

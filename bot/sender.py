@@ -85,6 +85,7 @@ class OutboxSender:
         clock: Clock,
         max_attempts: int,
         on_sent: Callable[[OutboxMessage, Message], None] | None = None,
+        on_failed: Callable[[int, str], None] | None = None,
         *,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -105,6 +106,7 @@ class OutboxSender:
         self._clock = clock
         self._max_attempts = max_attempts
         self._on_sent = on_sent
+        self._on_failed = on_failed
         self._task: asyncio.Task[None] | None = None
         # One worker per chat: two would pick the same pending rows and send them twice.
         self._chats: dict[int, asyncio.Task[int]] = {}
@@ -259,11 +261,11 @@ class OutboxSender:
                 self._outbox.mark_sent(row.id, None)
                 return True
             log.warning("Telegram refused outbox row %s: %s", row.id, exc.message)
-            self._outbox.mark_failed(row.id, exc.message, attempts)
+            self._fail(row.id, exc.message, attempts)
             return True
         except Forbidden as exc:
             log.warning("Chat %s does not accept messages: %s", row.chat_id, exc.message)
-            self._outbox.mark_failed(row.id, exc.message, attempts)
+            self._fail(row.id, exc.message, attempts)
             return True
         except (NetworkError, TelegramError) as exc:
             backoff = min(dt.timedelta(seconds=2**attempts), MAX_BACKOFF)
@@ -282,10 +284,21 @@ class OutboxSender:
             self._on_sent(row, message)
         return True
 
+    def _fail(self, row_id: int, error: str, attempts: int) -> None:
+        """Give up on a row for good, then tell whoever must know (a request nobody got)."""
+        self._outbox.mark_failed(row_id, error, attempts)
+        if self._on_failed is None:
+            return
+        try:
+            self._on_failed(row_id, error)
+        except Exception:
+            # The chat's later messages must still go; the row itself is already marked.
+            log.exception("Reporting refused outbox row %s failed", row_id)
+
     def _retry_or_fail(self, row_id: int, delay: dt.timedelta, error: str, attempts: int) -> None:
         if attempts >= self._max_attempts:
             log.warning("Giving up outbox row %s after %s attempts: %s", row_id, attempts, error)
-            self._outbox.mark_failed(row_id, error, attempts)
+            self._fail(row_id, error, attempts)
         else:
             self._outbox.postpone(row_id, delay, error, attempts)
 
