@@ -78,7 +78,7 @@ class Desk:
             audit=Audit(engine, clock),
             escalation=escalation,
             drafts=Drafts(engine, clock),
-            cameras=Cameras(settings, engine, clock, outbox, logbook),
+            cameras=Cameras(settings, engine, clock, outbox, logbook, outages.down_by_notice),
             enrolment=Enrolment(settings, engine),
             outages=outages,
             rotation=rotation,

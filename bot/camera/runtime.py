@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
+from collections.abc import Callable, Collection
 from html import escape
 
 from sqlalchemy.engine import Engine
@@ -62,9 +63,17 @@ class Cameras:
     """Owns one connection and one event stream per ONVIF camera."""
 
     def __init__(
-        self, settings: Settings, engine: Engine, clock: Clock, outbox: Outbox, logbook: Logbook
+        self,
+        settings: Settings,
+        engine: Engine,
+        clock: Clock,
+        outbox: Outbox,
+        logbook: Logbook,
+        held_by_notice: Callable[[dt.datetime], Collection[str]] = lambda _now: (),
     ) -> None:
+        """`held_by_notice(now)` names the cameras an EPZ outage notice has marked down."""
         self._settings = settings
+        self._held_by_notice = held_by_notice
         self._engine = engine
         self._clock = clock
         self._outbox = outbox
@@ -207,6 +216,7 @@ class Cameras:
             return 0
         async with self._round_lock:
             limit = asyncio.Semaphore(self._settings.alerts.health_concurrency)
+            held = set(self._held_by_notice(self._clock.now()))
 
             async def check(camera: Camera) -> bool:
                 address = address_of(camera)
@@ -217,7 +227,8 @@ class Cameras:
                 up = health.status.value == CameraState.UP
                 drift = await self._drifted(camera, address) if up else False
                 reason = self._tr(REASON_LABELS[health.reason]) if health.reason else ""
-                return self._record(camera, CameraState(health.status.value), reason, drift)
+                state = CameraState(health.status.value)
+                return self._record(camera, state, reason, drift, camera.number in held)
 
             changed = await asyncio.gather(*(check(c) for c in self._settings.cameras))
         self._outbox.notify()
@@ -240,7 +251,14 @@ class Cameras:
             > preset.tolerance
         )
 
-    def _record(self, camera: Camera, state: CameraState, reason: str, drift: bool) -> bool:
+    def _record(
+        self, camera: Camera, state: CameraState, reason: str, drift: bool, held: bool
+    ) -> bool:
+        """Store what the round found; announce a change unless an outage notice holds the camera.
+
+        A held camera's outage was logged and told when notified: its line coming and going
+        during the repair is recorded, not announced, or the unit would hear of it every round.
+        """
         now = self._clock.now()
         if state == CameraState.DEGRADED:
             # One slow answer is often the network or a busy moment; two in a row is a trend.
@@ -262,12 +280,12 @@ class Cameras:
                 row.state, row.since = state, now
             row.checked_at, row.reason, row.drift = now, reason, drift
             session.add(row)
-            if changed:
+            if changed and not held:
                 self._announce(session, camera, state, reason, now)
-            if newly_drifted:
+            if newly_drifted and not held:
                 self._announce_drift(session, camera, now)
             session.commit()
-        return changed
+        return changed and not held
 
     def _announce(
         self, session: Session, camera: Camera, state: CameraState, reason: str, now: dt.datetime

@@ -516,6 +516,10 @@ class EpzOutage(SQLModel, table=True):
         """The affected cameras."""
         return [n for n in self.cameras.split(",") if n]
 
+    def started(self, now: dt.datetime) -> bool:
+        """True once the outage is under way (planned work from its start)."""
+        return self.starts_at is None or self.starts_at <= now
+
 
 class GateMovementRecord(SQLModel, table=True):
     """A vehicle through an EPZ gate while its camera is down (247 I.2.3)."""

@@ -9,6 +9,7 @@ from html import escape
 
 from sqlmodel import Session, col, select
 
+from bot.camera.status import hand_back
 from bot.config import Enterprise, Settings
 from bot.db.models import (
     EnterpriseContact,
@@ -64,10 +65,14 @@ class Outages(EpzService):
         assert enterprise is not None
         days = REPAIR_WORKING_DAYS.get(notice.kind)
         deadline = self.calendar.add_working_days(now, days) if days else notice.expected_fix
+        cameras = notice.cameras
+        if not cameras and notice.kind == OutageKind.TRANSMISSION:
+            # The line carries every camera on the map: a channel fault naming none takes all.
+            cameras = [camera.number for camera in enterprise.cameras]
         outage = EpzOutage(
             enterprise=enterprise.key,
             kind=notice.kind,
-            cameras=",".join(notice.cameras),
+            cameras=",".join(cameras),
             description=notice.description.strip(),
             effect=notice.effect.strip(),
             expected_fix=notice.expected_fix,
@@ -83,6 +88,8 @@ class Outages(EpzService):
             session.add(outage)
             session.flush()
             assert outage.id is not None
+            # Planned work holds its cameras down from its start (see _on_planned_start).
+            held = registry_cameras(self._settings, outage) if outage.started(now) else []
             self._logbook.append(
                 session,
                 reporter,
@@ -94,7 +101,8 @@ class Outages(EpzService):
                         if outage.starts_at is not None
                         else ""
                     )
-                    + f": {outage.description}"
+                    + f": {outage.description}",
+                    **({LogColumn.NOTE: marked_text(tr, held, outage.id)} if held else {}),
                 },
                 details={
                     "incident_place": enterprise.address,
@@ -104,7 +112,7 @@ class Outages(EpzService):
                 },
                 source_key=f"outage:{outage.id}",
             )
-            self._to_group(session, notice_card(tr, outage, enterprise))
+            self._to_group(session, notice_card(tr, outage, enterprise, held))
             subject = outage_subject(outage.id)
             if deadline is not None and days:
                 before = self._previous_working_day(deadline)
@@ -157,6 +165,18 @@ class Outages(EpzService):
                 query = query.where(EpzOutage.enterprise == enterprise)
             return list(session.exec(query.order_by(col(EpzOutage.id))).all())
 
+    def down_by_notice(self, now: dt.datetime) -> dict[str, EpzOutage]:
+        """Registry cameras an outage under way marks down by notice, each with its (first) outage.
+
+        Open or reported restored: a camera stays down by notice until the officer confirms.
+        """
+        held: dict[str, EpzOutage] = {}
+        for outage in self.active():
+            if outage.started(now):
+                for number in registry_cameras(self._settings, outage):
+                    held.setdefault(number, outage)
+        return held
+
     def get(self, outage_id: int) -> EpzOutage | None:
         """Return an outage by id."""
         with Session(self._engine) as session:
@@ -169,7 +189,7 @@ class Outages(EpzService):
         """
         gates = {c.number for c in enterprise.cameras if c.kind == "gate"}
         for outage in self.active(enterprise.key):
-            if outage.starts_at is not None and outage.starts_at > now:
+            if not outage.started(now):
                 continue
             if outage.kind == OutageKind.TRANSMISSION or gates & set(outage.camera_numbers()):
                 return outage
@@ -341,6 +361,12 @@ class Outages(EpzService):
                     if snapshots
                     else tr("No snapshot: cameras {cameras} did not answer.")
                 ).format(cameras=", ".join(cameras))
+            released = self._release(session, outage, restored, now)
+            if released:
+                text += " " + tr(
+                    "Cameras {cameras} are no longer down by notice; the health round decides "
+                    "their state again."
+                ).format(cameras=", ".join(released))
             self._logbook.append(
                 session,
                 author,
@@ -353,6 +379,31 @@ class Outages(EpzService):
             session.commit()
         self._outbox.notify()
         return outage
+
+    def _release(
+        self, session: Session, outage: EpzOutage, restored: dt.datetime, now: dt.datetime
+    ) -> list[str]:
+        """Hand the closed outage's cameras back to the health round; return their numbers.
+
+        A camera another outage under way still names stays down by notice under that one.
+        """
+        if not outage.started(now):
+            return []
+        session.flush()
+        still_held = {
+            number
+            for other in session.exec(
+                select(EpzOutage).where(
+                    EpzOutage.enterprise == outage.enterprise,
+                    col(EpzOutage.status).in_([s.value for s in ACTIVE]),
+                )
+            )
+            if other.started(now)
+            for number in registry_cameras(self._settings, other)
+        }
+        released = [n for n in registry_cameras(self._settings, outage) if n not in still_held]
+        hand_back(session, released, restored, now)
+        return released
 
     def _closure_to_group(
         self, session: Session, html: str, snapshots: list[tuple[bytes, str]]
@@ -417,6 +468,9 @@ class Outages(EpzService):
             number=outage.id,
             cameras=", ".join(outage.camera_numbers()) or "—",
         )
+        held = registry_cameras(self._settings, outage)
+        if held:
+            text += " " + marked_text(tr, held, outage_id)
         self._announce(session, now, "🔧", LogColumn.WORK, text, f"planned-start:{outage.id}")
 
     def _on_reminder(self, session: Session, outage_id: int, _seq: int, _now: dt.datetime) -> None:
@@ -551,6 +605,23 @@ class Outages(EpzService):
         return self._local(day, FOLLOW_UP_AT)
 
 
+def registry_cameras(settings: Settings, outage: EpzOutage) -> list[str]:
+    """The outage's cameras that are in the camera registry (the others have no state to mark)."""
+    named = set(outage.camera_numbers())
+    return [
+        camera.number
+        for camera in settings.cameras
+        if camera.enterprise == outage.enterprise and camera.number in named
+    ]
+
+
+def marked_text(tr: Translator, numbers: Sequence[str], outage_id: int) -> str:
+    """The logbook's note that a notice marks cameras down."""
+    return tr("Cameras {cameras} marked down by notice no. {number}.").format(
+        cameras=", ".join(numbers), number=outage_id
+    )
+
+
 def restoration_cameras(settings: Settings, outage: EpzOutage) -> list[str]:
     """The outage's cameras that the desk reaches over ONVIF (all of the enterprise's, when the
     notice named none, as for a transmission fault)."""
@@ -564,8 +635,10 @@ def restoration_cameras(settings: Settings, outage: EpzOutage) -> list[str]:
     ]
 
 
-def notice_card(tr: Translator, outage: EpzOutage, enterprise: Enterprise) -> str:
-    """The Annex II notice as the duty group reads it."""
+def notice_card(
+    tr: Translator, outage: EpzOutage, enterprise: Enterprise, held: Sequence[str] = ()
+) -> str:
+    """The Annex II notice as the duty group reads it; `held`: the cameras it marks down."""
     lines = [
         "🏭 <b>" + escape(tr("EPZ outage notice no. {number}").format(number=outage.id)) + "</b>",
         "1. " + escape(f"{enterprise.name} · {enterprise.address} · MST {enterprise.tax_code}"),
@@ -593,6 +666,8 @@ def notice_card(tr: Translator, outage: EpzOutage, enterprise: Enterprise) -> st
         "5. "
         + escape(tr("Technical contact: {contact}").format(contact=outage.tech_contact or "—")),
     ]
+    if held:
+        lines.append("🔴 " + escape(marked_text(tr, held, outage.id or 0)))
     if outage.deadline is not None and outage.kind in REPAIR_WORKING_DAYS:
         lines.append(
             "⏱ "

@@ -130,6 +130,7 @@ async def cmd_cameras(update: Update, context: Context) -> None:
     desk = desk_of(context)
     tr = tr_for(update, context)
     statuses = desk.cameras.statuses()
+    held = desk.outages.down_by_notice(desk.clock.now())
     icons = {"up": "🟢", "degraded": "🟡", "down": "🔴"}
     lines = ["🎥 <b>" + escape(tr("Cameras")) + "</b>"]
     areas: dict[str, list[str]] = {}
@@ -137,6 +138,12 @@ async def cmd_cameras(update: Update, context: Context) -> None:
         status = statuses.get(camera.number)
         icon = icons.get(status.state if status else "", "⚪")
         reason = f" — {escape(status.reason)}" if status and status.reason else ""
+        if (outage := held.get(camera.number)) is not None:
+            # The enterprise's notice outranks what the round last saw until the officer confirms.
+            icon = "🔴"
+            reason = " — " + escape(
+                tr("down: the enterprise's notice no. {number}").format(number=outage.id)
+            )
         drift = " ↗️ " + escape(tr("off its preset")) if status and status.drift else ""
         areas.setdefault(camera.area or camera.place or "—", []).append(
             f"{icon} {escape(camera.number)} {escape(camera.name)}{reason}{drift}"

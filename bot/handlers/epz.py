@@ -538,6 +538,7 @@ async def cmd_epz(update: Update, context: Context) -> None:
     tr = tr_for(update, context)
     month = desk.rotation.month_of(desk.clock.now())
     checks = {check.enterprise: check for check in desk.rotation.checks(month)}
+    held = desk.outages.down_by_notice(desk.clock.now())
     lines = ["🏭 <b>" + escape(tr("EPZ enterprises")) + "</b>"]
     if checks:
         lines.append(
@@ -572,6 +573,16 @@ async def cmd_epz(update: Update, context: Context) -> None:
                 lines.append(
                     "      ⏰ "
                     + escape(tr("starts {when}").format(when=tr.datetime(outage.starts_at)))
+                )
+            marked = [number for number, by in held.items() if by.id == outage.id]
+            if marked:
+                lines.append(
+                    "      🔴 "
+                    + escape(
+                        tr("marked down by notice: cameras {cameras}").format(
+                            cameras=", ".join(marked)
+                        )
+                    )
                 )
             if (measure := desk.interim.latest(outage.id or 0)) is not None:
                 lines.append("      🛡 " + escape(measure_status(tr, measure)))

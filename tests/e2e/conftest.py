@@ -29,6 +29,21 @@ UNIT_CONTACT, TEAM_CONTACT = 2001, 2002
 TEAM_LEADER, NOT_STARTED = 2003, 2004
 
 
+# The EPZ enterprise of every desk: a gate and a storage camera on its map, none in the registry.
+ENTERPRISE: dict[str, Any] = {
+    "key": "dncx-abc",
+    "name": "Công ty TNHH ABC Việt Nam",
+    "tax_code": "0312345678",
+    "address": "KCX Tân Thuận, Quận 7",
+    "branch": "hq-kv1",
+    "officer": OFFICER,
+    "cameras": [
+        {"number": "C01", "name": "Cổng chính", "kind": "gate"},
+        {"number": "C02", "name": "Kho ngoại quan", "kind": "storage"},
+    ],
+}
+
+
 def desk_config(emu: BotApiEmulator, database_url: str, **extra: Any) -> dict[str, Any]:
     """A realistic desk: a group, nine people, two units, a roster for today and tomorrow."""
     config: dict[str, Any] = {
@@ -80,20 +95,7 @@ def desk_config(emu: BotApiEmulator, database_url: str, **extra: Any) -> dict[st
             {"number": "16", "name": "Cổng ICD", "place": "ICD Transimex", "area": "ICD"},
         ],
         "intake": {"enabled": True, "port": 0, "secret": INTAKE_SECRET},
-        "enterprises": [
-            {
-                "key": "dncx-abc",
-                "name": "Công ty TNHH ABC Việt Nam",
-                "tax_code": "0312345678",
-                "address": "KCX Tân Thuận, Quận 7",
-                "branch": "hq-kv1",
-                "officer": OFFICER,
-                "cameras": [
-                    {"number": "C01", "name": "Cổng chính", "kind": "gate"},
-                    {"number": "C02", "name": "Kho ngoại quan", "kind": "storage"},
-                ],
-            },
-        ],
+        "enterprises": [ENTERPRISE],
         # The monthly rotation posts and logs a plan at start-up; tests not about it keep
         # the chats and the logbook's numbering to themselves (test_rotation turns it on).
         "epz": {"rotation": {"enabled": False}},

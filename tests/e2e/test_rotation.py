@@ -11,19 +11,20 @@ from sqlmodel import Session, select
 
 from bot.db.models import LogbookEntry, RotationCheck
 from bot.epz.rotation import working_days
-from tests.e2e.conftest import GROUP, OFF_DUTY, OFFICER, Desktop, buttons_of, launch, text_of
+from tests.e2e.conftest import (
+    ENTERPRISE,
+    GROUP,
+    OFF_DUTY,
+    OFFICER,
+    Desktop,
+    buttons_of,
+    launch,
+    text_of,
+)
 
 ICT = dt.timezone(dt.timedelta(hours=7))
 ENTERPRISES: list[dict[str, Any]] = [
-    {
-        "key": "dncx-abc",
-        "name": "Công ty TNHH ABC Việt Nam",
-        "tax_code": "0312345678",
-        "address": "KCX Tân Thuận, Quận 7",
-        "branch": "hq-kv1",
-        "officer": OFFICER,
-        "cameras": [{"number": "C01", "name": "Cổng chính", "kind": "gate"}],
-    },
+    {**ENTERPRISE, "cameras": [{"number": "C01", "name": "Cổng chính", "kind": "gate"}]},
     {"key": "dncx-binh", "name": "Công ty Bình Minh", "tax_code": "0311111113"},
     {"key": "dncx-cuong", "name": "Công ty Cường Thịnh", "tax_code": "0312222227"},
     {"key": "dncx-dai", "name": "Công ty Đại Dương", "tax_code": "0313333331"},
