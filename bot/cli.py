@@ -1,4 +1,4 @@
-"""The duty-desk command: run the bot, migrate the database, check the configuration."""
+"""The duty-desk command: run the bot, migrate the database, check the config and the logbook."""
 
 from __future__ import annotations
 
@@ -96,6 +96,66 @@ def cmd_db(settings: Settings, action: str) -> int:
     return 0 if state.up_to_date else 1
 
 
+def cmd_logbook_verify(settings: Settings) -> int:
+    """Walk the logbook's hash chain; exit 1 at the first entry that no longer holds."""
+    from bot.logbook.chain import Break, verify
+
+    tr = _operator_tr(settings)
+    engine = make_engine(settings.database.url)
+    try:
+        verdict = verify(engine)
+    finally:
+        engine.dispose()
+    outside = (
+        tr(" ({count} entries from before the chain are not covered)").format(
+            count=verdict.unchained
+        )
+        if verdict.unchained
+        else ""
+    )
+    if verdict.intact:
+        print(
+            tr("The logbook is intact: {count} entries checked, chain head {head}.").format(
+                count=verdict.checked, head=verdict.head
+            )
+            + outside
+        )
+        return 0
+    if verdict.broken is None or verdict.broken == Break.TRUNCATED or verdict.entry is None:
+        return _fail(
+            tr(
+                "The logbook has been cut short: the chain records {expected} entries, "
+                "{count} are left (the last {missing} were removed outside the bot)."
+            ).format(
+                expected=verdict.expected_length,
+                count=verdict.checked,
+                missing=verdict.expected_length - verdict.checked,
+            ),
+            1,
+        )
+    entry = verdict.entry
+    where = tr(
+        "entry no. {seq} of the shift of {day} (id {id}, place {place} in the chain)"
+    ).format(
+        seq=entry.seq, day=entry.shift_date.strftime("%d/%m/%Y"), id=entry.id, place=entry.chain_seq
+    )
+    reasons = {
+        Break.CHANGED: tr("its content was changed after it was written"),
+        Break.RELINKED: tr("its link to the entry before it was rewritten"),
+        Break.MISSING: tr("entries before it were removed (place {expected} is missing)"),
+    }
+    return _fail(
+        tr(
+            "The logbook chain is broken at {where}: {reason}. {count} entries before it hold."
+        ).format(
+            where=where,
+            reason=reasons[verdict.broken].format(expected=verdict.expected_length),
+            count=verdict.checked,
+        ),
+        1,
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Describe the command line."""
     parser = argparse.ArgumentParser(prog="duty-desk", description="Customs duty desk bot")
@@ -111,6 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database migrations")
     db.add_argument("action", choices=["upgrade", "check", "current"])
     commands.add_parser("config", help="check the configuration and exit")
+    logbook = commands.add_parser("logbook", help="the duty logbook")
+    logbook.add_argument("action", choices=["verify"], help="check the hash chain of every entry")
     return parser
 
 
@@ -125,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_run(loaded)
     if args.command == "db":
         return cmd_db(loaded, args.action)
+    if args.command == "logbook":
+        return cmd_logbook_verify(loaded)
     tr = _operator_tr(loaded)
     print(tr("The configuration is valid."))
     return 0

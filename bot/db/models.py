@@ -89,7 +89,10 @@ class LogbookEntry(SQLModel, table=True):
     """A duty logbook line with the Annex I fields; corrections point at what they correct."""
 
     __tablename__ = "logbook_entry"
-    __table_args__ = (UniqueConstraint("shift_date", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("shift_date", "seq"),
+        Index("ix_logbook_entry_chain_seq", "chain_seq", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     shift_date: dt.date = Field(index=True)
@@ -118,6 +121,20 @@ class LogbookEntry(SQLModel, table=True):
     result_unit: str = ""
     result_reported_at: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
     notes: str = Field(default="", sa_type=Text)
+    # The hash chain (bot/logbook/chain.py): place, the previous entry's seal, and this one's.
+    chain_seq: int | None = None
+    prev_hash: str = Field(default="", max_length=64)
+    entry_hash: str = Field(default="", max_length=64)
+
+
+class LogbookChain(SQLModel, table=True):
+    """The head of the logbook's hash chain: locked while an entry is sealed."""
+
+    __tablename__ = "logbook_chain"
+
+    id: int = Field(primary_key=True)
+    head: str = Field(max_length=64)
+    length: int = 0
 
 
 class UserPreference(SQLModel, table=True):

@@ -21,6 +21,7 @@ from bot.db.models import (
     LogColumn,
     MessageKind,
 )
+from bot.logbook import chain
 from bot.logbook.hashtags import is_command, may_file, split_columns, strip_command
 from bot.shifts import Right, Roster
 
@@ -86,6 +87,8 @@ class EntryPage:
     # Line numbers of the entries that entries on this page correct, by entry id.
     corrected: dict[int, int] = field(default_factory=dict)
 
+
+chain.install()
 
 _CHAT_MESSAGE = ChatMessage.__table__  # type: ignore[attr-defined]
 

@@ -1,0 +1,189 @@
+"""The logbook's hash chain: each entry sealed with the one before, so outside edits show.
+
+Every new entry gets the next place in the chain and a SHA-256 over the previous entry's seal
+and its own content, when the transaction that writes it commits. The head (the last seal) is
+kept in a row of its own, locked while entries are sealed, so two writers never fork the chain.
+`verify` walks the chain from the start and names the first entry that no longer matches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, func, select
+
+from bot.db.models import LogbookChain, LogbookEntry
+
+# The seal before the first entry.
+GENESIS = "0" * 64
+CHAIN_ROW = 1
+# What an entry is sealed over: everything it says and where it comes from; not its database id.
+SEALED_FIELDS = (
+    "shift_date",
+    "seq",
+    "created_at",
+    "recorded_at",
+    "author_id",
+    "author_name",
+    "origin",
+    "source_key",
+    "source_chat_id",
+    "source_message_id",
+    "corrects_id",
+    "work_performed",
+    "incident",
+    "incident_place",
+    "incident_refs",
+    "incident_arisen_at",
+    "incident_received_at",
+    "direction",
+    "direction_channel",
+    "direction_receiver",
+    "direction_at",
+    "result",
+    "result_unit",
+    "result_reported_at",
+    "notes",
+)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        # Stored in UTC; sealed in UTC, to the microsecond, whatever zone it was given in.
+        return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, StrEnum):
+        return value.value
+    return value
+
+
+def seal(previous: str, entry: LogbookEntry) -> str:
+    """The entry's seal: SHA-256 of the previous seal and the entry's content."""
+    content = json.dumps(
+        {name: _plain(getattr(entry, name)) for name in SEALED_FIELDS},
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(f"{previous}\n{content}".encode()).hexdigest()
+
+
+_UNSEALED = "logbook_unsealed"
+
+
+def _note_new_entries(session: Session, _context: object, _instances: object) -> None:
+    new = [obj for obj in session.new if isinstance(obj, LogbookEntry)]
+    if new:
+        session.info.setdefault(_UNSEALED, []).extend(new)
+
+
+def _seal_before_commit(session: Session) -> None:
+    if not session.info.get(_UNSEALED):
+        return
+    # Sealed at commit, once every field is final (services fill details after adding).
+    session.flush()
+    entries: list[LogbookEntry] = session.info.pop(_UNSEALED)
+    head = session.exec(
+        select(LogbookChain).where(LogbookChain.id == CHAIN_ROW).with_for_update()
+    ).first()
+    if head is None:
+        head = LogbookChain(id=CHAIN_ROW, head=GENESIS, length=0)
+    for entry in sorted(entries, key=lambda e: e.id or 0):
+        head.length += 1
+        entry.chain_seq = head.length
+        entry.prev_hash = head.head
+        entry.entry_hash = seal(head.head, entry)
+        head.head = entry.entry_hash
+    session.add(head)
+    session.add_all(entries)
+
+
+def _forget_unsealed(session: Session, *_: object) -> None:
+    session.info.pop(_UNSEALED, None)
+
+
+def install() -> None:
+    """Seal every logbook entry when its transaction commits, whichever service wrote it."""
+    if event.contains(Session, "before_commit", _seal_before_commit):
+        return
+    event.listen(Session, "before_flush", _note_new_entries)
+    event.listen(Session, "before_commit", _seal_before_commit)
+    event.listen(Session, "after_soft_rollback", _forget_unsealed)
+
+
+class Break(StrEnum):
+    """How the chain is broken at an entry."""
+
+    CHANGED = "changed"  # its content no longer matches its seal
+    RELINKED = "relinked"  # its link to the previous entry was rewritten
+    MISSING = "missing"  # entries before it were removed
+    TRUNCATED = "truncated"  # entries after the last one were removed
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What walking the chain found."""
+
+    checked: int
+    head: str
+    unchained: int = 0
+    broken: Break | None = None
+    entry: LogbookEntry | None = None
+    expected_length: int = 0
+
+    @property
+    def intact(self) -> bool:
+        """No entry was changed, relinked or removed."""
+        return self.broken is None
+
+
+def verify(engine: Engine, batch: int = 2000) -> Verdict:
+    """Walk the chain in order and report the first entry that does not hold."""
+    with Session(engine) as session:
+        recorded = session.get(LogbookChain, CHAIN_ROW)
+        unchained = session.exec(
+            select(func.count())
+            .select_from(LogbookEntry)
+            .where(col(LogbookEntry.chain_seq).is_(None))
+        ).one()
+        previous, expected, checked = GENESIS, 1, 0
+        last_seq = 0
+        while True:
+            rows = session.exec(
+                select(LogbookEntry)
+                .where(col(LogbookEntry.chain_seq) > last_seq)
+                .order_by(col(LogbookEntry.chain_seq))
+                .limit(batch)
+            ).all()
+            if not rows:
+                break
+            for entry in rows:
+                assert entry.chain_seq is not None
+                if entry.chain_seq != expected:
+                    return Verdict(checked, previous, unchained, Break.MISSING, entry, expected)
+                if entry.prev_hash != previous:
+                    return Verdict(checked, previous, unchained, Break.RELINKED, entry, expected)
+                if seal(previous, entry) != entry.entry_hash:
+                    return Verdict(checked, previous, unchained, Break.CHANGED, entry, expected)
+                previous, expected, checked = entry.entry_hash, expected + 1, checked + 1
+                last_seq = entry.chain_seq
+            session.expunge_all()
+        length = recorded.length if recorded else 0
+        if recorded is not None and (recorded.head != previous or length != checked):
+            return Verdict(checked, previous, unchained, Break.TRUNCATED, None, length)
+        return Verdict(checked, previous, unchained)
+
+
+def head(engine: Engine) -> str | None:
+    """The chain's last seal, printed on exports so a paper logbook can be checked."""
+    with Session(engine) as session:
+        row = session.get(LogbookChain, CHAIN_ROW)
+        return row.head if row and row.length else None
