@@ -26,6 +26,7 @@ from bot.handlers import (
     conversation,
     enrolment,
     epz,
+    find,
     flows,
     gatelog,
     help,
@@ -99,6 +100,7 @@ def build_application(
     access.register(app)
     conversation.register(app, group)
     logbook.register(app, group)
+    find.register(app)
     shift.register(app)
     enrolment.register(app)
     help.register(app)

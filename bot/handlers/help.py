@@ -23,6 +23,7 @@ from bot.shifts import ROLE_ORDER, Right
 COMMAND_HELP = {
     "log": N_("write an entry in the duty logbook"),
     "logbook": N_("show this shift's logbook"),
+    "find": N_("search the logbook and incidents: /find 51C-123.45"),
     "shift": N_("who is on duty now"),
     "roster": N_("the roster of the coming days"),
     "lang": N_("choose your language"),
@@ -50,6 +51,7 @@ GROUP_COMMANDS = (
     "gatelog",
     "log",
     "logbook",
+    "find",
     "shift",
     "roster",
     "propose",
@@ -66,6 +68,7 @@ PRIVATE_COMMANDS = (
     "shift",
     "roster",
     "logbook",
+    "find",
     "log",
     "epz",
     "gatelog",
@@ -143,7 +146,7 @@ def help_text(tr: Translator, update: Update, context: Context) -> str:
         )
     commands = ["pending", "shift", "roster", "logbook", "lang"]
     if Right.VIEW in rights:
-        commands[0:0] = ["incident", "epz", "gatelog"]
+        commands[0:0] = ["incident", "find", "epz", "gatelog"]
     if Right.WRITE_LOGBOOK in rights:
         commands[1:1] = ["log", "propose", "urgent"]
     if any(enterprise.officer == user.id for enterprise in desk.settings.enterprises):

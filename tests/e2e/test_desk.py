@@ -148,6 +148,7 @@ async def test_command_menus_are_registered_per_scope_and_language(desktop: Desk
         "gatelog",
         "log",
         "logbook",
+        "find",
         "shift",
         "roster",
         "propose",
