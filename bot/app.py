@@ -29,6 +29,7 @@ from bot.handlers import (
     find,
     flows,
     gatelog,
+    handover,
     help,
     incidents,
     interim,
@@ -114,6 +115,7 @@ def build_application(
     rotation.register(app)
     gatelog.register(app)
     interim.register(app)
+    handover.register(app)
     flows.register(app)
     app.add_error_handler(on_error)
     return app
@@ -138,6 +140,7 @@ async def on_startup(app: App) -> None:
     assert app.job_queue is not None
     # Before the alarm starts: the month's plan (if due) and the next planning deadline.
     desk.rotation.start(desk.clock.now())
+    desk.cycle.start(desk.clock.now())
     alarm = Alarm(app.job_queue, desk.escalation.timers, desk.clock)
     desk.escalation.ctx.on_change = alarm.arm
     app.bot_data[ALARM_KEY] = alarm

@@ -117,11 +117,29 @@ class BusinessHours(Section):
         return self
 
 
+class ShiftCycleSettings(Section):
+    """The shift's own moments: opening, handover, daily report, the roster check a day ahead.
+
+    Each time of day is taken as its first occurrence after the shift starts, so 07:30 is the
+    morning the shift ends and 16:00 the afternoon it runs.
+    """
+
+    enabled: bool = True
+    # The outgoing shift prepares its handover this long before 08:00 (888 Art. 5.5).
+    handover_at: dt.time = dt.time(7, 30)
+    handover_remind_every_minutes: int = Field(15, ge=1)
+    # The daily report, at the end of the shift by default.
+    report_at: dt.time = dt.time(8, 0)
+    # Tomorrow's roster is checked at this time; a gap is told to the administrators.
+    roster_warning_at: dt.time = dt.time(16, 0)
+
+
 class ShiftSettings(Section):
     """When a 24-hour shift starts (888 Art. 5: 08:00 to 08:00)."""
 
     start: dt.time = dt.time(8, 0)
     business_hours: BusinessHours = BusinessHours()
+    cycle: ShiftCycleSettings = ShiftCycleSettings()
 
 
 class EscalationSettings(Section):

@@ -10,6 +10,7 @@ from bot.audit import Audit
 from bot.camera.runtime import Cameras
 from bot.clock import Clock
 from bot.config import Settings
+from bot.desk_service import Wiring
 from bot.drafts import Drafts
 from bot.epz.enrolment import Enrolment
 from bot.epz.interim import InterimMeasures
@@ -18,6 +19,9 @@ from bot.epz.rotation import Rotation
 from bot.epz.workdays import WorkCalendar
 from bot.escalation.context import EscalationContext
 from bot.escalation.services import Escalation
+from bot.handover.cycle import ShiftCycle
+from bot.handover.handovers import Handovers
+from bot.handover.report import DailyReports
 from bot.i18n import Translator, translator
 from bot.logbook.service import Logbook
 from bot.outbox import Outbox
@@ -44,6 +48,9 @@ class Desk:
     outages: Outages
     rotation: Rotation
     interim: InterimMeasures
+    handovers: Handovers
+    reports: DailyReports
+    cycle: ShiftCycle
 
     @classmethod
     def build(cls, settings: Settings, engine: Engine, clock: Clock) -> Desk:
@@ -67,6 +74,11 @@ class Desk:
         outages.register(escalation.timers.register)
         rotation = Rotation(settings, engine, clock, outbox, logbook, calendar, person_translator)
         rotation.register(escalation.timers.register)
+        wiring = Wiring(settings, engine, clock, outbox, logbook, person_translator)
+        handovers = Handovers(wiring, roster, context.addressee_name)
+        reports = DailyReports(wiring, roster)
+        cycle = ShiftCycle(wiring, roster, handovers, reports)
+        cycle.register(escalation.timers.register)
         return cls(
             settings=settings,
             engine=engine,
@@ -83,6 +95,9 @@ class Desk:
             outages=outages,
             rotation=rotation,
             interim=InterimMeasures(context, escalation.approvals),
+            handovers=handovers,
+            reports=reports,
+            cycle=cycle,
         )
 
     @property

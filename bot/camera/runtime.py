@@ -27,7 +27,7 @@ from bot.camera.onvif_device import (
 )
 from bot.clock import Clock
 from bot.config import Camera, Settings
-from bot.db.models import AlertSource, CameraState, CameraStatus, LogColumn
+from bot.db.models import AlertSource, CameraState, CameraStatus, CameraTransition, LogColumn
 from bot.i18n import N_, Translator, translator
 from bot.logbook.service import Author, Logbook
 from bot.outbox import Outbox
@@ -278,6 +278,8 @@ class Cameras:
             )
             if before != state:
                 row.state, row.since = state, now
+                # Kept for the daily report's availability, which needs the whole shift.
+                session.add(CameraTransition(camera=camera.number, state=state, at=now))
             row.checked_at, row.reason, row.drift = now, reason, drift
             session.add(row)
             if changed and not held:

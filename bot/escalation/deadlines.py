@@ -26,6 +26,11 @@ class DeadlineKind(StrEnum):
     EPZ_PLANNED_START = "epz_planned_start"
     EPZ_ROTATION_PLAN = "epz_rotation_plan"
     EPZ_CHECK_DUE = "epz_check_due"
+    SHIFT_OPENING = "shift_opening"
+    ROSTER_CHECK = "roster_check"
+    HANDOVER_DUE = "handover_due"
+    HANDOVER_REMINDER = "handover_reminder"
+    DAILY_REPORT = "daily_report"
 
 
 def outage_subject(outage_id: int) -> str:
@@ -36,6 +41,21 @@ def outage_subject(outage_id: int) -> str:
 def rotation_subject(month: dt.date) -> str:
     """The subject key of a month's rotation plan, e.g. rotation:202612."""
     return f"rotation:{month.year * 100 + month.month}"
+
+
+def shift_subject(shift_date: dt.date) -> str:
+    """The subject key of a shift, e.g. shift:20261125."""
+    return f"shift:{shift_date.year * 10000 + shift_date.month * 100 + shift_date.day}"
+
+
+def shift_of(number: int) -> dt.date:
+    """The shift date inside a shift subject's number."""
+    return dt.date(number // 10000, number // 100 % 100, number % 100)
+
+
+def handover_subject(handover_id: int) -> str:
+    """The subject key of a handover."""
+    return f"handover:{handover_id}"
 
 
 def check_subject(check_id: int) -> str:

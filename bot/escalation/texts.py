@@ -293,3 +293,18 @@ def age(tr: Translator, since: dt.datetime, now: dt.datetime) -> str:
     if minutes < 60:
         return tr("{minutes} min").format(minutes=minutes)
     return tr("{hours} h {minutes:02d}").format(hours=minutes // 60, minutes=minutes % 60)
+
+
+def request_clock(tr: Translator, request: UnitRequest, now: dt.datetime) -> str:
+    """Where a request's clock stands (HTML): time left or overdue, or the expected result."""
+    if request.status == RequestStatus.WAITING:
+        if now > request.reply_due_at:
+            return "🔴 " + escape(
+                tr("{age} overdue").format(age=age(tr, request.reply_due_at, now))
+            )
+        return escape(tr("{age} left").format(age=age(tr, now, request.reply_due_at)))
+    if request.status == RequestStatus.ACKNOWLEDGED:
+        eta = tr.datetime(request.eta) if request.eta else "—"
+        late = " 🔴" if request.eta and now > request.eta else ""
+        return escape(tr("expected {eta}").format(eta=eta)) + late
+    return escape(tr(REQUEST_LABELS[RequestStatus(request.status)]))

@@ -41,10 +41,16 @@ COMMAND_HELP = {
     "measure": N_("propose an outage's interim measure: /measure 1"),
     "outage": N_("report a camera or transmission fault (Annex II)"),
     "restored": N_("report that the cameras work again"),
+    "handover": N_("the shift handover; /handover note adds the outgoing leader's note"),
+    "focus": N_("note a focus item for the coming shifts"),
+    "report": N_("a daily report: /report 25/11/2026"),
 }
 GROUP_COMMANDS = (
     "incident",
     "pending",
+    "handover",
+    "focus",
+    "report",
     "cameras",
     "snapshot",
     "epz",
@@ -64,6 +70,8 @@ PRIVATE_COMMANDS = (
     "start",
     "help",
     "pending",
+    "handover",
+    "report",
     "incident",
     "shift",
     "roster",
@@ -146,9 +154,9 @@ def help_text(tr: Translator, update: Update, context: Context) -> str:
         )
     commands = ["pending", "shift", "roster", "logbook", "lang"]
     if Right.VIEW in rights:
-        commands[0:0] = ["incident", "find", "epz", "gatelog"]
+        commands[0:0] = ["incident", "find", "epz", "gatelog", "handover", "report"]
     if Right.WRITE_LOGBOOK in rights:
-        commands[1:1] = ["log", "propose", "urgent"]
+        commands[1:1] = ["log", "propose", "urgent", "focus"]
     if any(enterprise.officer == user.id for enterprise in desk.settings.enterprises):
         commands.append("measure")
     lines.append("")

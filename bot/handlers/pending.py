@@ -7,10 +7,12 @@ from html import escape
 from telegram import Update
 from telegram.ext import CommandHandler
 
+from bot.db.models import Handover
+from bot.desk import Desk
 from bot.escalation.pending import waiting
-from bot.escalation.texts import KIND_LABELS, age
+from bot.escalation.texts import KIND_LABELS, age, request_clock
 from bot.handlers.common import App, Context, desk_of, reply, requires, tr_for
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.shifts import Right
 
 NOT_ON_DESK = N_("Only people of the duty desk may see what is pending.")
@@ -39,26 +41,18 @@ async def cmd_pending(update: Update, context: Context) -> None:
             + escape(tr("{age} ago").format(age=age(tr, p.created_at, now)))
             for p, incident in proposals
         ]
-    if open_items.replies:
-        lines += ["", "<b>" + escape(tr("Waiting for a unit's reply (30 minutes)")) + "</b>"]
-        for request, incident in open_items.replies:
-            unit = escape(name_of(request))
-            if now > request.reply_due_at:
-                state = "🔴 " + tr("{age} overdue").format(age=age(tr, request.reply_due_at, now))
-            else:
-                state = tr("{age} left").format(age=age(tr, now, request.reply_due_at))
-            lines.append(f"• {escape(incident.label)} · {unit} · {escape(state)}")
-    if open_items.results:
-        lines += ["", "<b>" + escape(tr("Waiting for a unit's result")) + "</b>"]
-        for request, incident in open_items.results:
-            unit = escape(name_of(request))
-            eta = tr.datetime(request.eta) if request.eta else "—"
-            late = " 🔴" if request.eta and now > request.eta else ""
-            lines.append(
-                f"• {escape(incident.label)} · {unit} · "
-                + escape(tr("expected {eta}").format(eta=eta))
-                + late
-            )
+    for heading, requests in (
+        (N_("Waiting for a unit's reply (30 minutes)"), open_items.replies),
+        (N_("Waiting for a unit's result"), open_items.results),
+    ):
+        if not requests:
+            continue
+        lines += ["", "<b>" + escape(tr(heading)) + "</b>"]
+        lines += [
+            f"• {escape(incident.label)} · {escape(name_of(request))} · "
+            + request_clock(tr, request, now)
+            for request, incident in requests
+        ]
     if open_items.unreachable:
         lines += ["", "<b>" + escape(tr("Not delivered: contact them by phone")) + "</b>"]
         lines += [
@@ -66,7 +60,20 @@ async def cmd_pending(update: Update, context: Context) -> None:
             + escape(tr("{age} ago").format(age=age(tr, request.delivered_at, now)))
             for request, incident in open_items.unreachable
         ]
+    if open_items.handovers:
+        lines += ["", "<b>" + escape(tr("Handovers not yet accepted")) + "</b>"]
+        lines += [f"• {escape(open_handover(tr, desk, h))}" for h in open_items.handovers]
     reply(update, context, "\n".join(lines))
+
+
+def open_handover(tr: Translator, desk: Desk, handover: Handover) -> str:
+    """An open handover: its shift, who must accept it, since when."""
+    incoming = desk.roster.person(handover.incoming_leader_id or 0)
+    return tr("shift of {date} · for {incoming} · {age} ago").format(
+        date=tr.date(handover.shift_date),
+        incoming=incoming.name if incoming else "—",
+        age=age(tr, handover.prepared_at, desk.clock.now()),
+    )
 
 
 def register(app: App) -> None:

@@ -9,7 +9,9 @@ from telegram import Update
 from telegram.ext import CommandHandler
 
 from bot.desk import Desk
+from bot.escalation.pending import waiting
 from bot.handlers.common import App, Context, desk_of, reply, requires, tr_for
+from bot.handlers.pending import open_handover
 from bot.i18n import N_, Translator
 from bot.roles import role_label
 from bot.shifts import Member, Right, Role
@@ -52,6 +54,12 @@ def shift_text(tr: Translator, desk: Desk, now: dt.datetime) -> str:
     if officers:
         lines.append(f"<b>{escape(role_label(tr, Role.OFFICER))}:</b>")
         lines += [f"• {_person(m)}" for m in officers]
+    for handover in waiting(desk.engine).handovers:
+        lines += [
+            "",
+            "⚠️ "
+            + escape(tr("Handover not yet accepted:") + " " + open_handover(tr, desk, handover)),
+        ]
     hours = desk.settings.shift.business_hours
     state = (
         tr("now inside business hours")

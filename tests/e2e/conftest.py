@@ -44,6 +44,19 @@ ENTERPRISE: dict[str, Any] = {
 }
 
 
+PEOPLE: list[dict[str, Any]] = [
+    {"id": LEADER, "name": "Nguyễn Văn An", "title": "Phó Cục trưởng"},
+    {"id": SECTION, "name": "Trần Thị Bình", "title": "Trưởng phòng"},
+    {"id": CLERK, "name": "Lê Văn Cường", "title": "Chuyên viên Phòng Tổng hợp"},
+    {"id": OFFICER, "name": "Phạm Thị Dung", "title": "Công chức"},
+    {"id": OFF_DUTY, "name": "Hoàng Văn Em", "title": "Công chức"},
+    {"id": UNIT_CONTACT, "name": "Võ Văn Giang", "title": "Đội trưởng", "unit": "hq-kv1"},
+    {"id": TEAM_CONTACT, "name": "Đặng Thị Hoa", "title": "Đội phó", "unit": "doi-ks"},
+    {"id": TEAM_LEADER, "name": "Lý Văn Khoa", "title": "Tổ trưởng Tổ cơ động"},
+    {"id": NOT_STARTED, "name": "Mai Văn Lộc", "title": "Đội trưởng Đội Kiểm soát ma túy"},
+]
+
+
 def desk_config(emu: BotApiEmulator, database_url: str, **extra: Any) -> dict[str, Any]:
     """A realistic desk: a group, nine people, two units, a roster for today and tomorrow."""
     config: dict[str, Any] = {
@@ -59,17 +72,7 @@ def desk_config(emu: BotApiEmulator, database_url: str, **extra: Any) -> dict[st
             },
         },
         "database": {"url": database_url},
-        "people": [
-            {"id": LEADER, "name": "Nguyễn Văn An", "title": "Phó Cục trưởng"},
-            {"id": SECTION, "name": "Trần Thị Bình", "title": "Trưởng phòng"},
-            {"id": CLERK, "name": "Lê Văn Cường", "title": "Chuyên viên Phòng Tổng hợp"},
-            {"id": OFFICER, "name": "Phạm Thị Dung", "title": "Công chức"},
-            {"id": OFF_DUTY, "name": "Hoàng Văn Em", "title": "Công chức"},
-            {"id": UNIT_CONTACT, "name": "Võ Văn Giang", "title": "Đội trưởng", "unit": "hq-kv1"},
-            {"id": TEAM_CONTACT, "name": "Đặng Thị Hoa", "title": "Đội phó", "unit": "doi-ks"},
-            {"id": TEAM_LEADER, "name": "Lý Văn Khoa", "title": "Tổ trưởng Tổ cơ động"},
-            {"id": NOT_STARTED, "name": "Mai Văn Lộc", "title": "Đội trưởng Đội Kiểm soát ma túy"},
-        ],
+        "people": PEOPLE,
         "units": [
             {"key": "hq-kv1", "name": "Chi cục HQ CK cảng Sài Gòn KV1", "chat_id": UNIT_CHAT},
             {"key": "doi-ks", "name": "Đội Kiểm soát Hải quan", "chat_id": TEAM_CHAT},
@@ -99,6 +102,8 @@ def desk_config(emu: BotApiEmulator, database_url: str, **extra: Any) -> dict[st
         # The monthly rotation posts and logs a plan at start-up; tests not about it keep
         # the chats and the logbook's numbering to themselves (test_rotation turns it on).
         "epz": {"rotation": {"enabled": False}},
+        # Likewise the shift's opening, handover and daily report (test_handover turns it on).
+        "shift": {"cycle": {"enabled": False}},
         "alerts": {
             "digest_after_per_minute": 3,
             "fold_window_seconds": 300,

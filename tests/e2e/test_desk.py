@@ -142,6 +142,9 @@ async def test_command_menus_are_registered_per_scope_and_language(desktop: Desk
     assert {c["command"] for c in group_vi} == {
         "incident",
         "pending",
+        "handover",
+        "focus",
+        "report",
         "cameras",
         "snapshot",
         "epz",

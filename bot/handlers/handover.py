@@ -1,0 +1,258 @@
+"""/handover, /focus, /report and the handover's buttons (accept, accept with remarks, note)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.db.models import HandoverStatus
+from bot.drafts import DraftState
+from bot.escalation.deadlines import DeadlineKind
+from bot.handlers.common import App, Context, desk_of, pressed, reply, requires, tr_for
+from bot.handlers.flows import Flow, ask, finish, register_flow, start
+from bot.handlers.logbook import parse_day
+from bot.handlers.proposals import actor
+from bot.handover.handovers import HandoverRefusal, HandoverStep, accepted_lines, handover_buttons
+from bot.handover.report import report_lines
+from bot.i18n import N_, Translator
+from bot.shifts import Right
+
+NOTE_FLOW = "handover-note"
+REMARKS_FLOW = "handover-remarks"
+NOT_ON_DESK = N_("Only people of the duty desk may see the handover.")
+NOT_WRITING = N_("Only people on duty may note focus items.")
+
+
+def refusal_text(tr: Translator, step: HandoverStep) -> str:
+    """Why a handover step was refused, and who may take it."""
+    who = step.who_may.name if step.who_may else "—"
+    return {
+        HandoverRefusal.NOT_FOUND: tr("This handover no longer exists."),
+        HandoverRefusal.ACCEPTED: tr("This handover has already been accepted."),
+        HandoverRefusal.NOT_INCOMING: tr(
+            "Only {name}, the incoming shift leader, may accept this handover."
+        ).format(name=who),
+        HandoverRefusal.NO_INCOMING: tr(
+            "The roster names no incoming shift leader; the administrator must add one first."
+        ),
+        HandoverRefusal.NOT_OUTGOING: tr(
+            "Only the outgoing shift leader ({name}) may add notes to the handover."
+        ).format(name=who),
+        HandoverRefusal.EMPTY: tr("The note cannot be empty."),
+    }[step.refusal or HandoverRefusal.NOT_FOUND]
+
+
+def usage(tr: Translator) -> str:
+    """Say how /handover is used."""
+    return tr(
+        "Write /handover to see the handover, or /handover note followed by your note "
+        "(outgoing shift leader), e.g. /handover note Theo dõi tiếp lô hàng của Công ty ABC."
+    )
+
+
+@requires(Right.VIEW, NOT_ON_DESK)
+async def cmd_handover(update: Update, context: Context) -> None:
+    """Show the open handover, or the current shift's draft; `note <text>` adds a note."""
+    args = context.args or []
+    if args and args[0].lower() in ("note", "ghichu", "ghi-chu"):
+        await note(update, context, " ".join(args[1:]))
+        return
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    if args:
+        reply(update, context, escape(usage(tr)))
+        return
+    now = desk.clock.now()
+    current = desk.roster.shift_date_at(now)
+    previous = desk.handovers.of_shift(current - dt.timedelta(days=1))
+    if previous is not None and previous.status == HandoverStatus.OPEN and previous.id:
+        text = "⚠️ " + escape(tr("Not accepted yet:")) + "\n" + escape(previous.summary)
+        reply(update, context, text, handover_buttons(tr, previous.id))
+        return
+    posted = desk.handovers.of_shift(current)
+    if posted is not None and posted.id is not None:
+        if posted.status == HandoverStatus.ACCEPTED:
+            text = escape(posted.summary) + "\n\n" + "\n".join(accepted_lines(tr, posted))
+            reply(update, context, text)
+        else:
+            reply(update, context, escape(posted.summary), handover_buttons(tr, posted.id))
+        return
+    lines = desk.handovers.text(tr, current, desk.handovers.items(current), now)
+    prepare_at = desk.cycle.moment(DeadlineKind.HANDOVER_DUE, current)
+    head = "📝 " + escape(
+        tr("Draft: it will be posted for acceptance at {when}.").format(
+            when=tr.datetime(prepare_at)
+        )
+    )
+    reply(update, context, head + "\n" + "\n".join(lines))
+
+
+async def note(update: Update, context: Context, text: str) -> None:
+    """Add the outgoing leader's note, or ask for it when none is given."""
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    author = actor(update, context)
+    now = desk.clock.now()
+    if desk.handovers.note_shift(author.user_id or 0, now) is None:
+        step = HandoverStep(
+            None,
+            HandoverRefusal.NOT_OUTGOING,
+            who_may=desk.roster.shift_leader(desk.roster.shift_date_at(now)),
+        )
+        desk.audit.record(
+            "denied", user_id=author.user_id, chat_id=chat_of(update), detail="handover note"
+        )
+        reply(update, context, escape(refusal_text(tr, step)))
+        return
+    if not text.strip():
+        start(update, context, NOTE_FLOW, "text", {})
+        ask(update, context, escape(tr("What should the incoming shift know? Write your note.")))
+        return
+    step = desk.handovers.add_note(author, text, now)
+    if step.refusal is not None:
+        reply(update, context, escape(refusal_text(tr, step)))
+        return
+    reply(update, context, "🗒 " + escape(tr("Noted for the handover.")))
+
+
+def chat_of(update: Update) -> int | None:
+    """The chat an update came from."""
+    return update.effective_chat.id if update.effective_chat else None
+
+
+async def on_note_text(update: Update, context: Context, state: DraftState) -> None:
+    """The note typed after the button or a bare /handover note."""
+    message = update.effective_message
+    text = ((message.text or "") if message else "").strip()
+    tr = tr_for(update, context)
+    if not text:
+        ask(update, context, escape(tr("The note cannot be empty.")))
+        return
+    finish(context, state)
+    await note(update, context, text)
+
+
+async def on_remarks_text(update: Update, context: Context, state: DraftState) -> None:
+    """The incoming leader's remarks: accept with them."""
+    message = update.effective_message
+    text = ((message.text or "") if message else "").strip()
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    if not text:
+        ask(update, context, escape(tr("Write your remarks, or press Cancel.")))
+        return
+    finish(context, state)
+    step = desk.handovers.accept(
+        state.data["handover"], actor(update, context), desk.clock.now(), text
+    )
+    if step.refusal is not None:
+        reply(update, context, escape(refusal_text(tr, step)))
+
+
+async def on_handover_button(update: Update, context: Context) -> None:
+    """Accept, accept with remarks, or add a note: each only for whom it is for."""
+    query, user, action, handover_id = pressed(update)
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    now = desk.clock.now()
+    if action == "nt":
+        await query.answer()
+        await note(update, context, "")
+        return
+    allowed = desk.handovers.may_accept(desk.handovers.get(handover_id), user.id)
+    if allowed.refusal is not None:
+        if allowed.refusal is HandoverRefusal.NOT_INCOMING:
+            desk.audit.record(
+                "denied",
+                user_id=user.id,
+                chat_id=chat_of(update),
+                detail=f"handover {handover_id} acceptance is for the incoming shift leader",
+            )
+        await query.answer(refusal_text(tr, allowed), show_alert=True)
+        return
+    if action == "rm":
+        await query.answer()
+        start(update, context, REMARKS_FLOW, "text", {"handover": handover_id})
+        ask(
+            update,
+            context,
+            escape(tr("Your remarks on the handover? They are logged with your acceptance.")),
+        )
+        return
+    step = desk.handovers.accept(handover_id, actor(update, context), now)
+    await query.answer(
+        tr("Handover accepted.") if step.refusal is None else refusal_text(tr, step),
+        show_alert=step.refusal is not None,
+    )
+
+
+@requires(Right.WRITE_LOGBOOK, NOT_WRITING)
+async def cmd_focus(update: Update, context: Context) -> None:
+    """/focus <text>: note something the coming shifts must keep watching; bare: list them."""
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    text = " ".join(context.args or []).strip()
+    now = desk.clock.now()
+    if not text:
+        items = desk.handovers.items(desk.roster.shift_date_at(now)).focus
+        lines = ["🎯 <b>" + escape(tr("Focus items of this shift")) + "</b>"]
+        lines += [f"• {escape(item.text)} ({escape(item.author_name)})" for item in items]
+        if not items:
+            lines.append(escape(tr("none")))
+        lines += [
+            "",
+            escape(
+                tr("Write /focus followed by what to watch, e.g. /focus Xe 51C-123.45 ra cổng B.")
+            ),
+        ]
+        reply(update, context, "\n".join(lines))
+        return
+    desk.handovers.add_focus(actor(update, context), text, now)
+    reply(update, context, "🎯 " + escape(tr("Noted as a focus item; it goes into the handover.")))
+
+
+@requires(Right.VIEW, NOT_ON_DESK)
+async def cmd_report(update: Update, context: Context) -> None:
+    """/report [date]: a kept daily report (the newest without a date)."""
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    given = " ".join(context.args or []).strip()
+    if given:
+        day = parse_day(given)
+        if day is None:
+            reply(
+                update,
+                context,
+                escape(
+                    tr("“{given}” is not a date. Write /report, or /report 25/11/2026.").format(
+                        given=given
+                    )
+                ),
+            )
+            return
+        report = desk.reports.get(day)
+    else:
+        report = desk.reports.latest()
+        day = None
+    if report is None:
+        text = (
+            tr("No daily report is kept for the shift of {date}.").format(date=tr.date(day))
+            if day
+            else tr("No daily report has been made yet.")
+        )
+        reply(update, context, escape(text))
+        return
+    reply(update, context, "\n".join(report_lines(tr, report)))
+
+
+def register(app: App) -> None:
+    """Wire /handover, /focus, /report, the handover's buttons and its questions."""
+    register_flow(NOTE_FLOW, Flow(on_note_text))
+    register_flow(REMARKS_FLOW, Flow(on_remarks_text))
+    app.add_handler(CommandHandler("handover", cmd_handover))
+    app.add_handler(CommandHandler("focus", cmd_focus))
+    app.add_handler(CommandHandler("report", cmd_report))
+    app.add_handler(CallbackQueryHandler(on_handover_button, pattern=r"^ho:(ok|rm|nt):\d+$"))

@@ -1,0 +1,404 @@
+"""The handover between two shifts (888 Art. 5.5, 6.6): prepared, noted, reminded, accepted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from html import escape, unescape
+
+from sqlmodel import Session, select
+
+from bot.config import Person
+from bot.db.models import (
+    Handover,
+    HandoverStatus,
+    LogColumn,
+    ShiftNote,
+    ShiftNoteKind,
+    UnitRequest,
+)
+from bot.desk_service import DeskService, Wiring
+from bot.escalation import deadlines
+from bot.escalation.deadlines import DeadlineKind, handover_subject
+from bot.handover.open_items import OpenItems, Renderer, collect
+from bot.i18n import Translator
+from bot.logbook.service import Author
+from bot.outbox import Button, keyboard
+from bot.shifts import Roster
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain(lines: list[str]) -> str:
+    """HTML lines as the logbook's plain text."""
+    return "\n".join(unescape(_TAG.sub("", line)) for line in lines).strip()
+
+
+class HandoverRefusal(StrEnum):
+    """Why a handover step was not taken."""
+
+    NOT_FOUND = "not_found"
+    ACCEPTED = "accepted"
+    NOT_INCOMING = "not_incoming"
+    NO_INCOMING = "no_incoming"
+    NOT_OUTGOING = "not_outgoing"
+    EMPTY = "empty"
+
+
+@dataclass(frozen=True)
+class HandoverStep:
+    """A handover after a step, or why the step was refused (with who may, when it matters)."""
+
+    handover: Handover | None
+    refusal: HandoverRefusal | None = None
+    who_may: Person | None = None
+
+
+class Handovers(DeskService):
+    """Prepares each shift's handover; open and reminded until the incoming leader accepts."""
+
+    def __init__(
+        self,
+        wiring: Wiring,
+        roster: Roster,
+        name_of: Callable[[UnitRequest], str],
+    ) -> None:
+        super().__init__(wiring)
+        self._roster = roster
+        self._name_of = name_of
+
+    @property
+    def _remind_every(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self._settings.shift.cycle.handover_remind_every_minutes)
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def get(self, handover_id: int) -> Handover | None:
+        """Return a handover by id."""
+        with Session(self._engine) as session:
+            return session.get(Handover, handover_id)
+
+    def of_shift(self, shift_date: dt.date) -> Handover | None:
+        """The handover of an outgoing shift, once prepared."""
+        with Session(self._engine) as session:
+            return self.of_shift_in(session, shift_date)
+
+    def of_shift_in(self, session: Session, shift_date: dt.date) -> Handover | None:
+        """The handover of an outgoing shift, in the caller's transaction."""
+        return session.exec(select(Handover).where(Handover.shift_date == shift_date)).first()
+
+    def items(self, shift_date: dt.date) -> OpenItems:
+        """What the shift would hand over now."""
+        with Session(self._engine) as session:
+            return collect(session, shift_date)
+
+    def renderer(self, tr: Translator, now: dt.datetime) -> Renderer:
+        """Writes open items for one reader."""
+        return Renderer(tr, self._settings, now, self._name_of)
+
+    def text(
+        self, tr: Translator, shift_date: dt.date, items: OpenItems, now: dt.datetime
+    ) -> list[str]:
+        """The handover of a shift as HTML lines: who hands to whom, then every section."""
+        outgoing = self._roster.shift_leader(shift_date)
+        incoming = self._roster.shift_leader(shift_date + dt.timedelta(days=1))
+        lines = [
+            "🤝 <b>"
+            + escape(tr("Handover of the duty shift of {date}").format(date=tr.date(shift_date)))
+            + "</b>",
+            escape(
+                tr("From {outgoing} to {incoming} (incoming shift leader)").format(
+                    outgoing=outgoing.name if outgoing else "—",
+                    incoming=incoming.name if incoming else "—",
+                )
+            ),
+        ]
+        if incoming is None:
+            lines.append(
+                "⚠️ "
+                + escape(
+                    tr(
+                        "The roster names no shift leader for the next shift; "
+                        "the administrator must add one before it can be accepted."
+                    )
+                )
+            )
+        return lines + self.renderer(tr, now).lines(items)
+
+    # --- preparing --------------------------------------------------------------------------
+
+    def prepare(self, session: Session, shift_date: dt.date, now: dt.datetime) -> Handover:
+        """Post a shift's handover with its buttons, log it and start the reminders (once)."""
+        existing = self.of_shift_in(session, shift_date)
+        if existing is not None:
+            return existing
+        tr = self._tr
+        items = collect(session, shift_date)
+        lines = self.text(tr, shift_date, items, now)
+        outgoing = self._roster.shift_leader(shift_date)
+        incoming = self._roster.shift_leader(shift_date + dt.timedelta(days=1))
+        handover = Handover(
+            shift_date=shift_date,
+            prepared_at=now,
+            outgoing_leader_id=outgoing.id if outgoing else None,
+            incoming_leader_id=incoming.id if incoming else None,
+            summary=plain(lines),
+        )
+        session.add(handover)
+        session.flush()
+        assert handover.id is not None
+        handover.card_outbox_id = self._to_group(
+            session, "\n".join(lines), buttons=handover_buttons(tr, handover.id)
+        )
+        self._logbook.append(
+            session,
+            Author(None, "duty-desk"),
+            now,
+            {LogColumn.WORK: handover.summary},
+            source_key=f"handover:{shift_date.isoformat()}",
+        )
+        if incoming is not None:
+            self._tell_incoming(session, handover, incoming.id, first=True)
+        deadlines.schedule(
+            session,
+            DeadlineKind.HANDOVER_REMINDER,
+            handover_subject(handover.id),
+            now + self._remind_every,
+            seq=1,
+        )
+        return handover
+
+    def _tell_incoming(
+        self, session: Session, handover: Handover, person_id: int, *, first: bool
+    ) -> None:
+        assert handover.id is not None
+        tr = self._translator_for(person_id)
+        text = (
+            tr("The handover of the shift of {date} waits for you to accept it.")
+            if first
+            else tr("Reminder: the handover of the shift of {date} is still not accepted.")
+        ).format(date=tr.date(handover.shift_date))
+        self._outbox.send(
+            person_id,
+            "🤝 " + escape(text) + "\n\n" + escape(handover.summary),
+            buttons=handover_buttons(tr, handover.id),
+            session=session,
+        )
+
+    def remind(self, session: Session, handover_id: int, seq: int, now: dt.datetime) -> None:
+        """Remind the group and the incoming leader of an open handover; arm the next reminder."""
+        handover = session.get(Handover, handover_id)
+        if handover is None or handover.status != HandoverStatus.OPEN:
+            return
+        tr = self._tr
+        incoming = self._roster.person(handover.incoming_leader_id or 0)
+        text = tr(
+            "The handover of the shift of {date} is still open (prepared {when}); "
+            "{incoming} has not accepted it yet."
+        ).format(
+            date=tr.date(handover.shift_date),
+            when=tr.datetime(handover.prepared_at),
+            incoming=incoming.name if incoming else tr("the incoming shift leader"),
+        )
+        self._to_group(session, "⏰ " + escape(text), buttons=handover_buttons(tr, handover_id))
+        if incoming is not None:
+            self._tell_incoming(session, handover, incoming.id, first=False)
+        deadlines.schedule_once(
+            session,
+            DeadlineKind.HANDOVER_REMINDER,
+            handover_subject(handover_id),
+            now + self._remind_every,
+            seq=seq + 1,
+        )
+
+    # --- notes and focus items --------------------------------------------------------------
+
+    def note_shift(self, user_id: int, now: dt.datetime) -> dt.date | None:
+        """The shift whose handover a person may add notes to: theirs as its leader, if open."""
+        current = self._roster.shift_date_at(now)
+        previous = current - dt.timedelta(days=1)
+        for shift_date in (previous, current):
+            leader = self._roster.shift_leader(shift_date)
+            handover = self.of_shift(shift_date)
+            accepted = handover is not None and handover.status == HandoverStatus.ACCEPTED
+            if leader is not None and leader.id == user_id and not accepted:
+                if shift_date == previous and handover is None:
+                    continue
+                return shift_date
+        return None
+
+    def add_note(self, author: Author, text: str, now: dt.datetime) -> HandoverStep:
+        """The outgoing shift leader's note, kept for (and shown in) the handover."""
+        text = text.strip()
+        if not text:
+            return HandoverStep(None, HandoverRefusal.EMPTY)
+        shift_date = self.note_shift(author.user_id or 0, now)
+        if shift_date is None:
+            leader = self._roster.shift_leader(self._roster.shift_date_at(now))
+            return HandoverStep(None, HandoverRefusal.NOT_OUTGOING, who_may=leader)
+        with Session(self._engine, expire_on_commit=False) as session:
+            self._note(session, ShiftNoteKind.HANDOVER, shift_date, author, text, now)
+            tr = self._tr
+            self._logbook.append(
+                session,
+                author,
+                now,
+                {LogColumn.NOTE: tr("Handover note: {text}").format(text=text)},
+            )
+            handover = self.of_shift_in(session, shift_date)
+            if handover is not None:
+                self._redraw(session, handover, now)
+            session.commit()
+        self._outbox.notify()
+        return HandoverStep(handover)
+
+    def add_focus(self, author: Author, text: str, now: dt.datetime) -> bool:
+        """A focus item for the shifts to come; False when empty."""
+        text = text.strip()
+        if not text:
+            return False
+        shift_date = self._roster.shift_date_at(now)
+        with Session(self._engine) as session:
+            self._note(session, ShiftNoteKind.FOCUS, shift_date, author, text, now)
+            self._logbook.append(
+                session,
+                author,
+                now,
+                {LogColumn.NOTE: self._tr("Focus item: {text}").format(text=text)},
+            )
+            handover = self.of_shift_in(session, shift_date)
+            if handover is not None:
+                self._redraw(session, handover, now)
+            session.commit()
+        self._outbox.notify()
+        return True
+
+    def _note(
+        self,
+        session: Session,
+        kind: ShiftNoteKind,
+        shift_date: dt.date,
+        author: Author,
+        text: str,
+        now: dt.datetime,
+    ) -> None:
+        session.add(
+            ShiftNote(
+                shift_date=shift_date,
+                kind=kind,
+                author_id=author.user_id,
+                author_name=author.name,
+                text=text,
+                created_at=now,
+            )
+        )
+        session.flush()
+
+    def _redraw(self, session: Session, handover: Handover, now: dt.datetime) -> None:
+        """Bring a posted, still open handover up to date (a note added after it was posted)."""
+        if handover.status != HandoverStatus.OPEN or handover.id is None:
+            return
+        tr = self._tr
+        lines = self.text(tr, handover.shift_date, collect(session, handover.shift_date), now)
+        handover.summary = plain(lines)
+        session.add(handover)
+        group = self._settings.telegram.duty_group_id
+        if group is not None and handover.card_outbox_id is not None:
+            self._outbox.edit_sent(
+                group,
+                handover.card_outbox_id,
+                "\n".join(lines),
+                buttons=handover_buttons(tr, handover.id),
+                session=session,
+            )
+
+    # --- acceptance -------------------------------------------------------------------------
+
+    def may_accept(self, handover: Handover | None, user_id: int) -> HandoverStep:
+        """Whether a person may accept a handover: only the incoming shift leader may."""
+        if handover is None:
+            return HandoverStep(None, HandoverRefusal.NOT_FOUND)
+        if handover.status == HandoverStatus.ACCEPTED:
+            return HandoverStep(handover, HandoverRefusal.ACCEPTED)
+        incoming = self._roster.shift_leader(handover.shift_date + dt.timedelta(days=1))
+        if incoming is None:
+            return HandoverStep(handover, HandoverRefusal.NO_INCOMING)
+        if incoming.id != user_id:
+            return HandoverStep(handover, HandoverRefusal.NOT_INCOMING, who_may=incoming)
+        return HandoverStep(handover)
+
+    def accept(
+        self, handover_id: int, author: Author, now: dt.datetime, remarks: str = ""
+    ) -> HandoverStep:
+        """The incoming shift leader accepts, with remarks or not: logged, reminders stopped."""
+        remarks = remarks.strip()
+        with Session(self._engine, expire_on_commit=False) as session:
+            handover = session.get(Handover, handover_id)
+            allowed = self.may_accept(handover, author.user_id or 0)
+            if allowed.refusal is not None or handover is None:
+                return allowed
+            handover.status = HandoverStatus.ACCEPTED
+            handover.accepted_at, handover.accepted_by_id = now, author.user_id
+            handover.accepted_by_name, handover.remarks = author.name, remarks
+            session.add(handover)
+            tr = self._tr
+            text = tr("{name} accepted the handover of the shift of {date}.").format(
+                name=author.name, date=tr.date(handover.shift_date)
+            )
+            columns = {LogColumn.WORK: text}
+            if remarks:
+                columns[LogColumn.NOTE] = tr("Remarks on the handover: {remarks}").format(
+                    remarks=remarks
+                )
+            self._logbook.append(
+                session, author, now, columns, source_key=f"handover-accepted:{handover_id}"
+            )
+            deadlines.cancel(
+                session, handover_subject(handover_id), (DeadlineKind.HANDOVER_REMINDER,)
+            )
+            accepted = accepted_lines(tr, handover)
+            group = self._settings.telegram.duty_group_id
+            if group is not None and handover.card_outbox_id is not None:
+                self._outbox.edit_sent(
+                    group,
+                    handover.card_outbox_id,
+                    escape(handover.summary) + "\n\n" + "\n".join(accepted),
+                    buttons=[],
+                    session=session,
+                )
+            self._to_group(session, "\n".join(accepted))
+            session.commit()
+        self._outbox.notify()
+        return HandoverStep(handover)
+
+
+def accepted_lines(tr: Translator, handover: Handover) -> list[str]:
+    """Who accepted a handover and when, with their remarks (HTML)."""
+    lines = [
+        "✅ "
+        + escape(
+            tr("Handover accepted by {name} at {when}.").format(
+                name=handover.accepted_by_name,
+                when=tr.datetime(handover.accepted_at or handover.prepared_at),
+            )
+        )
+    ]
+    if handover.remarks:
+        lines.append("📝 " + escape(tr("Remarks: {remarks}").format(remarks=handover.remarks)))
+    return lines
+
+
+def handover_buttons(tr: Translator, handover_id: int) -> list[list[dict[str, str]]]:
+    """Accept / accept with remarks / add a note, under a handover."""
+    return keyboard(
+        [
+            [Button("✅ " + tr("Accept the handover"), f"ho:ok:{handover_id}")],
+            [
+                Button("📝 " + tr("Accept with remarks"), f"ho:rm:{handover_id}"),
+                Button("🗒 " + tr("Add a note"), f"ho:nt:{handover_id}"),
+            ],
+        ]
+    )
