@@ -150,6 +150,8 @@ class Alerts:
         self._loaded = False
         self._queued_messages = False
         self._external_ids: OrderedDict[str, None] = OrderedDict()
+        # Fault notices of the batch being folded, by unit chat, sent as one message each.
+        self._fault_notices: dict[int, list[str]] = {}
         # Cards and the digest to redraw, at most every REDRAW_GAP: Telegram takes an edit a
         # second, so drawing one per batch of events would be work thrown away.
         self._stale: set[int] = set()
@@ -187,10 +189,10 @@ class Alerts:
         except IntegrityError:
             # A retry this process has not seen (sent before a restart): find it the slow
             # way; the worker folds the others.
-            self._loaded = False
+            self._loaded, self._fault_notices = False, {}
             ids, created = self._store_for_worker(alerts), []
         except Exception as exc:
-            self._loaded = False
+            self._loaded, self._fault_notices = False, {}
             for _, stored in arrived:
                 if not stored.done():
                     stored.set_exception(exc)
@@ -227,6 +229,7 @@ class Alerts:
                 for index, event_id in zip(fresh, result.scalars().all(), strict=True):
                     ids[index] = int(event_id)
                 self._write_counts(session, bumped)
+            self._send_fault_notices(session)
             session.commit()
         self._remember_external(batch_ids)
         self._mark_stale(bumped, now)
@@ -335,7 +338,7 @@ class Alerts:
             except Exception:
                 # The events are stored; a failed batch is taken up again at the next start.
                 log.exception("Folding %s camera events failed", len(batch))
-                self._loaded = False
+                self._loaded, self._fault_notices = False, {}
                 created = []
             finally:
                 for _ in batch:
@@ -361,6 +364,7 @@ class Alerts:
                 links,
             )
             self._write_counts(session, bumped)
+            self._send_fault_notices(session)
             session.commit()
         self._mark_stale(bumped, now)
         return created
@@ -691,7 +695,19 @@ class Alerts:
         )
         unit = self._settings.unit(camera.unit) if camera and camera.unit else None
         if unit is not None and unit.chat_id is not None:
-            self._outbox.send(unit.chat_id, "⚠️ " + escape(text), session=session)
+            self._fault_notices.setdefault(unit.chat_id, []).append(text)
+
+    def _send_fault_notices(self, session: Session) -> None:
+        """One message per unit for the faults of a batch: a storm must not flood its chat."""
+        notices, self._fault_notices = self._fault_notices, {}
+        tr = self._tr
+        for chat_id, texts in notices.items():
+            if len(texts) == 1:
+                body = "⚠️ " + escape(texts[0])
+            else:
+                head = tr("{count} camera faults at once:").format(count=len(texts))
+                body = "\n".join(["⚠️ " + escape(head), *("• " + escape(t) for t in texts)])
+            self._outbox.send(chat_id, body, session=session)
 
     def mark_false(self, alert_id: int, author: Author, reason: str) -> CameraAlert | None:
         """Record who called an alert false and why; the card says so."""

@@ -281,3 +281,25 @@ async def test_a_retry_from_before_a_restart_is_not_counted_and_spoils_nothing_s
     assert alert.count == 2
     # The card's counter says so.
     assert "2 lần" in text_of(photos(desktop)[-1])
+
+
+async def test_faults_arriving_together_reach_their_unit_as_one_notice(desktop: Desktop) -> None:
+    # Cameras 12 and 13 belong to the same unit; their faults come in at the same moment.
+    answers = await asyncio.gather(
+        post(desktop, alert_body(camera="12", kind="tampering", id="f-12")),
+        post(desktop, alert_body(camera="13", kind="video_loss", id="f-13")),
+    )
+    assert [status for status, _ in answers] == [202, 202]
+    await desktop.settle()
+    unit = [text_of(m) for m in desktop.emu.bot_messages(UNIT_CHAT)]
+    joined = "\n".join(unit)
+    assert "Camera 12 (Cảng Cát Lái, cổng B): Phá hoại, che chắn camera" in joined
+    assert "Camera 13 (Cảng Cát Lái, cổng B): Mất tín hiệu hình ảnh" in joined
+    # One message when they were stored together, never more than one per fault.
+    assert len(unit) in (1, 2)
+    if len(unit) == 1:
+        assert unit[0].startswith("⚠️ 2 sự cố camera cùng lúc:")
+    # The logbook still has each fault on its own line.
+    with Session(desktop.desk.engine) as session:
+        notes = [e.work_performed for e in session.exec(select(LogbookEntry))]
+    assert sum("Camera 12" in n for n in notes) == 1 and sum("Camera 13" in n for n in notes) == 1
