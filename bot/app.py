@@ -26,6 +26,7 @@ from bot.handlers import (
     conversation,
     enrolment,
     epz,
+    export,
     flows,
     gatelog,
     help,
@@ -111,6 +112,7 @@ def build_application(
     epz.register(app)
     rotation.register(app)
     gatelog.register(app)
+    export.register(app)
     interim.register(app)
     flows.register(app)
     app.add_error_handler(on_error)

@@ -10,6 +10,7 @@ from bot.audit import Audit
 from bot.camera.runtime import Cameras
 from bot.clock import Clock
 from bot.config import Settings
+from bot.documents.service import Documents
 from bot.drafts import Drafts
 from bot.epz.enrolment import Enrolment
 from bot.epz.interim import InterimMeasures
@@ -44,6 +45,7 @@ class Desk:
     outages: Outages
     rotation: Rotation
     interim: InterimMeasures
+    documents: Documents
 
     @classmethod
     def build(cls, settings: Settings, engine: Engine, clock: Clock) -> Desk:
@@ -83,6 +85,7 @@ class Desk:
             outages=outages,
             rotation=rotation,
             interim=InterimMeasures(context, escalation.approvals),
+            documents=Documents(settings, engine, roster),
         )
 
     @property

@@ -37,6 +37,7 @@ COMMAND_HELP = {
     "start": N_("start talking with the bot"),
     "epz": N_("EPZ enterprises: outages and this month's rotation"),
     "gatelog": N_("an outage's gate log as a file: /gatelog 1"),
+    "export": N_("an official document as a file: /export logbook today"),
     "measure": N_("propose an outage's interim measure: /measure 1"),
     "outage": N_("report a camera or transmission fault (Annex II)"),
     "restored": N_("report that the cameras work again"),
@@ -48,6 +49,7 @@ GROUP_COMMANDS = (
     "snapshot",
     "epz",
     "gatelog",
+    "export",
     "log",
     "logbook",
     "shift",
@@ -69,6 +71,7 @@ PRIVATE_COMMANDS = (
     "log",
     "epz",
     "gatelog",
+    "export",
     "measure",
     "outage",
     "restored",
@@ -146,6 +149,8 @@ def help_text(tr: Translator, update: Update, context: Context) -> str:
         commands[0:0] = ["incident", "epz", "gatelog"]
     if Right.WRITE_LOGBOOK in rights:
         commands[1:1] = ["log", "propose", "urgent"]
+    if Right.EXPORT in rights:
+        commands.append("export")
     if any(enterprise.officer == user.id for enterprise in desk.settings.enterprises):
         commands.append("measure")
     lines.append("")

@@ -146,6 +146,7 @@ async def test_command_menus_are_registered_per_scope_and_language(desktop: Desk
         "snapshot",
         "epz",
         "gatelog",
+        "export",
         "log",
         "logbook",
         "shift",
