@@ -26,6 +26,7 @@ from bot.handlers import (
     conversation,
     enrolment,
     epz,
+    export,
     find,
     flows,
     gatelog,
@@ -114,6 +115,7 @@ def build_application(
     epz.register(app)
     rotation.register(app)
     gatelog.register(app)
+    export.register(app)
     interim.register(app)
     handover.register(app)
     flows.register(app)

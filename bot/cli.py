@@ -156,6 +156,73 @@ def cmd_logbook_verify(settings: Settings) -> int:
     )
 
 
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    """Write an official document (Annexes I-V, 247 Annex II) to a file."""
+    from bot.clock import SystemClock
+    from bot.documents.asks import MISSING
+    from bot.documents.cases import Annex
+    from bot.documents.periods import checked, parse_day
+    from bot.documents.service import Documents, Exported, Format, Missing
+    from bot.shifts import Roster
+
+    tr = _operator_tr(settings)
+    roster = Roster(settings)
+    now = SystemClock().now()
+    current = roster.shift_date_at(now)
+    engine = make_engine(settings.database.url)
+    documents = Documents(settings, engine, roster)
+    fmt = Format(args.format)
+    made: Exported | Missing
+    try:
+        if args.subject == "logbook":
+            first = parse_day(args.date_from or args.date or "today", current)
+            last = parse_day(args.date_to or args.date or args.date_from or "today", current)
+            period = checked(first, last)
+            if period is None:
+                return _fail(
+                    tr(
+                        "Give the shifts as dates (2026-11-25, today, yesterday), the end not "
+                        "before the start and at most a year apart."
+                    ),
+                    EXIT_CONFIG,
+                )
+            made = documents.logbook(period, fmt, now)
+        elif args.subject == "incident":
+            made = documents.incident(args.label, Annex(args.annex), fmt, now)
+        else:
+            made = documents.outage(args.number, fmt)
+    finally:
+        engine.dispose()
+    if isinstance(made, Missing):
+        what = args.label if args.subject == "incident" else str(getattr(args, "number", ""))
+        return _fail(tr(MISSING[made]).format(what=what), 1)
+    target = args.output or Path(made.filename)
+    target.write_bytes(made.data)
+    print(tr("Written: {path}").format(path=target))
+    return 0
+
+
+def _export_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    export = commands.add_parser("export", help="write an official document to a file")
+    kinds = export.add_subparsers(dest="subject", required=True)
+    logbook = kinds.add_parser("logbook", help="the duty logbook (888 Annex I)")
+    logbook.add_argument("--date", help="one shift: YYYY-MM-DD, today or yesterday")
+    logbook.add_argument("--from", dest="date_from", help="first shift (YYYY-MM-DD)")
+    logbook.add_argument("--to", dest="date_to", help="last shift (YYYY-MM-DD)")
+    logbook.add_argument("--format", choices=["docx", "xlsx", "pdf"], default="pdf")
+    incident = kinds.add_parser("incident", help="888 Annex II, III, IV or V of an incident")
+    incident.add_argument("label", help="the incident's number, e.g. 2026/0001")
+    incident.add_argument(
+        "--annex", choices=["annex2", "annex3", "annex4", "annex5"], default="annex3"
+    )
+    incident.add_argument("--format", choices=["docx", "pdf"], default="pdf")
+    outage = kinds.add_parser("outage", help="the 247 Annex II notice of an EPZ outage")
+    outage.add_argument("number", type=int, help="the outage's number")
+    outage.add_argument("--format", choices=["docx", "pdf"], default="pdf")
+    for parser in (logbook, incident, outage):
+        parser.add_argument("-o", "--output", type=Path, help="file to write (default: its name)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Describe the command line."""
     parser = argparse.ArgumentParser(prog="duty-desk", description="Customs duty desk bot")
@@ -173,6 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("config", help="check the configuration and exit")
     logbook = commands.add_parser("logbook", help="the duty logbook")
     logbook.add_argument("action", choices=["verify"], help="check the hash chain of every entry")
+    _export_parser(commands)
     return parser
 
 
@@ -189,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_db(loaded, args.action)
     if args.command == "logbook":
         return cmd_logbook_verify(loaded)
+    if args.command == "export":
+        return cmd_export(loaded, args)
     tr = _operator_tr(loaded)
     print(tr("The configuration is valid."))
     return 0

@@ -302,6 +302,16 @@ class EpzSettings(Section):
     rotation: RotationSettings = RotationSettings()
 
 
+class DocumentSettings(Section):
+    """Who issues the official forms and where (888 Annexes I-V), in sentence case."""
+
+    # Printed in capitals in the headings; in running text as written here.
+    authority: str = "Tổng cục Hải quan"
+    desk: str = "Trực ban"
+    monitoring_unit: str = "Cục Điều tra chống buôn lậu"
+    place: str = "Hà Nội"
+
+
 class Person(Section):
     """Someone the bot knows: a Telegram account with a name, title and unit."""
 
@@ -364,6 +374,7 @@ class Settings(BaseSettings):
     epz: EpzSettings = EpzSettings()
     intake: IntakeSettings = IntakeSettings()
     alerts: AlertSettings = AlertSettings()
+    documents: DocumentSettings = DocumentSettings()
 
     @classmethod
     def settings_customise_sources(

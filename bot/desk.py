@@ -11,6 +11,7 @@ from bot.camera.runtime import Cameras
 from bot.clock import Clock
 from bot.config import Settings
 from bot.desk_service import Wiring
+from bot.documents.service import Documents
 from bot.drafts import Drafts
 from bot.epz.enrolment import Enrolment
 from bot.epz.interim import InterimMeasures
@@ -51,6 +52,7 @@ class Desk:
     handovers: Handovers
     reports: DailyReports
     cycle: ShiftCycle
+    documents: Documents
 
     @classmethod
     def build(cls, settings: Settings, engine: Engine, clock: Clock) -> Desk:
@@ -98,6 +100,7 @@ class Desk:
             handovers=handovers,
             reports=reports,
             cycle=cycle,
+            documents=Documents(settings, engine, roster),
         )
 
     @property

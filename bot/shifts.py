@@ -27,16 +27,20 @@ class Right(StrEnum):
     REMIND_UNITS = "remind_units"
     APPROVE = "approve"
     ACCEPT_HANDOVER = "accept_handover"
+    # The official documents (888 Annexes I-V, 247 Annex II) for the records.
+    EXPORT = "export"
     ADMINISTER = "administer"
 
 
 ROLE_RIGHTS: dict[Role, frozenset[Right]] = {
     Role.SHIFT_LEADER: frozenset(
-        {Right.VIEW, Right.WRITE_LOGBOOK, Right.APPROVE, Right.ACCEPT_HANDOVER}
+        {Right.VIEW, Right.WRITE_LOGBOOK, Right.APPROVE, Right.ACCEPT_HANDOVER, Right.EXPORT}
     ),
-    Role.SECTION_LEADER: frozenset({Right.VIEW, Right.WRITE_LOGBOOK, Right.REMIND_UNITS}),
-    Role.CLERK: frozenset({Right.VIEW, Right.WRITE_LOGBOOK, Right.CORRECT_LOGBOOK}),
-    Role.OFFICER: frozenset({Right.VIEW, Right.WRITE_LOGBOOK}),
+    Role.SECTION_LEADER: frozenset(
+        {Right.VIEW, Right.WRITE_LOGBOOK, Right.REMIND_UNITS, Right.EXPORT}
+    ),
+    Role.CLERK: frozenset({Right.VIEW, Right.WRITE_LOGBOOK, Right.CORRECT_LOGBOOK, Right.EXPORT}),
+    Role.OFFICER: frozenset({Right.VIEW, Right.WRITE_LOGBOOK, Right.EXPORT}),
 }
 
 # The order in which a composition is listed, leader first (as in Annex I).

@@ -139,13 +139,8 @@ class Incidents:
 
     def by_label(self, text: str, now: dt.datetime) -> Incident | None:
         """Find an incident by its human number."""
-        parsed = parse_label(text, now.astimezone(self._ctx.settings.tz).year)
-        if parsed is None:
-            return None
         with Session(self._ctx.engine) as session:
-            return session.exec(
-                select(Incident).where(Incident.year == parsed[0], Incident.number == parsed[1])
-            ).first()
+            return find_by_label(session, text, now.astimezone(self._ctx.settings.tz).year)
 
     def get(self, incident_id: int) -> Incident | None:
         """Return an incident by id."""
@@ -156,24 +151,35 @@ class Incidents:
         """Return an incident with its attachments, proposals and requests, oldest first."""
         with Session(self._ctx.engine) as session:
             incident = session.get(Incident, incident_id)
-            if incident is None:
-                return None
-            attachments = session.exec(
-                select(IncidentAttachment).where(IncidentAttachment.incident_id == incident_id)
-            ).all()
-            proposals = session.exec(
-                select(Proposal)
-                .where(Proposal.incident_id == incident_id)
-                .order_by(col(Proposal.id))
-            ).all()
-            ids = [p.id for p in proposals]
-            requests = (
-                session.exec(
-                    select(UnitRequest)
-                    .where(col(UnitRequest.proposal_id).in_(ids))
-                    .order_by(col(UnitRequest.id))
-                ).all()
-                if ids
-                else []
-            )
-            return History(incident, list(attachments), list(proposals), list(requests))
+            return load_history(session, incident) if incident is not None else None
+
+
+def find_by_label(session: Session, text: str, year: int) -> Incident | None:
+    """The incident numbered '2026/0142' (or '142' this year), if there is one."""
+    parsed = parse_label(text, year)
+    if parsed is None:
+        return None
+    return session.exec(
+        select(Incident).where(Incident.year == parsed[0], Incident.number == parsed[1])
+    ).first()
+
+
+def load_history(session: Session, incident: Incident) -> History:
+    """An incident's attachments, proposals and requests, oldest first."""
+    attachments = session.exec(
+        select(IncidentAttachment).where(IncidentAttachment.incident_id == incident.id)
+    ).all()
+    proposals = session.exec(
+        select(Proposal).where(Proposal.incident_id == incident.id).order_by(col(Proposal.id))
+    ).all()
+    ids = [p.id for p in proposals]
+    requests = (
+        session.exec(
+            select(UnitRequest)
+            .where(col(UnitRequest.proposal_id).in_(ids))
+            .order_by(col(UnitRequest.id))
+        ).all()
+        if ids
+        else []
+    )
+    return History(incident, list(attachments), list(proposals), list(requests))

@@ -38,6 +38,7 @@ COMMAND_HELP = {
     "start": N_("start talking with the bot"),
     "epz": N_("EPZ enterprises: outages and this month's rotation"),
     "gatelog": N_("an outage's gate log as a file: /gatelog 1"),
+    "export": N_("an official document as a file: /export logbook today"),
     "measure": N_("propose an outage's interim measure: /measure 1"),
     "outage": N_("report a camera or transmission fault (Annex II)"),
     "restored": N_("report that the cameras work again"),
@@ -55,6 +56,7 @@ GROUP_COMMANDS = (
     "snapshot",
     "epz",
     "gatelog",
+    "export",
     "log",
     "logbook",
     "find",
@@ -80,6 +82,7 @@ PRIVATE_COMMANDS = (
     "log",
     "epz",
     "gatelog",
+    "export",
     "measure",
     "outage",
     "restored",
@@ -157,6 +160,8 @@ def help_text(tr: Translator, update: Update, context: Context) -> str:
         commands[0:0] = ["incident", "find", "epz", "gatelog", "handover", "report"]
     if Right.WRITE_LOGBOOK in rights:
         commands[1:1] = ["log", "propose", "urgent", "focus"]
+    if Right.EXPORT in rights:
+        commands.append("export")
     if any(enterprise.officer == user.id for enterprise in desk.settings.enterprises):
         commands.append("measure")
     lines.append("")

@@ -149,6 +149,7 @@ async def test_command_menus_are_registered_per_scope_and_language(desktop: Desk
         "snapshot",
         "epz",
         "gatelog",
+        "export",
         "log",
         "logbook",
         "find",

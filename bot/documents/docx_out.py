@@ -1,0 +1,254 @@
+"""Forms and the logbook as DOCX (python-docx), laid out as the annexes are printed."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from xml.sax.saxutils import escape
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+from docx.table import _Cell
+from docx.text.paragraph import Paragraph
+
+from bot.documents.blocks import Align, Form, Para, Signature
+from bot.documents.heading import MOTTO, NATION, Heading
+from bot.documents.logbook import COLUMNS, TITLE, LogbookSheet
+
+# Decree 30/2020 on official documents: Times New Roman, A4, these margins.
+FONT = "Times New Roman"
+_ALIGN = {
+    Align.LEFT: WD_ALIGN_PARAGRAPH.LEFT,
+    Align.CENTER: WD_ALIGN_PARAGRAPH.CENTER,
+    Align.JUSTIFY: WD_ALIGN_PARAGRAPH.JUSTIFY,
+}
+# Columns of the printed logbook, in centimetres (A4 landscape less its margins).
+LOGBOOK_WIDTHS_CM = (1.0, 2.0, 3.6, 4.0, 5.2, 4.6, 4.0, 2.8)
+# Characters XML 1.0 cannot carry; a message from a phone may hold one.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _new(size: float, *, landscape: bool = False) -> DocxDocument:
+    document = Document()
+    normal = document.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(size)
+    # East Asian text falls back to another font unless told; Vietnamese is Latin script
+    # but Word picks rFonts per script, so every slot names the same face.
+    fonts = normal.element.rPr.rFonts
+    for slot in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(slot), FONT)
+    normal.paragraph_format.space_after = Pt(0)
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    section.top_margin = section.bottom_margin = Cm(2.0)
+    section.left_margin, section.right_margin = (
+        (Cm(2.0), Cm(1.5)) if landscape else (Cm(3.0), Cm(1.5))
+    )
+    return document
+
+
+def _line(
+    target: DocxDocument | _Cell,
+    text: str,
+    *,
+    bold: bool = False,
+    italic: bool = False,
+    size: float | None = None,
+    align: Align = Align.CENTER,
+) -> Paragraph:
+    paragraph = target.add_paragraph()
+    paragraph.alignment = _ALIGN[align]
+    run = paragraph.add_run(_NOT_XML.sub("", text))
+    run.bold, run.italic = bold, italic
+    if size:
+        run.font.size = Pt(size)
+    return paragraph
+
+
+def _first(cell: _Cell, text: str, **style: object) -> None:
+    """Fill a cell's own first paragraph (a new cell has one, empty)."""
+    paragraph = cell.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = paragraph.add_run(text)
+    run.bold = bool(style.get("bold"))
+    run.italic = bool(style.get("italic"))
+
+
+def _heading(document: DocxDocument, heading: Heading, size: float) -> None:
+    """Issuer left, nation right, each centred in its half, no borders (as on the annexes)."""
+    table = document.add_table(rows=1, cols=2)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    left, right = table.rows[0].cells
+    left.width, right.width = Cm(6.5), Cm(9.5)
+    if heading.parent:
+        _first(left, heading.parent)
+        _line(left, heading.issuer, bold=True)
+    else:
+        _first(left, heading.issuer, bold=True)
+    _line(left, "———————")
+    for text in heading.below:
+        _line(left, text, size=size - 1)
+    _first(right, NATION, bold=True)
+    _line(right, MOTTO, bold=True)
+    _line(right, "———————————")
+    if heading.place_date:
+        _line(right, heading.place_date, italic=True)
+
+
+def _para(document: DocxDocument, block: Para) -> None:
+    paragraph = document.add_paragraph()
+    paragraph.alignment = _ALIGN[block.align]
+    paragraph.paragraph_format.space_after = Pt(6)
+    if block.indent:
+        paragraph.paragraph_format.first_line_indent = Cm(1.0)
+    for piece in block.runs:
+        run = paragraph.add_run(_NOT_XML.sub("", piece.text))
+        run.bold, run.italic = piece.bold, piece.italic
+        if block.size:
+            run.font.size = Pt(block.size)
+
+
+def _signature(document: DocxDocument, signature: Signature) -> None:
+    table = document.add_table(rows=1, cols=2)
+    left, right = table.rows[0].cells
+    left.width, right.width = Cm(7.5), Cm(8.5)
+    left.paragraphs[0].add_run("Nơi nhận:").bold = True
+    left.paragraphs[0].runs[0].italic = True
+    for recipient in signature.recipients:
+        _line(left, f"- {recipient}", size=11, align=Align.LEFT)
+    lines: list[tuple[str, dict[str, bool]]] = []
+    if signature.date_line:
+        lines.append((signature.date_line, {"italic": True}))
+    lines += [(text, {"bold": True}) for text in signature.signer.split("\n")]
+    if signature.signer_note:
+        lines.append((signature.signer_note, {"italic": True}))
+    first, *rest = lines
+    _first(right, first[0], **first[1])
+    for text, style in rest:
+        italic = style.get("italic", False)
+        _line(
+            right, text, bold=style.get("bold", False), italic=italic, size=11 if italic else None
+        )
+    for _ in range(3):
+        _line(right, "")
+    if signature.name:
+        _line(right, signature.name, bold=True)
+    if signature.decision_title:
+        document.add_paragraph()
+        _line(document, signature.decision_title, bold=True)
+        if signature.decision_note:
+            _line(document, signature.decision_note, italic=True)
+        for text in signature.decision:
+            _line(document, text, align=Align.LEFT)
+
+
+def _save(document: DocxDocument) -> bytes:
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def render_form(form: Form) -> bytes:
+    """A form (Annexes II-V, 247 Annex II) as DOCX bytes, A4 portrait."""
+    document = _new(13)
+    if form.banner:
+        _line(document, form.banner, bold=True)
+    _heading(document, form.heading, 13)
+    document.add_paragraph()
+    _line(document, form.title, bold=True, size=14)
+    if form.subtitle:
+        _line(document, form.subtitle, bold=True)
+    document.add_paragraph()
+    for block in form.body:
+        _para(document, block)
+    if form.signature is not None:
+        _signature(document, form.signature)
+    return _save(document)
+
+
+def _cell_xml(text: str, width_twips: int, bold: bool = False) -> str:
+    lines = _NOT_XML.sub("", text).split("\n")
+    props = "<w:rPr><w:b/></w:rPr>" if bold else ""
+    paragraphs = "".join(
+        f'<w:p><w:r>{props}<w:t xml:space="preserve">{escape(line)}</w:t></w:r></w:p>'
+        for line in lines
+    )
+    return f'<w:tc><w:tcPr><w:tcW w:w="{width_twips}" w:type="dxa"/></w:tcPr>{paragraphs}</w:tc>'
+
+
+def render_logbook(sheet: LogbookSheet) -> bytes:
+    """The Annex I logbook as DOCX bytes, A4 landscape, its header row on every page.
+
+    python-docx adds cells one object at a time, and lxml moving a parsed table into the
+    document walks every node again: both take many seconds for a month. The rows are
+    written as one piece of WordprocessingML and put in place of a marker in the saved file.
+    """
+    document = _new(10, landscape=True)
+    _heading(document, sheet.heading, 11)
+    document.add_paragraph()
+    _line(document, TITLE, bold=True, size=14)
+    _line(document, sheet.period, italic=True)
+    document.add_paragraph()
+    document.add_paragraph(_TABLE_MARKER)
+    # A paragraph must follow a table at the end of a body.
+    document.add_paragraph()
+    if sheet.footer:
+        _line(document, sheet.footer, italic=True, align=Align.LEFT)
+        document.sections[0].footer.paragraphs[0].text = sheet.footer
+    return _put_table(_save(document), _table_xml(sheet))
+
+
+_TABLE_MARKER = "@@ANNEX-I-TABLE@@"
+_DOCUMENT_PART = "word/document.xml"
+
+
+def _table_xml(sheet: LogbookSheet) -> str:
+    twips = [int(width * 567) for width in LOGBOOK_WIDTHS_CM]
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in twips)
+    header = (
+        "<w:tr><w:trPr><w:tblHeader/></w:trPr>"
+        + "".join(_cell_xml(title, w, bold=True) for title, w in zip(COLUMNS, twips, strict=True))
+        + "</w:tr>"
+    )
+    rows = "".join(
+        "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
+        + "".join(_cell_xml(text, w) for text, w in zip(line.cells(), twips, strict=True))
+        + "</w:tr>"
+        for line in sheet.lines
+    )
+    borders = "".join(
+        f'<w:{edge} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+        for edge in ("top", "left", "bottom", "right", "insideH", "insideV")
+    )
+    return (
+        f'<w:tbl><w:tblPr><w:tblW w:w="{sum(twips)}" w:type="dxa"/>'
+        f'<w:tblLayout w:type="fixed"/><w:tblBorders>{borders}</w:tblBorders></w:tblPr>'
+        f"<w:tblGrid>{grid}</w:tblGrid>{header}{rows}</w:tbl>"
+    )
+
+
+def _put_table(docx: bytes, table: str) -> bytes:
+    """Replace the marker's paragraph in the saved document with the table."""
+    source = zipfile.ZipFile(io.BytesIO(docx))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == _DOCUMENT_PART:
+                xml = data.decode("utf-8")
+                marker = f"<w:p><w:r><w:t>{_TABLE_MARKER}</w:t></w:r></w:p>"
+                if xml.count(marker) != 1:
+                    raise ValueError("the logbook table's place was not found in the document")
+                data = xml.replace(marker, table).encode("utf-8")
+            target.writestr(info, data)
+    return buffer.getvalue()

@@ -1,0 +1,112 @@
+"""Decision 247 Annex II: an EPZ enterprise's notice of a camera-system fault."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot.config import DocumentSettings, Enterprise
+from bot.db.models import EpzOutage
+from bot.documents.blocks import Form, Signature, para, section
+from bot.documents.heading import Heading, date_time, place_date, vn_date
+from bot.epz.outages import KIND_LABELS, REPAIR_WORKING_DAYS
+from bot.i18n import translator
+
+INTRO = (
+    "Căn cứ quy định tại Quyết định số 247/QĐ-TCHQ ngày 02/03/2022 của Tổng cục Hải quan, "
+    "{name} thông báo sự cố hệ thống ca-mê-ra giám sát tại DNCX đối với hàng hóa chịu sự "
+    "giám sát của cơ quan Hải quan như sau:"
+)
+
+
+def _cameras(enterprise: Enterprise, outage: EpzOutage) -> str:
+    names = {camera.number: camera.name for camera in enterprise.cameras}
+    listed = [
+        f"{number} ({names[number]})" if names.get(number) else number
+        for number in outage.camera_numbers()
+    ]
+    return f"Ca-mê-ra theo sơ đồ: {', '.join(listed)} (số lượng: {len(listed)})." if listed else ""
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+def _fix(outage: EpzOutage, tz: ZoneInfo) -> str:
+    parts = []
+    if outage.starts_at is not None:
+        parts.append(f"Bắt đầu từ {date_time(outage.starts_at, tz)}.")
+    if outage.expected_fix is not None:
+        parts.append(f"Dự kiến khắc phục xong {vn_date(outage.expected_fix)}.")
+    days = REPAIR_WORKING_DAYS.get(outage.kind)
+    if days and outage.deadline is not None:
+        parts.append(
+            f"Thời hạn khắc phục theo quy định: {days} ngày làm việc, "
+            f"đến hết {vn_date(outage.deadline)}."
+        )
+    if outage.new_date is not None:
+        parts.append(f"Thời gian dự kiến mới: {vn_date(outage.new_date)} ({outage.explanation}).")
+    return " ".join(parts) or "…"
+
+
+def epz_notice(
+    outage: EpzOutage,
+    enterprise: Enterprise,
+    branch: str,
+    reporter: str,
+    documents: DocumentSettings,
+    tz: ZoneInfo,
+) -> Form:
+    """The outage notice in the layout of 247 Annex II, from the contact's answers."""
+    kind = translator("vi", tz)(KIND_LABELS[outage.kind])
+    notified = outage.notified_at.astimezone(tz).date()
+    return Form(
+        heading=Heading(
+            parent="",
+            issuer=enterprise.name.upper(),
+            below=(f"Số: {outage.id:02d}/TB-SC",),
+        ),
+        banner="",
+        title="THÔNG BÁO",
+        subtitle="Về sự cố hệ thống ca-mê-ra giám sát của doanh nghiệp chế xuất",
+        body=[
+            para(INTRO.format(name=enterprise.name)),
+            section(
+                "1. Tên, địa chỉ, mã số thuế của Doanh nghiệp chịu sự giám sát của cơ quan "
+                "Hải quan:"
+            ),
+            para(
+                f"{enterprise.name}; địa chỉ: {enterprise.address or '…'}; "
+                f"mã số thuế: {enterprise.tax_code}."
+            ),
+            section(
+                "2. Mô tả hiện trạng, nguyên nhân sự cố kỹ thuật (vị trí, số lượng theo sơ đồ "
+                "đã cung cấp cho cơ quan hải quan):"
+            ),
+            para(
+                _sentence(f"{kind[:1].upper()}{kind[1:]}: {outage.description}")
+                + " "
+                + _cameras(enterprise, outage)
+            ),
+            section("3. Ảnh hưởng của sự cố liên quan đến công tác giám sát của cơ quan Hải quan:"),
+            para(outage.effect or "…"),
+            section("4. Thời gian dự kiến để khắc phục xong sự cố:"),
+            para(_fix(outage, tz)),
+            section(
+                "5. Đầu mối kỹ thuật của nhân viên kỹ thuật của doanh nghiệp trong trường hợp "
+                "cần liên hệ:"
+            ),
+            para(outage.tech_contact or "…"),
+            para(
+                f"{enterprise.name} thông báo để quý "
+                f"{branch or 'Chi cục Hải quan quản lý'} được biết./."
+            ),
+        ],
+        signature=Signature(
+            recipients=(f"{branch or 'Chi cục Hải quan'};", "Lưu: VT."),
+            signer="ĐẠI DIỆN THEO PHÁP LUẬT\nCỦA DOANH NGHIỆP",
+            signer_note="(Ký, ghi rõ họ tên, đóng dấu)",
+            name=reporter,
+            date_line=place_date(documents.place, notified),
+        ),
+    )

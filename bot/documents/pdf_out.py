@@ -1,0 +1,350 @@
+"""Forms and the logbook as PDF (reportlab, DejaVu fonts so Vietnamese diacritics print)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Literal
+from xml.sax.saxutils import escape
+
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import cm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus.flowables import Flowable
+
+from bot.documents.blocks import Align, Form, Para, Signature
+from bot.documents.heading import MOTTO, NATION, Heading
+from bot.documents.logbook import COLUMNS, TITLE, LogbookSheet
+
+# Debian's fonts-dejavu-core (CI installs it) has the upright faces; the core PDF fonts have
+# no Vietnamese letters. The italics come with fonts-dejavu-extra: used when installed, else
+# the upright face stands in, so a machine with the core package alone still prints.
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+FACES = {
+    "Serif": ("DejaVuSerif.ttf",),
+    "Serif-Bold": ("DejaVuSerif-Bold.ttf",),
+    "Serif-Italic": ("DejaVuSerif-Italic.ttf", "DejaVuSerif.ttf"),
+    "Serif-BoldItalic": ("DejaVuSerif-BoldItalic.ttf", "DejaVuSerif-Bold.ttf"),
+}
+# reportlab's TA_LEFT, TA_CENTER, TA_JUSTIFY (its drawing code wants the numbers).
+_ALIGN: dict[Align, Literal[0, 1, 4]] = {Align.LEFT: 0, Align.CENTER: 1, Align.JUSTIFY: 4}
+
+
+@cache
+def fonts() -> None:
+    """Register the DejaVu faces once; a missing font says which package brings it."""
+    for name, files in FACES.items():
+        path = next((FONT_DIR / f for f in files if (FONT_DIR / f).exists()), None)
+        if path is None:
+            raise FileNotFoundError(
+                f"{FONT_DIR / files[-1]} is missing: install the fonts-dejavu-core package "
+                "to print PDF"
+            )
+        pdfmetrics.registerFont(TTFont(f"DD-{name}", str(path)))
+    pdfmetrics.registerFontFamily(
+        "DD-Serif",
+        normal="DD-Serif",
+        bold="DD-Serif-Bold",
+        italic="DD-Serif-Italic",
+        boldItalic="DD-Serif-BoldItalic",
+    )
+
+
+def _style(
+    size: float = 12, align: Align = Align.CENTER, indent: float = 0, after: float = 0
+) -> ParagraphStyle:
+    return ParagraphStyle(
+        "p",
+        fontName="DD-Serif",
+        fontSize=size,
+        leading=size * 1.3,
+        alignment=_ALIGN[align],
+        firstLineIndent=indent,
+        spaceAfter=after,
+    )
+
+
+def _markup(text: str, *, bold: bool = False, italic: bool = False) -> str:
+    out = escape(text).replace("\n", "<br/>")
+    if bold:
+        out = f"<b>{out}</b>"
+    if italic:
+        out = f"<i>{out}</i>"
+    return out
+
+
+def _lines(lines: Sequence[tuple[str, bool, bool]], size: float) -> list[Flowable]:
+    return [Paragraph(_markup(text, bold=b, italic=i), _style(size)) for text, b, i in lines]
+
+
+def _heading(heading: Heading, width: float, size: float) -> Table:
+    left: list[tuple[str, bool, bool]] = []
+    if heading.parent:
+        left.append((heading.parent, False, False))
+    left += [(heading.issuer, True, False), ("———————", False, False)]
+    left += [(text, False, False) for text in heading.below]
+    right = [(NATION, True, False), (MOTTO, True, False), ("———————————", False, False)]
+    if heading.place_date:
+        right.append((heading.place_date, False, True))
+    table = Table([[_lines(left, size), _lines(right, size)]], colWidths=[width * 0.4, width * 0.6])
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return table
+
+
+def _para(block: Para) -> Paragraph:
+    text = "".join(_markup(run.text, bold=run.bold, italic=run.italic) for run in block.runs)
+    return Paragraph(
+        text,
+        _style(
+            block.size or 12,
+            block.align,
+            indent=1 * cm if block.indent else 0,
+            after=5,
+        ),
+    )
+
+
+def _signature(signature: Signature, width: float) -> list[Flowable]:
+    left: list[Flowable] = [Paragraph("<b><i>Nơi nhận:</i></b>", _style(11, Align.LEFT))]
+    left += [Paragraph(_markup(f"- {r}"), _style(10, Align.LEFT)) for r in signature.recipients]
+    right_lines: list[tuple[str, bool, bool]] = []
+    if signature.date_line:
+        right_lines.append((signature.date_line, False, True))
+    right_lines += [(text, True, False) for text in signature.signer.split("\n")]
+    right = _lines(right_lines, 12)
+    if signature.signer_note:
+        right.append(Paragraph(_markup(signature.signer_note, italic=True), _style(10)))
+    right.append(Spacer(1, 1.8 * cm))
+    if signature.name:
+        right.append(Paragraph(_markup(signature.name, bold=True), _style(12)))
+    table = Table([[left, right]], colWidths=[width * 0.45, width * 0.55])
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    story: list[Flowable] = [Spacer(1, 0.4 * cm), table]
+    if signature.decision_title:
+        story += [
+            Spacer(1, 0.6 * cm),
+            Paragraph(_markup(signature.decision_title, bold=True), _style(12)),
+        ]
+        if signature.decision_note:
+            story.append(Paragraph(_markup(signature.decision_note, italic=True), _style(11)))
+        story += [Paragraph(_markup(text), _style(12, Align.LEFT)) for text in signature.decision]
+    return story
+
+
+def render_form(form: Form) -> bytes:
+    """A form (Annexes II-V, 247 Annex II) as PDF bytes, A4 portrait."""
+    fonts()
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=3 * cm,
+        rightMargin=1.5 * cm,
+        topMargin=2 * cm,
+        bottomMargin=2 * cm,
+        title=form.subtitle or form.title,
+    )
+    width = A4[0] - 4.5 * cm
+    story: list[Flowable] = []
+    if form.banner:
+        story += [Paragraph(_markup(form.banner, bold=True), _style(12)), Spacer(1, 0.2 * cm)]
+    story += [_heading(form.heading, width, 11), Spacer(1, 0.6 * cm)]
+    story.append(Paragraph(_markup(form.title, bold=True), _style(14)))
+    if form.subtitle:
+        story.append(Paragraph(_markup(form.subtitle, bold=True), _style(12)))
+    story.append(Spacer(1, 0.5 * cm))
+    story += [_para(block) for block in form.body]
+    if form.signature is not None:
+        story += _signature(form.signature, width)
+    document.build(story)
+    return buffer.getvalue()
+
+
+class _Widths:
+    """Text widths from a per-character table: a month of lines is millions of characters."""
+
+    def __init__(self, font: str, size: float) -> None:
+        self._face = pdfmetrics.getFont(font)
+        self._size = size
+        self._known: dict[str, float] = {}
+
+    def of(self, text: str) -> float:
+        known = self._known
+        total = 0.0
+        for char in text:
+            width = known.get(char)
+            if width is None:
+                width = known[char] = self._face.stringWidth(char, self._size)
+            total += width
+        return total
+
+    def wrap(self, text: str, width: float) -> list[str]:
+        """Break text into lines no wider than `width`, at spaces where it can."""
+        lines: list[str] = []
+        space = self.of(" ")
+        for paragraph in text.split("\n"):
+            line, used = "", 0.0
+            for word in paragraph.split(" "):
+                size = self.of(word)
+                if line and used + space + size <= width:
+                    line, used = f"{line} {word}", used + space + size
+                    continue
+                if line:
+                    lines.append(line)
+                while size > width:
+                    # A word longer than the column (a URL, a run of digits) is cut.
+                    cut = len(word)
+                    while cut > 1 and self.of(word[:cut]) > width:
+                        cut = max(1, int(cut * width / self.of(word[:cut])))
+                    lines.append(word[:cut])
+                    word = word[cut:]
+                    size = self.of(word)
+                line, used = word, size
+            lines.append(line)
+        return lines
+
+
+class _LogbookPages:
+    """Draws the Annex I table straight on the canvas: a row at a time, header on each page."""
+
+    SIZE = 7.0
+    LEADING = 8.4
+    PAD = 2.0
+    MARGIN = 1.2 * cm
+
+    def __init__(self, canvas: Canvas, sheet: LogbookSheet) -> None:
+        self.canvas = canvas
+        self.sheet = sheet
+        self.page_width, self.page_height = landscape(A4)
+        usable = self.page_width - 2 * self.MARGIN
+        shares = (1.0, 2.0, 3.6, 4.0, 5.2, 4.6, 4.0, 2.8)
+        self.widths = [usable * s / sum(shares) for s in shares]
+        self.xs = [self.MARGIN + sum(self.widths[:i]) for i in range(len(self.widths) + 1)]
+        self.text = _Widths("DD-Serif", self.SIZE)
+        self.bold = _Widths("DD-Serif-Bold", self.SIZE)
+        self.bottom = self.MARGIN + 1.0 * cm
+        self.page = 0
+        self.y = 0.0
+        self.top = 0.0
+
+    def draw(self) -> None:
+        self._start_page(first=True)
+        for line in self.sheet.lines:
+            cells = [
+                self.text.wrap(text, width - 2 * self.PAD)
+                for text, width in zip(line.cells(), self.widths, strict=True)
+            ]
+            self._row(cells, "DD-Serif")
+        self._finish_page()
+
+    def _start_page(self, first: bool = False) -> None:
+        canvas = self.canvas
+        self.page += 1
+        self.y = self.page_height - self.MARGIN
+        if first:
+            self._heading()
+        self.top = self.y
+        header = [
+            self.bold.wrap(title, width - 2 * self.PAD)
+            for title, width in zip(COLUMNS, self.widths, strict=True)
+        ]
+        canvas.line(self.xs[0], self.y, self.xs[-1], self.y)
+        self._cells(header, "DD-Serif-Bold", max(len(c) for c in header), centred=True)
+
+    def _heading(self) -> None:
+        canvas, sheet, heading = self.canvas, self.sheet, self.sheet.heading
+        left_x = self.MARGIN + 4.5 * cm
+        right_x = self.page_width - self.MARGIN - 7.5 * cm
+        y = self.y - 10
+        left = [(heading.parent, "DD-Serif")] if heading.parent else []
+        left += [(heading.issuer, "DD-Serif-Bold"), ("———————", "DD-Serif")]
+        right = [(NATION, "DD-Serif-Bold"), (MOTTO, "DD-Serif-Bold"), ("———————————", "DD-Serif")]
+        if heading.place_date:
+            right.append((heading.place_date, "DD-Serif-Italic"))
+        for column, x in ((left, left_x), (right, right_x)):
+            line_y = y
+            for text, font in column:
+                canvas.setFont(font, 10.5)
+                canvas.drawCentredString(x, line_y, text)
+                line_y -= 13
+        y -= 13 * max(len(left), len(right)) + 14
+        canvas.setFont("DD-Serif-Bold", 14)
+        canvas.drawCentredString(self.page_width / 2, y, TITLE)
+        canvas.setFont("DD-Serif-Italic", 10.5)
+        canvas.drawCentredString(self.page_width / 2, y - 15, sheet.period)
+        self.y = y - 28
+
+    def _row(self, cells: list[list[str]], font: str) -> None:
+        while True:
+            need = max(len(c) for c in cells)
+            room = int((self.y - self.bottom - 2 * self.PAD) // self.LEADING)
+            if need <= room:
+                self._cells(cells, font, need)
+                return
+            capacity = int((self.page_height - 2 * self.MARGIN - 1 * cm - 40) // self.LEADING)
+            if room < 1 or need <= capacity:
+                # Start the row on a fresh page; only a row taller than a page is split.
+                self._finish_page()
+                self._start_page()
+                continue
+            self._cells([c[:room] for c in cells], font, room)
+            cells = [c[room:] for c in cells]
+            self._finish_page()
+            self._start_page()
+
+    def _cells(
+        self, cells: list[list[str]], font: str, height_lines: int, centred: bool = False
+    ) -> None:
+        canvas = self.canvas
+        text = canvas.beginText()
+        text.setFont(font, self.SIZE, self.LEADING)
+        for lines, x, width in zip(cells, self.xs, self.widths, strict=False):
+            if not lines or lines == [""]:
+                continue
+            if centred:
+                for n, content in enumerate(lines):
+                    offset = (width - self.bold.of(content)) / 2
+                    text.setTextOrigin(x + offset, self.y - self.PAD - self.SIZE - n * self.LEADING)
+                    text.textOut(content)
+            else:
+                text.setTextOrigin(x + self.PAD, self.y - self.PAD - self.SIZE)
+                text.textLines(lines)
+        canvas.drawText(text)
+        self.y -= height_lines * self.LEADING + 2 * self.PAD
+        canvas.line(self.xs[0], self.y, self.xs[-1], self.y)
+
+    def _finish_page(self) -> None:
+        canvas = self.canvas
+        for x in self.xs:
+            canvas.line(x, self.top, x, self.y)
+        canvas.setFont("DD-Serif-Italic", 8)
+        canvas.drawRightString(self.page_width - self.MARGIN, self.MARGIN, f"Trang {self.page}")
+        if self.sheet.footer:
+            canvas.drawString(self.MARGIN, self.MARGIN, self.sheet.footer)
+        canvas.showPage()
+
+
+def render_logbook(sheet: LogbookSheet) -> bytes:
+    """The Annex I logbook as PDF bytes, A4 landscape."""
+    fonts()
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=landscape(A4), pageCompression=1)
+    canvas.setTitle(f"{TITLE} — {sheet.period}")
+    canvas.setLineWidth(0.5)
+    _LogbookPages(canvas, sheet).draw()
+    canvas.save()
+    return buffer.getvalue()

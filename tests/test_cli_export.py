@@ -1,0 +1,123 @@
+"""`duty-desk export …` writes the document to a file, from the same records as /export."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+from docx import Document
+
+from tests.documents.shift import RecordedShift, build_desk, record_shift
+from tests.e2e.conftest import desk_config
+
+
+@pytest.fixture
+def config(migrated_url: str, tmp_path: Path) -> tuple[Path, RecordedShift]:
+    desk = build_desk(migrated_url)
+    shift = record_shift(desk)
+    desk.engine.dispose()
+    emu = type(
+        "Emu", (), {"token": "1:t", "base_url": "http://x/bot", "base_file_url": "http://x/f"}
+    )
+    path = tmp_path / "duty-desk.yaml"
+    path.write_text(
+        yaml.safe_dump(
+            desk_config(emu, migrated_url), allow_unicode=True, default_flow_style=False
+        ),
+        encoding="utf-8",
+    )  # type: ignore[arg-type]
+    return path, shift
+
+
+def test_the_logbook_of_a_period_as_xlsx(
+    config: tuple[Path, RecordedShift], tmp_path: Path
+) -> None:
+    from bot.cli import main
+
+    path, _ = config
+    out = tmp_path / "out.xlsx"
+    code = main(
+        [
+            "--config",
+            str(path),
+            "export",
+            "logbook",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+            "--format",
+            "xlsx",
+            "-o",
+            str(out),
+        ]
+    )
+    assert code == 0
+    sheet = openpyxl.load_workbook(out).active
+    assert sheet is not None
+    assert sheet["A6"].value == "Từ ca trực ngày 01/11/2026 đến ca trực ngày 30/11/2026"
+    assert any(
+        row[8] and "[2026/0001]" in row[8] for row in sheet.iter_rows(min_row=10, values_only=True)
+    )
+
+
+def test_an_incidents_annex_and_an_outage_notice(
+    config: tuple[Path, RecordedShift], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.cli import main
+
+    path, shift = config
+    out = tmp_path / "annex4.docx"
+    assert (
+        main(
+            [
+                "--config",
+                str(path),
+                "export",
+                "incident",
+                shift.coordination.label,
+                "--annex",
+                "annex4",
+                "--format",
+                "docx",
+                "-o",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    texts = [p.text for p in Document(io.BytesIO(out.read_bytes())).paragraphs]
+    assert any(t.startswith("- Kết quả xử lý: Đã dừng xe 51C-123.45") for t in texts)
+    monkeypatch.chdir(tmp_path)
+    assert main(["--config", str(path), "export", "outage", str(shift.outage_id)]) == 0
+    assert (tmp_path / "thong-bao-su-co_1.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_what_cannot_be_made_is_said_and_fails(
+    config: tuple[Path, RecordedShift], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    path, _ = config
+    assert main(["--config", str(path), "export", "outage", "42", "-o", str(tmp_path / "x")]) == 1
+    assert "Không có sự cố DNCX số 42." in capsys.readouterr().err
+    assert (
+        main(
+            [
+                "--config",
+                str(path),
+                "export",
+                "logbook",
+                "--from",
+                "2026-11-30",
+                "--to",
+                "2026-11-01",
+            ]
+        )
+        == 2
+    )
+    assert "ngày kết thúc không trước ngày bắt đầu" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
