@@ -61,6 +61,7 @@ class Requests:
         delivered = []
         for addressee in addressees.of_proposal(self._ctx.settings, proposal):
             if addressee.chat_id is None:
+                self._no_chat(session, addressee.name, incident.label, proposal.id, now)
                 continue
             request = UnitRequest(
                 proposal_id=proposal.id,
@@ -76,6 +77,32 @@ class Requests:
             self._send_and_start_clock(session, request, proposal, incident, now)
             delivered.append(request)
         return delivered
+
+    def _no_chat(
+        self, session: Session, name: str, label: str, proposal_id: int, now: dt.datetime
+    ) -> None:
+        """A unit the bot cannot write to: the request must not vanish, so have it phoned."""
+
+        def render(tr: Translator) -> str:
+            return "⚠️ " + escape(
+                tr(
+                    "Request {label} was approved for {name}, but the bot has no chat of that "
+                    "unit (units[].chat_id). Phone the unit and read the request out."
+                ).format(label=label, name=name)
+            )
+
+        tr = self._ctx.desk_tr()
+        self._note(
+            session,
+            now,
+            label,
+            tr("Request not delivered to {name}: the unit has no chat; to be phoned.").format(
+                name=name
+            ),
+            {"result_unit": name},
+            f"no-chat:{proposal_id}:{name}",
+        )
+        self._alert_desk(session, now, render)
 
     def _send_and_start_clock(
         self,

@@ -21,6 +21,7 @@ from tests.e2e.conftest import (
     UNIT_CONTACT,
     Desktop,
     buttons_of,
+    launch,
     text_of,
 )
 
@@ -490,3 +491,24 @@ async def test_a_unit_contact_is_told_what_they_answer(desktop: Desktop) -> None
     desktop.say(UNIT_CONTACT, "/help", chat_id=UNIT_CONTACT)
     answer = text_of(await desktop.answer(UNIT_CONTACT, mark))
     assert "trả lời các yêu cầu của trực ban gửi Chi cục HQ CK cảng Sài Gòn KV1" in answer
+
+
+async def test_a_unit_without_a_chat_is_phoned_not_forgotten(migrated_url: str) -> None:
+    units = [
+        {"key": "hq-kv1", "name": "Chi cục HQ CK cảng Sài Gòn KV1", "chat_id": UNIT_CHAT},
+        {"key": "doi-ks", "name": "Đội Kiểm soát Hải quan", "chat_id": TEAM_CHAT},
+        {"key": "hq-mb", "name": "Chi cục HQ CK Mộc Bài"},
+    ]
+    async with launch(migrated_url, units=units) as desktop:
+        card = await propose(desktop, open_incident(desktop), units=("hq-kv1", "hq-mb"))
+        mark = desktop.emu.mark()
+        await press(desktop, GROUP, card, LEADER, button(card, "ap:"))
+        await desktop.settle()
+        # The unit with a chat gets its request; the other is told to the desk to phone.
+        assert desktop.emu.bot_messages(UNIT_CHAT)
+        warning = await desktop.answer(GROUP, mark, has("không có nhóm chat"))
+        assert "Chi cục HQ CK Mộc Bài" in text_of(warning) and "2026/0001" in text_of(warning)
+        leader = [text_of(m) for m in desktop.emu.bot_messages(LEADER)]
+        assert any("Chi cục HQ CK Mộc Bài" in text for text in leader)
+        notes = [e.notes for e in entries(desktop)]
+        assert any("Chi cục HQ CK Mộc Bài" in n and "gọi điện" in n for n in notes)
