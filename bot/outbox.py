@@ -297,12 +297,6 @@ class Outbox:
                 ).all()
             )
 
-    def pending(self, row_id: int) -> OutboxMessage | None:
-        """The row as it is now, if it still waits to be sent."""
-        with Session(self._engine) as session:
-            row = session.get(OutboxMessage, row_id)
-            return row if row is not None and row.status == OutboxStatus.PENDING else None
-
     def telegram_id(self, outbox_id: int) -> int | None:
         """Return the Telegram message id of a sent outbox row."""
         with Session(self._engine) as session:

@@ -54,8 +54,6 @@ STORM_SPAN = dt.timedelta(minutes=1)
 _EVENTS = CameraEventRecord.__table__  # type: ignore[attr-defined]
 _ALERTS = CameraAlert.__table__  # type: ignore[attr-defined]
 
-__all__ = ["AlertInput", "Alerts", "Received", "alert_buttons", "alert_caption", "kind_label"]
-
 
 def _inserted(result: CursorResult[Any]) -> int:
     key = result.inserted_primary_key

@@ -9,6 +9,7 @@ from html import escape
 from bot.config import Settings
 from bot.db.models import CameraAlert
 from bot.i18n import N_, Translator
+from bot.paging import paged, units
 
 KIND_LABELS = {
     "motion": N_("Motion"),
@@ -46,17 +47,14 @@ OTHER_SIGN = "❔"
 # what is left for the tags' sake is a margin, never an overflow.
 DIGEST_UNITS = 3900
 DETAILED_LINE_UNITS = 30
+# Room left on a page for its heading and the legend when an area's line must be split.
+HEADING_UNITS = 240
 
 
 def kind_label(tr: Translator, kind: str) -> str:
     """The translated name of an event kind (unknown kinds as sent)."""
     label = KIND_LABELS.get(kind)
     return tr(label) if label else kind
-
-
-def units(text: str) -> int:
-    """The length Telegram measures: UTF-16 code units."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def digest_pages(
@@ -69,18 +67,17 @@ def digest_pages(
     """
     cameras = {alert.camera for alert in members}
     title = tr("Alerts from {count} cameras").format(count=len(cameras))
-    stamp = "🕒 " + escape(tr.time(updated))
+    stamp = " · 🕒 " + escape(tr.time(updated))
     # A detailed line takes at least this much; past that many lines, do not even try.
     if len(members) * DETAILED_LINE_UNITS <= DIGEST_UNITS:
-        detailed = _detailed_lines(tr, members, settings)
-        page = "\n".join(["🚨 <b>" + escape(title) + "</b> · " + stamp, *detailed])
-        if units(page) <= DIGEST_UNITS:
-            return [page]
-    head = [
-        "🚨 <b>" + escape(title) + "</b> · " + stamp,
+        detailed = paged("🚨", title, _detailed_lines(tr, members, settings), DIGEST_UNITS, stamp)
+        if len(detailed) == 1:
+            return detailed
+    wall = [
         _legend(tr, members),
+        *_fitting(_wall_lines(members, settings), DIGEST_UNITS - HEADING_UNITS),
     ]
-    return _paged(head, _wall_lines(members, settings), title, stamp)
+    return paged("🚨", title, wall, DIGEST_UNITS, stamp)
 
 
 def _detailed_lines(tr: Translator, members: list[CameraAlert], settings: Settings) -> list[str]:
@@ -126,25 +123,8 @@ def _camera_order(number: str) -> tuple[int, str]:
     return (int(digits) if digits else 1 << 30, number)
 
 
-def _paged(head: list[str], lines: list[str], title: str, stamp: str) -> list[str]:
-    """Split into messages under the limit; an area too long for one is split too."""
-    chunks: list[list[str]] = [list(head)]
-    for line in _fitting(lines, DIGEST_UNITS - units("\n".join(head)) - 40):
-        if units("\n".join([*chunks[-1], line])) > DIGEST_UNITS:
-            chunks.append([])
-        chunks[-1].append(line)
-    if len(chunks) == 1:
-        return ["\n".join(chunks[0])]
-    pages = []
-    for number, chunk in enumerate(chunks, start=1):
-        heading = f"🚨 <b>{escape(title)} ({number}/{len(chunks)})</b> · {stamp}"
-        body = chunk[len(head) :] if number == 1 else chunk
-        extra = head[1:] if number == 1 else []
-        pages.append("\n".join([heading, *extra, *body]))
-    return pages
-
-
 def _fitting(lines: list[str], budget: int) -> list[str]:
+    """An area too long for one message split at its entries, continued with "…"."""
     out = []
     for line in lines:
         while units(line) > budget:

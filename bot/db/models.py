@@ -127,6 +127,25 @@ class LogbookEntry(SQLModel, table=True):
     entry_hash: str = Field(default="", max_length=64)
 
 
+# What a logbook entry says, in the Annex I columns and their sub-fields.
+LOGBOOK_CONTENT_FIELDS = (
+    "work_performed",
+    "incident",
+    "incident_place",
+    "incident_refs",
+    "incident_arisen_at",
+    "incident_received_at",
+    "direction",
+    "direction_channel",
+    "direction_receiver",
+    "direction_at",
+    "result",
+    "result_unit",
+    "result_reported_at",
+    "notes",
+)
+
+
 class LogbookChain(SQLModel, table=True):
     """The head of the logbook's hash chain: locked while an entry is sealed."""
 

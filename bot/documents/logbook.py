@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.config import DocumentSettings
-from bot.db.models import DutyShift, LogbookEntry
+from bot.db.models import LOGBOOK_CONTENT_FIELDS, DutyShift, LogbookEntry
 from bot.documents.heading import Heading, place_date, short_date, time_near
 from bot.shifts import ROLE_ORDER, Role, Roster
 
@@ -153,27 +153,7 @@ def composition_text(members: Iterable[tuple[Role, str]]) -> str:
 _TABLE = LogbookEntry.__table__  # type: ignore[attr-defined]
 _FIELDS = [
     _TABLE.c[name]
-    for name in (
-        "id",
-        "shift_date",
-        "seq",
-        "created_at",
-        "corrects_id",
-        "work_performed",
-        "incident",
-        "incident_place",
-        "incident_refs",
-        "incident_arisen_at",
-        "incident_received_at",
-        "direction",
-        "direction_channel",
-        "direction_receiver",
-        "direction_at",
-        "result",
-        "result_unit",
-        "result_reported_at",
-        "notes",
-    )
+    for name in ("id", "shift_date", "seq", "created_at", "corrects_id", *LOGBOOK_CONTENT_FIELDS)
 ]
 
 

@@ -8,8 +8,8 @@ from html import escape
 from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.camera.alerts import kind_label
 from bot.camera.annotate import Caption, annotate
+from bot.camera.digest import kind_label
 from bot.drafts import DraftState
 from bot.escalation.context import Refusal, Step
 from bot.handlers.common import App, Context, desk_of, reply, requires, tr_for

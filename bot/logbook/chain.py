@@ -19,7 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
-from bot.db.models import LogbookChain, LogbookEntry
+from bot.db.models import LOGBOOK_CONTENT_FIELDS, LogbookChain, LogbookEntry
 
 # The seal before the first entry.
 GENESIS = "0" * 64
@@ -37,20 +37,7 @@ SEALED_FIELDS = (
     "source_chat_id",
     "source_message_id",
     "corrects_id",
-    "work_performed",
-    "incident",
-    "incident_place",
-    "incident_refs",
-    "incident_arisen_at",
-    "incident_received_at",
-    "direction",
-    "direction_channel",
-    "direction_receiver",
-    "direction_at",
-    "result",
-    "result_unit",
-    "result_reported_at",
-    "notes",
+    *LOGBOOK_CONTENT_FIELDS,
 )
 
 

@@ -80,11 +80,22 @@ async def propose(
         mark = desktop.emu.mark()
         await press(desktop, GROUP, question, OFFICER, f"dr:unit:{unit}")
     question = await prompt(desktop, GROUP, mark, "đơn vị nào")
-    mark = desktop.emu.mark()
+    return await finish_and_write(
+        desktop,
+        question,
+        desktop.emu.mark(),
+        "Đề nghị dừng xe 51C-123.45 tại cổng B và kiểm tra container CSQU3054383",
+    )
+
+
+async def finish_and_write(
+    desktop: Desktop, question: dict[str, Any], mark: int, content: str
+) -> dict[str, Any]:
+    """Close the units question, write the request's content; return the proposal card."""
     await press(desktop, GROUP, question, OFFICER, "dr:units-done")
     await prompt(desktop, GROUP, mark, "nội dung yêu cầu")
     mark = desktop.emu.mark()
-    desktop.say(OFFICER, "Đề nghị dừng xe 51C-123.45 tại cổng B và kiểm tra container CSQU3054383")
+    desktop.say(OFFICER, content)
     return await desktop.answer(GROUP, mark, has("Đề xuất xử lý vụ việc"))
 
 

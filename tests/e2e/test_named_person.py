@@ -21,7 +21,15 @@ from tests.e2e.conftest import (
     buttons_of,
     text_of,
 )
-from tests.e2e.test_incidents import button, entries, has, open_incident, press, prompt
+from tests.e2e.test_incidents import (
+    button,
+    entries,
+    finish_and_write,
+    has,
+    open_incident,
+    press,
+    prompt,
+)
 
 KHOA = "Lý Văn Khoa (Tổ trưởng Tổ cơ động)"
 LOC = "Mai Văn Lộc (Đội trưởng Đội Kiểm soát ma túy)"
@@ -37,12 +45,12 @@ async def choose_person_and_write(
     mark = desktop.emu.mark()
     await press(desktop, GROUP, question, OFFICER, f"dr:person:{person}")
     question = await prompt(desktop, GROUP, mark, "Gửi đơn vị nào")
-    mark = desktop.emu.mark()
-    await press(desktop, GROUP, question, OFFICER, "dr:units-done")
-    await prompt(desktop, GROUP, mark, "nội dung yêu cầu")
-    mark = desktop.emu.mark()
-    desktop.say(OFFICER, "Đề nghị tổ cơ động chặn xe 51C-123.45 tại ngã ba Cát Lái")
-    return await desktop.answer(GROUP, mark, has("Đề xuất xử lý vụ việc"))
+    return await finish_and_write(
+        desktop,
+        question,
+        desktop.emu.mark(),
+        "Đề nghị tổ cơ động chặn xe 51C-123.45 tại ngã ba Cát Lái",
+    )
 
 
 async def units_question(desktop: Desktop, first: str, urgent: bool = False) -> dict[str, Any]:
