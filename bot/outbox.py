@@ -62,10 +62,12 @@ class Outbox:
         reply_to: int | None = None,
         session: Session | None = None,
         first: bool = False,
+        not_before: dt.datetime | None = None,
     ) -> int:
         """Queue an HTML text message; with a session it commits with the caller's work.
 
-        `first` sends it ahead of the chat's other waiting messages of its kind.
+        `first` sends it ahead of the chat's other waiting messages of its kind; `not_before`
+        holds it until then.
         """
         payload: dict[str, Any] = {"text": text}
         if buttons:
@@ -74,7 +76,27 @@ class Outbox:
             payload["reply_to"] = reply_to
         if first:
             payload[FIRST] = True
-        return self._queue("send_message", chat_id, thread_id, payload, session)
+        return self._queue(
+            "send_message", chat_id, thread_id, payload, session, not_before=not_before
+        )
+
+    def rewrite_waiting(self, row_id: int, text: str, session: Session) -> bool:
+        """Give a text message still held for later new text; False once due, sent or gone.
+
+        A row whose time has not come is not in the sender's hands, so nothing of the new
+        text can be lost to a send already under way.
+        """
+        result = session.connection().execute(
+            update(OutboxMessage)
+            .where(
+                col(OutboxMessage.id) == row_id,
+                col(OutboxMessage.method) == "send_message",
+                col(OutboxMessage.status) == OutboxStatus.PENDING,
+                col(OutboxMessage.not_before) > self._clock.now(),
+            )
+            .values(payload=json.dumps({"text": text}, ensure_ascii=False))
+        )
+        return bool(result.rowcount == 1)
 
     def edit(
         self,
@@ -222,6 +244,7 @@ class Outbox:
         payload: dict[str, Any],
         session: Session | None,
         media: bytes | None = None,
+        not_before: dt.datetime | None = None,
     ) -> int:
         now = self._clock.now()
         if method in EDIT_METHODS:
@@ -235,7 +258,7 @@ class Outbox:
             "method": method,
             "payload": json.dumps(payload, ensure_ascii=False),
             "status": OutboxStatus.PENDING,
-            "not_before": now,
+            "not_before": max(now, not_before) if not_before is not None else now,
             "attempts": 0,
             "error": "",
             "media": media,

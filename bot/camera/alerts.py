@@ -12,12 +12,13 @@ from html import escape
 from typing import Any
 
 from sqlalchemy import bindparam, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.camera.annotate import Caption, annotate, placeholder
-from bot.camera.digest import digest_pages, kind_label
+from bot.camera.digest import OpenAlertLine, digest_pages, kind_label
 from bot.clock import Clock
 from bot.config import Camera, Settings
 from bot.db.models import AlertSource, CameraAlert, CameraEventRecord, LogColumn
@@ -49,6 +50,11 @@ FOLD_BATCH = 50
 REDRAW_GAP_SECONDS = 0.3
 # Senders' event ids remembered, so a retry is answered without a failed insert.
 EXTERNAL_IDS_KEPT = 20_000
+# A unit hears of faults at most this often; faults found meanwhile join the notice that waits,
+# so a storm reaches its chat as a few lists instead of a message per batch.
+FAULT_NOTICE_GAP = dt.timedelta(seconds=15)
+# Faults one notice lists; past that a new notice follows, so none runs past Telegram's limit.
+FAULT_NOTICE_LINES = 25
 # More new cards than alerts.digest_after_per_minute within this span is a storm.
 STORM_SPAN = dt.timedelta(minutes=1)
 _EVENTS = CameraEventRecord.__table__  # type: ignore[attr-defined]
@@ -59,14 +65,6 @@ def _inserted(result: CursorResult[Any]) -> int:
     key = result.inserted_primary_key
     assert key is not None
     return int(key[0])
-
-
-def _alert_row(alert: CameraAlert) -> dict[str, object]:
-    return {
-        name: getattr(alert, name)
-        for name in _ALERTS.c.keys()  # noqa: SIM118 (a column collection, not a dict)
-        if name != "id"
-    }
 
 
 def _event_row(alert: AlertInput, received_at: dt.datetime) -> dict[str, object]:
@@ -104,6 +102,15 @@ class _OpenAlert:
     count: int
     last_seen_at: dt.datetime
     digest: bool
+
+
+@dataclass
+class _UnitNotice:
+    """The last fault notice queued for a unit's chat: its outbox row, faults and time."""
+
+    row_id: int
+    faults: list[str]
+    at: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -150,6 +157,8 @@ class Alerts:
         self._external_ids: OrderedDict[str, None] = OrderedDict()
         # Fault notices of the batch being folded, by unit chat, sent as one message each.
         self._fault_notices: dict[int, list[str]] = {}
+        # The newest notice queued for each unit chat, which faults may still join.
+        self._unit_notices: dict[int, _UnitNotice] = {}
         # Cards and the digest to redraw, at most every REDRAW_GAP: Telegram takes an edit a
         # second, so drawing one per batch of events would be work thrown away.
         self._stale: set[int] = set()
@@ -157,6 +166,10 @@ class Alerts:
         self._digest_active_until: dt.datetime | None = None
         self._redraw_handle: asyncio.TimerHandle | None = None
         self._last_redraw = 0.0
+
+    def _forget(self) -> None:
+        # A transaction that failed took its changes with it: what this remembers must go too.
+        self._loaded, self._fault_notices, self._unit_notices = False, {}, {}
 
     @property
     def _tr(self) -> Translator:
@@ -187,10 +200,10 @@ class Alerts:
         except IntegrityError:
             # A retry this process has not seen (sent before a restart): find it the slow
             # way; the worker folds the others.
-            self._loaded, self._fault_notices = False, {}
+            self._forget()
             ids, created = self._store_for_worker(alerts), []
         except Exception as exc:
-            self._loaded, self._fault_notices = False, {}
+            self._forget()
             for _, stored in arrived:
                 if not stored.done():
                     stored.set_exception(exc)
@@ -336,7 +349,7 @@ class Alerts:
             except Exception:
                 # The events are stored; a failed batch is taken up again at the next start.
                 log.exception("Folding %s camera events failed", len(batch))
-                self._loaded, self._fault_notices = False, {}
+                self._forget()
                 created = []
             finally:
                 for _ in batch:
@@ -403,9 +416,12 @@ class Alerts:
         )
 
     def _mark_stale(self, bumped: dict[int, _OpenAlert], now: dt.datetime) -> None:
-        # A card just opened is drawn when it is posted; only repeats need a redraw.
-        self._stale.update(bumped)
-        if self._digest_active_until is not None and now < self._digest_active_until:
+        # A card just opened is drawn when it is posted; only repeats need a redraw. A digest
+        # line has no card: the digest is redrawn instead.
+        self._stale.update(alert_id for alert_id, known in bumped.items() if not known.digest)
+        if any(known.digest for known in bumped.values()):
+            self._digest_stale = True
+        elif self._digest_active_until is not None and now < self._digest_active_until:
             # While a storm's digest is up it lists every camera, carded ones too.
             self._digest_stale = self._digest_stale or bool(bumped)
 
@@ -459,29 +475,37 @@ class Alerts:
     def _open_new(self, session: Session, alert: AlertInput, now: dt.datetime) -> tuple[int, bool]:
         """Open an alert for an event: its id, and whether it gets a card of its own."""
         camera = self._settings.camera(alert.camera)
-        row = CameraAlert(
-            camera=alert.camera,
-            kind=alert.kind,
-            source=alert.source,
-            occurred_at=alert.occurred_at,
-            received_at=now,
-            last_seen_at=now,
-            detail=alert.detail,
-            refs=alert.refs,
-            digest=self._storming(now),
+        digest = self._storming(now)
+        # A plain insert of a plain row: in a storm hundreds of alerts open in a minute.
+        alert_id = _inserted(
+            session.connection().execute(
+                _ALERTS.insert(),
+                {
+                    "camera": alert.camera,
+                    "kind": alert.kind,
+                    "source": alert.source.value,
+                    "occurred_at": alert.occurred_at,
+                    "received_at": now,
+                    "last_seen_at": now,
+                    "count": 1,
+                    "detail": alert.detail,
+                    "refs": alert.refs,
+                    "digest": digest,
+                    "false_alarm_by": "",
+                    "false_alarm_reason": "",
+                },
+            )
         )
-        # A plain insert: in a storm hundreds of alerts open in a minute.
-        row.id = _inserted(session.connection().execute(_ALERTS.insert(), _alert_row(row)))
-        self._open[(alert.camera, alert.kind)] = _OpenAlert(row.id, 1, now, row.digest)
+        self._open[(alert.camera, alert.kind)] = _OpenAlert(alert_id, 1, now, digest)
         if alert.kind in FAULT_KINDS:
-            self._log_fault(session, row, camera)
+            self._log_fault(session, alert_id, alert, camera, now)
             self._queued_messages = True
-        if row.digest:
+        if digest:
             self._digest_active_until = now + self._window
             self._digest_stale = True
-            return row.id, False
+            return alert_id, False
         self._carded.append(now)
-        return row.id, True
+        return alert_id, True
 
     def _storming(self, now: dt.datetime) -> bool:
         # Counted by the one folding worker, whether or not the cards have been queued yet,
@@ -633,14 +657,19 @@ class Alerts:
         if group is None:
             return
         window = self._window
-        members = session.exec(
-            select(CameraAlert).where(
-                col(CameraAlert.last_seen_at) >= now - window,
-                ~col(CameraAlert.camera).startswith(DIGEST),
-                CameraAlert.false_alarm_by == "",
+        # Plain rows, not ORM objects: in a storm this runs a few times a second over hundreds.
+        members = session.connection().execute(
+            sa_select(
+                _ALERTS.c.camera, _ALERTS.c.kind, _ALERTS.c.count, _ALERTS.c.last_seen_at
+            ).where(
+                _ALERTS.c.last_seen_at >= now - window,
+                ~_ALERTS.c.camera.startswith(DIGEST),
+                _ALERTS.c.false_alarm_by == "",
             )
-        ).all()
-        pages = digest_pages(self._tr, list(members), self._settings, now)
+        )
+        pages = digest_pages(
+            self._tr, [OpenAlertLine(*row) for row in members], self._settings, now
+        )
         for number, text in enumerate(pages, start=1):
             key = f"{DIGEST}{number}"
             digest = session.exec(
@@ -676,7 +705,14 @@ class Alerts:
                     )
             session.add(digest)
 
-    def _log_fault(self, session: Session, alert: CameraAlert, camera: Camera | None) -> None:
+    def _log_fault(
+        self,
+        session: Session,
+        alert_id: int,
+        alert: AlertInput,
+        camera: Camera | None,
+        received_at: dt.datetime,
+    ) -> None:
         tr = self._tr
         text = tr("Camera {camera} ({place}): {event}").format(
             camera=alert.camera,
@@ -686,26 +722,42 @@ class Alerts:
         self._logbook.append(
             session,
             Author(None, "duty-desk"),
-            alert.received_at,
+            received_at,
             {LogColumn.WORK: text},
             details={"incident_place": camera.place if camera else ""},
-            source_key=f"alert:{alert.id}",
+            source_key=f"alert:{alert_id}",
         )
         unit = self._settings.unit(camera.unit) if camera and camera.unit else None
         if unit is not None and unit.chat_id is not None:
             self._fault_notices.setdefault(unit.chat_id, []).append(text)
 
     def _send_fault_notices(self, session: Session) -> None:
-        """One message per unit for the faults of a batch: a storm must not flood its chat."""
+        """A batch's faults to each unit: joined to its notice still waiting, or a new one.
+
+        The first notice goes at once; while faults keep coming, the next waits
+        FAULT_NOTICE_GAP and collects them.
+        """
         notices, self._fault_notices = self._fault_notices, {}
+        now = self._clock.now()
+        for chat_id, faults in notices.items():
+            last = self._unit_notices.get(chat_id)
+            if last is not None and len(last.faults) + len(faults) <= FAULT_NOTICE_LINES:
+                joined = [*last.faults, *faults]
+                if self._outbox.rewrite_waiting(last.row_id, self._fault_text(joined), session):
+                    last.faults = joined
+                    continue
+            at = now if last is None else max(now, last.at + FAULT_NOTICE_GAP)
+            row_id = self._outbox.send(
+                chat_id, self._fault_text(faults), session=session, not_before=at
+            )
+            self._unit_notices[chat_id] = _UnitNotice(row_id, faults, at)
+
+    def _fault_text(self, faults: list[str]) -> str:
+        if len(faults) == 1:
+            return "⚠️ " + escape(faults[0])
         tr = self._tr
-        for chat_id, texts in notices.items():
-            if len(texts) == 1:
-                body = "⚠️ " + escape(texts[0])
-            else:
-                head = tr("{count} camera faults at once:").format(count=len(texts))
-                body = "\n".join(["⚠️ " + escape(head), *("• " + escape(t) for t in texts)])
-            self._outbox.send(chat_id, body, session=session)
+        head = tr("{count} camera faults:").format(count=len(faults))
+        return "\n".join(["⚠️ " + escape(head), *("• " + escape(t) for t in faults)])
 
     def mark_false(self, alert_id: int, author: Author, reason: str) -> CameraAlert | None:
         """Record who called an alert false and why; the card says so."""

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape
+from typing import Protocol
 
 from bot.config import Settings
-from bot.db.models import CameraAlert
 from bot.i18n import N_, Translator
 from bot.paging import paged, units
 
@@ -51,6 +53,29 @@ DETAILED_LINE_UNITS = 30
 HEADING_UNITS = 240
 
 
+class Member(Protocol):
+    """What the digest shows of an open alert (an ORM object or a plain row)."""
+
+    @property
+    def camera(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def count(self) -> int: ...
+    @property
+    def last_seen_at(self) -> dt.datetime: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OpenAlertLine:
+    """An open alert as the digest reads it from the database, without an ORM object."""
+
+    camera: str
+    kind: str
+    count: int
+    last_seen_at: dt.datetime
+
+
 def kind_label(tr: Translator, kind: str) -> str:
     """The translated name of an event kind (unknown kinds as sent)."""
     label = KIND_LABELS.get(kind)
@@ -58,7 +83,7 @@ def kind_label(tr: Translator, kind: str) -> str:
 
 
 def digest_pages(
-    tr: Translator, members: list[CameraAlert], settings: Settings, updated: dt.datetime
+    tr: Translator, members: Sequence[Member], settings: Settings, updated: dt.datetime
 ) -> list[str]:
     """Each camera on a line of its own while that fits one message; else a compact wall.
 
@@ -80,7 +105,7 @@ def digest_pages(
     return paged("🚨", title, wall, DIGEST_UNITS, stamp)
 
 
-def _detailed_lines(tr: Translator, members: list[CameraAlert], settings: Settings) -> list[str]:
+def _detailed_lines(tr: Translator, members: Sequence[Member], settings: Settings) -> list[str]:
     lines = []
     for alert in sorted(members, key=lambda a: (a.camera, a.kind)):
         camera = settings.camera(alert.camera)
@@ -92,15 +117,15 @@ def _detailed_lines(tr: Translator, members: list[CameraAlert], settings: Settin
     return lines
 
 
-def _legend(tr: Translator, members: list[CameraAlert]) -> str:
+def _legend(tr: Translator, members: Sequence[Member]) -> str:
     kinds = sorted({alert.kind for alert in members}, key=lambda k: (k not in KIND_SIGNS, k))
     return " · ".join(
         f"{KIND_SIGNS.get(kind, OTHER_SIGN)} {escape(kind_label(tr, kind))}" for kind in kinds
     )
 
 
-def _wall_lines(members: list[CameraAlert], settings: Settings) -> list[str]:
-    by_camera: dict[str, list[CameraAlert]] = defaultdict(list)
+def _wall_lines(members: Sequence[Member], settings: Settings) -> list[str]:
+    by_camera: dict[str, list[Member]] = defaultdict(list)
     for alert in members:
         by_camera[alert.camera].append(alert)
     by_area: dict[str, list[str]] = defaultdict(list)

@@ -292,14 +292,54 @@ async def test_faults_arriving_together_reach_their_unit_as_one_notice(desktop: 
     assert [status for status, _ in answers] == [202, 202]
     await desktop.settle()
     unit = [text_of(m) for m in desktop.emu.bot_messages(UNIT_CHAT)]
-    joined = "\n".join(unit)
-    assert "Camera 12 (Cảng Cát Lái, cổng B): Phá hoại, che chắn camera" in joined
-    assert "Camera 13 (Cảng Cát Lái, cổng B): Mất tín hiệu hình ảnh" in joined
-    # One message when they were stored together, never more than one per fault.
-    assert len(unit) in (1, 2)
+    # Stored in one batch, they go at once as one message; in two, the second waits its turn.
     if len(unit) == 1:
-        assert unit[0].startswith("⚠️ 2 sự cố camera cùng lúc:")
+        assert unit[0].startswith("⚠️ 2 sự cố camera:")
+    else:
+        await desktop.later(minutes=0.5)
+        unit = [text_of(m) for m in desktop.emu.bot_messages(UNIT_CHAT)]
+        assert len(unit) == 2
+    joined = "\n".join(unit)
+    assert joined.count("Camera 12 (Cảng Cát Lái, cổng B): Phá hoại, che chắn camera") == 1
+    assert joined.count("Camera 13 (Cảng Cát Lái, cổng B): Mất tín hiệu hình ảnh") == 1
     # The logbook still has each fault on its own line.
     with Session(desktop.desk.engine) as session:
         notes = [e.work_performed for e in session.exec(select(LogbookEntry))]
     assert sum("Camera 12" in n for n in notes) == 1 and sum("Camera 13" in n for n in notes) == 1
+
+
+async def test_a_storm_of_faults_reaches_its_unit_as_a_few_lists(desktop: Desktop) -> None:
+    # The first fault is told at once; those that follow wait a little and go as one list,
+    # so a storm does not flood the unit's chat with a message per fault.
+    status, _ = await post(desktop, alert_body(camera="12", kind="tampering", id="s-1"))
+    assert status == 202
+    await desktop.settle()
+    assert [text_of(m) for m in desktop.emu.bot_messages(UNIT_CHAT)] == [
+        "⚠️ Camera 12 (Cảng Cát Lái, cổng B): Phá hoại, che chắn camera"
+    ]
+    for n, (camera, kind) in enumerate(
+        [("13", "video_loss"), ("12", "video_loss"), ("13", "tampering"), ("12", "defocus")]
+    ):
+        status, _ = await post(desktop, alert_body(camera=camera, kind=kind, id=f"s-{n + 2}"))
+        assert status == 202
+        await desktop.settle()
+    # Within the quarter minute after the first notice, nothing more reaches the unit...
+    assert len(desktop.emu.bot_messages(UNIT_CHAT)) == 1
+    await desktop.later(minutes=0.5)
+    unit = [text_of(m) for m in desktop.emu.bot_messages(UNIT_CHAT)]
+    # ...then one list of the four, each fault named once.
+    assert len(unit) == 2
+    assert unit[1].startswith("⚠️ 4 sự cố camera:")
+    for line in [
+        "Camera 13 (Cảng Cát Lái, cổng B): Mất tín hiệu hình ảnh",
+        "Camera 12 (Cảng Cát Lái, cổng B): Mất tín hiệu hình ảnh",
+        "Camera 13 (Cảng Cát Lái, cổng B): Phá hoại, che chắn camera",
+        "Camera 12 (Cảng Cát Lái, cổng B): Hình ảnh bị mờ",
+    ]:
+        assert "\n".join(unit).count(line) == 1, line
+    # A fault after a quiet spell waits no longer than the spacing requires.
+    await desktop.later(minutes=1)
+    status, _ = await post(desktop, alert_body(camera="13", kind="defocus", id="s-9"))
+    await desktop.settle()
+    unit = [text_of(m) for m in desktop.emu.bot_messages(UNIT_CHAT)]
+    assert unit[-1] == "⚠️ Camera 13 (Cảng Cát Lái, cổng B): Hình ảnh bị mờ"
