@@ -7,6 +7,7 @@ import json
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -95,7 +96,10 @@ class SandboxWeb:
             return web.Response(body=stored.data, content_type="image/jpeg")
         headers = {}
         if stored.file_name:
-            headers["Content-Disposition"] = f'attachment; filename="{stored.file_name}"'
+            # RFC 6266: a Vietnamese file name survives only percent-encoded.
+            headers["Content-Disposition"] = (
+                f"attachment; filename*=UTF-8''{quote(stored.file_name)}"
+            )
         return web.Response(
             body=stored.data,
             content_type=stored.mime_type or "application/octet-stream",
