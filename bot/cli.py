@@ -18,8 +18,6 @@ from bot.logging_setup import configure_logging
 
 EXIT_CONFIG = 2
 EXIT_NOT_READY = 3
-# A drill's clock runs this much faster unless told: the 30-minute rule plays out in a minute.
-DRILL_SPEED = 30.0
 
 
 def _operator_tr(settings: Settings | None) -> Translator:
@@ -92,7 +90,8 @@ class SandboxArgs:
     host: str = "127.0.0.1"
     port: int = 8080
     data: Path | None = None
-    speed: float = 1.0
+    # The sandbox runs in real time and a drill at its own pace unless told otherwise.
+    speed: float | None = None
     drill: str | None = None
 
 
@@ -114,7 +113,7 @@ def cmd_sandbox(settings: Settings, args: SandboxArgs) -> int:
             ),
             EXIT_CONFIG,
         )
-    if args.speed <= 0 or args.speed > 1000:
+    if args.speed is not None and not 0 < args.speed <= 1000:
         return _fail(tr("The speed must be above 0 and at most 1000."), EXIT_CONFIG)
 
     def ready(sandbox: Sandbox) -> None:
@@ -132,9 +131,13 @@ def cmd_sandbox(settings: Settings, args: SandboxArgs) -> int:
             )
 
     options = SandboxOptions(
-        host=args.host, port=args.port, data_dir=args.data, speed=args.speed, locale=settings.locale
+        host=args.host,
+        port=args.port,
+        data_dir=args.data,
+        speed=args.speed if args.speed is not None and args.drill is None else 1.0,
+        locale=settings.locale,
     )
-    asyncio.run(serve(options, ready, drill=args.drill))
+    asyncio.run(serve(options, ready, drill=args.drill, drill_speed=args.speed))
     return 0
 
 
@@ -333,10 +336,9 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_run(loaded)
     if args.command in ("sandbox", "drill"):
         drill = args.name if args.command == "drill" else None
-        default_speed = DRILL_SPEED if drill else 1.0
         return cmd_sandbox(
             loaded,
-            SandboxArgs(args.host, args.port, args.data, args.speed or default_speed, drill),
+            SandboxArgs(args.host, args.port, args.data, args.speed, drill),
         )
     if args.command == "db":
         return cmd_db(loaded, args.action)

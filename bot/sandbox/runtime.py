@@ -170,6 +170,7 @@ async def serve(
     options: SandboxOptions,
     on_ready: Callable[[Sandbox], None],
     drill: str | None = None,
+    drill_speed: float | None = None,
 ) -> None:
     """Run the sandbox until interrupted; `on_ready` tells the operator where the page is."""
     stop = asyncio.Event()
@@ -180,5 +181,5 @@ async def serve(
     async with Sandbox(options) as sandbox:
         on_ready(sandbox)
         if drill is not None:
-            sandbox.drills.start(drill, options.speed)
+            sandbox.drills.start(drill, drill_speed)
         await stop.wait()

@@ -198,3 +198,53 @@ async def test_run_with_no_configuration_opens_the_sandbox(tmp_path: Path) -> No
     assert "sandbox" in seen.decode()
     # Nothing was left behind in the folder it ran in but the sandbox's own data, removed.
     assert not listing(tmp_path)
+
+
+async def test_the_drill_command_prints_its_report(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DUTY_DESK_")}
+    env["PYTHONPATH"] = str(ROOT)
+    unknown = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "drill",
+        "no-such-drill",
+        cwd=tmp_path,
+        env=env,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, refused = await asyncio.wait_for(unknown.communicate(), timeout=60)
+    assert unknown.returncode == 2
+    assert "Không có bài diễn tập no-such-drill" in refused.decode()
+    assert "epz-outage" in refused.decode()
+
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "drill",
+        "epz-outage",
+        "--speed",
+        "120",
+        "--port",
+        "0",
+        "--data",
+        str(tmp_path / "data"),
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        seen = ""
+        while "Đã ghi báo cáo" not in seen:
+            line = await asyncio.wait_for(process.stdout.readline(), timeout=120)
+            assert line, f"the drill exited before its report: {seen}"
+            seen += line.decode()
+    finally:
+        process.send_signal(signal.SIGINT)
+        await asyncio.wait_for(process.communicate(), timeout=30)
+    assert "Báo cáo diễn tập: DNCX mất đường truyền, quá hạn khắc phục" in seen
+    assert "❌ thời hạn khắc phục của DNCX — sự cố số 1: vi phạm" in seen
+    assert process.returncode == 0
