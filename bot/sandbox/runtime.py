@@ -66,7 +66,6 @@ class Sandbox:
     drills: DrillRunner = field(init=False)
     data_dir: Path = field(init=False)
     _stack: AsyncExitStack = field(default_factory=AsyncExitStack)
-    _own_dir: bool = False
 
     @property
     def url(self) -> str:

@@ -39,7 +39,6 @@ class SandboxWeb:
     def __init__(self, sandbox: Sandbox) -> None:
         self._sandbox = sandbox
         self._runner: web.AppRunner | None = None
-        self._streams: set[web.StreamResponse] = set()
         self._closing = asyncio.Event()
         self.url = ""
 
@@ -249,7 +248,6 @@ class SandboxWeb:
             headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
         )
         await response.prepare(request)
-        self._streams.add(response)
         version = 0
         try:
             await response.write(b"retry: 1000\n\n")
@@ -265,6 +263,4 @@ class SandboxWeb:
         except ConnectionResetError:
             # The tab was closed.
             pass
-        finally:
-            self._streams.discard(response)
         return response
