@@ -11,7 +11,7 @@ from typing import Any
 from apscheduler.jobstores.base import JobLookupError
 from telegram.ext import ContextTypes, Job, JobQueue
 
-from bot.clock import Clock
+from bot.clock import Clock, wall_delay
 from bot.escalation.timers import Timers
 
 log = logging.getLogger(__name__)
@@ -53,9 +53,18 @@ class Alarm:
             with contextlib.suppress(JobLookupError):
                 self._armed.schedule_removal()
         ring_at = max(upcoming, self._quiet_until) if self._quiet_until else upcoming
-        delay = max(dt.timedelta(0), ring_at - self._clock.now())
+        delay = max(dt.timedelta(0), wall_delay(self._clock, ring_at - self._clock.now()))
         self._armed = self._jobs.run_once(self._ring, when=delay, name="deadline-alarm")
         self._armed_for = upcoming
+
+    def reset(self) -> None:
+        """The clock jumped or changed pace: ring at once, which fires what is due and re-arms."""
+        if self._armed is not None:
+            with contextlib.suppress(JobLookupError):
+                self._armed.schedule_removal()
+        self._armed_for = None
+        self._quiet_until = None
+        self._armed = self._jobs.run_once(self._ring, when=0, name="deadline-alarm")
 
     async def _ring(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         # Forget what was armed so arm() replaces it, whichever job rang.

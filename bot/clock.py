@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Callable
 from typing import Protocol
 
 
@@ -41,3 +43,63 @@ class ManualClock:
     def set(self, when: dt.datetime) -> None:
         """Jump to a given aware time."""
         self._now = when.astimezone(dt.UTC)
+
+
+class ScaledClock:
+    """A clock that runs `speed` times faster than real time and may jump (drills, sandbox).
+
+    Whoever waits in real time for a moment on this clock (the deadline alarm) divides by the
+    speed through `wall_delay`; a jump or a change of pace is told to `on_change` listeners so
+    they can look again.
+    """
+
+    def __init__(
+        self,
+        start: dt.datetime | None = None,
+        speed: float = 1.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if speed <= 0:
+            raise ValueError("ScaledClock needs a positive speed")
+        self._monotonic = monotonic
+        self._base = (start or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+        self._t0 = monotonic()
+        self._speed = speed
+        self.on_change: list[Callable[[], None]] = []
+
+    @property
+    def speed(self) -> float:
+        """How many seconds on this clock pass in one real second."""
+        return self._speed
+
+    def now(self) -> dt.datetime:
+        """Return the current (scaled) time in UTC."""
+        elapsed = (self._monotonic() - self._t0) * self._speed
+        return self._base + dt.timedelta(seconds=elapsed)
+
+    def _rebase(self, when: dt.datetime, speed: float) -> None:
+        self._base, self._t0, self._speed = when.astimezone(dt.UTC), self._monotonic(), speed
+        for listener in list(self.on_change):
+            listener()
+
+    def set_speed(self, speed: float) -> None:
+        """Run at a new pace from the current moment on."""
+        if speed <= 0:
+            raise ValueError("ScaledClock needs a positive speed")
+        self._rebase(self.now(), speed)
+
+    def set(self, when: dt.datetime) -> None:
+        """Jump to a given aware time and run on from there."""
+        self._rebase(when, self._speed)
+
+    def advance(self, delta: dt.timedelta) -> dt.datetime:
+        """Jump forward by a span and return the new time."""
+        self._rebase(self.now() + delta, self._speed)
+        return self._base
+
+
+def wall_delay(clock: Clock, delta: dt.timedelta) -> dt.timedelta:
+    """The real time to wait until `delta` has passed on the clock."""
+    if isinstance(clock, ScaledClock):
+        return delta / clock.speed
+    return delta

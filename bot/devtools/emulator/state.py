@@ -470,6 +470,11 @@ class EmulatorState:
         views = (self._view(k) for k in self._bot_log if chat_id is None or k[0] == chat_id)
         return [v for v in views if v is not None]
 
+    def chat_messages(self, chat_id: int) -> list[JsonDict]:
+        """Return every live message of a chat, people's and the bot's, each with "_edits"."""
+        views = (self._view(k) for k in self.messages if k[0] == chat_id)
+        return [v for v in views if v is not None]
+
     def mark(self) -> int:
         """Return the sequence index the next bot message will get."""
         return len(self._bot_log)

@@ -1,0 +1,209 @@
+"""The demo organisation of the sandbox: a duty group, units, cameras, an EPZ enterprise, people.
+
+Everything here is invented; the ids are small numbers so they read well in the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from bot.devtools.onvif_camera import SimulatedCamera
+
+GROUP = -1001000000001
+UNIT_CHAT = -1001000000101
+TEAM_CHAT = -1001000000102
+LEADER, SECTION, CLERK, OFFICER, OFFICER_2 = 101, 102, 103, 104, 105
+UNIT_CONTACT, TEAM_CONTACT, EPZ_CONTACT = 201, 202, 301
+ENTERPRISE_KEY = "dncx-abc"
+CAMERA_PASSWORD = "sandbox"
+
+
+@dataclass(frozen=True)
+class Persona:
+    """Someone the page lets the user act as: a person of the demo, with their role."""
+
+    id: int
+    name: str
+    first_name: str
+    role_vi: str
+    role_en: str
+
+
+PERSONAS: tuple[Persona, ...] = (
+    Persona(LEADER, "Nguyễn Văn An", "An", "Lãnh đạo ca trực", "Shift leader"),
+    Persona(SECTION, "Trần Thị Bình", "Bình", "Lãnh đạo phòng trực", "Section leader"),
+    Persona(CLERK, "Lê Văn Cường", "Cường", "Thư ký ca trực", "Logbook clerk"),
+    Persona(OFFICER, "Phạm Thị Dung", "Dung", "Công chức trực ban", "Duty officer"),
+    Persona(OFFICER_2, "Hoàng Văn Em", "Em", "Công chức trực ban", "Duty officer"),
+    Persona(UNIT_CONTACT, "Võ Văn Giang", "Giang", "Đầu mối Chi cục KV1", "Unit contact"),
+    Persona(TEAM_CONTACT, "Đặng Thị Hoa", "Hoa", "Đầu mối Đội Kiểm soát", "Unit contact"),
+    Persona(EPZ_CONTACT, "Đỗ Minh Tuấn", "Tuấn", "Đầu mối DNCX ABC", "EPZ contact"),
+)
+
+
+@dataclass(frozen=True)
+class Chat:
+    """A chat of the demo besides the private ones."""
+
+    id: int
+    title: str
+    members: tuple[int, ...]
+
+
+CHATS: tuple[Chat, ...] = (
+    Chat(GROUP, "Tổ trực ban Cục Hải quan", (LEADER, SECTION, CLERK, OFFICER, OFFICER_2)),
+    Chat(UNIT_CHAT, "Trực ban Chi cục HQ KV1", (UNIT_CONTACT,)),
+    Chat(TEAM_CHAT, "Đội Kiểm soát Hải quan", (TEAM_CONTACT,)),
+)
+
+
+@dataclass(frozen=True)
+class DemoCamera:
+    """A simulated camera and its place on the camera map."""
+
+    key: str
+    number: str
+    name: str
+    place: str
+    area: str
+    unit: str | None = None
+    enterprise: str | None = None
+    neighbours: tuple[str, ...] = ()
+
+
+CAMERAS: tuple[DemoCamera, ...] = (
+    DemoCamera(
+        "gate",
+        "01",
+        "Cổng A làn vào",
+        "Cảng Cát Lái, cổng A",
+        "Cát Lái",
+        "hq-kv1",
+        neighbours=("02",),
+    ),
+    DemoCamera(
+        "yard",
+        "02",
+        "Bãi container B3",
+        "Cảng Cát Lái, bãi B3",
+        "Cát Lái",
+        "hq-kv1",
+        neighbours=("01",),
+    ),
+    DemoCamera("warehouse", "03", "Kho CFS số 2", "ICD Transimex, kho CFS số 2", "ICD", "doi-ks"),
+    DemoCamera(
+        "epz-gate",
+        "C01",
+        "Cổng chính DNCX ABC",
+        "KCX Tân Thuận, cổng chính",
+        "KCX",
+        "hq-kv1",
+        enterprise=ENTERPRISE_KEY,
+    ),
+)
+
+
+def camera_by_key(key: str) -> DemoCamera | None:
+    """A demo camera by its key (gate, yard, warehouse, epz-gate) or its number."""
+    return next((c for c in CAMERAS if key in (c.key, c.number)), None)
+
+
+def simulated_cameras() -> dict[str, SimulatedCamera]:
+    """One simulated ONVIF camera per demo camera, not yet started."""
+    return {
+        c.key: SimulatedCamera(
+            name=f"CAM {c.number} {c.name}", password=CAMERA_PASSWORD, serial=f"SBX-{c.number}"
+        )
+        for c in CAMERAS
+    }
+
+
+def _roster(today: dt.date) -> dict[str, Any]:
+    # The same crew every day, from yesterday on: a drill at night or a jump of a few days
+    # still finds a shift leader on the roster.
+    crew = {
+        "shift_leader": LEADER,
+        "section_leader": SECTION,
+        "clerk": CLERK,
+        "officers": [OFFICER, OFFICER_2],
+    }
+    return {(today + dt.timedelta(days=n)).isoformat(): crew for n in range(-1, 15)}
+
+
+def demo_config(
+    *,
+    base_url: str,
+    base_file_url: str,
+    token: str,
+    database_url: str,
+    cameras: dict[str, SimulatedCamera],
+    today: dt.date,
+) -> dict[str, Any]:
+    """The settings of the demo desk, pointed at the emulator and the started cameras."""
+    people = [{"id": p.id, "name": p.name, "title": p.role_vi} for p in PERSONAS]
+    units = {UNIT_CONTACT: "hq-kv1", TEAM_CONTACT: "doi-ks"}
+    for person in people:
+        if person["id"] in units:
+            person["unit"] = units[person["id"]]
+    people = [p for p in people if p["id"] != EPZ_CONTACT]
+    camera_map = []
+    for demo in CAMERAS:
+        sim = cameras[demo.key]
+        camera: dict[str, Any] = {
+            "number": demo.number,
+            "name": demo.name,
+            "place": demo.place,
+            "area": demo.area,
+            "unit": demo.unit,
+            "neighbours": list(demo.neighbours),
+            "onvif": {
+                "host": sim.host,
+                "port": sim.port,
+                "username": sim.username,
+                "password": CAMERA_PASSWORD,
+            },
+        }
+        if demo.enterprise:
+            camera["enterprise"] = demo.enterprise
+        camera_map.append(camera)
+    return {
+        "telegram": {
+            "token": token,
+            "base_url": base_url,
+            "base_file_url": base_file_url,
+            "duty_group_id": GROUP,
+            "poll_timeout_seconds": 1,
+            # The emulator has no flood limit; a brisker pace keeps a walkthrough snappy.
+            "rate_limits": {"group_per_minute": 120, "private_per_second": 10},
+        },
+        "database": {"url": database_url},
+        "people": people,
+        "units": [
+            {
+                "key": "hq-kv1",
+                "name": "Chi cục HQ CK cảng Sài Gòn KV1",
+                "chat_id": UNIT_CHAT,
+                "head": UNIT_CONTACT,
+            },
+            {"key": "doi-ks", "name": "Đội Kiểm soát Hải quan", "chat_id": TEAM_CHAT},
+        ],
+        "cameras": camera_map,
+        "enterprises": [
+            {
+                "key": ENTERPRISE_KEY,
+                "name": "Công ty TNHH ABC Việt Nam",
+                "tax_code": "0312345678",
+                "address": "KCX Tân Thuận, Quận 7",
+                "branch": "hq-kv1",
+                "officer": OFFICER,
+                "cameras": [
+                    {"number": "C01", "name": "Cổng chính", "kind": "gate"},
+                    {"number": "C02", "name": "Kho ngoại quan", "kind": "storage"},
+                ],
+            }
+        ],
+        "alerts": {"health_every_seconds": 120},
+        "roster": {"days": _roster(today)},
+    }

@@ -1,0 +1,1 @@
+"""Drills: scripted scenarios played against the sandbox on a clock that may run fast."""
