@@ -339,6 +339,21 @@ class Outbox:
                 query = query.where(OutboxMessage.chat_id == chat_id)
             return list(session.exec(query.order_by(col(OutboxMessage.id)).limit(limit)).all())
 
+    def group_sends_since(self, since: dt.datetime) -> list[tuple[int, str, dt.datetime]]:
+        """Messages that reached a group since a moment: chat, method, when; oldest first."""
+        with Session(self._engine) as session:
+            rows = session.exec(
+                select(OutboxMessage.chat_id, OutboxMessage.method, OutboxMessage.sent_at)
+                .where(
+                    OutboxMessage.status == OutboxStatus.SENT,
+                    col(OutboxMessage.chat_id) < 0,
+                    col(OutboxMessage.sent_at) >= since,
+                    col(OutboxMessage.telegram_message_id).is_not(None),
+                )
+                .order_by(col(OutboxMessage.sent_at))
+            ).all()
+        return [(chat_id, method, sent_at) for chat_id, method, sent_at in rows if sent_at]
+
     def due_chats(self, now: dt.datetime) -> list[int]:
         """The chats that have messages due."""
         with Session(self._engine) as session:

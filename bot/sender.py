@@ -114,7 +114,19 @@ class OutboxSender:
 
     def start(self) -> None:
         """Start draining in the background."""
+        self.recall_recent_sends()
         self._task = asyncio.create_task(self._run(), name="outbox-sender")
+
+    def recall_recent_sends(self) -> None:
+        """Count a group's sends of the last minute, made before a restart, against its budget.
+
+        Telegram remembers them; a fresh process that forgot would burst and be refused.
+        """
+        now, monotonic = self._clock.now(), self._monotonic()
+        since = now - dt.timedelta(seconds=GROUP_WINDOW_SECONDS)
+        for chat_id, method, sent_at in self._outbox.group_sends_since(since):
+            age = max(0.0, (now - sent_at).total_seconds())
+            self._group_sends[(chat_id, method in EDITS)].append(monotonic - age)
 
     async def stop(self) -> None:
         """Stop draining; unsent rows stay in the outbox for the next start."""

@@ -110,3 +110,42 @@ async def test_a_group_gets_a_burst_of_20_then_waits_for_the_sliding_minute(
     ]
     # Twenty go at once; the 21st waits until they are a minute old, then the 22nd goes too.
     assert waits == [61.0]
+
+
+async def test_a_restarted_sender_counts_the_group_sends_made_before_it(
+    desktop: Desktop,
+) -> None:
+    # Fifteen messages reach the group, then the bot restarts within the minute: Telegram
+    # still counts those fifteen, so the new process may send only five more at once.
+    for number in range(15):
+        desktop.desk.outbox.send(GROUP, f"trước {number}")
+    await desktop.settle()
+    assert len(desktop.emu.bot_messages(GROUP)) == 15
+    await desktop.app.bot_data["outbox_sender"].stop()
+    desktop.clock.advance(dt.timedelta(seconds=20))
+
+    waits: list[float] = []
+    now = [500.0]
+
+    async def fake_sleep(seconds: float) -> None:
+        waits.append(round(seconds, 3))
+        now[0] += seconds
+
+    restarted = OutboxSender(
+        desktop.app.bot,
+        desktop.desk.outbox,
+        desktop.clock,
+        3,
+        monotonic=lambda: now[0],
+        sleep=fake_sleep,
+        group_per_minute=20,
+    )
+    restarted.recall_recent_sends()
+    for number in range(7):
+        desktop.desk.outbox.send(GROUP, f"sau {number}")
+    await restarted.drain()
+    assert [text_of(m) for m in desktop.emu.bot_messages(GROUP)][15:] == [
+        f"sau {number}" for number in range(7)
+    ]
+    # Five go at once; the sixth waits until the first of the fifteen is a minute old.
+    assert waits == [41.0]
