@@ -11,6 +11,27 @@ from bot.sender import OutboxSender
 from tests.e2e.conftest import GROUP, OFFICER, Desktop, text_of
 
 
+def sender_on_a_fake_clock(desktop: Desktop) -> tuple[OutboxSender, list[float]]:
+    """A sender whose waits are only noted (and move its monotonic clock), 20 a minute."""
+    waits: list[float] = []
+    now = [100.0]
+
+    async def fake_sleep(seconds: float) -> None:
+        waits.append(round(seconds, 3))
+        now[0] += seconds
+
+    sender = OutboxSender(
+        desktop.app.bot,
+        desktop.desk.outbox,
+        desktop.clock,
+        3,
+        monotonic=lambda: now[0],
+        sleep=fake_sleep,
+        group_per_minute=20,
+    )
+    return sender, waits
+
+
 async def test_a_429_is_waited_out_and_the_order_kept(desktop: Desktop) -> None:
     desktop.emu.fail_next("sendMessage", times=1, retry_after=30)
     desktop.desk.outbox.send(GROUP, "thứ nhất")
@@ -58,21 +79,7 @@ async def test_replies_survive_a_crash_before_sending(desktop: Desktop) -> None:
 
 
 async def test_private_chats_get_at_most_one_message_a_second(desktop: Desktop) -> None:
-    waits: list[float] = []
-    now = [100.0]
-
-    async def fake_sleep(seconds: float) -> None:
-        waits.append(seconds)
-        now[0] += seconds
-
-    sender = OutboxSender(
-        desktop.app.bot,
-        desktop.desk.outbox,
-        desktop.clock,
-        3,
-        monotonic=lambda: now[0],
-        sleep=fake_sleep,
-    )
+    sender, waits = sender_on_a_fake_clock(desktop)
     await desktop.app.bot_data["outbox_sender"].stop()
     for text in ("một", "hai", "ba"):
         desktop.desk.outbox.send(OFFICER, text)
@@ -85,22 +92,7 @@ async def test_private_chats_get_at_most_one_message_a_second(desktop: Desktop) 
 async def test_a_group_gets_a_burst_of_20_then_waits_for_the_sliding_minute(
     desktop: Desktop,
 ) -> None:
-    waits: list[float] = []
-    now = [100.0]
-
-    async def fake_sleep(seconds: float) -> None:
-        waits.append(round(seconds, 3))
-        now[0] += seconds
-
-    sender = OutboxSender(
-        desktop.app.bot,
-        desktop.desk.outbox,
-        desktop.clock,
-        3,
-        monotonic=lambda: now[0],
-        sleep=fake_sleep,
-        group_per_minute=20,
-    )
+    sender, waits = sender_on_a_fake_clock(desktop)
     await desktop.app.bot_data["outbox_sender"].stop()
     for number in range(22):
         desktop.desk.outbox.send(GROUP, f"tin {number}")
@@ -124,22 +116,7 @@ async def test_a_restarted_sender_counts_the_group_sends_made_before_it(
     await desktop.app.bot_data["outbox_sender"].stop()
     desktop.clock.advance(dt.timedelta(seconds=20))
 
-    waits: list[float] = []
-    now = [500.0]
-
-    async def fake_sleep(seconds: float) -> None:
-        waits.append(round(seconds, 3))
-        now[0] += seconds
-
-    restarted = OutboxSender(
-        desktop.app.bot,
-        desktop.desk.outbox,
-        desktop.clock,
-        3,
-        monotonic=lambda: now[0],
-        sleep=fake_sleep,
-        group_per_minute=20,
-    )
+    restarted, waits = sender_on_a_fake_clock(desktop)
     restarted.recall_recent_sends()
     for number in range(7):
         desktop.desk.outbox.send(GROUP, f"sau {number}")
