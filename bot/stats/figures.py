@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from sqlalchemy import and_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -198,19 +199,20 @@ class Statistics:
         self, session: Session, period: StatsPeriod
     ) -> list[tuple[dt.date, IncidentKind]]:
         """Each incident of the period's shifts with the handling of its latest proposal."""
+        in_period = and_(
+            col(Incident.shift_date) >= period.first, col(Incident.shift_date) <= period.last
+        )
         incidents = session.exec(
-            select(col(Incident.id), col(Incident.shift_date)).where(
-                col(Incident.shift_date) >= period.first, col(Incident.shift_date) <= period.last
-            )
+            select(col(Incident.id), col(Incident.shift_date)).where(in_period)
         ).all()
         latest: dict[int, ProposalKind] = {}
-        if incidents:
-            for incident_id, kind in session.exec(
-                select(Proposal.incident_id, Proposal.kind)
-                .where(col(Proposal.incident_id).in_([i for i, _ in incidents]))
-                .order_by(col(Proposal.created_at), col(Proposal.id))
-            ):
-                latest[incident_id] = ProposalKind(kind)
+        for incident_id, kind in session.exec(
+            select(Proposal.incident_id, Proposal.kind)
+            .join(Incident, col(Incident.id) == col(Proposal.incident_id))
+            .where(in_period)
+            .order_by(col(Proposal.created_at), col(Proposal.id))
+        ):
+            latest[incident_id] = ProposalKind(kind)
         return [(day, latest.get(incident_id or 0)) for incident_id, day in incidents]
 
     def _replies(

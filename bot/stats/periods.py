@@ -61,17 +61,22 @@ class StatsPeriod:
         return tr("{first} – {last}").format(first=first, last=last)
 
 
-# (span, how many spans back): the words /stats and /export equipment understand.
-_WORDS: dict[str, tuple[Span, int]] = {}
-for _span, _names in (
-    (Span.WEEK, ("week", "tuan", "tuần")),
-    (Span.MONTH, ("month", "thang", "tháng")),
-    (Span.QUARTER, ("quarter", "quy", "quý")),
-):
-    for _name in _names:
-        _WORDS[_name] = (_span, 0)
-    for _name in (f"last-{_names[0]}", f"{_names[1]}-truoc", f"{_names[2]}-trước"):
-        _WORDS[_name] = (_span, 1)
+# The words /stats and /export equipment understand, in English and Vietnamese (with or
+# without diacritics; spaces read as hyphens): this week, month or quarter, and the last one.
+_THIS = {
+    Span.WEEK: ("week", "tuan", "tuần"),
+    Span.MONTH: ("month", "thang", "tháng"),
+    Span.QUARTER: ("quarter", "quy", "quý"),
+}
+_LAST = {
+    Span.WEEK: ("last-week", "tuan-truoc", "tuần-trước"),
+    Span.MONTH: ("last-month", "thang-truoc", "tháng-trước"),
+    Span.QUARTER: ("last-quarter", "quy-truoc", "quý-trước"),
+}
+# A word: (span, how many spans back).
+_WORDS = {name: (span, 0) for span, names in _THIS.items() for name in names} | {
+    name: (span, 1) for span, names in _LAST.items() for name in names
+}
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$|^(\d{1,2})/(\d{4})$")
 _QUARTER = re.compile(r"^(?:q([1-4])[-/]?(\d{4})|(\d{4})[-/]?q([1-4]))$")
 

@@ -19,6 +19,7 @@ from bot.epz.outages import NoticeInput
 from bot.logbook.service import Author
 from tests.e2e.conftest import CLERK, GROUP, OFF_DUTY, OFFICER, STRANGER, Desktop, launch, text_of
 from tests.e2e.test_cameras import PASSWORD, camera_config
+from tests.e2e.test_epz import CONTACT, enrol
 from tests.e2e.test_incidents import approved_request, open_incident
 
 # The first chart imports matplotlib; on a busy machine that takes a few seconds.
@@ -135,6 +136,14 @@ async def test_a_period_it_cannot_read_gets_the_usage_and_no_chart(desktop: Desk
     refusal = text_of(await desktop.answer(STRANGER, mark))
     assert "chỉ phục vụ bộ phận trực ban" in refusal
     assert not any("photo" in m for m in desktop.emu.bot_messages(STRANGER))
+    # An EPZ enterprise's contact talks to the bot, but the desk's figures are not theirs.
+    await enrol(desktop)
+    mark = desktop.emu.mark()
+    desktop.say(CONTACT, "/stats", chat_id=CONTACT)
+    await desktop.settle()
+    refusal = text_of(await desktop.answer(CONTACT, mark))
+    assert refusal == "Chỉ những người của tổ trực ban mới được xem thống kê."
+    assert not any("photo" in m for m in desktop.emu.bot_messages(CONTACT))
 
 
 async def test_the_equipment_report_is_exported_from_the_same_figures(
