@@ -40,6 +40,7 @@ from bot.handlers import (
     proposals,
     rotation,
     shift,
+    stats,
     unit_requests,
 )
 from bot.handlers.common import App, Context
@@ -123,6 +124,7 @@ def build_application(
     export.register(app)
     interim.register(app)
     handover.register(app)
+    stats.register(app)
     flows.register(app)
     app.add_error_handler(on_error)
     return app

@@ -226,13 +226,14 @@ def cmd_logbook_verify(settings: Settings) -> int:
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
-    """Write an official document (Annexes I-V, 247 Annex II) to a file."""
+    """Write an official document (Annexes I-V, 247 Annex II, the equipment report) to a file."""
     from bot.clock import SystemClock
     from bot.documents.asks import MISSING
     from bot.documents.cases import Annex
     from bot.documents.periods import checked, parse_day
     from bot.documents.service import Documents, Exported, Format, Missing
     from bot.shifts import Roster
+    from bot.stats.periods import parse_stats_period
 
     tr = _operator_tr(settings)
     roster = Roster(settings)
@@ -258,6 +259,18 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
             made = documents.logbook(period, fmt, now)
         elif args.subject == "incident":
             made = documents.incident(args.label, Annex(args.annex), fmt, now)
+        elif args.subject == "equipment":
+            report_period = parse_stats_period(args.period, current)
+            if report_period is None:
+                return _fail(
+                    tr(
+                        "Give the period as month, quarter, week, last-month, last-quarter, "
+                        "last-week, a month (2026-11), a quarter (2026-Q4) or a range of dates "
+                        "(2026-11-01..2026-11-30, at most a year)."
+                    ),
+                    EXIT_CONFIG,
+                )
+            made = documents.equipment(report_period, fmt, now)
         else:
             made = documents.outage(args.number, fmt)
     finally:
@@ -288,7 +301,17 @@ def _export_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     outage = kinds.add_parser("outage", help="the 247 Annex II notice of an EPZ outage")
     outage.add_argument("number", type=int, help="the outage's number")
     outage.add_argument("--format", choices=["docx", "pdf"], default="pdf")
-    for parser in (logbook, incident, outage):
+    equipment = kinds.add_parser(
+        "equipment", help="the equipment status report of a month or quarter (96 part III)"
+    )
+    equipment.add_argument(
+        "--period",
+        default="month",
+        help="month, quarter, week, last-month, last-quarter, last-week, 2026-11, 2026-Q4 or "
+        "2026-11-01..2026-11-30 (default: this month so far)",
+    )
+    equipment.add_argument("--format", choices=["docx", "xlsx", "pdf"], default="pdf")
+    for parser in (logbook, incident, outage, equipment):
         parser.add_argument("-o", "--output", type=Path, help="file to write (default: its name)")
 
 

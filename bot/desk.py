@@ -17,7 +17,7 @@ from bot.epz.enrolment import Enrolment
 from bot.epz.interim import InterimMeasures
 from bot.epz.outages import Outages
 from bot.epz.rotation import Rotation
-from bot.epz.workdays import WorkCalendar
+from bot.epz.workdays import desk_calendar
 from bot.escalation.context import EscalationContext
 from bot.escalation.services import Escalation
 from bot.handover.cycle import ShiftCycle
@@ -28,6 +28,7 @@ from bot.logbook.service import Logbook
 from bot.outbox import Outbox
 from bot.preferences import Preferences
 from bot.shifts import Roster
+from bot.stats.figures import Statistics
 
 
 @dataclass
@@ -52,6 +53,7 @@ class Desk:
     handovers: Handovers
     reports: DailyReports
     cycle: ShiftCycle
+    stats: Statistics
     documents: Documents
 
     @classmethod
@@ -68,10 +70,7 @@ class Desk:
 
         context = EscalationContext(settings, engine, roster, outbox, logbook, person_translator)
         escalation = Escalation.build(context)
-        calendar = WorkCalendar(
-            extra_days_off=settings.calendar.extra_days_off,
-            extra_working_days=settings.calendar.extra_working_days,
-        )
+        calendar = desk_calendar(settings)
         outages = Outages(settings, engine, clock, outbox, logbook, calendar, person_translator)
         outages.register(escalation.timers.register)
         rotation = Rotation(settings, engine, clock, outbox, logbook, calendar, person_translator)
@@ -81,6 +80,7 @@ class Desk:
         reports = DailyReports(wiring, roster)
         cycle = ShiftCycle(wiring, roster, handovers, reports)
         cycle.register(escalation.timers.register)
+        stats = Statistics(settings, engine, roster, calendar)
         return cls(
             settings=settings,
             engine=engine,
@@ -100,7 +100,8 @@ class Desk:
             handovers=handovers,
             reports=reports,
             cycle=cycle,
-            documents=Documents(settings, engine, roster),
+            stats=stats,
+            documents=Documents(settings, engine, roster, stats),
         )
 
     @property

@@ -167,7 +167,7 @@ class Outbox:
         thread_id: int | None = None,
         session: Session | None = None,
     ) -> int:
-        """Queue 2-10 JPEGs with captions as one album."""
+        """Queue 2-10 images (JPEG snapshots, PNG charts) with captions as one album."""
         payload = {
             "captions": [caption for _, caption in images],
             "sizes": [len(image) for image, _ in images],

@@ -121,3 +121,26 @@ def test_what_cannot_be_made_is_said_and_fails(
     )
     assert "ngày kết thúc không trước ngày bắt đầu" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
+
+
+def test_the_equipment_report_of_a_month(
+    config: tuple[Path, RecordedShift], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    path, shift = config
+    out = tmp_path / "equipment.docx"
+    args = ["--config", str(path), "export", "equipment", "--period", "2026-11"]
+    assert main([*args, "--format", "docx", "-o", str(out)]) == 0
+    document = Document(io.BytesIO(out.read_bytes()))
+    texts = [p.text for p in document.paragraphs]
+    assert any(t.endswith("giám sát hải quan tháng 11 năm 2026") for t in texts)
+    assert "- Sự cố hệ thống ca-mê-ra của doanh nghiệp chế xuất: 1; khắc phục đúng hạn: 0; " in (
+        "\n".join(texts)
+    )
+    outages = document.tables[3]
+    assert outages.rows[1].cells[1].text == str(shift.outage_id)
+    # Due 09/12/2026 (10 working days): at the end of November, still within its time.
+    assert outages.rows[1].cells[-1].text == "Đang khắc phục"
+    assert main(["--config", str(path), "export", "equipment", "--period", "fortnight"]) == 2
+    assert "Hãy ghi kỳ báo cáo" in capsys.readouterr().err

@@ -9,8 +9,9 @@ from enum import StrEnum
 
 from bot.documents.cases import Annex
 from bot.documents.periods import Period, parse_period
-from bot.documents.service import FORM_FORMATS, LOGBOOK_FORMATS, Format, Missing
+from bot.documents.service import FORM_FORMATS, LOGBOOK_FORMATS, REPORT_FORMATS, Format, Missing
 from bot.i18n import N_
+from bot.stats.periods import StatsPeriod, parse_stats_period
 
 # A PDF opens on any phone and prints as the annex looks.
 DEFAULT_FORMAT = Format.PDF
@@ -31,6 +32,7 @@ class Subject(StrEnum):
     LOGBOOK = "logbook"
     INCIDENT = "incident"
     OUTAGE = "outage"
+    EQUIPMENT = "equipment"
 
 
 SUBJECT_WORDS = {
@@ -40,6 +42,14 @@ SUBJECT_WORDS = {
     "vuviec": Subject.INCIDENT,
     "outage": Subject.OUTAGE,
     "suco": Subject.OUTAGE,
+    "equipment": Subject.EQUIPMENT,
+    "thietbi": Subject.EQUIPMENT,
+}
+FORMATS = {
+    Subject.LOGBOOK: LOGBOOK_FORMATS,
+    Subject.INCIDENT: FORM_FORMATS,
+    Subject.OUTAGE: FORM_FORMATS,
+    Subject.EQUIPMENT: REPORT_FORMATS,
 }
 
 
@@ -53,6 +63,8 @@ class ExportAsk:
     label: str = ""
     annex: Annex = DEFAULT_ANNEX
     outage: int = 0
+    # The equipment report's period: a week, month, quarter or range (bot/stats/periods.py).
+    report_period: StatsPeriod | None = None
 
 
 def parse_ask(words: list[str], current_shift: dt.date) -> ExportAsk | None:
@@ -68,8 +80,11 @@ def parse_ask(words: list[str], current_shift: dt.date) -> ExportAsk | None:
     if len(formats) > 1:
         return None
     fmt = formats[0] if formats else DEFAULT_FORMAT
-    if fmt not in (LOGBOOK_FORMATS if subject is Subject.LOGBOOK else FORM_FORMATS):
+    if fmt not in FORMATS[subject]:
         return None
+    if subject is Subject.EQUIPMENT:
+        report_period = parse_stats_period(" ".join(others), current_shift)
+        return ExportAsk(subject, fmt, report_period=report_period) if report_period else None
     if subject is Subject.LOGBOOK:
         period = parse_period(" ".join(others), current_shift)
         return ExportAsk(subject, fmt, period=period) if period else None

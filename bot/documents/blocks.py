@@ -40,6 +40,37 @@ class Para:
         return "".join(run.text for run in self.runs)
 
 
+# A table cell: text, a count, or a figure with one decimal; None where there is no figure.
+Cell = str | int | float | None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A ruled table with a header row; `widths` are relative (they fill the line)."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    widths: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.widths) != len(self.columns) or any(
+            len(row) != len(self.columns) for row in self.rows
+        ):
+            raise ValueError("every row and the widths must have one entry per column")
+
+
+def cell_text(value: Cell) -> str:
+    """A cell as printed: '97,6' with the Vietnamese decimal comma, '—' for no figure."""
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.1f}".replace(".", ",")
+    return str(value)
+
+
+Block = Para | Table
+
+
 @dataclass(frozen=True)
 class Signature:
     """The foot of a form: 'Nơi nhận' on the left, the signer on the right."""
@@ -65,8 +96,10 @@ class Form:
     subtitle: str = ""
     # A line above the heading, e.g. 'ĐIỆN FAX ĐI (Khẩn)' or 'Phụ lục II'.
     banner: str = ""
-    body: list[Para] = field(default_factory=list)
+    body: list[Block] = field(default_factory=list)
     signature: Signature | None = None
+    # A form with wide tables is printed across the page.
+    landscape: bool = False
 
 
 def para(text: str, *, bold: bool = False, italic: bool = False, indent: bool = True) -> Para:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterable, Sequence
 from xml.sax.saxutils import escape
 
 from docx import Document
@@ -12,12 +13,13 @@ from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
-from bot.documents.blocks import Align, Form, Para, Signature
+from bot.documents.blocks import Align, Form, Para, Signature, Table, cell_text
 from bot.documents.heading import MOTTO, NATION, Heading
 from bot.documents.logbook import COLUMNS, TITLE, LogbookSheet
 
@@ -105,7 +107,7 @@ def _heading(document: DocxDocument, heading: Heading, size: float) -> None:
         _line(right, heading.place_date, italic=True)
 
 
-def _para(document: DocxDocument, block: Para) -> None:
+def _para(document: DocxDocument, block: Para) -> Paragraph:
     paragraph = document.add_paragraph()
     paragraph.alignment = _ALIGN[block.align]
     paragraph.paragraph_format.space_after = Pt(6)
@@ -116,6 +118,7 @@ def _para(document: DocxDocument, block: Para) -> None:
         run.bold, run.italic = piece.bold, piece.italic
         if block.size:
             run.font.size = Pt(block.size)
+    return paragraph
 
 
 def _signature(document: DocxDocument, signature: Signature) -> None:
@@ -158,9 +161,24 @@ def _save(document: DocxDocument) -> bytes:
     return buffer.getvalue()
 
 
+def _table(document: DocxDocument, table: Table, width_cm: float) -> None:
+    """A ruled table in small print, its header row repeated on every page."""
+    total = sum(table.widths)
+    twips = [int(width_cm * 567 * share / total) for share in table.widths]
+    rows = [[cell_text(value) for value in row] for row in table.rows]
+    xml = _table_xml(table.columns, rows, twips, size=TABLE_SIZE)
+    element = parse_xml(xml.replace("<w:tbl>", f"<w:tbl {_W_NAMESPACE}>", 1))
+    # The paragraph after the table keeps it apart from what follows.
+    document.add_paragraph()._p.addprevious(element)
+
+
 def render_form(form: Form) -> bytes:
-    """A form (Annexes II-V, 247 Annex II) as DOCX bytes, A4 portrait."""
-    document = _new(13)
+    """A form (Annexes II-V, 247 Annex II, the equipment report) as DOCX bytes, A4."""
+    document = _new(13, landscape=form.landscape)
+    section = document.sections[0]
+    assert section.page_width is not None and section.left_margin is not None
+    assert section.right_margin is not None
+    width_cm = (section.page_width - section.left_margin - section.right_margin) / 360000
     if form.banner:
         _line(document, form.banner, bold=True)
     _heading(document, form.heading, 13)
@@ -169,16 +187,21 @@ def render_form(form: Form) -> bytes:
     if form.subtitle:
         _line(document, form.subtitle, bold=True)
     document.add_paragraph()
-    for block in form.body:
-        _para(document, block)
+    for block, following in zip(form.body, [*form.body[1:], None], strict=True):
+        if isinstance(block, Table):
+            _table(document, block, width_cm)
+        else:
+            # A table's title stays on the table's page.
+            _para(document, block).paragraph_format.keep_with_next = isinstance(following, Table)
     if form.signature is not None:
         _signature(document, form.signature)
     return _save(document)
 
 
-def _cell_xml(text: str, width_twips: int, bold: bool = False) -> str:
+def _cell_xml(text: str, width_twips: int, bold: bool = False, size: float | None = None) -> str:
     lines = _NOT_XML.sub("", text).split("\n")
-    props = "<w:rPr><w:b/></w:rPr>" if bold else ""
+    styles = ("<w:b/>" if bold else "") + (f'<w:sz w:val="{int(size * 2)}"/>' if size else "")
+    props = f"<w:rPr>{styles}</w:rPr>" if styles else ""
     paragraphs = "".join(
         f'<w:p><w:r>{props}<w:t xml:space="preserve">{escape(line)}</w:t></w:r></w:p>'
         for line in lines
@@ -205,26 +228,39 @@ def render_logbook(sheet: LogbookSheet) -> bytes:
     if sheet.footer:
         _line(document, sheet.footer, italic=True, align=Align.LEFT)
         document.sections[0].footer.paragraphs[0].text = sheet.footer
-    return _put_table(_save(document), _table_xml(sheet))
+    twips = [int(width * 567) for width in LOGBOOK_WIDTHS_CM]
+    table = _table_xml(COLUMNS, (line.cells() for line in sheet.lines), twips)
+    return _put_table(_save(document), table)
 
 
 _TABLE_MARKER = "@@ANNEX-I-TABLE@@"
 _DOCUMENT_PART = "word/document.xml"
+_W_NAMESPACE = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+# Tables inside a form are printed smaller than its running text, so ten columns fit.
+TABLE_SIZE = 10
 
 
-def _table_xml(sheet: LogbookSheet) -> str:
-    twips = [int(width * 567) for width in LOGBOOK_WIDTHS_CM]
+def _table_xml(
+    columns: Sequence[str],
+    lines: Iterable[Sequence[str]],
+    twips: Sequence[int],
+    size: float | None = None,
+) -> str:
+    """A ruled table as WordprocessingML: the header row repeats, rows do not split."""
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in twips)
     header = (
         "<w:tr><w:trPr><w:tblHeader/></w:trPr>"
-        + "".join(_cell_xml(title, w, bold=True) for title, w in zip(COLUMNS, twips, strict=True))
+        + "".join(
+            _cell_xml(title, w, bold=True, size=size)
+            for title, w in zip(columns, twips, strict=True)
+        )
         + "</w:tr>"
     )
     rows = "".join(
         "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
-        + "".join(_cell_xml(text, w) for text, w in zip(line.cells(), twips, strict=True))
+        + "".join(_cell_xml(text, w, size=size) for text, w in zip(line, twips, strict=True))
         + "</w:tr>"
-        for line in sheet.lines
+        for line in lines
     )
     borders = "".join(
         f'<w:{edge} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'

@@ -18,7 +18,8 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
-from bot.documents.blocks import Align, Form, Para, Signature
+from bot.documents.blocks import Align, Form, Para, Signature, cell_text
+from bot.documents.blocks import Table as TableBlock
 from bot.documents.heading import MOTTO, NATION, Heading
 from bot.documents.logbook import COLUMNS, TITLE, LogbookSheet
 
@@ -145,20 +146,42 @@ def _signature(signature: Signature, width: float) -> list[Flowable]:
     return story
 
 
+def _table(block: TableBlock, width: float) -> Table:
+    """A ruled table in small print; the header row repeats on each page."""
+    head, body = _style(8.5), _style(8.5, Align.LEFT)
+    rows = [[Paragraph(_markup(title, bold=True), head) for title in block.columns]]
+    rows += [[Paragraph(_markup(cell_text(value)), body) for value in row] for row in block.rows]
+    total = sum(block.widths)
+    table = Table(rows, colWidths=[width * share / total for share in block.widths], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, "black"),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 2),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
+    return table
+
+
 def render_form(form: Form) -> bytes:
-    """A form (Annexes II-V, 247 Annex II) as PDF bytes, A4 portrait."""
+    """A form (Annexes II-V, 247 Annex II, the equipment report) as PDF bytes, A4."""
     fonts()
     buffer = io.BytesIO()
+    page = landscape(A4) if form.landscape else A4
+    left = 2 * cm if form.landscape else 3 * cm
     document = SimpleDocTemplate(
         buffer,
-        pagesize=A4,
-        leftMargin=3 * cm,
+        pagesize=page,
+        leftMargin=left,
         rightMargin=1.5 * cm,
         topMargin=2 * cm,
         bottomMargin=2 * cm,
         title=form.subtitle or form.title,
     )
-    width = A4[0] - 4.5 * cm
+    width = page[0] - left - 1.5 * cm
     story: list[Flowable] = []
     if form.banner:
         story += [Paragraph(_markup(form.banner, bold=True), _style(12)), Spacer(1, 0.2 * cm)]
@@ -167,7 +190,14 @@ def render_form(form: Form) -> bytes:
     if form.subtitle:
         story.append(Paragraph(_markup(form.subtitle, bold=True), _style(12)))
     story.append(Spacer(1, 0.5 * cm))
-    story += [_para(block) for block in form.body]
+    for block, following in zip(form.body, [*form.body[1:], None], strict=True):
+        if isinstance(block, TableBlock):
+            story += [_table(block, width), Spacer(1, 0.3 * cm)]
+            continue
+        paragraph = _para(block)
+        # A table's title stays on the table's page.
+        paragraph.keepWithNext = isinstance(following, TableBlock)
+        story.append(paragraph)
     if form.signature is not None:
         story += _signature(form.signature, width)
     document.build(story)

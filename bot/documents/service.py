@@ -17,13 +17,17 @@ from bot.documents.blocks import Form
 from bot.documents.cases import Annex, build_case
 from bot.documents.coordination import annex_ii, annex_v
 from bot.documents.epz_notice import epz_notice
+from bot.documents.equipment import equipment_report
 from bot.documents.logbook import LogbookReader
 from bot.documents.periods import Period
 from bot.documents.proposal import annex_iii
 from bot.documents.result import annex_iv
+from bot.epz.workdays import desk_calendar
 from bot.escalation.incidents import find_by_label, load_history
 from bot.logbook import chain
 from bot.shifts import Roster
+from bot.stats.figures import Statistics
+from bot.stats.periods import StatsPeriod
 
 
 class Format(StrEnum):
@@ -36,8 +40,11 @@ class Format(StrEnum):
 
 LOGBOOK_FORMATS = (Format.DOCX, Format.XLSX, Format.PDF)
 FORM_FORMATS = (Format.DOCX, Format.PDF)
+# The equipment report is mostly tables of figures: a spreadsheet of it is worth having.
+REPORT_FORMATS = (Format.DOCX, Format.XLSX, Format.PDF)
 _FORM_RENDER: dict[Format, Callable[[Form], bytes]] = {
     Format.DOCX: docx_out.render_form,
+    Format.XLSX: xlsx_out.render_form,
     Format.PDF: pdf_out.render_form,
 }
 
@@ -64,10 +71,13 @@ class Exported:
 class Documents:
     """Draws the official documents from the records."""
 
-    def __init__(self, settings: Settings, engine: Engine, roster: Roster) -> None:
+    def __init__(
+        self, settings: Settings, engine: Engine, roster: Roster, stats: Statistics | None = None
+    ) -> None:
         self._settings = settings
         self._engine = engine
         self._reader = LogbookReader(engine, roster, settings.tz)
+        self._stats = stats or Statistics(settings, engine, roster, desk_calendar(settings))
 
     def logbook(
         self,
@@ -101,6 +111,13 @@ class Documents:
             else f"{period.first:%Y-%m-%d}_{period.last:%Y-%m-%d}"
         )
         return Exported(f"nhat-ky-truc-ban_{span}.{fmt.value}", render(sheet))
+
+    def equipment(self, period: StatsPeriod, fmt: Format, now: dt.datetime) -> Exported:
+        """The equipment status report (96 part III) of a period, from the statistics' figures."""
+        figures = self._stats.figures(period, now)
+        form = equipment_report(figures, self._settings.documents, self._settings.tz)
+        name = f"bao-cao-thiet-bi_{period.slug()}.{fmt.value}"
+        return Exported(name, _FORM_RENDER[fmt](form))
 
     def incident(
         self, label: str, annex: Annex, fmt: Format, now: dt.datetime

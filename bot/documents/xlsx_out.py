@@ -1,4 +1,4 @@
-"""The Annex I logbook as XLSX: the eight columns over their parts, for filtering and sums."""
+"""XLSX: the Annex I logbook over its columns' parts, and reports' tables, for sums."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.documents.blocks import Form, Table
 from bot.documents.heading import MOTTO, NATION
 from bot.documents.logbook import (
     COLUMNS,
@@ -111,3 +113,69 @@ def render_logbook(sheet: LogbookSheet) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+# Characters per centimetre of a table's relative widths, so the sheet reads like the paper.
+_CHARS_PER_SHARE = 4.5
+
+
+def render_form(form: Form) -> bytes:
+    """A form's heading, paragraphs and tables as XLSX bytes: the tables' figures as numbers."""
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = "Báo cáo"
+    tables = [block for block in form.body if isinstance(block, Table)]
+    columns = max((len(table.columns) for table in tables), default=1)
+    for index in range(columns):
+        shares = [table.widths[index] for table in tables if index < len(table.widths)]
+        ws.column_dimensions[get_column_letter(index + 1)].width = max(
+            6.0, max(shares, default=4.0) * _CHARS_PER_SHARE
+        )
+    bold, italic = Font(bold=True), Font(italic=True)
+    right = max(1, columns // 2 + 1)
+    heading = form.heading
+    row = 1
+    for left_text, right_text, left_font, right_font in (
+        (heading.parent, NATION, Font(), bold),
+        (heading.issuer, MOTTO, bold, bold),
+        ("", heading.place_date, Font(), italic),
+    ):
+        ws.cell(row, 1, left_text or None).font = left_font
+        ws.cell(row, right, right_text or None).font = right_font
+        row += 1
+    row += 1
+    for text, font in ((form.title, Font(bold=True, size=14)), (form.subtitle, bold)):
+        if text:
+            ws.cell(row, 1, text).font = font
+            row += 1
+    row += 1
+    for block in form.body:
+        if isinstance(block, Table):
+            row = _table_rows(ws, block, row) + 1
+        else:
+            ws.cell(row, 1, block.text).font = Font(
+                bold=all(run.bold for run in block.runs),
+                italic=all(run.italic for run in block.runs),
+            )
+            row += 1
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _table_rows(ws: Worksheet, table: Table, top: int) -> int:
+    """A table from row `top`: a bold boxed header, then its rows, figures kept as numbers.
+
+    Returns the row after it.
+    """
+    for column, title in enumerate(table.columns, start=1):
+        cell = ws.cell(top, column, title)
+        cell.font, cell.alignment, cell.border = Font(bold=True), _HEAD_ALIGN, _BOX
+    for row, values in enumerate(table.rows, start=top + 1):
+        for column, value in enumerate(values, start=1):
+            cell = ws.cell(row, column, value)
+            cell.border, cell.alignment = _BOX, _WRAP
+            if isinstance(value, float):
+                cell.number_format = "0.0"
+    return top + 1 + len(table.rows)

@@ -5,8 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import holidays
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 # Vietnam has kept UTC+7 without daylight saving since 1975, so a fixed offset is exact and
 # needs no tz database; public holidays are Vietnamese calendar days, whatever the desk's zone.
@@ -162,6 +166,14 @@ class WorkCalendar:
             if self.is_working_day(day):
                 count += 1
         return count
+
+
+def desk_calendar(settings: Settings) -> WorkCalendar:
+    """The calendar with the desk's configured days off and working days."""
+    return WorkCalendar(
+        extra_days_off=settings.calendar.extra_days_off,
+        extra_working_days=settings.calendar.extra_working_days,
+    )
 
 
 def _local_date(value: dt.date | dt.datetime) -> dt.date:

@@ -31,11 +31,17 @@ def usage(tr: Translator) -> str:
             "/export logbook 2026-11-01..2026-11-30 xlsx",
             "/export incident 2026/0001 annex2 docx",
             "/export outage 1 pdf",
+            "/export equipment last-month docx",
             tr(
                 "Logbook: today, yesterday, a date (2026-11-25) or a range (from..to); "
                 "DOCX, XLSX or PDF. Incident: annex2 (request to coordinate), annex3 (proposal "
                 "and decision, the default), annex4 (result report), annex5 (online-monitoring "
                 "request); DOCX or PDF. Outage: the 247 Annex II notice. PDF by default."
+            ),
+            tr(
+                "Equipment: the monthly or quarterly equipment status report (Decision 96 part "
+                "III) of month, quarter, last-month, last-quarter, a month (2026-11), a quarter "
+                "(2026-Q4) or a range; DOCX, XLSX or PDF."
             ),
         ]
     )
@@ -52,6 +58,11 @@ def _caption(tr: Translator, ask: ExportAsk) -> str:
         )
     if ask.subject is Subject.OUTAGE:
         return tr("EPZ fault notice (247 Annex II), outage no. {number}.").format(number=ask.outage)
+    if ask.subject is Subject.EQUIPMENT:
+        assert ask.report_period is not None
+        return tr("Equipment status report (Decision 96 part III), {period}.").format(
+            period=ask.report_period.name(tr)
+        )
     return tr("{annex} of incident {label}.").format(
         annex=tr(ANNEX_NAMES[ask.annex.value]), label=ask.label
     )
@@ -78,6 +89,9 @@ async def cmd_export(update: Update, context: Context) -> None:
         made = await asyncio.to_thread(documents.logbook, ask.period, ask.fmt, now)
     elif ask.subject is Subject.OUTAGE:
         made = await asyncio.to_thread(documents.outage, ask.outage, ask.fmt)
+    elif ask.subject is Subject.EQUIPMENT:
+        assert ask.report_period is not None
+        made = await asyncio.to_thread(documents.equipment, ask.report_period, ask.fmt, now)
     else:
         made = await asyncio.to_thread(documents.incident, ask.label, ask.annex, ask.fmt, now)
     if isinstance(made, Missing):

@@ -45,6 +45,7 @@ COMMAND_HELP = {
     "handover": N_("the shift handover; /handover note adds the outgoing leader's note"),
     "focus": N_("note a focus item for the coming shifts"),
     "report": N_("a daily report: /report 25/11/2026"),
+    "stats": N_("charts of a week, month or quarter: /stats month"),
 }
 GROUP_COMMANDS = (
     "incident",
@@ -52,6 +53,7 @@ GROUP_COMMANDS = (
     "handover",
     "focus",
     "report",
+    "stats",
     "cameras",
     "snapshot",
     "epz",
@@ -74,6 +76,7 @@ PRIVATE_COMMANDS = (
     "pending",
     "handover",
     "report",
+    "stats",
     "incident",
     "shift",
     "roster",
@@ -157,7 +160,7 @@ def help_text(tr: Translator, update: Update, context: Context) -> str:
         )
     commands = ["pending", "shift", "roster", "logbook", "lang"]
     if Right.VIEW in rights:
-        commands[0:0] = ["incident", "find", "epz", "gatelog", "handover", "report"]
+        commands[0:0] = ["incident", "find", "epz", "gatelog", "handover", "report", "stats"]
     if Right.WRITE_LOGBOOK in rights:
         commands[1:1] = ["log", "propose", "urgent", "focus"]
     if Right.EXPORT in rights:

@@ -12,10 +12,8 @@ from babel.numbers import format_decimal
 from sqlalchemy import ColumnElement, and_, func
 from sqlmodel import Session, col, select
 
+from bot.camera.availability import camera_times, combined
 from bot.db.models import (
-    CameraState,
-    CameraStatus,
-    CameraTransition,
     DailyReport,
     EpzOutage,
     Incident,
@@ -42,47 +40,6 @@ APPROVED = (
 
 def _count(session: Session, query: object) -> int:
     return int(session.exec(query).one())  # type: ignore[call-overload]
-
-
-def camera_time(
-    session: Session, numbers: list[str], start: dt.datetime, end: dt.datetime
-) -> tuple[int, dt.timedelta, dt.timedelta]:
-    """Cameras with a known state, camera time watched and time down between two moments.
-
-    Time before a camera's first health check is not counted: its state was unknown.
-    """
-    watched, total, down = 0, dt.timedelta(0), dt.timedelta(0)
-    for number in numbers:
-        before = session.exec(
-            select(CameraTransition.state)
-            .where(CameraTransition.camera == number, col(CameraTransition.at) <= start)
-            .order_by(col(CameraTransition.at).desc(), col(CameraTransition.id).desc())
-        ).first()
-        if before is None:
-            status = session.get(CameraStatus, number)
-            before = status.state if status is not None and status.since <= start else None
-        changes = session.exec(
-            select(CameraTransition)
-            .where(
-                CameraTransition.camera == number,
-                col(CameraTransition.at) > start,
-                col(CameraTransition.at) < end,
-            )
-            .order_by(col(CameraTransition.at), col(CameraTransition.id))
-        ).all()
-        if before is None and not changes:
-            continue
-        watched += 1
-        state, since = before, start
-        for change in [*changes, None]:
-            until = change.at if change is not None else end
-            if state is not None and state != CameraState.UNKNOWN:
-                total += until - since
-                if state == CameraState.DOWN:
-                    down += until - since
-            if change is not None:
-                state, since = CameraState(change.state), change.at
-    return watched, total, down
 
 
 class DailyReports(DeskService):
@@ -138,8 +95,10 @@ class DailyReports(DeskService):
             ProposalStatus(status)
             for status in session.exec(select(Proposal.status).where(between(Proposal.decided_at)))
         )
-        watched, total, down = camera_time(
-            session, [camera.number for camera in self._settings.cameras], start, end
+        cameras = combined(
+            camera_times(
+                session, [camera.number for camera in self._settings.cameras], start, end
+            ).values()
         )
         today = end.astimezone(self._settings.tz).date()
         still_open = session.exec(
@@ -170,11 +129,11 @@ class DailyReports(DeskService):
                 .select_from(UnitRequest)
                 .where(between(UnitRequest.breached_at)),
             ),
-            cameras_watched=watched,
+            cameras_watched=cameras.watched,
             camera_availability=(
-                round(100 * (total - down) / total, 1) if total > dt.timedelta(0) else None
+                round(cameras.availability, 1) if cameras.availability is not None else None
             ),
-            camera_down_minutes=int(down.total_seconds() // 60),
+            camera_down_minutes=int(cameras.down.total_seconds() // 60),
             outages_opened=_count(
                 session,
                 select(func.count()).select_from(EpzOutage).where(between(EpzOutage.notified_at)),

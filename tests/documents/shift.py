@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from types import SimpleNamespace
+from typing import Any
 
 from bot.clock import ManualClock
 from bot.config import Settings
@@ -47,12 +48,12 @@ def at(hours: int, minutes: int) -> dt.datetime:
     return MORNING.replace(hour=hours, minute=minutes)
 
 
-def build_desk(url: str) -> Desk:
-    """The e2e desk's configuration, without Telegram."""
+def build_desk(url: str, **extra: Any) -> Desk:
+    """The e2e desk's configuration, without Telegram; `extra` replaces config sections."""
     emu = SimpleNamespace(
         token="1:test", base_url="http://127.0.0.1:1/bot", base_file_url="http://127.0.0.1:1/file"
     )
-    settings = Settings(**desk_config(emu, url))  # type: ignore[arg-type]
+    settings = Settings(**desk_config(emu, url, **extra))  # type: ignore[arg-type]
     return Desk.build(settings, make_engine(url), ManualClock(MORNING))
 
 

@@ -57,6 +57,29 @@ PEOPLE: list[dict[str, Any]] = [
 ]
 
 
+# The camera registry: five cameras in two areas, none reachable over ONVIF.
+CAMERAS: list[dict[str, Any]] = [
+    {
+        "number": "12",
+        "name": "Cổng B làn vào",
+        "place": "Cảng Cát Lái, cổng B",
+        "area": "Cát Lái",
+        "unit": "hq-kv1",
+        "neighbours": ["13", "14"],
+    },
+    {
+        "number": "13",
+        "name": "Cổng B làn ra",
+        "place": "Cảng Cát Lái, cổng B",
+        "area": "Cát Lái",
+        "unit": "hq-kv1",
+    },
+    {"number": "14", "name": "Bãi B3", "place": "Cảng Cát Lái, bãi B3", "area": "Cát Lái"},
+    {"number": "15", "name": "Kho CFS", "place": "Kho CFS số 2", "area": "ICD"},
+    {"number": "16", "name": "Cổng ICD", "place": "ICD Transimex", "area": "ICD"},
+]
+
+
 def desk_config(emu: BotApiEmulator, database_url: str, **extra: Any) -> dict[str, Any]:
     """A realistic desk: a group, nine people, two units, a roster for today and tomorrow."""
     config: dict[str, Any] = {
@@ -77,26 +100,7 @@ def desk_config(emu: BotApiEmulator, database_url: str, **extra: Any) -> dict[st
             {"key": "hq-kv1", "name": "Chi cục HQ CK cảng Sài Gòn KV1", "chat_id": UNIT_CHAT},
             {"key": "doi-ks", "name": "Đội Kiểm soát Hải quan", "chat_id": TEAM_CHAT},
         ],
-        "cameras": [
-            {
-                "number": "12",
-                "name": "Cổng B làn vào",
-                "place": "Cảng Cát Lái, cổng B",
-                "area": "Cát Lái",
-                "unit": "hq-kv1",
-                "neighbours": ["13", "14"],
-            },
-            {
-                "number": "13",
-                "name": "Cổng B làn ra",
-                "place": "Cảng Cát Lái, cổng B",
-                "area": "Cát Lái",
-                "unit": "hq-kv1",
-            },
-            {"number": "14", "name": "Bãi B3", "place": "Cảng Cát Lái, bãi B3", "area": "Cát Lái"},
-            {"number": "15", "name": "Kho CFS", "place": "Kho CFS số 2", "area": "ICD"},
-            {"number": "16", "name": "Cổng ICD", "place": "ICD Transimex", "area": "ICD"},
-        ],
+        "cameras": CAMERAS,
         "intake": {"enabled": True, "port": 0, "secret": INTAKE_SECRET},
         "enterprises": [ENTERPRISE],
         # The monthly rotation posts and logs a plan at start-up; tests not about it keep

@@ -145,6 +145,7 @@ async def test_command_menus_are_registered_per_scope_and_language(desktop: Desk
         "handover",
         "focus",
         "report",
+        "stats",
         "cameras",
         "snapshot",
         "epz",
@@ -163,5 +164,8 @@ async def test_command_menus_are_registered_per_scope_and_language(desktop: Desk
     }
     assert {c["command"]: c["description"] for c in group_vi}["shift"] == "ai đang trực"
     assert {c["command"]: c["description"] for c in group_en}["shift"] == "who is on duty now"
+    assert {c["command"]: c["description"] for c in group_vi}["stats"] == (
+        "biểu đồ thống kê tuần, tháng, quý: /stats month"
+    )
     assert "start" in {c["command"] for c in private_default}
     assert {c["command"]: c["description"] for c in private_default}["lang"] == "chọn ngôn ngữ"
