@@ -41,7 +41,7 @@ line past the digest threshold); the printout says how many folded.
 
 Usage: python bench/cameras.py [--cameras 200] [--events 2000] [--webhooks 1000] [--seconds 60]
        [--observe 3 x seconds] [--intake-posts 3 x webhooks] [--intake-concurrency 20]
-       [--intake-rounds 3]
+       [--intake-rounds 5]
        [--database-url URL] [--log-file PATH] [--keep-dir DIR]
 Quick run: --cameras 20 --events 200 --webhooks 100 --seconds 10 (under a minute).
 Targets: every event stored; p95 emit/POST -> shown in the group < 2 s (snapshot included);
@@ -1077,7 +1077,7 @@ def main() -> None:
     parser.add_argument("--intake-posts", type=int, default=None, help="default: 3 x --webhooks")
     parser.add_argument("--intake-concurrency", type=int, default=20)
     parser.add_argument(
-        "--intake-rounds", type=int, default=3, help="rounds of part 4; the median is reported"
+        "--intake-rounds", type=int, default=5, help="rounds of part 4; the median is reported"
     )
     parser.add_argument(
         "--database-url", default=None, help="database (default: fresh SQLite files)"
