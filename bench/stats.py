@@ -289,7 +289,7 @@ def _request(
             responder_name="Võ Văn Giang",
         )
     else:
-        late = fate < 0.3
+        late = fate < 0.25
         waited = rng.uniform(31, 180) if late else rng.uniform(1, 28)
         acknowledged = delivered + dt.timedelta(minutes=waited)
         row.update(
