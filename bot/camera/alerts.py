@@ -533,13 +533,16 @@ class Alerts:
             return
         try:
             with Session(self._engine, expire_on_commit=False) as session:
-                alerts = session.exec(
-                    select(CameraAlert).where(col(CameraAlert.id).in_(sorted(stale)))
-                ).all()
-                for alert in alerts:
-                    digest = digest or alert.digest
-                    if not alert.digest:
-                        self._refresh_card(session, alert, self._settings.camera(alert.camera))
+                # Only carded alerts are marked stale; digest lines redraw the digest instead.
+                cards = (
+                    session.exec(
+                        select(CameraAlert).where(col(CameraAlert.id).in_(sorted(stale)))
+                    ).all()
+                    if stale
+                    else []
+                )
+                for alert in cards:
+                    self._refresh_card(session, alert, self._settings.camera(alert.camera))
                 if digest:
                     self._refresh_digest(session, self._clock.now())
                 session.commit()

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from bot.devtools.emulator.server import json_object
 from bot.sandbox import demo
 from bot.sandbox.render import message_view
 from bot.sandbox.world import CAMERA_EVENTS, WorldError, camera_event, camera_power, press, say
@@ -149,19 +150,9 @@ class SandboxWeb:
         views = [message_view(m, tz) for m in self._sandbox.emu.chat_messages(chat_id)]
         return web.json_response({"ok": True, "messages": views})
 
-    @staticmethod
-    async def _body(request: web.Request, *keys: str) -> dict[str, Any]:
-        try:
-            body = await request.json()
-        except (ValueError, UnicodeDecodeError):
-            raise WorldError("the body must be JSON") from None
-        if not isinstance(body, dict) or any(k not in body for k in keys):
-            raise WorldError(f"the body must be a JSON object with {', '.join(keys)}")
-        return body
-
     async def _send(self, request: web.Request) -> web.Response:
         try:
-            body = await self._body(request, "chat_id", "user_id", "text")
+            body = await json_object(request, "chat_id", "user_id", "text")
             reply_to = body.get("reply_to")
             message = say(
                 self._sandbox,
@@ -176,7 +167,7 @@ class SandboxWeb:
 
     async def _press(self, request: web.Request) -> web.Response:
         try:
-            body = await self._body(request, "chat_id", "message_id", "user_id", "data")
+            body = await json_object(request, "chat_id", "message_id", "user_id", "data")
             query_id = press(
                 self._sandbox,
                 int(body["chat_id"]),
@@ -212,7 +203,7 @@ class SandboxWeb:
 
     async def _clock(self, request: web.Request) -> web.Response:
         try:
-            body = await self._body(request, "speed")
+            body = await json_object(request, "speed")
             speed = float(body["speed"])
             if not 0 < speed <= 1000:
                 raise WorldError("speed must be above 0 and at most 1000")
@@ -229,7 +220,7 @@ class SandboxWeb:
 
     async def _start_drill(self, request: web.Request) -> web.Response:
         try:
-            body = await self._body(request)
+            body = await json_object(request)
             speed = body.get("speed")
             self._sandbox.drills.start(
                 request.match_info["name"], float(speed) if speed is not None else None

@@ -52,6 +52,17 @@ async def _read_params(request: web.Request) -> Params:
     return Params(raw, files)
 
 
+async def json_object(request: web.Request, *keys: str) -> JsonDict:
+    """A control request's JSON object with the keys it needs; ValueError says what is wrong."""
+    try:
+        body = await request.json()
+    except ValueError:
+        raise ValueError("the body must be JSON") from None
+    if not isinstance(body, dict) or any(k not in body for k in keys):
+        raise ValueError(f"the body must be a JSON object with {', '.join(keys)}")
+    return body
+
+
 class BotApiEmulator(EmulatorState):
     """A fake Telegram Bot API server on loopback for end-to-end tests and benchmarks."""
 
@@ -210,19 +221,9 @@ class BotApiEmulator(EmulatorState):
             }
         )
 
-    @staticmethod
-    async def _control_body(request: web.Request, *keys: str) -> JsonDict:
-        try:
-            body = await request.json()
-        except ValueError:
-            raise ValueError("body must be JSON") from None
-        if not isinstance(body, dict) or any(k not in body for k in keys):
-            raise ValueError(f"body must be a JSON object with {', '.join(keys)}")
-        return body
-
     async def _handle_inject(self, request: web.Request) -> web.Response:
         try:
-            body = await self._control_body(request, "chat_id", "user_id", "text")
+            body = await json_object(request, "chat_id", "user_id", "text")
             message = self.inject_message(
                 int(body["chat_id"]), int(body["user_id"]), str(body["text"])
             )
@@ -232,7 +233,7 @@ class BotApiEmulator(EmulatorState):
 
     async def _handle_press(self, request: web.Request) -> web.Response:
         try:
-            body = await self._control_body(request, "chat_id", "message_id", "user_id", "data")
+            body = await json_object(request, "chat_id", "message_id", "user_id", "data")
             query_id = self.press_button(
                 int(body["chat_id"]),
                 int(body["message_id"]),
