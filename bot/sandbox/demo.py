@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.devtools.onvif_camera import SimulatedCamera
+from bot.i18n import N_
 
 GROUP = -1001000000001
 UNIT_CHAT = -1001000000101
@@ -27,19 +28,21 @@ class Persona:
     id: int
     name: str
     first_name: str
-    role_vi: str
-    role_en: str
+    # Their title in the organisation, as the configuration lists it.
+    title: str
+    # What they do at the desk, as the page names them.
+    role: str
 
 
 PERSONAS: tuple[Persona, ...] = (
-    Persona(LEADER, "Nguyễn Văn An", "An", "Lãnh đạo ca trực", "Shift leader"),
-    Persona(SECTION, "Trần Thị Bình", "Bình", "Lãnh đạo phòng trực", "Section leader"),
-    Persona(CLERK, "Lê Văn Cường", "Cường", "Thư ký ca trực", "Logbook clerk"),
-    Persona(OFFICER, "Phạm Thị Dung", "Dung", "Công chức trực ban", "Duty officer"),
-    Persona(OFFICER_2, "Hoàng Văn Em", "Em", "Công chức trực ban", "Duty officer"),
-    Persona(UNIT_CONTACT, "Võ Văn Giang", "Giang", "Đầu mối Chi cục KV1", "Unit contact"),
-    Persona(TEAM_CONTACT, "Đặng Thị Hoa", "Hoa", "Đầu mối Đội Kiểm soát", "Unit contact"),
-    Persona(EPZ_CONTACT, "Đỗ Minh Tuấn", "Tuấn", "Đầu mối DNCX ABC", "EPZ contact"),
+    Persona(LEADER, "Nguyễn Văn An", "An", "Lãnh đạo ca trực", N_("Shift leader")),
+    Persona(SECTION, "Trần Thị Bình", "Bình", "Lãnh đạo phòng trực", N_("Section leader")),
+    Persona(CLERK, "Lê Văn Cường", "Cường", "Thư ký ca trực", N_("Logbook clerk")),
+    Persona(OFFICER, "Phạm Thị Dung", "Dung", "Công chức trực ban", N_("Duty officer")),
+    Persona(OFFICER_2, "Hoàng Văn Em", "Em", "Công chức trực ban", N_("Duty officer")),
+    Persona(UNIT_CONTACT, "Võ Văn Giang", "Giang", "Đầu mối Chi cục KV1", N_("Unit contact")),
+    Persona(TEAM_CONTACT, "Đặng Thị Hoa", "Hoa", "Đầu mối Đội Kiểm soát", N_("Unit contact")),
+    Persona(EPZ_CONTACT, "Đỗ Minh Tuấn", "Tuấn", "Đầu mối DNCX ABC", N_("EPZ contact")),
 )
 
 
@@ -142,7 +145,7 @@ def demo_config(
     today: dt.date,
 ) -> dict[str, Any]:
     """The settings of the demo desk, pointed at the emulator and the started cameras."""
-    people = [{"id": p.id, "name": p.name, "title": p.role_vi} for p in PERSONAS]
+    people = [{"id": p.id, "name": p.name, "title": p.title} for p in PERSONAS]
     units = {UNIT_CONTACT: "hq-kv1", TEAM_CONTACT: "doi-ks"}
     for person in people:
         if person["id"] in units:

@@ -14,6 +14,7 @@ from aiohttp import web
 from bot.devtools.emulator.server import json_object
 from bot.sandbox import demo
 from bot.sandbox.render import message_view
+from bot.sandbox.texts import page_texts
 from bot.sandbox.world import CAMERA_EVENTS, WorldError, camera_event, camera_power, press, say
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ class SandboxWeb:
         app = web.Application()
         app.router.add_get("/", self._index)
         app.router.add_static("/static/", STATIC)
+        app.router.add_get("/api/texts", self._texts)
         app.router.add_get("/api/world", self._world)
         app.router.add_get("/api/chats/{chat_id}/messages", self._messages)
         app.router.add_get("/api/files/{file_id}", self._file)
@@ -87,6 +89,9 @@ class SandboxWeb:
     async def _index(self, _request: web.Request) -> web.FileResponse:
         return web.FileResponse(STATIC / "index.html")
 
+    async def _texts(self, _request: web.Request) -> web.Response:
+        return web.json_response(page_texts(self._sandbox.desk.desk_translator()))
+
     async def _file(self, request: web.Request) -> web.Response:
         stored = self._sandbox.emu.files.get(request.match_info["file_id"])
         if stored is None:
@@ -111,6 +116,7 @@ class SandboxWeb:
     async def _world(self, _request: web.Request) -> web.Response:
         sandbox = self._sandbox
         emu = sandbox.emu
+        tr = sandbox.desk.desk_translator()
         chats: list[dict[str, Any]] = [
             {"id": c.id, "title": c.title, "type": "group", "members": list(c.members)}
             for c in demo.CHATS
@@ -128,7 +134,7 @@ class SandboxWeb:
             {
                 "bot": emu.bot_user,
                 "personas": [
-                    {"id": p.id, "name": p.name, "role_vi": p.role_vi, "role_en": p.role_en}
+                    {"id": p.id, "name": p.name, "title": p.title, "role": tr(p.role)}
                     for p in demo.PERSONAS
                 ],
                 "chats": chats,

@@ -52,7 +52,7 @@ async def until(check: Any, seconds: float = 20) -> Any:
 async def test_the_page_api_plays_the_demo_desk(sandbox: Sandbox) -> None:
     async with aiohttp.ClientSession() as session:
         world = await get(session, f"{sandbox.url}/api/world")
-        roles = {p["name"]: p["role_vi"] for p in world["personas"]}
+        roles = {p["name"]: p["title"] for p in world["personas"]}
         assert roles["Nguyễn Văn An"] == "Lãnh đạo ca trực"
         assert {"Đầu mối Chi cục KV1", "Đầu mối DNCX ABC", "Thư ký ca trực"} <= set(roles.values())
         assert [c["title"] for c in world["chats"] if c["type"] == "group"] == [
@@ -61,6 +61,10 @@ async def test_the_page_api_plays_the_demo_desk(sandbox: Sandbox) -> None:
             "Đội Kiểm soát Hải quan",
         ]
         assert {c["number"] for c in world["cameras"]} == {"01", "02", "03", "C01"}
+        # The page's own words come from the catalogs, in the desk's language.
+        texts = await get(session, f"{sandbox.url}/api/texts")
+        assert texts["acting_as"] == "Đang là"
+        assert texts["event_tampering"] == "🚫 Phá hoại, che chắn camera"
 
         status, sent = await post(
             session,

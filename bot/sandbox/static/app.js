@@ -10,14 +10,21 @@ const state = {
   replyTo: null,
 };
 const $ = (id) => document.getElementById(id);
-const EVENT_LABELS = {
-  motion: "🏃 Chuyển động",
-  tampering: "🚫 Che/phá camera",
-  video_loss: "⬛ Mất tín hiệu",
-  scene_change: "🔀 Đổi cảnh",
-  offline: "🔌 Rút điện",
-  online: "🔋 Cắm lại",
-};
+// The page's words in the sandbox's language, from the catalogs (GET /api/texts).
+let TEXTS = {};
+const t = (key, values = {}) =>
+  (TEXTS[key] || key).replace(/\{(\w+)\}/g, (all, name) => (name in values ? values[name] : all));
+const eventLabel = (action) =>
+  action === "offline" ? `🔌 ${t("unplug")}` : action === "online" ? `🔋 ${t("plug_in")}` : t(`event_${action}`);
+
+function applyTexts() {
+  for (const node of document.querySelectorAll("[data-t]")) node.textContent = t(node.dataset.t);
+  for (const attr of ["title", "placeholder", "aria-label"]) {
+    for (const node of document.querySelectorAll(`[data-t-${attr}]`)) {
+      node.setAttribute(attr, t(node.getAttribute(`data-t-${attr}`)));
+    }
+  }
+}
 
 async function api(path, body) {
   const options = body === undefined ? {} : {
@@ -70,7 +77,7 @@ async function loadWorld() {
   if (state.persona === null) {
     const select = $("persona");
     for (const p of state.world.personas) {
-      select.append(el("option", { value: p.id }, `${p.name} — ${p.role_vi} / ${p.role_en}`));
+      select.append(el("option", { value: p.id }, p.title === p.role ? `${p.name} — ${p.title}` : `${p.name} — ${p.title} · ${p.role}`));
     }
     state.persona = state.world.personas[0].id;
     select.value = String(state.persona);
@@ -141,8 +148,8 @@ function drawComposer() {
   const p = persona(state.persona);
   if (!c) return;
   const who = c.type === "group"
-    ? `${c.members.length} thành viên · bạn đang là ${p.name} (${p.role_vi})`
-    : `riêng với bot · ${p.name}`;
+    ? t("group_sub", { count: c.members.length, name: p.name, role: p.role })
+    : t("private_sub", { name: p.name });
   $("chat-sub").textContent = who;
 }
 
@@ -207,7 +214,7 @@ function drawMessage(album) {
     }
   }
   const captioned = album.find((x) => x.html);
-  const meta = el("span", { class: "meta" }, (m.edited ? "đã sửa · " : "") + m.time);
+  const meta = el("span", { class: "meta" }, (m.edited ? `${t("edited")} · ` : "") + m.time);
   const text = el("div", { class: "text", html: captioned ? captioned.html : "" });
   text.append(meta);
   bubble.append(text);
@@ -226,13 +233,13 @@ function drawMessage(album) {
       }, b.text))))));
   }
   node.append(el("span", { class: "actions" },
-    el("button", { type: "button", onclick: () => replyTo(m) }, "↩ trả lời / reply")));
+    el("button", { type: "button", onclick: () => replyTo(m) }, `↩ ${t("reply")}`)));
   return node;
 }
 
 function photoNode(m) {
   return el("img", {
-    src: m.photo, alt: "ảnh / photo", loading: "lazy",
+    src: m.photo, alt: t("photo"), loading: "lazy",
     onclick: () => window.open(m.photo, "_blank"),
   });
 }
@@ -325,10 +332,10 @@ function drawCameras() {
         onclick: async () => {
           try {
             await api(`/api/cameras/${camera.key}/${action}`, {});
-            showToast(`CAM ${camera.number}: ${EVENT_LABELS[action] || action}`);
+            showToast(`CAM ${camera.number}: ${eventLabel(action)}`);
           } catch (error) { showToast(error.message); }
         },
-      }, EVENT_LABELS[action] || action))));
+      }, eventLabel(action)))));
   }
 }
 
@@ -350,7 +357,7 @@ async function drawDrills() {
             showToast(`▶ ${drill.title}`);
           } catch (error) { showToast(error.message); }
         },
-      }, `▶ Bắt đầu / start (×${drill.speed} mặc định)`)));
+      }, `▶ ${t("start_drill", { speed: drill.speed })}`)));
   }
 }
 
@@ -363,26 +370,26 @@ function drawDrill(drill) {
     return;
   }
   const head = drill.running
-    ? `⏳ ${drill.title} — bước ${drill.step}/${drill.steps} (×${drill.speed})`
-    : `🏁 ${drill.title}` + (drill.error ? ` — dừng: ${drill.error}` : "");
+    ? `⏳ ${drill.title} — ${t("drill_step", { step: drill.step, steps: drill.steps })} (×${drill.speed})`
+    : `🏁 ${drill.title}` + (drill.error ? ` — ${t("drill_stopped", { error: drill.error })}` : "");
   status.replaceChildren(el("h3", {}, head), el("ol", {}, ...drill.log.map((line) => el("li", {}, line))));
   report.replaceChildren();
   if (!drill.report) return;
   const r = drill.report;
   const table = el("table", { class: "checks" },
-    el("tr", {}, el("th", {}, "Quy định / rule"), el("th", {}, "Việc / case"), el("th", {}, "Kết quả / verdict")));
+    el("tr", {}, el("th", {}, t("rule")), el("th", {}, t("case")), el("th", {}, t("verdict"))));
   for (const check of r.checks) {
     table.append(el("tr", { "data-verdict": check.verdict },
       el("td", {}, check.rule),
       el("td", {}, check.subject),
       el("td", { class: `verdict-${check.verdict}` }, `${check.verdict_label} — ${check.detail}`)));
   }
-  report.append(el("h3", {}, "Báo cáo diễn tập / drill report"), table);
+  report.append(el("h3", {}, t("drill_report")), table);
   for (const line of r.timelines) {
     report.append(el("h4", {}, line.subject), el("ol", {},
       ...line.stages.map((s) => el("li", {}, `${s.at} ${s.label}` + (s.after ? ` (+${s.after})` : "")))));
   }
-  report.append(el("p", { class: "note" }, `Tệp / file: ${r.file}`));
+  report.append(el("p", { class: "note" }, t("report_file", { path: r.file })));
 }
 
 // --- live updates ---------------------------------------------------------------------------
@@ -409,6 +416,8 @@ function listen() {
 }
 
 async function start() {
+  TEXTS = await api("/api/texts");
+  applyTexts();
   $("persona").addEventListener("change", (e) => setPersona(Number(e.target.value)));
   $("composer").addEventListener("submit", send);
   $("back").addEventListener("click", () => { document.body.classList.remove("in-chat"); });
