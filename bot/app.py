@@ -36,6 +36,7 @@ from bot.handlers import (
     interim,
     language,
     logbook,
+    membership,
     pending,
     proposals,
     rotation,
@@ -126,6 +127,7 @@ def build_application(
     handover.register(app)
     stats.register(app)
     flows.register(app)
+    membership.register(app)
     app.add_error_handler(on_error)
     return app
 
@@ -143,6 +145,7 @@ async def on_startup(app: App) -> None:
         on_failed=partial(report_refusal, desk),
         private_per_second=desk.settings.telegram.rate_limits.private_per_second,
         group_per_minute=desk.settings.telegram.rate_limits.group_per_minute,
+        on_migrated=partial(membership.follow_migration, desk),
     )
     sender.start()
     app.bot_data[SENDER_KEY] = sender
@@ -155,6 +158,7 @@ async def on_startup(app: App) -> None:
     app.bot_data[ALARM_KEY] = alarm
     alarm.start()
     await start_cameras(app, desk)
+    membership.start_check(app)
     app.bot_data[GC_THRESHOLD_KEY] = gc.get_threshold()
     app.bot_data[FREEZE_KEY] = asyncio.create_task(freeze_start_up(desk), name="gc-freeze")
     log.info("duty-desk started as @%s", app.bot.username)
@@ -233,6 +237,7 @@ async def on_shutdown(app: App) -> None:
     intake = app.bot_data.pop(INTAKE_KEY, None)
     if isinstance(intake, Intake):
         await intake.stop()
+    await membership.stop_check(app)
     desk = cast(Desk, app.bot_data["desk"])
     await desk.cameras.stop()
     sender = app.bot_data.pop(SENDER_KEY, None)

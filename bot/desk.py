@@ -25,6 +25,8 @@ from bot.handover.handovers import Handovers
 from bot.handover.report import DailyReports
 from bot.i18n import Translator, translator
 from bot.logbook.service import Logbook
+from bot.membership.moves import ChatMoves
+from bot.membership.service import Membership
 from bot.outbox import Outbox
 from bot.preferences import Preferences
 from bot.shifts import Roster
@@ -55,13 +57,15 @@ class Desk:
     cycle: ShiftCycle
     stats: Statistics
     documents: Documents
+    membership: Membership
 
     @classmethod
     def build(cls, settings: Settings, engine: Engine, clock: Clock) -> Desk:
         """Wire the services together."""
         roster = Roster(settings)
         logbook = Logbook(engine, roster, clock)
-        outbox = Outbox(engine, clock)
+        moves = ChatMoves(engine)
+        outbox = Outbox(engine, clock, moves.resolve)
         preferences = Preferences(engine, clock)
 
         def person_translator(user_id: int | None) -> Translator:
@@ -102,12 +106,14 @@ class Desk:
             cycle=cycle,
             stats=stats,
             documents=Documents(settings, engine, roster, stats),
+            membership=Membership(wiring, moves),
         )
 
     @property
     def group_id(self) -> int | None:
-        """The duty group's chat id."""
-        return self.settings.telegram.duty_group_id
+        """The duty group's chat id: its supergroup's, once Telegram upgraded it."""
+        configured = self.settings.telegram.duty_group_id
+        return None if configured is None else self.membership.resolve(configured)
 
     def translator_for(
         self, user_id: int | None, telegram_language: str | None = None
@@ -123,11 +129,14 @@ class Desk:
         return translator(self.settings.locale, self.settings.tz)
 
     def desk_chats(self) -> frozenset[int]:
-        """The group chats the bot serves: the duty group and the units' chats."""
-        chats = {unit.chat_id for unit in self.settings.units if unit.chat_id is not None}
-        if self.group_id is not None:
-            chats.add(self.group_id)
-        return frozenset(chats)
+        """The group chats the bot serves: the duty group and the units' chats.
+
+        Both ids of an upgraded group count: the old one still brings the upgrade's notice.
+        """
+        configured = {unit.chat_id for unit in self.settings.units if unit.chat_id is not None}
+        if self.settings.telegram.duty_group_id is not None:
+            configured.add(self.settings.telegram.duty_group_id)
+        return frozenset(configured | {self.membership.resolve(c) for c in configured})
 
     def is_known(self, user_id: int) -> bool:
         """True if the person is configured, or an enrolled EPZ contact."""

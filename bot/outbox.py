@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,9 +48,14 @@ def _inserted_id(result: CursorResult[Any]) -> int:
 class Outbox:
     """Queues outgoing messages in the database and wakes the sender."""
 
-    def __init__(self, engine: Engine, clock: Clock) -> None:
+    def __init__(
+        self, engine: Engine, clock: Clock, resolve_chat: Callable[[int], int] | None = None
+    ) -> None:
         self._engine = engine
         self._clock = clock
+        # A group upgraded to a supergroup has a new id; whoever still names the old one
+        # (the configuration, a stored request) is sent to the new one.
+        self._resolve_chat = resolve_chat or (lambda chat_id: chat_id)
         self.wakeup = asyncio.Event()
 
     def send(
@@ -247,6 +253,7 @@ class Outbox:
         not_before: dt.datetime | None = None,
     ) -> int:
         now = self._clock.now()
+        chat_id = self._resolve_chat(chat_id)
         if method in EDIT_METHODS:
             merged = self._merge_edit(method, chat_id, payload, session, media)
             if merged is not None:
@@ -310,6 +317,22 @@ class Outbox:
         finally:
             if session is None:
                 own.close()
+
+    def chat_of(self, chat_id: int) -> int:
+        """The id a chat's messages go to now (a group upgraded to a supergroup moved)."""
+        return self._resolve_chat(chat_id)
+
+    def move_chat(self, session: Session, old_chat_id: int, new_chat_id: int) -> int:
+        """Send what still waits for a chat to its new id instead; how many rows moved."""
+        result = session.connection().execute(
+            update(OutboxMessage)
+            .where(
+                col(OutboxMessage.status) == OutboxStatus.PENDING,
+                col(OutboxMessage.chat_id) == old_chat_id,
+            )
+            .values(chat_id=new_chat_id)
+        )
+        return int(result.rowcount)
 
     def pending_count(self) -> int:
         """How many messages wait to be sent."""

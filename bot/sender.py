@@ -22,7 +22,14 @@ from telegram import (
     ReplyParameters,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 
 from bot.clock import Clock
 from bot.db.models import OutboxMessage
@@ -91,6 +98,7 @@ class OutboxSender:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         private_per_second: float = 1.0,
         group_per_minute: float = 20.0,
+        on_migrated: Callable[[int, int], None] | None = None,
     ) -> None:
         self._bot = bot
         self._monotonic = monotonic
@@ -107,6 +115,8 @@ class OutboxSender:
         self._max_attempts = max_attempts
         self._on_sent = on_sent
         self._on_failed = on_failed
+        # Follows a group Telegram upgraded to a supergroup: its waiting rows move to the new id.
+        self._on_migrated = on_migrated
         self._task: asyncio.Task[None] | None = None
         # One worker per chat: two would pick the same pending rows and send them twice.
         self._chats: dict[int, asyncio.Task[int]] = {}
@@ -190,6 +200,9 @@ class OutboxSender:
         # edit never overtakes the message it edits, which is older and already ordered first.
         rows = sorted(rows, key=_send_order)
         for row in rows:
+            if self._outbox.chat_of(row.chat_id) != row.chat_id:
+                # The group was upgraded meanwhile: its rows went to the new id's worker.
+                break
             if row.id is not None and row.id in superseded:
                 # A later edit of the same message is queued: only the newest text matters,
                 # and every skipped edit is one less request against the group's budget.
@@ -268,6 +281,15 @@ class OutboxSender:
             log.info("Flood control on chat %s: waiting %s", row.chat_id, wait)
             self._retry_or_fail(row.id, wait, f"429 retry after {wait}", attempts)
             return False
+        except ChatMigrated as exc:
+            log.warning(
+                "Chat %s became supergroup %s; resending there", row.chat_id, exc.new_chat_id
+            )
+            if self._on_migrated is None:
+                self._fail(row.id, str(exc), attempts)
+            else:
+                self._on_migrated(row.chat_id, exc.new_chat_id)
+            return True
         except BadRequest as exc:
             if "message is not modified" in exc.message.lower():
                 self._outbox.mark_sent(row.id, None)

@@ -687,3 +687,16 @@ class DailyReport(SQLModel, table=True):
     outages_closed: int = 0
     outages_overdue: int = 0
     text: str = Field(default="", sa_type=Text)
+
+
+class ChatMigration(SQLModel, table=True):
+    """A group Telegram upgraded to a supergroup: the bot follows its new id from then on.
+
+    Keyed by the old chat id, which names one chat of one desk's configuration.
+    """
+
+    __tablename__ = "chat_migration"
+
+    old_chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    new_chat_id: int = Field(sa_column=chat_id_column())
+    migrated_at: dt.datetime = Field(sa_column=utc_column())

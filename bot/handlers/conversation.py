@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from telegram import Message, Update
 from telegram.ext import MessageHandler, filters
 
 from bot.db.models import MessageKind
+from bot.desk import Desk
 from bot.handlers.common import App, Context, desk_of, tr_for
+from bot.handlers.membership import InDutyGroup
 from bot.logbook.service import Author, IncomingMessage, Outcome
 from bot.logbook.view import correction_notice
 
@@ -82,7 +86,8 @@ def register(app: App, group_id: int | None) -> None:
     """Record the duty group's messages and edits."""
     if group_id is None:
         return
-    in_group = filters.Chat(chat_id=group_id)
+    # The group's id as Telegram uses it now: an upgrade to a supergroup changes it.
+    in_group = InDutyGroup(cast(Desk, app.bot_data["desk"]))
     app.add_handler(
         MessageHandler(
             in_group & (filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE),

@@ -76,7 +76,7 @@ async def on_reaction(update: Update, context: Context) -> None:
     """A 📌 on a duty-group message makes it a logbook entry."""
     reaction = update.message_reaction
     user = update.effective_user
-    if reaction is None or user is None:
+    if reaction is None or user is None or reaction.chat.id != desk_of(context).group_id:
         return
     new = {getattr(r, "emoji", None) for r in reaction.new_reaction}
     old = {getattr(r, "emoji", None) for r in reaction.old_reaction}
@@ -165,4 +165,5 @@ def register(app: App, group_id: int | None) -> None:
     app.add_handler(CommandHandler("logbook", cmd_logbook))
     app.add_handler(CallbackQueryHandler(on_logbook_page, pattern=r"^lb:\d{4}-\d{2}-\d{2}:\d+$"))
     if group_id is not None:
-        app.add_handler(MessageReactionHandler(on_reaction, chat_id=group_id))
+        # on_reaction keeps to the duty group under its current id (an upgrade changes it).
+        app.add_handler(MessageReactionHandler(on_reaction))

@@ -191,12 +191,16 @@ async def desktop(migrated_url: str) -> AsyncIterator[Desktop]:
 
 @asynccontextmanager
 async def launch(
-    migrated_url: str, *, telegram_limits: bool = False, **extra: Any
+    migrated_url: str,
+    *,
+    telegram_limits: bool = False,
+    prepare: Callable[[BotApiEmulator], None] | None = None,
+    **extra: Any,
 ) -> AsyncIterator[Desktop]:
     """Run the real bot against a fresh emulator; `extra` adds or replaces config sections.
 
     With `telegram_limits` the emulator refuses like Telegram (20 a minute per group) and the
-    bot keeps its default pace.
+    bot keeps its default pace. `prepare` changes the emulated world before the bot starts.
     """
     flood = (20, 60.0) if telegram_limits else None
     async with BotApiEmulator(flood_limit_per_chat=flood) as emu:
@@ -217,6 +221,8 @@ async def launch(
             emu.add_user(user_id, first, language_code="vi")
         emu.add_user(TEAM_LEADER, "Khoa", language_code="vi")
         emu.add_user(NOT_STARTED, "Lộc", language_code="vi", started_bot=False)
+        if prepare is not None:
+            prepare(emu)
         clock = ManualClock(MORNING)
         emu.now = clock.now
         config = desk_config(emu, migrated_url, **extra)

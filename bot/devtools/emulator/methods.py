@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from .params import ApiError, Params, Upload, bad_request
+from .standing import BotMember
 from .state import EmulatorState, JsonDict, StoredFile, reply_snapshot, scope_key, unix_time
 from .text import EntityParseError, parse_html, trim, utf16_len
 
@@ -42,20 +43,6 @@ _CHAT_ACTIONS = frozenset(
     | {"upload_video_note"}
 )
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
-_ADMIN_RIGHTS = (
-    "can_manage_chat",
-    "can_delete_messages",
-    "can_manage_video_chats",
-    "can_restrict_members",
-    "can_promote_members",
-    "can_change_info",
-    "can_invite_users",
-    "can_post_stories",
-    "can_edit_stories",
-    "can_delete_stories",
-    "can_pin_messages",
-    "can_manage_topics",
-)
 
 
 def _content(message: JsonDict) -> tuple[Any, ...]:
@@ -119,6 +106,7 @@ class ApiMethods:
             raise bad_request("chat_id is empty")
         chat = None
         if isinstance(value, int) and not isinstance(value, bool):
+            self.state.standing.check_migrated(value)
             chat = self.state.resolve_chat(value)
         if chat is None:
             raise bad_request("chat not found")
@@ -227,6 +215,7 @@ class ApiMethods:
     def _send(self, chat: JsonDict, p: Params, content: JsonDict) -> JsonDict:
         if chat["type"] == "private" and chat["id"] in self.state.not_started:
             raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
+        self.state.standing.check_send(chat)
         fields: JsonDict = {}
         if chat["type"] == "channel":
             fields["sender_chat"] = chat
@@ -279,7 +268,7 @@ class ApiMethods:
         return {
             **self.state.bot_user,
             "can_join_groups": True,
-            "can_read_all_group_messages": True,
+            "can_read_all_group_messages": not self.state.standing.privacy_mode,
             "supports_inline_queries": False,
         }
 
@@ -536,8 +525,9 @@ class ApiMethods:
         return True
 
     async def get_chat(self, p: Params) -> JsonDict:
-        """Return a ChatFullInfo with the fields PTB requires."""
+        """Return a ChatFullInfo with the fields PTB requires (only of a chat the bot is in)."""
         chat = self._chat(p)
+        self.state.standing.check_access(chat)
         info: JsonDict = {
             **chat,
             "accent_color_id": 0,
@@ -557,34 +547,28 @@ class ApiMethods:
 
     @staticmethod
     def _member(user: JsonDict, status: str) -> JsonDict:
-        member: JsonDict = {"user": user, "status": status}
-        if status == "creator":
-            member["is_anonymous"] = False
-        elif status == "administrator":
-            member.update(can_be_edited=False, is_anonymous=False)
-            member.update(dict.fromkeys(_ADMIN_RIGHTS, True))
-        elif status == "kicked":
-            member["until_date"] = 0
-        return member
+        return BotMember(status).as_chat_member(user)
 
     async def get_chat_member(self, p: Params) -> JsonDict:
-        """Return a user's ChatMember; the bot is an administrator of every group."""
+        """Return a user's ChatMember; the bot's as set (an administrator unless set)."""
         chat = self._chat(p)
+        self.state.standing.check_access(chat)
         user_id = p.req_int("user_id")
         if user_id == self.state.bot_user["id"]:
-            status = "member" if chat["type"] == "private" else "administrator"
-            return self._member(self.state.bot_user, status)
+            return self.state.standing.of(chat).as_chat_member(self.state.bot_user)
         user = self.state.users.get(user_id)
         if user is None:
             raise bad_request("user not found")
         return self._member(user, self.state.member_status(chat["id"], user_id))
 
     async def get_chat_administrators(self, p: Params) -> list[JsonDict]:
-        """Return the chat's creator and administrators, the bot included."""
+        """Return the chat's creator and administrators, the bot when it is one."""
         chat = self._chat(p)
         if chat["type"] == "private":
             raise bad_request("there are no administrators in the private chat")
-        admins = [self._member(self.state.bot_user, "administrator")]
+        self.state.standing.check_access(chat)
+        bot = self.state.standing.of(chat)
+        admins = [bot.as_chat_member(self.state.bot_user)] if bot.is_admin else []
         for user_id, status in self.state.members.get(chat["id"], {}).items():
             if status in ("creator", "administrator") and user_id in self.state.users:
                 admins.append(self._member(self.state.users[user_id], status))

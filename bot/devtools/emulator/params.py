@@ -56,11 +56,19 @@ BOOL_PARAMS = frozenset(
 class ApiError(Exception):
     """A failed Bot API call, answered as {"ok": false, "error_code": ..., "description": ...}."""
 
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        code: int,
+        description: str,
+        retry_after: int | None = None,
+        *,
+        migrate_to_chat_id: int | None = None,
+    ) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
     def payload(self) -> dict[str, Any]:
         """Return the JSON body Telegram would send for this error."""
@@ -69,8 +77,13 @@ class ApiError(Exception):
             "error_code": self.code,
             "description": self.description,
         }
+        parameters: dict[str, int] = {}
         if self.retry_after is not None:
-            body["parameters"] = {"retry_after": self.retry_after}
+            parameters["retry_after"] = self.retry_after
+        if self.migrate_to_chat_id is not None:
+            parameters["migrate_to_chat_id"] = self.migrate_to_chat_id
+        if parameters:
+            body["parameters"] = parameters
         return body
 
 

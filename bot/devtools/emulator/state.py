@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from .standing import BotMember, BotStanding
 from .text import detect_entities
 from .updates import UpdateQueue
 
@@ -130,6 +131,8 @@ class EmulatorState:
         self.updates = UpdateQueue()
         self.stored_commands: dict[tuple[str, str], list[JsonDict]] = {}
         self.members: dict[int, dict[int, str]] = {}
+        # The bot's own status and rights per chat, upgraded groups, privacy mode.
+        self.standing = BotStanding()
         self.pinned: dict[int, int] = {}
         self.reactions: dict[MessageKey, list[JsonDict]] = {}
         self._edit_counts: dict[MessageKey, int] = {}
@@ -221,6 +224,65 @@ class EmulatorState:
         if status not in MEMBER_STATUSES:
             raise ValueError(f"unknown status {status!r}; use one of {sorted(MEMBER_STATUSES)}")
         self.members.setdefault(chat_id, {})[user_id] = status
+
+    def set_bot_status(
+        self,
+        chat_id: int,
+        status: str,
+        *,
+        by: int | None = None,
+        can_send_messages: bool = True,
+        rights: dict[str, bool] | None = None,
+        date: datetime | int | None = None,
+    ) -> JsonDict | None:
+        """Set the bot's status in a chat (an administrator of every group unless set).
+
+        With `by` (the user who did it) the bot gets a `my_chat_member` update, as when a
+        person adds, removes, promotes or demotes it; without, the world simply is so.
+        `rights` overrides an administrator's rights, e.g. {"can_pin_messages": False}.
+        """
+        chat = self._require_chat(chat_id)
+        old = self.standing.of(chat).as_chat_member(self.bot_user)
+        self.standing.set(chat_id, BotMember(status, can_send_messages, dict(rights or {})))
+        if by is None:
+            return None
+        payload: JsonDict = {
+            "chat": chat,
+            "from": self._require_user(by),
+            "date": unix_time(date if date is not None else self.now()),
+            "old_chat_member": old,
+            "new_chat_member": self.standing.of(chat).as_chat_member(self.bot_user),
+        }
+        self.updates.push("my_chat_member", payload)
+        self.notify()
+        return payload
+
+    def migrate_chat(
+        self, old_id: int, new_id: int, by: int, *, date: datetime | int | None = None
+    ) -> JsonDict:
+        """Upgrade a basic group to a supergroup with a new id, as Telegram does.
+
+        The old group gets a service message with `migrate_to_chat_id`, the new one a message
+        with `migrate_from_chat_id`; from then on any call naming the old id is refused with
+        400 and `migrate_to_chat_id`. Members and the bot's standing move along. Returns the
+        new chat.
+        """
+        old = self._require_chat(old_id)
+        if old["type"] != "group":
+            raise ValueError(f"chat {old_id} is a {old['type']}; only a basic group migrates")
+        user = self._require_user(by)
+        new = self.add_chat(new_id, "supergroup", old.get("title"))
+        self.members[new_id] = dict(self.members.get(old_id, {}))
+        self.standing.set(new_id, self.standing.of(old))
+        when = unix_time(date if date is not None else self.now())
+        for chat_id, fields in (
+            (old_id, {"from": user, "migrate_to_chat_id": new_id}),
+            (new_id, {"from": user, "migrate_from_chat_id": old_id}),
+        ):
+            self.updates.push("message", self.create_message(chat_id, fields, when))
+        self.standing.migrated[old_id] = new_id
+        self.notify()
+        return new
 
     def member_status(self, chat_id: int, user_id: int) -> str:
         """Return a user's status in a chat; users never seen there have "left"."""
@@ -378,7 +440,8 @@ class EmulatorState:
         else:
             self.members.setdefault(chat_id, {}).setdefault(user_id, "member")
         kind = "channel_post" if chat["type"] == "channel" else "message"
-        self.updates.push(kind, message)
+        if self.standing.sees(chat, fields, self.bot_user["id"]):
+            self.updates.push(kind, message)
         self.notify()
         return message
 
@@ -426,7 +489,9 @@ class EmulatorState:
             "old_reaction": [{"type": "emoji", "emoji": e} for e in old or []],
             "new_reaction": [{"type": "emoji", "emoji": e} for e in new],
         }
-        self.updates.push("message_reaction", payload)
+        # Telegram tells only an administrator of a group about reactions.
+        if message["chat"]["type"] == "private" or self.standing.of(message["chat"]).is_admin:
+            self.updates.push("message_reaction", payload)
         self.notify()
         return payload
 

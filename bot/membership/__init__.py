@@ -1,0 +1,1 @@
+"""Where the bot stands in the desk's chats: present, with the rights it needs, followed."""
