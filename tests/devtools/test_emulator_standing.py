@@ -52,7 +52,7 @@ async def test_the_bot_is_an_administrator_until_a_test_says_otherwise(
     emu.set_bot_status(SUPERGROUP, "restricted", can_send_messages=False)
     member = await bot.get_chat_member(SUPERGROUP, bot.id)
     assert isinstance(member, ChatMemberRestricted) and not member.can_send_messages
-    with pytest.raises(BadRequest, match="(?i)not enough rights to send text messages"):
+    with pytest.raises(BadRequest, match=r"(?i)not enough rights to send text messages"):
         await bot.send_message(SUPERGROUP, "bị chặn")
 
     emu.set_bot_status(SUPERGROUP, "left")
