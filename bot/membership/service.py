@@ -147,76 +147,94 @@ class Membership(DeskService):
             if self._seen(session, chat.chat_id, key):
                 # The same update delivered again after a restart: told once already.
                 return after
-            session.add(
-                AuditEvent(
-                    at=change.at,
-                    action=AUDIT_ACTION,
-                    user_id=change.by_id,
-                    chat_id=chat.chat_id,
-                    detail=f"{change.old.status} -> {change.new.status} at {key}",
-                )
-            )
-            who = self._who(change)
-
-            def render(tr: Translator) -> str:
-                return escape(self._change_text(tr, chat, change, who, after))
-
-            if after:
-                log.warning(
-                    "%s changed the bot's status in %s chat %s from %s to %s: %s",
-                    change.by_id,
-                    chat.role.value,
-                    chat.chat_id,
-                    change.old.status,
-                    change.new.status,
-                    ", ".join(after),
-                )
-            else:
-                log.info(
-                    "%s restored the bot in %s chat %s (%s)",
-                    change.by_id,
-                    chat.role.value,
-                    chat.chat_id,
-                    change.new.status,
-                )
-            self._tell_admins(session, render)
-            if chat.role is ChatRole.DUTY_GROUP:
-                # While the bot is out of the group, or blind to it, the record has a gap.
-                self._logbook.append(
-                    session,
-                    DESK_AUTHOR,
-                    change.at,
-                    {LogColumn.NOTE: self._change_text(self._tr, chat, change, who, after)},
-                    source_key=f"bot-standing:{key}"[:128],
-                )
-                session.flush()
+            self._record_change(session, chat, change, after, key)
             session.commit()
         self._outbox.notify()
         return after
 
-    def _change_text(
+    def _record_change(
+        self,
+        session: Session,
+        chat: DeskChat,
+        change: MemberChange,
+        after: list[Problem],
+        key: str,
+    ) -> None:
+        """Audit the change, tell the administrators, and log it in the duty group's record."""
+        session.add(
+            AuditEvent(
+                at=change.at,
+                action=AUDIT_ACTION,
+                user_id=change.by_id,
+                chat_id=chat.chat_id,
+                detail=f"{change.old.status} -> {change.new.status} at {key}",
+            )
+        )
+        if after:
+            log.warning(
+                "User %s changed the bot's status in %s chat %s from %s to %s: %s",
+                change.by_id,
+                chat.role.value,
+                chat.chat_id,
+                change.old.status,
+                change.new.status,
+                ", ".join(after),
+            )
+        else:
+            log.info(
+                "User %s restored the bot in %s chat %s (%s)",
+                change.by_id,
+                chat.role.value,
+                chat.chat_id,
+                change.new.status,
+            )
+        who = self._who(change)
+        icon = "⚠️ " if after else "✅ "
+        self._tell_admins(
+            session,
+            lambda tr: (
+                icon
+                + "\n• ".join(
+                    escape(line) for line in self._change_lines(tr, chat, change, who, after)
+                )
+            ),
+        )
+        if chat.role is ChatRole.DUTY_GROUP:
+            # While the bot is out of the group, or blind to it, the record has a gap.
+            self._logbook.append(
+                session,
+                DESK_AUTHOR,
+                change.at,
+                {LogColumn.NOTE: " ".join(self._change_lines(self._tr, chat, change, who, after))},
+                source_key=f"bot-standing:{key}"[:128],
+            )
+            session.flush()
+
+    def _change_lines(
         self,
         tr: Translator,
         chat: DeskChat,
         change: MemberChange,
         who: str,
         after: list[Problem],
-    ) -> str:
+    ) -> list[str]:
+        """What happened, then each problem it leaves with its remedy."""
         label = chat_label(tr, chat)
         when = tr.datetime(change.at)
         if not after:
-            return "✅ " + tr(
+            header = tr(
                 "{who} restored the bot in {chat} at {time}: it has what it needs there again."
-            ).format(who=who, chat=label, time=when)
-        if not change.new.present:
+            )
+        elif not change.new.present:
             header = tr("{who} removed the bot from {chat} at {time}.")
         elif change.old.is_admin and not change.new.is_admin:
             header = tr("{who} took the bot's administrator rights in {chat} at {time}.")
         else:
             header = tr("{who} changed the bot's rights in {chat} at {time}.")
-        lines = ["⚠️ " + header.format(who=who, chat=label, time=when)]
-        lines += ["• " + problem_text(tr, chat, problem) for problem in after]
-        return "\n".join(lines)
+        return [
+            header.format(who=who, chat=label, time=when),
+            *(problem_text(tr, chat, problem) for problem in after),
+        ]
 
     def _who(self, change: MemberChange) -> str:
         """The roster's name of whoever did it, else Telegram's."""
