@@ -114,9 +114,13 @@ async def check_standing(app: App) -> None:
             return None
         return replace(chat, name=chat.name or look.title), look.standing
 
-    results = await asyncio.gather(*(check(chat) for chat in desk.membership.desk_chats()))
-    findings = [result for result in results if result is not None]
-    desk.membership.report_start(findings, bool(app.bot.can_read_all_group_messages))
+    try:
+        results = await asyncio.gather(*(check(chat) for chat in desk.membership.desk_chats()))
+        findings = [result for result in results if result is not None]
+        desk.membership.report_start(findings, bool(app.bot.can_read_all_group_messages))
+    except Exception:
+        # The desk runs without the check; nothing it does depends on it.
+        log.exception("Checking the bot's standing in the desk's chats failed")
 
 
 def start_check(app: App) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from html import escape
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.config import Person
@@ -265,12 +266,21 @@ class Membership(DeskService):
         are told to update the configuration (unless `tell` is off: the start-up report says
         it), and the duty group's move is written in the logbook.
         """
+        try:
+            recorded = self._follow(old_chat_id, new_chat_id, now, tell=tell)
+        except IntegrityError:
+            # Another process recorded the same upgrade at the same moment; it is known now.
+            recorded = self._follow(old_chat_id, new_chat_id, now, tell=tell)
+        self._moves.remember(old_chat_id, new_chat_id)
+        self._outbox.notify()
+        return recorded
+
+    def _follow(self, old_chat_id: int, new_chat_id: int, now: dt.datetime, *, tell: bool) -> bool:
         chat = self.desk_chat(old_chat_id)
         with Session(self._engine) as session:
             recorded = self._moves.record(session, old_chat_id, new_chat_id, now)
             moved = self._outbox.move_chat(session, old_chat_id, new_chat_id)
             if recorded and chat is not None:
-                followed = replace(chat, chat_id=new_chat_id)
                 log.warning(
                     "Telegram upgraded %s chat %s to supergroup %s; following it (%d waiting "
                     "messages moved). Update the configuration.",
@@ -279,32 +289,43 @@ class Membership(DeskService):
                     new_chat_id,
                     moved,
                 )
-                if tell:
-                    self._tell_admins(
-                        session,
-                        lambda tr: "⚠️ " + escape(problem_text(tr, followed, Problem.MOVED)),
-                    )
-                if chat.role is ChatRole.DUTY_GROUP:
-                    tr = self._tr
-                    self._logbook.append(
-                        session,
-                        DESK_AUTHOR,
-                        now,
-                        {
-                            LogColumn.NOTE: tr(
-                                "Telegram upgraded the duty group to a supergroup (old id "
-                                "{old}, new id {new}); the bot follows it and keeps recording."
-                            ).format(old=old_chat_id, new=new_chat_id)
-                        },
-                        source_key=f"chat-migrated:{old_chat_id}",
-                    )
-                    session.flush()
+                followed = replace(chat, chat_id=new_chat_id)
+                self._record_move(session, followed, old_chat_id, now, tell=tell)
             elif recorded:
                 log.info("Chat %s became supergroup %s", old_chat_id, new_chat_id)
             session.commit()
-        self._moves.remember(old_chat_id, new_chat_id)
-        self._outbox.notify()
         return recorded
+
+    def _record_move(
+        self,
+        session: Session,
+        followed: DeskChat,
+        old_chat_id: int,
+        now: dt.datetime,
+        *,
+        tell: bool,
+    ) -> None:
+        """Ask the administrators to update the configuration; log the duty group's move."""
+        if tell:
+            self._tell_admins(
+                session, lambda tr: "⚠️ " + escape(problem_text(tr, followed, Problem.MOVED))
+            )
+        if followed.role is not ChatRole.DUTY_GROUP:
+            return
+        tr = self._tr
+        self._logbook.append(
+            session,
+            DESK_AUTHOR,
+            now,
+            {
+                LogColumn.NOTE: tr(
+                    "Telegram upgraded the duty group to a supergroup (old id {old}, new id "
+                    "{new}); the bot follows it and keeps recording."
+                ).format(old=old_chat_id, new=followed.chat_id)
+            },
+            source_key=f"chat-migrated:{old_chat_id}",
+        )
+        session.flush()
 
     # --- shared ---------------------------------------------------------------------------
 
