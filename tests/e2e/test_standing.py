@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import logging
 from functools import partial
 from typing import Any
@@ -151,12 +152,17 @@ async def test_an_upgraded_group_is_followed_and_still_after_a_restart(migrated_
     async with launch(migrated_url, prepare=basic_group, people=people_with_admins()) as desktop:
         await checked(desktop)
         assert texts(desktop, LEADER) == []
+        # A message queued for the old id, held for later, waits in the outbox.
+        later = desktop.clock.now() + dt.timedelta(minutes=10)
+        desktop.desk.outbox.send(GROUP, "Nhắc: kiểm tra camera lúc 09:10", not_before=later)
 
         desktop.emu.migrate_chat(GROUP, SUPERGROUP, by=LEADER, date=desktop.clock.now())
         await desktop.settle()
         (told,) = texts(desktop, LEADER)
         assert str(SUPERGROUP) in told and "telegram.duty_group_id" in told
         assert any(str(SUPERGROUP) in note for note in logbook_notes(desktop))
+        await desktop.later(11)
+        assert texts(desktop, SUPERGROUP)[-1] == "Nhắc: kiểm tra camera lúc 09:10"
 
         # The desk addresses alerts to the configured id; they reach the supergroup.
         (card,) = await alert_photos(desktop, "12")
