@@ -1,6 +1,6 @@
 """chat migration: groups upgraded to supergroups, followed by their new id
 
-Revision ID: 0017
+Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-07 02:50:00.000000
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import bot.db.types
 
-revision: str = '0017'
+revision: str = '0013'
 down_revision: str | None = '0012'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
