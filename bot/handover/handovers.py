@@ -261,13 +261,14 @@ class Handovers(DeskService):
         if not text:
             return False
         shift_date = self._roster.shift_date_at(now)
+        tr = self._tr
         with Session(self._engine) as session:
             self._note(session, ShiftNoteKind.FOCUS, shift_date, author, text, now)
             self._logbook.append(
                 session,
                 author,
                 now,
-                {LogColumn.NOTE: self._tr("Focus item: {text}").format(text=text)},
+                {LogColumn.NOTE: tr("Focus item: {text}").format(text=text)},
             )
             handover = self.of_shift_in(session, shift_date)
             if handover is not None:

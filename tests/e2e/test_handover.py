@@ -113,6 +113,9 @@ async def test_the_opening_names_todays_people_and_carries_the_open_items_over(
     assert "Chi cục KV1 hẹn báo kết quả trước 10:00 (Nguyễn Văn An)" in opening
     logged = [e for e in entries(desktop) if e.shift_date == dt.date(2026, 11, 26)]
     assert any("Bắt đầu ca trực ngày 26/11/2026" in e.work_performed for e in logged)
+    # The focus item's logbook line speaks the desk's language too.
+    focus = "Nội dung cần tập trung theo dõi: Theo dõi xe 51C-123.45 ra vào cổng B"
+    assert any(e.notes == focus for e in entries(desktop))
 
     # A restart at 08:05 posts no second opening; the next one comes the next morning.
     await desktop.restart()
