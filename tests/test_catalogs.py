@@ -42,3 +42,15 @@ def test_catalog_is_complete(locale: str) -> None:
     missing = source_messages() - translated.keys()
     assert not missing, f"{locale}: not in the catalog (run scripts/update_catalogs.py): {missing}"
     assert len(source_messages()) > 50
+
+
+def test_no_text_is_translated_out_of_the_extractors_sight() -> None:
+    """A literal passed to a translator under another name (self._tr("…")) is never extracted."""
+    hidden = re.compile(r"""\b_tr\(\s*f?["']""")
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "bot").rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if hidden.search(line)
+    ]
+    assert found == []
