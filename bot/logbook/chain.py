@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import ORMExecuteState, SessionTransaction
 from sqlmodel import Session, col, func, select
 
 from bot.db.models import LOGBOOK_CONTENT_FIELDS, LogbookChain, LogbookEntry
@@ -64,6 +65,8 @@ def seal(previous: str, entry: LogbookEntry) -> str:
 
 
 _UNSEALED = "logbook_unsealed"
+# Set when a statement inserted logbook rows past the unit of work (session.execute(insert(...))).
+_INSERTED_IN_BULK = "logbook_inserted_in_bulk"
 
 
 def _note_new_entries(session: Session, _context: object, _instances: object) -> None:
@@ -72,29 +75,64 @@ def _note_new_entries(session: Session, _context: object, _instances: object) ->
         session.info.setdefault(_UNSEALED, []).extend(new)
 
 
+def _note_bulk_insert(state: ORMExecuteState) -> None:
+    table = getattr(state.statement, "table", None)
+    if state.is_insert and getattr(table, "name", None) == LogbookEntry.__tablename__:
+        state.session.info[_INSERTED_IN_BULK] = True
+
+
+def _has_work(session: Session) -> bool:
+    return (
+        bool(session.info.get(_UNSEALED))
+        or bool(session.info.get(_INSERTED_IN_BULK))
+        or any(isinstance(obj, LogbookEntry) for obj in session.new)
+    )
+
+
 def _seal_before_commit(session: Session) -> None:
-    if not session.info.get(_UNSEALED):
+    # Entries added since the last flush are not noted yet: commit's own flush comes after
+    # this hook, so look at what is pending as well as at what was noted.
+    if not _has_work(session):
         return
-    # Sealed at commit, once every field is final (services fill details after adding).
+    # Sealed at commit, once every field is final (services fill details after adding); the
+    # flush notes the entries still pending.
     session.flush()
-    entries: list[LogbookEntry] = session.info.pop(_UNSEALED)
+    noted: list[LogbookEntry] = session.info.pop(_UNSEALED, [])
+    entries = {id(e): e for e in noted if inspect(e).persistent and e.chain_seq is None}
+    if session.info.pop(_INSERTED_IN_BULK, False):
+        # Rows inserted by a statement have no objects to note: read back every row of the
+        # transaction that is still outside the chain.
+        for row in session.exec(
+            select(LogbookEntry).where(col(LogbookEntry.chain_seq).is_(None))
+        ).all():
+            entries.setdefault(id(row), row)
+    if not entries:
+        return
     head = session.exec(
         select(LogbookChain).where(LogbookChain.id == CHAIN_ROW).with_for_update()
     ).first()
     if head is None:
         head = LogbookChain(id=CHAIN_ROW, head=GENESIS, length=0)
-    for entry in sorted(entries, key=lambda e: e.id or 0):
+    # In the order they were written: ids follow the order of the inserts.
+    ordered = sorted(entries.values(), key=lambda e: e.id or 0)
+    for entry in ordered:
         head.length += 1
         entry.chain_seq = head.length
         entry.prev_hash = head.head
         entry.entry_hash = seal(head.head, entry)
         head.head = entry.entry_hash
     session.add(head)
-    session.add_all(entries)
+    session.add_all(ordered)
 
 
-def _forget_unsealed(session: Session, *_: object) -> None:
+def _forget_unsealed(session: Session, previous: SessionTransaction) -> None:
+    if previous.nested:
+        # A savepoint rolled back: its entries are gone, those written before it stay.
+        kept = [e for e in session.info.get(_UNSEALED, []) if inspect(e).persistent]
+        session.info[_UNSEALED] = kept
+        return
     session.info.pop(_UNSEALED, None)
+    session.info.pop(_INSERTED_IN_BULK, None)
 
 
 def install() -> None:
@@ -102,6 +140,7 @@ def install() -> None:
     if event.contains(Session, "before_commit", _seal_before_commit):
         return
     event.listen(Session, "before_flush", _note_new_entries)
+    event.listen(Session, "do_orm_execute", _note_bulk_insert)
     event.listen(Session, "before_commit", _seal_before_commit)
     event.listen(Session, "after_soft_rollback", _forget_unsealed)
 
@@ -113,6 +152,7 @@ class Break(StrEnum):
     RELINKED = "relinked"  # its link to the previous entry was rewritten
     MISSING = "missing"  # entries before it were removed
     TRUNCATED = "truncated"  # entries after the last one were removed
+    UNSEALED = "unsealed"  # written after the chain began, yet never sealed into it
 
 
 @dataclass(frozen=True)
@@ -121,6 +161,7 @@ class Verdict:
 
     checked: int
     head: str
+    # Entries older than the chain's first, which older versions left outside it.
     unchained: int = 0
     broken: Break | None = None
     entry: LogbookEntry | None = None
@@ -128,7 +169,7 @@ class Verdict:
 
     @property
     def intact(self) -> bool:
-        """No entry was changed, relinked or removed."""
+        """No entry was changed, relinked, removed or left unsealed."""
         return self.broken is None
 
 
@@ -136,11 +177,7 @@ def verify(engine: Engine, batch: int = 2000) -> Verdict:
     """Walk the chain in order and report the first entry that does not hold."""
     with Session(engine) as session:
         recorded = session.get(LogbookChain, CHAIN_ROW)
-        unchained = session.exec(
-            select(func.count())
-            .select_from(LogbookEntry)
-            .where(col(LogbookEntry.chain_seq).is_(None))
-        ).one()
+        unsealed = _unsealed(session)
         previous, expected, checked = GENESIS, 1, 0
         last_seq = 0
         while True:
@@ -155,18 +192,56 @@ def verify(engine: Engine, batch: int = 2000) -> Verdict:
             for entry in rows:
                 assert entry.chain_seq is not None
                 if entry.chain_seq != expected:
-                    return Verdict(checked, previous, unchained, Break.MISSING, entry, expected)
-                if entry.prev_hash != previous:
-                    return Verdict(checked, previous, unchained, Break.RELINKED, entry, expected)
-                if seal(previous, entry) != entry.entry_hash:
-                    return Verdict(checked, previous, unchained, Break.CHANGED, entry, expected)
-                previous, expected, checked = entry.entry_hash, expected + 1, checked + 1
-                last_seq = entry.chain_seq
+                    broken = Break.MISSING
+                elif entry.prev_hash != previous:
+                    broken = Break.RELINKED
+                elif seal(previous, entry) != entry.entry_hash:
+                    broken = Break.CHANGED
+                else:
+                    previous, expected, checked = entry.entry_hash, expected + 1, checked + 1
+                    last_seq = entry.chain_seq
+                    continue
+                return Verdict(checked, previous, unsealed.before, broken, entry, expected)
             session.expunge_all()
         length = recorded.length if recorded else 0
         if recorded is not None and (recorded.head != previous or length != checked):
-            return Verdict(checked, previous, unchained, Break.TRUNCATED, None, length)
-        return Verdict(checked, previous, unchained)
+            return Verdict(checked, previous, unsealed.before, Break.TRUNCATED, None, length)
+        if unsealed.first_after is not None:
+            return Verdict(
+                checked, previous, unsealed.before, Break.UNSEALED, unsealed.first_after, length
+            )
+        return Verdict(checked, previous, unsealed.before)
+
+
+@dataclass(frozen=True)
+class _Unsealed:
+    before: int
+    first_after: LogbookEntry | None
+
+
+def _unsealed(session: Session) -> _Unsealed:
+    """Entries outside the chain: those older than its start, and the first one after it.
+
+    Every entry written since the chain began is sealed when it is written, so an unsealed
+    entry with a later id than the chain's first was put there past the bot (or by a version
+    that missed it; the migration 0013 seals those).
+    """
+    outside = col(LogbookEntry.chain_seq).is_(None)
+    start = session.exec(
+        select(func.min(LogbookEntry.id)).where(col(LogbookEntry.chain_seq).is_not(None))
+    ).one()
+    older = outside if start is None else outside & (col(LogbookEntry.id) < start)
+    before = session.exec(select(func.count()).select_from(LogbookEntry).where(older)).one()
+    first_after = (
+        None
+        if start is None
+        else session.exec(
+            select(LogbookEntry)
+            .where(outside, col(LogbookEntry.id) > start)
+            .order_by(col(LogbookEntry.id))
+        ).first()
+    )
+    return _Unsealed(before, first_after)
 
 
 def head(engine: Engine) -> str | None:
