@@ -232,3 +232,38 @@ def test_an_upgrade_with_nothing_to_seal_says_nothing_of_it(database_url: str) -
         # The head exists from the start: the first writer always has a row to lock.
         assert head is not None and (head.length, head.head) == (0, chain.GENESIS)
     engine.dispose()
+
+
+def test_entries_that_all_predate_the_chain_are_counted_apart_then_sealed(
+    database_url: str,
+) -> None:
+    upgrade(database_url, "0010")
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO logbook_entry (shift_date, seq, created_at, recorded_at, "
+                "author_name, origin, work_performed, incident, incident_place, incident_refs, "
+                "direction, direction_channel, direction_receiver, result, result_unit, notes) "
+                "VALUES (:day, :seq, :at, :at, '', 'system', :work, '', '', '', '', '', '', "
+                "'', '', '')"
+            ),
+            [
+                {
+                    "day": SHIFT_DAY,
+                    "seq": seq,
+                    "at": MORNING.replace(tzinfo=None),
+                    "work": f"Dòng {seq}",
+                }
+                for seq in (1, 2, 3)
+            ],
+        )
+    upgrade(database_url, "0012")
+    # Before the chain: not a break, counted apart.
+    verdict = verify(engine)
+    assert verdict.intact and (verdict.checked, verdict.unchained) == (0, 3)
+    upgrade(database_url, "head")
+    verdict = verify(engine)
+    assert verdict.intact and (verdict.checked, verdict.unchained) == (3, 0)
+    assert [e.chain_seq for e in chained(engine)] == [1, 2, 3]
+    engine.dispose()
