@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import event, inspect
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import ORMExecuteState, SessionTransaction
+from sqlalchemy import Insert, Table, event, insert, inspect, update
+from sqlalchemy import select as core_select
+from sqlalchemy.engine import Connection, Engine, Row
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, func, select
 
 from bot.db.models import LOGBOOK_CONTENT_FIELDS, LogbookChain, LogbookEntry
@@ -53,7 +54,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def seal(previous: str, entry: LogbookEntry) -> str:
+def seal(previous: str, entry: LogbookEntry | Row[Any]) -> str:
     """The entry's seal: SHA-256 of the previous seal and the entry's content."""
     content = json.dumps(
         {name: _plain(getattr(entry, name)) for name in SEALED_FIELDS},
@@ -65,27 +66,26 @@ def seal(previous: str, entry: LogbookEntry) -> str:
 
 
 _UNSEALED = "logbook_unsealed"
-# Set when a statement inserted logbook rows past the unit of work (session.execute(insert(...))).
-_INSERTED_IN_BULK = "logbook_inserted_in_bulk"
+# On a connection, for its transaction: the unit of work is flushing (its inserts are noted as
+# objects), and a statement inserted logbook rows past it (a Core or bulk insert).
+_FLUSHING = "logbook_flushing"
+_INSERTED_BY_STATEMENT = "logbook_inserted_by_statement"
 
 
 def _note_new_entries(session: Session, _context: object, _instances: object) -> None:
+    session.connection().info[_FLUSHING] = True
     new = [obj for obj in session.new if isinstance(obj, LogbookEntry)]
     if new:
         session.info.setdefault(_UNSEALED, []).extend(new)
 
 
-def _note_bulk_insert(state: ORMExecuteState) -> None:
-    table = getattr(state.statement, "table", None)
-    if state.is_insert and getattr(table, "name", None) == LogbookEntry.__tablename__:
-        state.session.info[_INSERTED_IN_BULK] = True
+def _flushed(session: Session, _context: object) -> None:
+    session.connection().info.pop(_FLUSHING, None)
 
 
 def _has_work(session: Session) -> bool:
-    return (
-        bool(session.info.get(_UNSEALED))
-        or bool(session.info.get(_INSERTED_IN_BULK))
-        or any(isinstance(obj, LogbookEntry) for obj in session.new)
+    return bool(session.info.get(_UNSEALED)) or any(
+        isinstance(obj, LogbookEntry) for obj in session.new
     )
 
 
@@ -99,13 +99,6 @@ def _seal_before_commit(session: Session) -> None:
     session.flush()
     noted: list[LogbookEntry] = session.info.pop(_UNSEALED, [])
     entries = {id(e): e for e in noted if inspect(e).persistent and e.chain_seq is None}
-    if session.info.pop(_INSERTED_IN_BULK, False):
-        # Rows inserted by a statement have no objects to note: read back every row of the
-        # transaction that is still outside the chain.
-        for row in session.exec(
-            select(LogbookEntry).where(col(LogbookEntry.chain_seq).is_(None))
-        ).all():
-            entries.setdefault(id(row), row)
     if not entries:
         return
     head = session.exec(
@@ -132,17 +125,74 @@ def _forget_unsealed(session: Session, previous: SessionTransaction) -> None:
         session.info[_UNSEALED] = kept
         return
     session.info.pop(_UNSEALED, None)
-    session.info.pop(_INSERTED_IN_BULK, None)
+
+
+_ENTRY_TABLE: Table = LogbookEntry.__table__  # type: ignore[attr-defined]
+_CHAIN_TABLE: Table = LogbookChain.__table__  # type: ignore[attr-defined]
+
+
+def _note_statement_insert(connection: Connection, statement: object, *_: object) -> None:
+    if (
+        isinstance(statement, Insert)
+        and statement.table is _ENTRY_TABLE
+        and not connection.info.get(_FLUSHING)
+    ):
+        connection.info[_INSERTED_BY_STATEMENT] = True
+
+
+def _seal_inserted_rows(connection: Connection) -> None:
+    """Seal the rows a statement inserted in this transaction, as it commits.
+
+    Such rows have no objects the session could note; they are the transaction's rows still
+    outside the chain, read back in the order of their ids.
+    """
+    connection.info.pop(_FLUSHING, None)
+    if not connection.info.pop(_INSERTED_BY_STATEMENT, False):
+        return
+    chain_row = _CHAIN_TABLE.c
+    recorded = connection.execute(
+        core_select(chain_row.head, chain_row.length)
+        .where(chain_row.id == CHAIN_ROW)
+        .with_for_update()
+    ).first()
+    previous, length = (recorded.head, recorded.length) if recorded else (GENESIS, 0)
+    rows = connection.execute(
+        core_select(_ENTRY_TABLE)
+        .where(_ENTRY_TABLE.c.chain_seq.is_(None))
+        .order_by(_ENTRY_TABLE.c.id)
+    ).all()
+    for row in rows:
+        length += 1
+        sealed_as = seal(previous, row)
+        connection.execute(
+            update(_ENTRY_TABLE)
+            .where(_ENTRY_TABLE.c.id == row.id)
+            .values(chain_seq=length, prev_hash=previous, entry_hash=sealed_as)
+        )
+        previous = sealed_as
+    values = {"head": previous, "length": length}
+    if recorded is None:
+        connection.execute(insert(_CHAIN_TABLE).values(id=CHAIN_ROW, **values))
+    else:
+        connection.execute(update(_CHAIN_TABLE).where(chain_row.id == CHAIN_ROW).values(**values))
+
+
+def _forget_statement_inserts(connection: Connection) -> None:
+    connection.info.pop(_FLUSHING, None)
+    connection.info.pop(_INSERTED_BY_STATEMENT, None)
 
 
 def install() -> None:
-    """Seal every logbook entry when its transaction commits, whichever service wrote it."""
+    """Seal every logbook entry when its transaction commits, however it was written."""
     if event.contains(Session, "before_commit", _seal_before_commit):
         return
     event.listen(Session, "before_flush", _note_new_entries)
-    event.listen(Session, "do_orm_execute", _note_bulk_insert)
+    event.listen(Session, "after_flush_postexec", _flushed)
     event.listen(Session, "before_commit", _seal_before_commit)
     event.listen(Session, "after_soft_rollback", _forget_unsealed)
+    event.listen(Engine, "after_execute", _note_statement_insert)
+    event.listen(Engine, "commit", _seal_inserted_rows)
+    event.listen(Engine, "rollback", _forget_statement_inserts)
 
 
 class Break(StrEnum):

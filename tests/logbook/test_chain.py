@@ -11,8 +11,8 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import Table, insert, inspect, text
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
 from bot.db.engine import make_engine, upgrade
@@ -24,6 +24,8 @@ from tests.conftest import MORNING, SHIFT_DAY
 ROOT = Path(__file__).resolve().parents[2]
 
 chain.install()
+
+ENTRY_TABLE: Table = LogbookEntry.__table__  # type: ignore[attr-defined]
 
 
 @pytest.fixture
@@ -55,6 +57,36 @@ def line_values(seq: int) -> dict[str, object]:
         "prev_hash": "",
         "entry_hash": "",
     }
+
+
+def write_past_the_bot(engine: Engine, *seqs: int) -> None:
+    """Rows put in with plain SQL, as psql or an older version would: nothing seals them."""
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO logbook_entry (shift_date, seq, created_at, recorded_at, "
+                "author_name, origin, work_performed, incident, incident_place, incident_refs, "
+                "direction, direction_channel, direction_receiver, result, result_unit, notes"
+                "{hashes}) VALUES (:day, :seq, :at, :at, '', 'system', :work, '', '', '', '', "
+                "'', '', '', '', ''{blanks})".format(
+                    hashes=", prev_hash, entry_hash" if has_chain(connection) else "",
+                    blanks=", '', ''" if has_chain(connection) else "",
+                )
+            ),
+            [
+                {
+                    "day": SHIFT_DAY,
+                    "seq": seq,
+                    "at": MORNING.replace(tzinfo=None),
+                    "work": f"Dòng {seq}",
+                }
+                for seq in seqs
+            ],
+        )
+
+
+def has_chain(connection: Connection) -> bool:
+    return "entry_hash" in {c["name"] for c in inspect(connection).get_columns("logbook_entry")}
 
 
 def chained(engine: Engine) -> list[LogbookEntry]:
@@ -125,25 +157,52 @@ def test_a_rolled_back_transaction_seals_nothing(engine: Engine) -> None:
     assert [(e.seq, e.chain_seq) for e in entries] == [(2, 1)]
 
 
-def test_rows_inserted_by_a_statement_are_sealed(engine: Engine) -> None:
+def test_rows_inserted_by_statements_are_sealed(engine: Engine) -> None:
     with Session(engine) as session:
         session.add(line(1))
         session.commit()
+    # The ORM's bulk insert, the legacy bulk calls, and a Core insert on a bare connection.
     with Session(engine) as session:
         session.execute(insert(LogbookEntry), [line_values(2), line_values(3)])
         session.commit()
+    with Session(engine) as session:
+        session.bulk_save_objects([line(4), line(5)])
+        session.bulk_insert_mappings(LogbookEntry, [line_values(6)])  # type: ignore[arg-type]
+        session.commit()
+    with engine.begin() as connection:
+        connection.execute(insert(ENTRY_TABLE), [line_values(7), line_values(8)])
+    # Mixed with the unit of work in one transaction.
+    with Session(engine) as session:
+        session.add(line(9))
+        session.flush()
+        session.connection().execute(insert(ENTRY_TABLE), [line_values(10)])
+        session.commit()
     entries = chained(engine)
-    assert_one_chain(entries)
-    assert verify(engine).intact and verify(engine).checked == 3
+    assert sorted(e.seq for e in entries) == list(range(1, 11))
+    assert_one_chain(sorted(entries, key=lambda e: e.chain_seq or 0))
+    verdict = verify(engine)
+    assert verdict.intact and verdict.checked == 10
+
+
+def test_a_statement_insert_rolled_back_seals_nothing(engine: Engine) -> None:
+    with engine.connect() as connection:
+        connection.execute(insert(ENTRY_TABLE), [line_values(1)])
+        connection.rollback()
+        # The next transaction on the same connection inserts nothing of the logbook.
+        connection.execute(text("SELECT 1"))
+        connection.commit()
+    with Session(engine) as session:
+        session.add(line(2))
+        session.commit()
+    assert [(e.seq, e.chain_seq) for e in chained(engine)] == [(2, 1)]
 
 
 def test_a_row_put_in_past_the_bot_is_a_break(engine: Engine) -> None:
     with Session(engine) as session:
         session.add(line(1))
         session.commit()
-    # Written straight into the table, as a forger or an old version would.
-    with engine.begin() as connection:
-        connection.execute(insert(LogbookEntry.__table__), [line_values(2)])  # type: ignore[attr-defined]
+    # Written straight into the table, as a forger with psql would.
+    write_past_the_bot(engine, 2)
     verdict = verify(engine)
     assert verdict.broken == Break.UNSEALED and verdict.checked == 1
     assert verdict.entry is not None and verdict.entry.seq == 2
@@ -178,14 +237,12 @@ def test_the_upgrade_seals_what_an_older_version_left_out_in_order(database_url:
     upgrade(database_url, "0012")
     engine = make_engine(database_url)
     # Two entries from before the chain, two sealed, then two an older version left unsealed.
-    with engine.begin() as connection:
-        connection.execute(insert(LogbookEntry.__table__), [line_values(1), line_values(2)])  # type: ignore[attr-defined]
+    write_past_the_bot(engine, 1, 2)
     with Session(engine) as session:
         session.add(line(3))
         session.add(line(4))
         session.commit()
-    with engine.begin() as connection:
-        connection.execute(insert(LogbookEntry.__table__), [line_values(5), line_values(6)])  # type: ignore[attr-defined]
+    write_past_the_bot(engine, 5, 6)
     before = verify(engine)
     assert before.unchained == 2
     assert before.broken == Break.UNSEALED and before.entry is not None
@@ -239,25 +296,7 @@ def test_entries_that_all_predate_the_chain_are_counted_apart_then_sealed(
 ) -> None:
     upgrade(database_url, "0010")
     engine = make_engine(database_url)
-    with engine.begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO logbook_entry (shift_date, seq, created_at, recorded_at, "
-                "author_name, origin, work_performed, incident, incident_place, incident_refs, "
-                "direction, direction_channel, direction_receiver, result, result_unit, notes) "
-                "VALUES (:day, :seq, :at, :at, '', 'system', :work, '', '', '', '', '', '', "
-                "'', '', '')"
-            ),
-            [
-                {
-                    "day": SHIFT_DAY,
-                    "seq": seq,
-                    "at": MORNING.replace(tzinfo=None),
-                    "work": f"Dòng {seq}",
-                }
-                for seq in (1, 2, 3)
-            ],
-        )
+    write_past_the_bot(engine, 1, 2, 3)
     upgrade(database_url, "0012")
     # Before the chain: not a break, counted apart.
     verdict = verify(engine)
