@@ -3,7 +3,12 @@
 Every new entry gets the next place in the chain and a SHA-256 over the previous entry's seal
 and its own content, when the transaction that writes it commits. The head (the last seal) is
 kept in a row of its own, locked while entries are sealed, so two writers never fork the chain.
-`verify` walks the chain from the start and names the first entry that no longer matches.
+
+Entries the session adds are sealed in `before_commit`, flushed or not; rows a statement inserts
+(a Core insert, the ORM's bulk insert) have no objects to note, so the connection seals them as
+it commits. Rows written with plain SQL, past the bot, stay outside: `verify` walks the chain
+from the start, names the first entry that no longer matches, and an entry left unsealed after
+the chain's first.
 """
 
 from __future__ import annotations
