@@ -41,7 +41,7 @@ from tests.e2e.conftest import (
 )
 from tests.e2e.test_alerts import alert_body, photos, post
 from tests.e2e.test_cameras import PASSWORD, camera_config
-from tests.e2e.test_epz import enrol
+from tests.e2e.test_epz import CONTACT, enrol
 from tests.e2e.test_epz import press as epz_press
 from tests.e2e.test_epz import say as epz_say
 from tests.e2e.test_handover import CYCLE, at, card_of, move_to
@@ -287,7 +287,7 @@ async def outage_follow_ups(desktop: Desktop, _: SimulatedCamera | None) -> list
     await epz_press(desktop, follow_up, "ep:nc:1", "Đã ghi vào sổ", chat=OFFICER, user=OFFICER)
     desktop.clock.set(dt.datetime(2026, 12, 1, 0, 1, tzinfo=ICT))
     await desktop.settle()
-    request = desktop.emu.bot_messages(3001)[-1]
+    request = desktop.emu.bot_messages(CONTACT)[-1]
     await epz_press(desktop, request, "ep:ex:1", "Vì sao chưa khắc phục")
     await epz_say(desktop, "Chờ nhà mạng kéo lại cáp quang", "Đến ngày nào")
     await epz_say(desktop, "05/12", "Đã ghi nhận giải trình")
@@ -368,7 +368,12 @@ class Case:
 
 
 INTERIM_UNITS = [
-    {"key": "hq-kv1", "name": "Chi cục HQ CK cảng Sài Gòn KV1", "chat_id": UNIT_CHAT, "head": 1005},
+    {
+        "key": "hq-kv1",
+        "name": "Chi cục HQ CK cảng Sài Gòn KV1",
+        "chat_id": UNIT_CHAT,
+        "head": OFF_DUTY,
+    },
     {"key": "doi-ks", "name": "Đội Kiểm soát Hải quan", "chat_id": TEAM_CHAT},
 ]
 CASES = {
