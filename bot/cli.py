@@ -146,7 +146,17 @@ def cmd_db(settings: Settings, action: str) -> int:
     tr = _operator_tr(settings)
     url = settings.database.url
     if action == "upgrade":
-        upgrade(url)
+        upgraded = upgrade(url)
+        if upgraded.logbook_entries_sealed:
+            print(
+                tr.plural(
+                    "Sealed {count} logbook entry that an older version had left outside "
+                    "the hash chain.",
+                    "Sealed {count} logbook entries that an older version had left outside "
+                    "the hash chain.",
+                    upgraded.logbook_entries_sealed,
+                ).format(count=upgraded.logbook_entries_sealed)
+            )
         print(tr("The database is up to date."))
         return 0
     if action == "check":
@@ -203,15 +213,24 @@ def cmd_logbook_verify(settings: Settings) -> int:
             1,
         )
     entry = verdict.entry
-    where = tr(
-        "entry no. {seq} of the shift of {day} (id {id}, place {place} in the chain)"
-    ).format(
-        seq=entry.seq, day=entry.shift_date.strftime("%d/%m/%Y"), id=entry.id, place=entry.chain_seq
+    day = entry.shift_date.strftime("%d/%m/%Y")
+    where = (
+        tr("entry no. {seq} of the shift of {day} (id {id}, outside the chain)").format(
+            seq=entry.seq, day=day, id=entry.id
+        )
+        if entry.chain_seq is None
+        else tr(
+            "entry no. {seq} of the shift of {day} (id {id}, place {place} in the chain)"
+        ).format(seq=entry.seq, day=day, id=entry.id, place=entry.chain_seq)
     )
     reasons = {
         Break.CHANGED: tr("its content was changed after it was written"),
         Break.RELINKED: tr("its link to the entry before it was rewritten"),
         Break.MISSING: tr("entries before it were removed (place {expected} is missing)"),
+        Break.UNSEALED: tr(
+            "it was written after the chain began but never sealed into it (added outside "
+            "the bot, or left by an older version: run duty-desk db upgrade)"
+        ),
     }
     return _fail(
         tr(

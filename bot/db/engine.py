@@ -52,9 +52,22 @@ def alembic_config(url: str) -> AlembicConfig:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+# Set by migration 0013: how many logbook entries it sealed that older versions left unsealed.
+LOGBOOK_ENTRIES_SEALED = "logbook_entries_sealed"
+
+
+@dataclass(frozen=True)
+class Upgraded:
+    """What applying the migrations did besides changing the schema."""
+
+    logbook_entries_sealed: int = 0
+
+
+def upgrade(url: str, revision: str = "head") -> Upgraded:
     """Apply migrations up to a revision."""
-    command.upgrade(alembic_config(url), revision)
+    config = alembic_config(url)
+    command.upgrade(config, revision)
+    return Upgraded(int(config.attributes.get(LOGBOOK_ENTRIES_SEALED, 0)))
 
 
 def check_models_match(url: str) -> None:
