@@ -330,10 +330,11 @@ async def test_a_full_camera_refuses_like_a_real_one_until_a_place_frees_up() ->
             await renewed.Renew("PT120S")
             await pullpoint(client, "PT60S")  # never renewed
             events = await client.create_events_service()
+            short = {"InitialTerminationTime": "PT30S"}
             for kind in ("pullpoint", "notify"):
                 with pytest.raises(Fault, match="Maximum number of subscriptions") as refused:
                     if kind == "pullpoint":
-                        await events.CreatePullPointSubscription({"InitialTerminationTime": "PT30S"})
+                        await events.CreatePullPointSubscription(short)
                     else:
                         notification = await client.create_notification_service()
                         await notification.Subscribe(
@@ -348,7 +349,7 @@ async def test_a_full_camera_refuses_like_a_real_one_until_a_place_frees_up() ->
             # Only the renewed one outlives its termination time; the other's place is free.
             now[0] += timedelta(seconds=61)
             assert camera.live_subscriptions() == 1
-            await events.CreatePullPointSubscription({"InitialTerminationTime": "PT30S"})
+            await events.CreatePullPointSubscription(short)
             assert camera.live_subscriptions() == 2
             assert (camera.subscriptions_created, camera.peak_subscriptions) == (3, 2)
         finally:
