@@ -694,7 +694,7 @@ class EventStream:
         """The current subscription answered: events flow. Reported once per change."""
         self._failures = 0
         if self.events_fault is not None:
-            logger.warning("Camera %s: events are flowing again", self.device.address)
+            logger.info("Camera %s: events are flowing again", self.device.address)
         self.events_fault = None
         self._report(working=True)
 

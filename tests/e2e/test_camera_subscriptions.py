@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 import yaml
 from onvif import ONVIFCamera
@@ -168,6 +169,16 @@ async def cameras_view(desktop: Desktop) -> str:
     return text_of(await desktop.answer(GROUP, mark))
 
 
+async def health(desktop: Desktop) -> dict[str, Any]:
+    port = desktop.app.bot_data["intake"].port
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"http://127.0.0.1:{port}/health") as response,
+    ):
+        answer: dict[str, Any] = await response.json()
+    return answer
+
+
 async def move_clock(
     desktop: Desktop,
     camera: SimulatedCamera,
@@ -226,6 +237,7 @@ async def test_a_camera_whose_places_the_nvr_holds_is_a_fault_until_one_frees_up
                 assert await desktop.desk.cameras.health_round() == 0  # it answers: "up"...
                 view = await cameras_view(desktop)
                 assert "🟡 20 Cổng C ⚠️ không nhận được sự kiện" in view  # ...but not plain up
+                assert (await health(desktop))["camera_events_failing"] == ["20"]
                 with Session(desktop.engine) as session:
                     work = [e.work_performed for e in session.exec(select(LogbookEntry))]
                 assert work == [REFUSED.removeprefix("🟡 ")]
@@ -258,5 +270,6 @@ async def test_a_camera_whose_places_the_nvr_holds_is_a_fault_until_one_frees_up
                 assert RESTORED in [text_of(m) for m in emu.bot_messages(GROUP)]
                 view = await cameras_view(desktop)
                 assert "🟢 20 Cổng C" in view and "không nhận được sự kiện" not in view
+                assert (await health(desktop))["camera_events_failing"] == []
         finally:
             await nvr.close()
