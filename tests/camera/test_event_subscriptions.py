@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -23,17 +22,10 @@ from bot.camera.onvif_device import (
     SubscriptionKind,
 )
 from bot.devtools.onvif_camera import MOTION_ALARM, TAMPER, SimulatedCamera
+from tests.camera.test_onvif_device import wait_until
 
 PASSWORD = "s3cret-Pa55"
 PULLPOINT_XADDR = "http://www.onvif.org/ver10/events/wsdl/PullPointSubscription"
-
-
-async def wait_until(predicate: Callable[[], bool], within: float = 10.0) -> None:
-    deadline = time.monotonic() + within
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.02)
 
 
 class Memory:

@@ -12,8 +12,6 @@ import logging
 import os
 import signal
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +33,7 @@ from bot.devtools.onvif_camera import (
     TAMPER,
     SimulatedCamera,
 )
+from tests.camera.test_onvif_device import wait_until
 from tests.e2e.conftest import GROUP, OFFICER, UNIT_CHAT, Desktop, desk_config, launch, text_of
 from tests.e2e.test_cameras import PASSWORD, camera_config
 
@@ -48,14 +47,6 @@ REFUSED = (
     "thử lại."
 )
 RESTORED = "🟢 Camera 20 (Cảng Cát Lái, cổng C) đã gửi sự kiện về trực ban trở lại."
-
-
-async def wait_until(predicate: Callable[[], bool], within: float = 30.0) -> None:
-    deadline = time.monotonic() + within
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.05)
 
 
 # --- killed without a clean shutdown ------------------------------------------------------------
@@ -202,7 +193,7 @@ async def move_clock(
     if attempts == 0:
         await asyncio.sleep(0.5)
     else:
-        await wait_until(lambda: made() >= attempts and stream.state is then)
+        await wait_until(lambda: made() >= attempts and stream.state is then, within=30)
     assert made() == attempts
 
 
@@ -257,7 +248,7 @@ async def test_a_camera_whose_places_the_nvr_holds_is_a_fault_until_one_frees_up
                 await (await nvr.create_subscription_service("PullPointSubscription")).Unsubscribe()
                 mark = emu.mark()
                 await move_clock(desktop, camera, 60.0, attempts=1, then=StreamState.STREAMING)
-                await wait_until(lambda: camera.live_subscriptions() == 2)
+                await wait_until(lambda: camera.live_subscriptions() == 2, within=30)
                 camera.emit(MOTION_ALARM, {"State": "true"})
                 card = await emu.wait_for_message(
                     GROUP, after=mark, predicate=lambda m: "Chuyển động" in text_of(m), timeout=15
