@@ -752,9 +752,9 @@ class EventStream:
         loop = asyncio.get_running_loop()
         lifetime = self._lifetime.total_seconds()
         expires_at = loop.time() + min(recalled.seconds_left, lifetime)
-        ref = _SubscriptionRef(recalled.kind, recalled.address, expires_at)
+        # Stale until taken up, so that a stop or a failure from here on still ends it.
+        ref = self._stale = _SubscriptionRef(recalled.kind, recalled.address, expires_at)
         if recalled.kind != "pullpoint" or self._notify_url:
-            self._stale = ref
             return False
         camera = await self.device._client()
         guard = self.device._guard
@@ -767,7 +767,6 @@ class EventStream:
                 subscription.Renew(camera.get_next_termination_time(self._lifetime))
             )
         except CameraError as error:
-            self._stale = ref
             logger.info(
                 "Camera %s: the event subscription made by %s cannot be taken up (%s); "
                 "ending it before subscribing again",
@@ -778,7 +777,7 @@ class EventStream:
             if not isinstance(error, CameraProtocolError):
                 raise  # unreachable: back off, then unsubscribe it and subscribe anew
             return False
-        self._current = ref
+        self._current, self._stale = ref, None
         self._subscription = subscription
         self.mode = "pullpoint"
         self._schedule_renewal(result, started)
