@@ -214,13 +214,18 @@ async def start_cameras(app: App, desk: Desk) -> None:
 def health(app: App, desk: Desk) -> dict[str, object]:
     """What /health reports: the bot, its backlog, the cameras."""
     states: dict[str, int] = {}
+    events_failing: list[str] = []
     for status in desk.cameras.statuses().values():
         states[status.state] = states.get(status.state, 0) + 1
+        if status.events_fault:
+            events_failing.append(status.camera)
     return {
         "ok": True,
         "bot": app.bot.username if app.bot_data.get(SENDER_KEY) else None,
         "outbox_pending": desk.outbox.pending_count(),
         "cameras": states,
+        # Cameras that answer but whose events do not reach the desk.
+        "camera_events_failing": sorted(events_failing),
     }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import time
 from collections.abc import Callable
@@ -30,6 +32,8 @@ class ManualClock:
         if start.tzinfo is None:
             raise ValueError("ManualClock needs a timezone-aware start")
         self._now = start.astimezone(dt.UTC)
+        # Told when the clock is moved, so whoever waits on it (sleep_on) looks again.
+        self.on_change: list[Callable[[], None]] = []
 
     def now(self) -> dt.datetime:
         """Return the current (set) time in UTC."""
@@ -38,11 +42,17 @@ class ManualClock:
     def advance(self, delta: dt.timedelta) -> dt.datetime:
         """Move the clock forward and return the new time."""
         self._now += delta
+        self._changed()
         return self._now
 
     def set(self, when: dt.datetime) -> None:
         """Jump to a given aware time."""
         self._now = when.astimezone(dt.UTC)
+        self._changed()
+
+    def _changed(self) -> None:
+        for listener in list(self.on_change):
+            listener()
 
 
 class ScaledClock:
@@ -103,3 +113,26 @@ def wall_delay(clock: Clock, delta: dt.timedelta) -> dt.timedelta:
     if isinstance(clock, ScaledClock):
         return delta / clock.speed
     return delta
+
+
+async def sleep_on(clock: Clock, seconds: float) -> None:
+    """Wait until `seconds` have passed on the clock.
+
+    The system clock is plain sleeping. A clock that can be moved (a test's, a drill's) is
+    watched: moving it ends the wait as soon as the time is reached, and a test clock that
+    stands still keeps the waiter waiting, as it keeps every other deadline.
+    """
+    listeners: list[Callable[[], None]] | None = getattr(clock, "on_change", None)
+    if listeners is None:
+        await asyncio.sleep(seconds)
+        return
+    until = clock.now() + dt.timedelta(seconds=seconds)
+    moved = asyncio.Event()
+    listeners.append(moved.set)
+    try:
+        while (left := until - clock.now()) > dt.timedelta(0):
+            moved.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(moved.wait(), wall_delay(clock, left).total_seconds())
+    finally:
+        listeners.remove(moved.set)

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Final, Literal, TypeVar
+from typing import Any, Final, Literal, Protocol, TypeVar
 
 import aiohttp
 import onvif
@@ -68,6 +68,9 @@ BACKOFF_INITIAL_SECONDS: Final = 1.0
 BACKOFF_MAX_SECONDS: Final = 60.0
 # Unsubscribe is a courtesy; it must never hold up a reconnect or shutdown for long.
 _UNSUBSCRIBE_TIMEOUT: Final = 5.0
+# Failed attempts in a row, the camera answering each, before its events count as failing. A
+# refused subscription is a fault at once: the camera has said it will send nothing.
+FAILURES_BEFORE_FAULT: Final = 3
 
 _EVENTS_NS: Final = "http://www.onvif.org/ver10/events/wsdl"
 _PULLPOINT_BINDING: Final = f"{{{_EVENTS_NS}}}PullPointSubscriptionBinding"
@@ -400,6 +403,12 @@ class _TopicPrefixPlugin(Plugin):
         return envelope, http_headers
 
 
+def _add_topic_plugin(pullpoint: Any) -> None:
+    plugins = pullpoint.zeep_client.plugins
+    if not any(isinstance(plugin, _TopicPrefixPlugin) for plugin in plugins):
+        plugins.append(_TopicPrefixPlugin())
+
+
 def _local(tag: Any) -> str:
     return str(tag).rsplit("}", 1)[-1]
 
@@ -466,6 +475,17 @@ class _Resubscribe(Exception):
     """The camera no longer knows our subscription (reboot, expiry): make a new one now."""
 
 
+class SubscriptionRefused(CameraProtocolError):
+    """The camera answered but made no subscription (all its places taken, most often)."""
+
+
+class EventsFault(enum.StrEnum):
+    """Why a camera's events are not reaching the desk, though the camera answers."""
+
+    REFUSED = "refused"  # it refuses to subscribe us
+    FAILING = "failing"  # its event service keeps failing
+
+
 SubscriptionKind = Literal["pullpoint", "notify"]
 # Port types under which onvif-zeep-async files each kind's subscription manager address.
 _PORT_TYPE: Final[dict[SubscriptionKind, str]] = {
@@ -481,6 +501,37 @@ class _SubscriptionRef:
     expires_at: float  # loop time, by the camera's own reckoning of the granted lifetime
 
 
+@dataclass(frozen=True)
+class StoredSubscription:
+    """A subscription an earlier run of the bot made on the camera and recorded."""
+
+    kind: SubscriptionKind
+    address: str
+    seconds_left: float  # until the camera drops it unless renewed (may be negative)
+    made_by: str  # which process and run made it, for the log
+
+
+class SubscriptionMemory(Protocol):
+    """Where a stream keeps its subscription's reference beyond the life of the process.
+
+    ONVIF has no call that lists a camera's subscriptions: a reference lost with a crashed
+    process keeps one of the camera's few places taken until it expires.
+    """
+
+    def recall(self) -> StoredSubscription | None:
+        """The subscription recorded for this camera, if any."""
+
+    def remember(self, kind: SubscriptionKind, address: str, seconds_left: float) -> None:
+        """Record the live subscription (made or renewed)."""
+
+    def forget(self) -> None:
+        """Drop the record: the subscription is ended."""
+
+
+EventsCallback = Callable[[EventsFault | None], None]
+Sleep = Callable[[float], Awaitable[None]]
+
+
 class EventStream:
     """Keeps one event subscription on a camera and hands every notification to a callback.
 
@@ -488,6 +539,11 @@ class EventStream:
     (base notification) and whoever receives them passes the body to ``handle_notify``; if the
     camera refuses Subscribe the stream falls back to PullPoint. Before any new subscription
     the previous one is unsubscribed, so subscriptions never pile up on the camera.
+
+    With a ``memory`` the subscription outlives the process: at start the one an earlier run
+    recorded is renewed and taken up, or unsubscribed if the camera will not renew it. A camera
+    that answers but gives no working subscription is reported to ``on_events`` (and working
+    again with None); ``sleep`` waits out the backoff between attempts.
     """
 
     def __init__(
@@ -501,6 +557,9 @@ class EventStream:
         message_limit: int = PULL_MESSAGE_LIMIT,
         backoff_initial: float = BACKOFF_INITIAL_SECONDS,
         backoff_max: float = BACKOFF_MAX_SECONDS,
+        memory: SubscriptionMemory | None = None,
+        on_events: EventsCallback | None = None,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.device = device
         self._callback = callback
@@ -510,6 +569,13 @@ class EventStream:
         self._message_limit = message_limit
         self._backoff_initial = backoff_initial
         self._backoff_max = backoff_max
+        self._memory = memory
+        self._recalled: StoredSubscription | None = None
+        self._on_events = on_events
+        self._sleep = sleep
+        self._failures = 0  # answered attempts in a row that gave no working subscription
+        self.events_fault: EventsFault | None = None
+        self._events_working: bool | None = None  # as last reported; None: not yet known
         self._state = StreamState.STOPPED
         self._task: asyncio.Task[None] | None = None
         self._current: _SubscriptionRef | None = None
@@ -541,6 +607,8 @@ class EventStream:
         if self._task is not None and not self._task.done():
             return
         self._set_state(StreamState.CONNECTING)
+        if self._memory is not None:
+            self._recalled = self._memory.recall()
         self._task = asyncio.create_task(self._run(), name=f"onvif-events-{self.device.address}")
 
     async def stop(self) -> None:
@@ -556,6 +624,10 @@ class EventStream:
             with contextlib.suppress(CameraError, TimeoutError):
                 async with asyncio.timeout(_UNSUBSCRIBE_TIMEOUT):
                     await self._unsubscribe_stale()
+        if self._stale is None and self._recalled is None and self._memory is not None:
+            # Ended on the camera (or expired): nothing for the next start to clean up. If the
+            # camera could not be reached, the record stays for the next start to try again.
+            self._memory.forget()
         self._stale = None
 
     # --- the loop ------------------------------------------------------------------------
@@ -572,23 +644,79 @@ class EventStream:
             wait = delay * random.uniform(0.8, 1.0)  # jitter: 200 cameras recovering at once
             first = self.last_error is None
             self.last_error = str(error) or error.__class__.__name__
-            logger.log(
-                logging.INFO if first else logging.DEBUG,
-                "Camera %s: event stream interrupted (%s); retrying in %.1f s",
+            if not self._judge(error, wait):
+                logger.log(
+                    logging.INFO if first else logging.DEBUG,
+                    "Camera %s: event stream interrupted (%s); retrying in %.1f s",
+                    self.device.address,
+                    self.last_error,
+                    wait,
+                )
+            await self._sleep(wait)
+            delay = min(delay * 2, self._backoff_max)
+
+    def _judge(self, error: Exception, wait: float) -> bool:
+        """Count a failed attempt; report a fault when the camera's events are failing.
+
+        Returns whether it logged the failure. A camera that does not answer, or refuses the
+        credentials, is the health round's to report; only failures the camera answered are
+        the event service's own.
+        """
+        if isinstance(error, CameraUnreachable | CameraAuthError):
+            return False
+        self._failures += 1
+        if isinstance(error, SubscriptionRefused):
+            fault = EventsFault.REFUSED
+        elif self._failures >= FAILURES_BEFORE_FAULT:
+            fault = EventsFault.FAILING
+        else:
+            return False
+        if fault == self.events_fault:
+            logger.debug(
+                "Camera %s: still no event subscription (%s); retrying in %.1f s",
                 self.device.address,
                 self.last_error,
                 wait,
             )
-            await asyncio.sleep(wait)
-            delay = min(delay * 2, self._backoff_max)
+            return True
+        self.events_fault = fault
+        logger.warning(
+            "Camera %s: no event subscription (%s); its events are lost until one is made; "
+            "retrying in %.1f s",
+            self.device.address,
+            self.last_error,
+            wait,
+        )
+        self._report(working=False)
+        return True
+
+    def _working(self) -> None:
+        """The current subscription answered: events flow. Reported once per change."""
+        self._failures = 0
+        if self.events_fault is not None:
+            logger.info("Camera %s: events are flowing again", self.device.address)
+        self.events_fault = None
+        self._report(working=True)
+
+    def _report(self, *, working: bool) -> None:
+        if self._events_working is working or self._on_events is None:
+            self._events_working = working
+            return
+        self._events_working = working
+        try:
+            self._on_events(None if working else self.events_fault)
+        except Exception:
+            # Whoever records the fault must not cost the camera its event stream.
+            logger.exception("Camera %s: events report failed", self.device.address)
 
     async def _connect_and_stream(self) -> Exception:
         """Subscribe and pump until something fails; returns the failure to back off on."""
         address = self.device.address
         while True:
             try:
-                await self._unsubscribe_stale()
-                await self._subscribe()
+                if not await self._take_up_recalled():
+                    await self._unsubscribe_stale()
+                    await self._subscribe()
                 if self.last_error is not None:
                     logger.info("Camera %s: event stream restored", address)
                     self.last_error = None
@@ -610,6 +738,66 @@ class EventStream:
                 logger.warning("Camera %s: event stream failed", address, exc_info=True)
                 self._retire_current()
                 return error
+
+    async def _take_up_recalled(self) -> bool:
+        """Renew and take up the subscription an earlier run recorded; False if not taken up.
+
+        One that cannot be taken up becomes the stale subscription, unsubscribed (best effort)
+        before a new one is made. Only a pull point is taken up: it has kept the events the
+        camera raised while no process pulled, and it needs no consumer address to be right.
+        """
+        recalled, self._recalled = self._recalled, None
+        if recalled is None:
+            return False
+        loop = asyncio.get_running_loop()
+        lifetime = self._lifetime.total_seconds()
+        expires_at = loop.time() + min(recalled.seconds_left, lifetime)
+        # Stale until taken up, so that a stop or a failure from here on still ends it.
+        ref = self._stale = _SubscriptionRef(recalled.kind, recalled.address, expires_at)
+        if recalled.kind != "pullpoint" or self._notify_url:
+            return False
+        camera = await self.device._client()
+        guard = self.device._guard
+        port_type = _PORT_TYPE["pullpoint"]
+        camera.xaddrs[f"{_EVENTS_NS}/{port_type}"] = recalled.address
+        started = loop.time()
+        try:
+            subscription = await guard(camera.create_subscription_service(port_type))
+            result = await guard(
+                subscription.Renew(camera.get_next_termination_time(self._lifetime))
+            )
+        except CameraError as error:
+            logger.info(
+                "Camera %s: the event subscription made by %s cannot be taken up (%s); "
+                "ending it before subscribing again",
+                self.device.address,
+                recalled.made_by,
+                error,
+            )
+            if not isinstance(error, CameraProtocolError):
+                raise  # unreachable: back off, then unsubscribe it and subscribe anew
+            return False
+        self._current, self._stale = ref, None
+        self._subscription = subscription
+        self.mode = "pullpoint"
+        self._schedule_renewal(result, started)
+        self._pullpoint = await guard(camera.create_pullpoint_service())
+        _add_topic_plugin(self._pullpoint)
+        self._proven = self._streamed = True
+        logger.info(
+            "Camera %s: took up the event subscription made by %s",
+            self.device.address,
+            recalled.made_by,
+        )
+        self._remember()
+        self._working()
+        return True
+
+    def _remember(self) -> None:
+        current = self._current
+        if self._memory is not None and current is not None:
+            left = current.expires_at - asyncio.get_running_loop().time()
+            self._memory.remember(current.kind, current.address, left)
 
     def _retire_current(self) -> None:
         """Remember the current subscription so it is unsubscribed before the next one."""
@@ -682,21 +870,26 @@ class EventStream:
                 self._subscription.Renew(camera.get_next_termination_time(self._lifetime))
             )
         self._schedule_renewal(result, started)
+        self._remember()
 
     async def _subscribe_pullpoint(self, camera: Any) -> None:
         guard = self.device._guard
         events = await guard(camera.create_events_service())
         started = asyncio.get_running_loop().time()
-        result = await guard(
-            events.CreatePullPointSubscription(
-                {"InitialTerminationTime": camera.get_next_termination_time(self._lifetime)}
+        try:
+            result = await guard(
+                events.CreatePullPointSubscription(
+                    {"InitialTerminationTime": camera.get_next_termination_time(self._lifetime)}
+                )
             )
-        )
+        except CameraAuthError:
+            raise
+        except CameraProtocolError as error:
+            # SubscribeCreationFailedFault or a vendor's own: no events until it changes its mind.
+            raise SubscriptionRefused(f"subscription refused: {error}") from error
         await self._finish_subscription(camera, "pullpoint", result, started)
         pullpoint = await guard(camera.create_pullpoint_service())
-        plugins = pullpoint.zeep_client.plugins
-        if not any(isinstance(plugin, _TopicPrefixPlugin) for plugin in plugins):
-            plugins.append(_TopicPrefixPlugin())
+        _add_topic_plugin(pullpoint)
         self._pullpoint = pullpoint
 
     async def _subscribe_notify(self, camera: Any, url: str) -> None:
@@ -740,6 +933,8 @@ class EventStream:
             raise _Resubscribe(f"Renew refused: {error}") from error
         self._proven = self._streamed = True
         self._schedule_renewal(result, started)
+        self._remember()
+        self._working()
 
     async def _pump(self) -> None:
         loop = asyncio.get_running_loop()
@@ -768,6 +963,7 @@ class EventStream:
         except _LIBRARY_ERRORS as error:
             raise _translate(error) from error
         self._proven = self._streamed = True
+        self._working()
         for event in _raw_events(result):
             await self._deliver(event)
 
@@ -794,6 +990,7 @@ class EventStream:
             # AttributeError: zeep's recovering parser yields no tree for non-XML bodies.
             logger.info("Camera %s: unreadable Notify ignored: %s", self.device.address, error)
             return 0
+        self._working()  # a camera that posts Notify is sending its events
         count = 0
         for event in _raw_events(result):
             await self._deliver(event)

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Callable, Collection
+from functools import partial
 from html import escape
 
 from sqlalchemy.engine import Engine
@@ -19,13 +20,16 @@ from bot.camera.events import RawEvent, is_alarm, parse_event
 from bot.camera.onvif_device import (
     CameraAddress,
     EventCallback,
+    EventsCallback,
+    EventsFault,
     EventStream,
     HealthReason,
     OnvifDevice,
     StreamState,
     probe,
 )
-from bot.clock import Clock
+from bot.camera.subscriptions import SubscriptionRecords
+from bot.clock import Clock, sleep_on
 from bot.config import Camera, Settings
 from bot.db.models import AlertSource, CameraState, CameraStatus, CameraTransition, LogColumn
 from bot.i18n import N_, Translator, translator
@@ -48,6 +52,21 @@ STATE_LABELS = {
     CameraState.DEGRADED: N_("unstable"),
     CameraState.DOWN: N_("down"),
 }
+EVENTS_FAULT_LABELS = {
+    EventsFault.REFUSED: N_(
+        "the camera refuses to subscribe the desk to its events (its subscription places "
+        "are all taken, e.g. by the NVR)"
+    ),
+    EventsFault.FAILING: N_("its event service keeps failing"),
+}
+
+
+def events_fault(status: CameraStatus) -> EventsFault | None:
+    """Why a camera's events do not reach the desk, as its status row last recorded."""
+    try:
+        return EventsFault(status.events_fault) if status.events_fault else None
+    except ValueError:
+        return EventsFault.FAILING  # written by a newer version: failing all the same
 
 
 def address_of(camera: Camera) -> CameraAddress | None:
@@ -83,6 +102,7 @@ class Cameras:
         self._streams: dict[str, EventStream] = {}
         self._round_lock = asyncio.Lock()
         self._slow_rounds: dict[str, int] = {}
+        self._subscriptions = SubscriptionRecords(engine, clock)
 
     @property
     def _tr(self) -> Translator:
@@ -101,6 +121,9 @@ class Cameras:
                 self._device(camera.number, address),
                 self._on_event_for(camera.number),
                 notify_url=self.notify_url(camera.number),
+                memory=self._subscriptions.memory(camera.number),
+                on_events=self._on_events_for(camera),
+                sleep=partial(sleep_on, self._clock),
             )
             self._streams[camera.number] = stream
             await stream.start()
@@ -167,6 +190,54 @@ class Cameras:
             )
 
         return on_event
+
+    def _on_events_for(self, camera: Camera) -> EventsCallback:
+        def on_events(fault: EventsFault | None) -> None:
+            self._record_events(camera, fault)
+
+        return on_events
+
+    def _record_events(self, camera: Camera, fault: EventsFault | None) -> None:
+        """Store whether a camera's events reach the desk; tell a change like any camera fault.
+
+        The stream reports what it sees; the row says what the desk was last told, so a fault
+        outlives a restart and its end is told even when it ends in the next run.
+        """
+        now = self._clock.now()
+        with Session(self._engine) as session:
+            row = session.get(CameraStatus, camera.number)
+            before = row.events_fault if row else ""
+            after = fault.value if fault else ""
+            if before == after:
+                return
+            if row is None:
+                row = CameraStatus(
+                    camera=camera.number, state=CameraState.UNKNOWN, since=now, checked_at=now
+                )
+            row.events_fault = after
+            session.add(row)
+            # A change of kind while failing is recorded, not told again.
+            if bool(before) != bool(after) and camera.number not in self._held_by_notice(now):
+                self._announce_events(session, camera, fault, now)
+            session.commit()
+        self._outbox.notify()
+
+    def _announce_events(
+        self, session: Session, camera: Camera, fault: EventsFault | None, now: dt.datetime
+    ) -> None:
+        tr = self._tr
+        place = camera.place or camera.name
+        if fault is None:
+            text = tr("Camera {number} ({place}) is sending its events to the desk again.").format(
+                number=camera.number, place=place
+            )
+            self._notice(session, camera, "🟢", text, now)
+            return
+        text = tr(
+            "Camera {number} ({place}) is not sending its events to the desk: {reason}. "
+            "Its alarms will not reach the group until this is fixed; the desk keeps trying."
+        ).format(number=camera.number, place=place, reason=tr(EVENTS_FAULT_LABELS[fault]))
+        self._notice(session, camera, "🟡", text, now)
 
     async def snapshot(self, number: str) -> bytes | None:
         """A fresh JPEG from a camera, or None when it has no ONVIF access or fails."""
@@ -296,21 +367,20 @@ class Cameras:
         text = tr("Camera {number} ({place}) is {state}").format(
             number=camera.number, place=camera.place or camera.name, state=tr(STATE_LABELS[state])
         ) + (f": {reason}" if reason else ".")
-        self._logbook.append(
-            session,
-            Author(None, "duty-desk"),
-            now,
-            {LogColumn.WORK: text},
-            details={"incident_place": camera.place},
-        )
         icon = {"up": "🟢", "degraded": "🟡", "down": "🔴"}[state.value]
-        self._tell(session, camera, f"{icon} {escape(text)}")
+        self._notice(session, camera, icon, text, now)
 
     def _announce_drift(self, session: Session, camera: Camera, now: dt.datetime) -> None:
         tr = self._tr
         text = tr(
             "Camera {number} ({place}) is not at its preset position on the camera map."
         ).format(number=camera.number, place=camera.place or camera.name)
+        self._notice(session, camera, "↗️", text, now)
+
+    def _notice(
+        self, session: Session, camera: Camera, icon: str, text: str, now: dt.datetime
+    ) -> None:
+        """Log a camera's change in the logbook and tell the group and its managing unit."""
         self._logbook.append(
             session,
             Author(None, "duty-desk"),
@@ -318,7 +388,7 @@ class Cameras:
             {LogColumn.WORK: text},
             details={"incident_place": camera.place},
         )
-        self._tell(session, camera, "↗️ " + escape(text))
+        self._tell(session, camera, f"{icon} {escape(text)}")
 
     def _tell(self, session: Session, camera: Camera, html: str) -> None:
         group = self._settings.telegram.duty_group_id

@@ -476,6 +476,31 @@ class CameraStatus(SQLModel, table=True):
     checked_at: dt.datetime = Field(sa_column=utc_column())
     reason: str = ""
     drift: bool = False
+    # Why its events do not reach the desk though it answers (an EventsFault), "" when they do.
+    events_fault: str = Field(default="", sa_type=String(16))
+
+
+class CameraSubscription(SQLModel, table=True):
+    """The event subscription a camera keeps for the desk, so a restart takes it up or ends it.
+
+    ONVIF has no call listing a camera's subscriptions, and cameras keep only a few: one whose
+    reference died with a killed process holds its place until it expires.
+    """
+
+    __tablename__ = "camera_subscription"
+    __table_args__ = (UniqueConstraint("desk", "camera"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    # The duty room the camera belongs to; "" is the one desk a configuration runs today.
+    desk: str = Field(default="", max_length=64)
+    camera: str = Field(max_length=64)
+    kind: str = Field(sa_type=String(16))  # pullpoint | notify
+    address: str = Field(sa_type=Text)  # the subscription manager's address on the camera
+    terminates_at: dt.datetime = Field(sa_column=utc_column())  # unless renewed before
+    made_at: dt.datetime = Field(sa_column=utc_column())
+    renewed_at: dt.datetime = Field(sa_column=utc_column())
+    process: str = Field(max_length=160)  # host:pid of the process that made it
+    run: str = Field(max_length=32)  # that process's start, as pids are reused
 
 
 class Invite(SQLModel, table=True):

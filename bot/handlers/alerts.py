@@ -10,6 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.camera.annotate import Caption, annotate
 from bot.camera.digest import kind_label
+from bot.camera.runtime import EVENTS_FAULT_LABELS, events_fault
 from bot.drafts import DraftState
 from bot.escalation.context import Refusal, Step
 from bot.handlers.common import App, Context, desk_of, reply, requires, tr_for
@@ -145,8 +146,15 @@ async def cmd_cameras(update: Update, context: Context) -> None:
                 tr("down: the enterprise's notice no. {number}").format(number=outage.id)
             )
         drift = " ↗️ " + escape(tr("off its preset")) if status and status.drift else ""
+        events = ""
+        if status and (fault := events_fault(status)) is not None:
+            # Answering is not working: its alarms are lost, which the plain state would hide.
+            icon = "🟡" if icon in ("🟢", "⚪") else icon
+            events = " ⚠️ " + escape(
+                tr("no events: {reason}").format(reason=tr(EVENTS_FAULT_LABELS[fault]))
+            )
         areas.setdefault(camera.area or camera.place or "—", []).append(
-            f"{icon} {escape(camera.number)} {escape(camera.name)}{reason}{drift}"
+            f"{icon} {escape(camera.number)} {escape(camera.name)}{reason}{drift}{events}"
         )
     for area, rows in areas.items():
         lines += ["", f"<b>{escape(area)}</b>", *rows]

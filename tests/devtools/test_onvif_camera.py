@@ -8,7 +8,7 @@ import io
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -29,6 +29,7 @@ from bot.devtools.onvif_camera import (
 )
 
 BASIC = "Basic " + base64.b64encode(b"admin:secret").decode()
+WSNTW = "http://docs.oasis-open.org/wsn/bw-2"
 PULLPOINT_XADDR = "http://www.onvif.org/ver10/events/wsdl/PullPointSubscription"
 NS = {
     "env": "http://www.w3.org/2003/05/soap-envelope",
@@ -303,7 +304,7 @@ async def test_subscriptions_expire_unless_renewed(camera: SimulatedCamera, clie
         await pull(short_service)
 
 
-async def test_unsubscribe_and_subscription_limit(camera: SimulatedCamera, client: Any) -> None:
+async def test_unsubscribe_frees_the_subscription(camera: SimulatedCamera, client: Any) -> None:
     _, _, subscription = await pullpoint(client)
     assert camera.live_subscriptions() == 1
     await subscription.Unsubscribe()
@@ -311,11 +312,49 @@ async def test_unsubscribe_and_subscription_limit(camera: SimulatedCamera, clien
     with pytest.raises(Fault):
         await subscription.Renew("PT10S")
 
-    events = await client.create_events_service()
-    for _ in range(MAX_SUBSCRIPTIONS):
-        await events.CreatePullPointSubscription({"InitialTerminationTime": "PT30S"})
-    with pytest.raises(Fault, match="Maximum number of subscriptions"):
-        await events.CreatePullPointSubscription({"InitialTerminationTime": "PT30S"})
+
+def subcodes(fault: Fault) -> list[str]:
+    return [code.text for code in fault.subcodes or []]
+
+
+async def test_a_full_camera_refuses_like_a_real_one_until_a_place_frees_up() -> None:
+    # Real cameras keep 2-5 subscriptions, shared with the NVR; this one is set to keep two.
+    now = [datetime(2026, 11, 25, 2, 0, tzinfo=UTC)]
+    async with SimulatedCamera(max_subscriptions=2, clock=lambda: now[0]) as camera:
+        client = ONVIFCamera(camera.host, camera.port, "admin", "secret")
+        await client.update_xaddrs()
+        try:
+            capabilities = await (await client.create_events_service()).GetServiceCapabilities()
+            assert capabilities.MaxPullPoints == 2
+            _, _, renewed = await pullpoint(client, "PT60S")
+            await renewed.Renew("PT120S")
+            await pullpoint(client, "PT60S")  # never renewed
+            events = await client.create_events_service()
+            short = {"InitialTerminationTime": "PT30S"}
+            for kind in ("pullpoint", "notify"):
+                with pytest.raises(Fault, match="Maximum number of subscriptions") as refused:
+                    if kind == "pullpoint":
+                        await events.CreatePullPointSubscription(short)
+                    else:
+                        notification = await client.create_notification_service()
+                        await notification.Subscribe(
+                            {
+                                "InitialTerminationTime": "PT30S",
+                                "ConsumerReference": {"Address": "http://127.0.0.1:9/notify"},
+                            }
+                        )
+                assert subcodes(refused.value) == [f"{{{WSNTW}}}SubscribeCreationFailedFault"]
+            assert camera.live_subscriptions() == 2
+
+            # Only the renewed one outlives its termination time; the other's place is free.
+            now[0] += timedelta(seconds=61)
+            assert camera.live_subscriptions() == 1
+            await events.CreatePullPointSubscription(short)
+            assert camera.live_subscriptions() == 2
+            assert (camera.subscriptions_created, camera.peak_subscriptions) == (3, 2)
+        finally:
+            await client.close()
+    assert MAX_SUBSCRIPTIONS == 5  # a camera that says nothing keeps five, like most real ones
 
 
 async def test_base_notification_posts_notify_to_the_consumer(

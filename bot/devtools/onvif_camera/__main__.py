@@ -9,7 +9,7 @@ import logging
 import random
 
 from .events import TOPICS
-from .server import SimulatedCamera
+from .server import MAX_SUBSCRIPTIONS, SimulatedCamera
 
 
 async def _serve(args: argparse.Namespace) -> None:
@@ -19,6 +19,7 @@ async def _serve(args: argparse.Namespace) -> None:
         password=args.password,
         serial=args.serial,
         ptz=args.ptz,
+        max_subscriptions=args.max_subscriptions,
     )
     await camera.start(args.host, args.port)
     try:
@@ -50,6 +51,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--password", default="secret")
     parser.add_argument("--serial", default="SIM-0001")
     parser.add_argument("--ptz", action="store_true")
+    parser.add_argument(
+        "--max-subscriptions",
+        type=int,
+        default=MAX_SUBSCRIPTIONS,
+        help="event subscriptions kept at once; more are refused (real cameras: 2-5)",
+    )
     parser.add_argument(
         "--events-every", type=float, default=0.0, help="emit a random event every N seconds"
     )

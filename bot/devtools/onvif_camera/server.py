@@ -60,8 +60,9 @@ _AUTHLESS = frozenset({"GetSystemDateAndTime"})
 _DEFAULT_TERMINATION = timedelta(seconds=60)
 # Cameras cap how long one PullMessages may block; clients asking more get this much.
 _MAX_PULL_TIMEOUT = timedelta(seconds=120)
-# Typical embedded limit; past it CreatePullPointSubscription fails, like on real cameras.
-MAX_SUBSCRIPTIONS = 10
+# Subscriptions a camera keeps at once (PullPoint and base notification together): real cameras
+# allow 2-5 and share them with the NVR. Past it a new subscription is refused.
+MAX_SUBSCRIPTIONS = 5
 # Real cameras close idle keep-alive connections quickly.
 _KEEPALIVE_SECONDS = 10.0
 _NOTIFY_TIMEOUT = aiohttp.ClientTimeout(total=5)
@@ -116,6 +117,10 @@ _PropertyKey = tuple[str, tuple[tuple[str, str], ...]]  # topic and source items
 _Handler = Callable[[SoapRequest, _Context], Awaitable[bytes]]
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 def _soap_response(body: bytes, status: int = 200) -> web.Response:
     response = web.Response(body=body, status=status)
     response.headers["Content-Type"] = CONTENT_TYPE
@@ -138,7 +143,12 @@ class SimulatedCamera:
         image_size: tuple[int, int] = (640, 360),
         firmware: str = "1.4.2 build 240115",
         topic_prefix: str = "tns1",
+        max_subscriptions: int = MAX_SUBSCRIPTIONS,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
+        """`clock` is the camera's own time (tests move it to expire subscriptions)."""
+        if max_subscriptions < 1:
+            raise ValueError("a camera keeps at least one subscription")
         self.name = name
         self.username = username
         self.password = password
@@ -149,6 +159,8 @@ class SimulatedCamera:
         self.ptz = ptz
         self.image_size = image_size
         self.topic_prefix = topic_prefix
+        self.max_subscriptions = max_subscriptions
+        self._clock = clock or _utc_now
         self.presets: list[Preset] = (
             [Preset("1", "Gate", -0.5, 0.0, 0.0), Preset("2", "Yard", 0.5, -0.2, 0.3)]
             if ptz
@@ -157,6 +169,8 @@ class SimulatedCamera:
         # Requests served per SOAP action (and "snapshot"), so tests can see what a client did.
         self.requests: Counter[str] = Counter()
         self.subscriptions_created = 0
+        # The most subscriptions live at once so far, so a test can see one never piled up.
+        self.peak_subscriptions = 0
         self._position = (0.0, 0.0, 0.0)
         self._frames = FrameSource(name, image_size)
         self._digest = DigestAuth(f"{manufacturer} {model}")
@@ -343,7 +357,7 @@ class SimulatedCamera:
         property_operation: str = "Changed",
     ) -> None:
         """Queue a notification for every live subscription (PullPoint and base Notify)."""
-        when = when or datetime.now(UTC)
+        when = when or self._clock()
         source = default_source(topic) if source is None else source
         if property_operation in {"Changed", "Initialized"}:
             # Remember property state so new subscriptions start with an Initialized snapshot.
@@ -360,7 +374,7 @@ class SimulatedCamera:
         return len(self._live())
 
     def _live(self) -> list[Subscription]:
-        now = datetime.now(UTC)
+        now = self._clock()
         live = []
         for subscription in list(self._subscriptions.values()):
             if subscription.terminates_at <= now:
@@ -376,7 +390,7 @@ class SimulatedCamera:
         subscription.wakeup.set()  # release a blocked PullMessages
 
     def _initial_messages(self) -> list[str]:
-        now = datetime.now(UTC)
+        now = self._clock()
         return [
             render_message(topic, data, source, now, "Initialized", self.topic_prefix)
             for (topic, _), (data, source) in self._properties.items()
@@ -508,7 +522,7 @@ class SimulatedCamera:
         )
 
     async def _get_system_date_and_time(self, soap: SoapRequest, ctx: _Context) -> bytes:
-        utc = datetime.now(UTC)
+        utc = self._clock()
         local = utc + _LOCAL_OFFSET
 
         def stamp(moment: datetime) -> str:
@@ -652,7 +666,7 @@ class SimulatedCamera:
             "<tev:GetServiceCapabilitiesResponse>"
             '<tev:Capabilities WSSubscriptionPolicySupport="true" WSPullPointSupport="true" '
             'WSPausableSubscriptionManagerInterfaceSupport="false" MaxNotificationProducers="'
-            f'{MAX_SUBSCRIPTIONS}" MaxPullPoints="{MAX_SUBSCRIPTIONS}" '
+            f'{self.max_subscriptions}" MaxPullPoints="{self.max_subscriptions}" '
             'PersistentNotificationStorage="false"/></tev:GetServiceCapabilitiesResponse>',
             action=f"{_EV}/EventPortType/GetServiceCapabilitiesResponse",
         )
@@ -660,7 +674,7 @@ class SimulatedCamera:
     def _new_subscription(
         self, soap: SoapRequest, kind: Literal["pullpoint", "notify"], consumer: str | None
     ) -> Subscription:
-        now = datetime.now(UTC)
+        now = self._clock()
         requested = child_text(soap.element, "InitialTerminationTime")
         terminates_at = parse_termination(requested, now, _DEFAULT_TERMINATION)
         if terminates_at is None:
@@ -672,16 +686,20 @@ class SimulatedCamera:
                 ("wsntw:UnacceptableInitialTerminationTimeFault",),
                 "InitialTerminationTime is in the past",
             )
-        if len(self._live()) >= MAX_SUBSCRIPTIONS:
+        live = len(self._live())
+        if live >= self.max_subscriptions:
+            # WS-BaseNotification's fault for a subscription the producer cannot create; the
+            # ONVIF core spec names no other for CreatePullPointSubscription.
             raise _SoapFault(
                 400,
                 "env:Receiver",
-                ("ter:Action", "ter:TooManySubscriptions"),
+                ("wsntw:SubscribeCreationFailedFault",),
                 "Maximum number of subscriptions reached",
             )
         subscription = Subscription(kind, terminates_at, consumer)
         self._subscriptions[subscription.idx] = subscription
         self.subscriptions_created += 1
+        self.peak_subscriptions = max(self.peak_subscriptions, live + 1)
         for message in self._initial_messages():
             subscription.push(message)
         return subscription
@@ -695,7 +713,7 @@ class SimulatedCamera:
             "<tev:CreatePullPointSubscriptionResponse><tev:SubscriptionReference>"
             f"<wsa:Address>{self._reference(ctx, subscription)}</wsa:Address>"
             "</tev:SubscriptionReference>"
-            f"<wsnt:CurrentTime>{format_time_ms(datetime.now(UTC))}</wsnt:CurrentTime>"
+            f"<wsnt:CurrentTime>{format_time_ms(self._clock())}</wsnt:CurrentTime>"
             f"<wsnt:TerminationTime>{format_time_ms(subscription.terminates_at)}"
             "</wsnt:TerminationTime></tev:CreatePullPointSubscriptionResponse>",
             action=f"{_EV}/EventPortType/CreatePullPointSubscriptionResponse",
@@ -716,7 +734,7 @@ class SimulatedCamera:
             "<wsnt:SubscribeResponse><wsnt:SubscriptionReference>"
             f"<wsa:Address>{self._reference(ctx, subscription)}</wsa:Address>"
             "</wsnt:SubscriptionReference>"
-            f"<wsnt:CurrentTime>{format_time_ms(datetime.now(UTC))}</wsnt:CurrentTime>"
+            f"<wsnt:CurrentTime>{format_time_ms(self._clock())}</wsnt:CurrentTime>"
             f"<wsnt:TerminationTime>{format_time_ms(subscription.terminates_at)}"
             "</wsnt:TerminationTime></wsnt:SubscribeResponse>",
             action=f"{_WSN}/NotificationProducer/SubscribeResponse",
@@ -751,7 +769,7 @@ class SimulatedCamera:
         except ValueError:
             idx = -1
         subscription = self._subscriptions.get(idx)
-        if subscription is not None and subscription.terminates_at <= datetime.now(UTC):
+        if subscription is not None and subscription.terminates_at <= self._clock():
             self._drop(subscription)
             subscription = None
         if subscription is None:
@@ -776,7 +794,7 @@ class SimulatedCamera:
         while not subscription.queue and subscription.idx in self._subscriptions:
             remaining = min(
                 deadline - loop.time(),
-                (subscription.terminates_at - datetime.now(UTC)).total_seconds(),
+                (subscription.terminates_at - self._clock()).total_seconds(),
             )
             if remaining <= 0:
                 break
@@ -786,7 +804,7 @@ class SimulatedCamera:
         messages = "".join(subscription.take(limit))
         return envelope(
             "<tev:PullMessagesResponse>"
-            f"<tev:CurrentTime>{format_time_ms(datetime.now(UTC))}</tev:CurrentTime>"
+            f"<tev:CurrentTime>{format_time_ms(self._clock())}</tev:CurrentTime>"
             f"<tev:TerminationTime>{format_time_ms(subscription.terminates_at)}"
             f"</tev:TerminationTime>{messages}</tev:PullMessagesResponse>",
             action=f"{_EV}/PullPointSubscription/PullMessagesResponse",
@@ -794,7 +812,7 @@ class SimulatedCamera:
 
     async def _renew(self, soap: SoapRequest, ctx: _Context) -> bytes:
         subscription = self._subscription(ctx)
-        now = datetime.now(UTC)
+        now = self._clock()
         terminates_at = parse_termination(
             child_text(soap.element, "TerminationTime"), now, _DEFAULT_TERMINATION
         )
@@ -844,7 +862,7 @@ class SimulatedCamera:
             "<tptz:GetStatusResponse><tptz:PTZStatus>"
             f"<tt:Position>{self._vector(*self._position)}</tt:Position>"
             "<tt:MoveStatus><tt:PanTilt>IDLE</tt:PanTilt><tt:Zoom>IDLE</tt:Zoom></tt:MoveStatus>"
-            f"<tt:UtcTime>{format_time(datetime.now(UTC))}</tt:UtcTime>"
+            f"<tt:UtcTime>{format_time(self._clock())}</tt:UtcTime>"
             "</tptz:PTZStatus></tptz:GetStatusResponse>"
         )
 
