@@ -6,7 +6,7 @@ from telegram import Message, Update
 from telegram.ext import MessageHandler, filters
 
 from bot.db.models import MessageKind
-from bot.handlers.common import App, Context, desk_of, tr_for
+from bot.handlers.common import App, Context, desk_of, telegram_name, tr_for
 from bot.logbook.service import Author, IncomingMessage, Outcome
 from bot.logbook.view import correction_notice
 
@@ -22,7 +22,8 @@ def author_of(message: Message) -> Author:
     if user is None:
         chat = message.sender_chat
         return Author(None, chat.title or "" if chat else "")
-    return Author(user.id, user.full_name)
+    # The logbook puts the configured name of people on the desk in place of this one.
+    return Author(user.id, telegram_name(user))
 
 
 def incoming(message: Message) -> IncomingMessage:
