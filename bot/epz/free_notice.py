@@ -71,7 +71,11 @@ def read_contact(text: str) -> str:
     phone = _PHONE.search(text)
     if phone is None:
         return ""
-    before = _CLAUSE_BREAK.split(text[: phone.start()])[-1].split()
+    pieces = _CLAUSE_BREAK.split(text[: phone.start()])
+    # "Nguyễn Văn Tuấn, 0903…": the name may sit just before a comma or a dash.
+    if len(pieces) > 1 and not pieces[-1].strip():
+        pieces.pop()
+    before = pieces[-1].split()
     name: list[str] = []
     for word in reversed(before):
         if len(name) == _NAME_WORDS or not _name_like(word):

@@ -51,7 +51,8 @@ def read_since(text: str, now: dt.datetime, tz: ZoneInfo) -> Since:
     """Read when a fault began: 'now', '6h30', '06:30', 'từ 6h30', '28/11 06:30', '22h hôm qua'.
 
     A bare time later than now is yesterday's ("từ 23h" typed at 02:00); a date without a year
-    later than today is last year's. A moment still to come or over 30 days back is refused.
+    just after today is last year's when that is recent (30/12 typed in January). A moment still
+    to come or over 30 days back is refused.
     """
     folded = _LEADING.sub("", fold(text).strip())
     if any(word in folded for word in NOW_WORDS):
@@ -67,7 +68,10 @@ def read_since(text: str, now: dt.datetime, tz: ZoneInfo) -> Since:
     if dates:
         day = dates[0]
         if day > today and not re.search(r"\d[/.-]\d{1,2}[/.-]\d", folded):
-            day = _last_year(day)
+            # "30/12" typed on 2 January is last year's; "28/11" typed on 25/11 is to come.
+            earlier = _last_year(day)
+            if today - earlier <= MAX_FAULT_AGE:
+                day = earlier
     else:
         day = today - dt.timedelta(days=1) if yesterday else today
     moment = dt.datetime.combine(day, at or dt.time(0), tzinfo=tz)

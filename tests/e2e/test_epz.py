@@ -155,7 +155,11 @@ async def test_deadlines_follow_up_and_explanation_with_a_moved_clock(desktop: D
 
 async def test_gate_log_lines_good_and_bad(desktop: Desktop) -> None:
     await enrol(desktop)
-    await say(desktop, "Camera C01 cổng chính hỏng từ 8h, dự kiến 30/11, liên hệ 0903123456", "ảnh hưởng")
+    await say(
+        desktop,
+        "Camera C01 cổng chính hỏng từ 8h, dự kiến 30/11, liên hệ 0903123456",
+        "ảnh hưởng",
+    )
     await say(desktop, "Không ghi hình xe ra vào", "Thông báo số 1")
     answer = await say(
         desktop,
@@ -180,7 +184,9 @@ async def test_gate_log_lines_good_and_bad(desktop: Desktop) -> None:
 async def test_restoration_closes_the_outage(desktop: Desktop) -> None:
     await enrol(desktop)
     await say(
-        desktop, "Camera C02 kho ngoại quan hỏng từ 8h, dự kiến 30/11, liên hệ 0903123456", "ảnh hưởng"
+        desktop,
+        "Camera C02 kho ngoại quan hỏng từ 8h, dự kiến 30/11, liên hệ 0903123456",
+        "ảnh hưởng",
     )
     await say(desktop, "Không giám sát được kho", "Thông báo số 1")
     desktop.clock.advance(dt.timedelta(hours=26))
@@ -204,7 +210,11 @@ async def test_restoration_closes_the_outage(desktop: Desktop) -> None:
 
 async def test_gate_log_listed_and_exported_as_xlsx(desktop: Desktop) -> None:
     await enrol(desktop)
-    await say(desktop, "Camera C01 cổng chính hỏng từ 8h, dự kiến 30/11, liên hệ 0903123456", "ảnh hưởng")
+    await say(
+        desktop,
+        "Camera C01 cổng chính hỏng từ 8h, dự kiến 30/11, liên hệ 0903123456",
+        "ảnh hưởng",
+    )
     await say(desktop, "Không ghi hình xe ra vào", "Thông báo số 1")
     await say(desktop, "51C-123.45 CSQU3054383 vào 8:05\n29A-1234 ra 8h10", "lượt xe")
 
@@ -247,7 +257,11 @@ async def test_gate_log_listed_and_exported_as_xlsx(desktop: Desktop) -> None:
 
 async def test_gate_log_of_an_unknown_outage_says_which_exist(desktop: Desktop) -> None:
     await enrol(desktop)
-    await say(desktop, "Camera C01 cổng chính hỏng từ 8h, dự kiến 30/11, liên hệ 0903123456", "ảnh hưởng")
+    await say(
+        desktop,
+        "Camera C01 cổng chính hỏng từ 8h, dự kiến 30/11, liên hệ 0903123456",
+        "ảnh hưởng",
+    )
     await say(desktop, "Không ghi hình xe ra vào", "Thông báo số 1")
     answer = await say(desktop, "/gatelog 9", "Không có sự cố số 9", chat=OFFICER, user=OFFICER)
     assert "Gõ /gatelog kèm số sự cố, ví dụ /gatelog 1. Các sự cố: 1." in text_of(answer)
