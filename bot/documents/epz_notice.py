@@ -33,10 +33,13 @@ def _sentence(text: str) -> str:
 
 
 def _arisen(outage: EpzOutage, tz: ZoneInfo) -> str:
-    """A fault's start, as the notice gave it (planned work has its start under item 4)."""
-    if is_planned(outage):
+    """A fault's start, as the notice gave it (planned work has its start under item 4).
+
+    Notices recorded before the desk asked for it have none, and the form claims none.
+    """
+    if is_planned(outage) or outage.starts_at is None:
         return ""
-    return f"Sự cố xảy ra từ {date_time(outage.arisen_at, tz)}."
+    return f"Sự cố xảy ra từ {date_time(outage.starts_at, tz)}."
 
 
 def _fix(outage: EpzOutage, tz: ZoneInfo) -> str:
