@@ -55,6 +55,7 @@ async def test_reminders_say_the_minutes_truly_left(migrated_url: str) -> None:
         await approved_request(desk)
         delivered = desk.clock.now()
         await at_minute(desk, delivered, 15)
+        assert "· còn 15 phút" in await ask(desk, SECTION, "/pending")
         await at_minute(desk, delivered, 25)
         await at_minute(desk, delivered, 29)
         reminders = unit_texts(desk)[1:]
