@@ -118,9 +118,8 @@ class Outages(EpzService):
                 source_key=f"outage:{outage.id}",
             )
             officer = self._settings.person(enterprise.officer) if enterprise.officer else None
-            self._to_group(
-                session, notice_card(tr, outage, enterprise, held, officer.name if officer else "")
-            )
+            officer_name = officer.name if officer else str(enterprise.officer or "")
+            self._to_group(session, notice_card(tr, outage, enterprise, held, officer_name))
             if enterprise.officer is not None:
                 self._outbox.send(
                     enterprise.officer,
@@ -702,11 +701,11 @@ def officer_notice(tr: Translator, outage: EpzOutage, enterprise: Enterprise) ->
         "",
         escape(
             tr(
-                "You follow the repair (Decision 247, I.2.3c): each working day at 16:00 you "
+                "You follow the repair (Decision 247, I.2.3c): each working day at {time} you "
                 "are asked for its progress. Propose the interim supervision measure with "
                 "/measure {number}. When the enterprise sends /restored, you check the cameras "
                 "and confirm; /epz shows where every outage stands."
-            ).format(number=outage.id)
+            ).format(number=outage.id, time=tr.time(FOLLOW_UP_AT))
         ),
     ]
     return "\n".join(lines)

@@ -58,6 +58,7 @@ async def test_a_free_text_notice_keeps_when_the_fault_began_and_tells_the_offic
     assert "camera C01: Camera C01 cổng chính mất hình" in notice
     assert "xảy ra từ 24/11/2026 06:30" in notice
     assert "hết ngày 09/12/2026 (10 ngày làm việc kể từ khi thông báo)" in notice
+    assert "16:00 mỗi ngày làm việc" in notice
     assert "/measure 1" in notice and "/restored" in notice
 
     with Session(desktop.desk.engine) as session:
