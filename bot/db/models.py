@@ -560,7 +560,9 @@ class EpzOutage(SQLModel, table=True):
     tech_contact: str = ""
     reporter_id: int | None = Field(default=None, sa_column=chat_id_column(nullable=True))
     notified_at: dt.datetime = Field(sa_column=utc_column())
-    # When planned maintenance or a power cut begins; None: at once (an unplanned fault).
+    # When the outage began: for a fault, since when it has lasted as the notice says (the
+    # time it arose, before the notice); for planned maintenance or a power cut, when it
+    # begins. None: at the notice (notices recorded before the question was asked).
     starts_at: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
     deadline: dt.date | None = None
     status: OutageStatus = Field(sa_type=String(24), index=True)
@@ -576,6 +578,11 @@ class EpzOutage(SQLModel, table=True):
     def camera_numbers(self) -> list[str]:
         """The affected cameras."""
         return [n for n in self.cameras.split(",") if n]
+
+    @property
+    def arisen_at(self) -> dt.datetime:
+        """When the outage began (Annex I's time arisen; the notice is the time received)."""
+        return self.starts_at or self.notified_at
 
     def started(self, now: dt.datetime) -> bool:
         """True once the outage is under way (planned work from its start)."""

@@ -40,6 +40,8 @@ class Case:
     people: dict[int, str]
     documents: DocumentSettings
     tz: ZoneInfo
+    # The desk's reply deadline (888 Art. 9's 30 minutes unless configured otherwise).
+    reply_deadline_minutes: int = 30
 
     @property
     def fax_number(self) -> str:
@@ -69,6 +71,13 @@ class Case:
         """The earliest reply deadline of its requests."""
         due = [r.reply_due_at for r in self.requests]
         return min(due) if due else None
+
+    def reply_minutes(self) -> int:
+        """The reply time its requests were given (the desk's deadline before any is sent)."""
+        first = min(self.requests, key=lambda r: r.reply_due_at, default=None)
+        if first is None:
+            return self.reply_deadline_minutes
+        return round((first.reply_due_at - first.delivered_at).total_seconds() / 60)
 
     def reported(self) -> UnitRequest | None:
         """The latest request that a unit answered or reported on."""
@@ -133,4 +142,5 @@ def build_case(
         people=people,
         documents=settings.documents,
         tz=settings.tz,
+        reply_deadline_minutes=settings.escalation.reply_deadline_minutes,
     )

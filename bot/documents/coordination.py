@@ -42,13 +42,13 @@ def _request_content(case: Case) -> str:
 
 
 def _deadline(case: Case) -> str:
-    """The 30-minute rule (888 Art. 9) with the moment it runs out."""
+    """The reply rule (888 Art. 9, the desk's deadline) with the moment it runs out."""
     due = case.reply_due_at()
     by = f" (trước {date_time(due, case.tz)})" if due else ""
     return (
-        "Trả lời ngay nếu trả lời được; nếu không, trong vòng 30 phút kể từ khi nhận yêu cầu"
-        f"{by} thông báo đầu mối xử lý và thời gian dự kiến hoàn thành; báo cáo kết quả "
-        "ngay khi xử lý xong."
+        "Trả lời ngay nếu trả lời được; nếu không, trong vòng "
+        f"{case.reply_minutes()} phút kể từ khi nhận yêu cầu{by} thông báo đầu mối xử lý và "
+        "thời gian dự kiến hoàn thành; báo cáo kết quả ngay khi xử lý xong."
     )
 
 

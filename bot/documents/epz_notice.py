@@ -8,7 +8,7 @@ from bot.config import DocumentSettings, Enterprise
 from bot.db.models import EpzOutage
 from bot.documents.blocks import Form, Signature, para, section
 from bot.documents.heading import Heading, date_time, place_date, vn_date
-from bot.epz.outages import KIND_LABELS, REPAIR_WORKING_DAYS
+from bot.epz.outages import KIND_LABELS, REPAIR_WORKING_DAYS, is_planned
 from bot.i18n import translator
 
 INTRO = (
@@ -32,9 +32,19 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
+def _arisen(outage: EpzOutage, tz: ZoneInfo) -> str:
+    """A fault's start, as the notice gave it (planned work has its start under item 4).
+
+    Notices recorded before the desk asked for it have none, and the form claims none.
+    """
+    if is_planned(outage) or outage.starts_at is None:
+        return ""
+    return f"Sự cố xảy ra từ {date_time(outage.starts_at, tz)}."
+
+
 def _fix(outage: EpzOutage, tz: ZoneInfo) -> str:
     parts = []
-    if outage.starts_at is not None:
+    if is_planned(outage) and outage.starts_at is not None:
         parts.append(f"Bắt đầu từ {date_time(outage.starts_at, tz)}.")
     if outage.expected_fix is not None:
         parts.append(f"Dự kiến khắc phục xong {vn_date(outage.expected_fix)}.")
@@ -84,9 +94,15 @@ def epz_notice(
                 "đã cung cấp cho cơ quan hải quan):"
             ),
             para(
-                _sentence(f"{kind[:1].upper()}{kind[1:]}: {outage.description}")
-                + " "
-                + _cameras(enterprise, outage)
+                " ".join(
+                    part
+                    for part in (
+                        _sentence(f"{kind[:1].upper()}{kind[1:]}: {outage.description}"),
+                        _arisen(outage, tz),
+                        _cameras(enterprise, outage),
+                    )
+                    if part
+                )
             ),
             section("3. Ảnh hưởng của sự cố liên quan đến công tác giám sát của cơ quan Hải quan:"),
             para(outage.effect or "…"),

@@ -119,7 +119,7 @@ class InterimMeasures:
             year=year,
             number=next_number(session, year),
             shift_date=self._ctx.roster.shift_date_at(now),
-            arisen_at=outage.notified_at,
+            arisen_at=outage.arisen_at,
             received_at=outage.notified_at,
             reporter_id=author.user_id,
             reporter_name=author.name,

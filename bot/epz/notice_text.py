@@ -1,4 +1,4 @@
-"""Reading an outage notice from what a contact types on a phone: kind, cameras, dates, phone."""
+"""Reading what a contact types on a phone: the kind of outage, dates, times of day."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import re
 import unicodedata
 from zoneinfo import ZoneInfo
 
-from bot.config import Enterprise
 from bot.db.models import OutageKind
 
 # Announced ahead of time (247 I.2.3), so they have a start; faults start when notified.
@@ -20,10 +19,9 @@ _KEYWORDS = {
 }
 _DATE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2,4}))?\b")
 _IN_DAYS = re.compile(r"\b(\d{1,2})\s*ngay\b")
-_PHONE = re.compile(r"(?:\+?84|0)\d{2,3}[ .]?\d{3}[ .]?\d{3,4}")
 # 14:05, 8h, 8h30, 8 giờ (folded: 8 gio); a date's separators are / . - so they never clash.
 _TIME = re.compile(r"\b(\d{1,2})\s*(?::|h|gio\b)\s*(\d{2})?(?!\d)")
-_NOW = ("bay gio", "ngay lap tuc", "hien tai", "now")
+NOW_WORDS = ("bay gio", "ngay lap tuc", "hien tai", "now")
 
 
 def fold(text: str) -> str:
@@ -71,14 +69,14 @@ def parse_time(text: str) -> dt.time | None:
 
 def parse_moment(text: str, now: dt.datetime, tz: ZoneInfo) -> dt.datetime | None:
     """Read when something starts: 'now', '28/11 08:00', '8h' (today) or '28/11' (its start)."""
-    if any(word in fold(text) for word in _NOW):
+    if any(word in fold(text) for word in NOW_WORDS):
         return now
     today = now.astimezone(tz).date()
     dates, at = parse_dates(text, today), parse_time(text)
-    return _moment(dates[0] if dates else None, at, now, tz)
+    return moment_of(dates[0] if dates else None, at, now, tz)
 
 
-def _moment(
+def moment_of(
     day: dt.date | None, at: dt.time | None, now: dt.datetime, tz: ZoneInfo
 ) -> dt.datetime | None:
     today = now.astimezone(tz).date()
@@ -88,32 +86,3 @@ def _moment(
         # A day without an hour: from its start, or from now if that is today.
         return now if day == today else dt.datetime.combine(day or today, dt.time(0), tzinfo=tz)
     return dt.datetime.combine(day or today, at, tzinfo=tz)
-
-
-def prefill(text: str, enterprise: Enterprise, now: dt.datetime, tz: ZoneInfo) -> dict[str, object]:
-    """Read as much of a notice as a free-text message gives (dates from today on only)."""
-    today = now.astimezone(tz).date()
-    data: dict[str, object] = {"description": text.strip()}
-    kind = read_kind(text)
-    if kind is not None:
-        data["kind"] = kind.value
-    numbers = [
-        c.number
-        for c in enterprise.cameras
-        if re.search(rf"\b{re.escape(c.number.lower())}\b", text.lower())
-    ]
-    if numbers:
-        data["cameras"], data["cameras_done"] = numbers, True
-    if kind in PLANNED_KINDS:
-        # "từ 8h ngày 28/11 đến 30/11": the first date (and hour) starts it, a last one ends it.
-        dates = [day for day in parse_dates(text, today) if day >= today]
-        start = _moment(dates[0] if dates else None, parse_time(text), now, tz)
-        if start is not None and start >= now:
-            data["start"] = start.isoformat()
-        if len(dates) > 1:
-            data["expected"] = dates[-1].isoformat()
-    elif (expected := parse_date(text, today)) is not None and expected >= today:
-        data["expected"] = expected.isoformat()
-    if (phone := _PHONE.search(text)) is not None:
-        data["contact"] = phone.group(0)
-    return data

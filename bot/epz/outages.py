@@ -21,6 +21,7 @@ from bot.db.models import (
 )
 from bot.epz.gatelog import GateMovement
 from bot.epz.gatelog_export import GateLogRow
+from bot.epz.notice_text import PLANNED_KINDS
 from bot.epz.service import EpzService
 from bot.escalation import deadlines
 from bot.escalation.deadlines import DeadlineKind, outage_subject
@@ -52,7 +53,8 @@ class NoticeInput:
     effect: str = ""
     expected_fix: dt.date | None = None
     tech_contact: str = ""
-    # Planned maintenance and power cuts are notified ahead of their start (247 I.2.3).
+    # A fault: since when it has lasted (at the latest now). Planned maintenance and power
+    # cuts are notified ahead of their start (247 I.2.3). None: from the notice.
     starts_at: dt.datetime | None = None
 
 
@@ -64,6 +66,9 @@ class Outages(EpzService):
         enterprise = self._settings.enterprise(notice.enterprise)
         assert enterprise is not None
         days = REPAIR_WORKING_DAYS.get(notice.kind)
+        # 247 I.2.3 gives the repair its working days right after the enterprise's duty to
+        # notify Customs and names no other start: they count from the notice, the one moment
+        # both sides know, not from the start the enterprise reports (kept as time arisen).
         deadline = self.calendar.add_working_days(now, days) if days else notice.expected_fix
         cameras = notice.cameras
         if not cameras and notice.kind == OutageKind.TRANSMISSION:
@@ -112,7 +117,15 @@ class Outages(EpzService):
                 },
                 source_key=f"outage:{outage.id}",
             )
-            self._to_group(session, notice_card(tr, outage, enterprise, held))
+            officer = self._settings.person(enterprise.officer) if enterprise.officer else None
+            officer_name = officer.name if officer else str(enterprise.officer or "")
+            self._to_group(session, notice_card(tr, outage, enterprise, held, officer_name))
+            if enterprise.officer is not None:
+                self._outbox.send(
+                    enterprise.officer,
+                    officer_notice(self._translator_for(enterprise.officer), outage, enterprise),
+                    session=session,
+                )
             subject = outage_subject(outage.id)
             if deadline is not None and days:
                 before = self._previous_working_day(deadline)
@@ -349,7 +362,8 @@ class Outages(EpzService):
             )
             enterprise = self._settings.enterprise(outage.enterprise)
             name = enterprise.name if enterprise else outage.enterprise
-            hours = (restored - outage.notified_at).total_seconds() / 3600
+            # From when it arose (a fault) or began (planned work), not from the notice.
+            hours = max(0.0, (restored - outage.arisen_at).total_seconds() / 3600)
             verdict = tr("within the deadline") if outage.met_deadline else tr("after the deadline")
             text = tr(
                 "{name}: outage no. {number} restored after {hours:.0f} h, {verdict} "
@@ -635,10 +649,77 @@ def restoration_cameras(settings: Settings, outage: EpzOutage) -> list[str]:
     ]
 
 
+def is_planned(outage: EpzOutage) -> bool:
+    """True for planned maintenance or a power cut, announced with the moment it begins."""
+    return outage.kind in PLANNED_KINDS
+
+
+def arisen_text(tr: Translator, outage: EpzOutage) -> str:
+    """When the outage began and when Customs heard of it (Annex I: arisen / received)."""
+    return tr("since {arisen} (notified {received})").format(
+        arisen=tr.datetime(outage.arisen_at), received=tr.datetime(outage.notified_at)
+    )
+
+
+def officer_notice(tr: Translator, outage: EpzOutage, enterprise: Enterprise) -> str:
+    """The assigned officer's private word of a new outage they follow (247 I.2.3c), HTML."""
+    cameras = ", ".join(outage.camera_numbers()) or "—"
+    lines = [
+        "🏭 <b>"
+        + escape(
+            tr("New outage notice no. {number} of {name}").format(
+                number=outage.id, name=enterprise.name
+            )
+        )
+        + "</b>",
+        escape(
+            tr("{kind}, cameras {cameras}: {description}").format(
+                kind=tr(KIND_LABELS[outage.kind]).capitalize(),
+                cameras=cameras,
+                description=outage.description,
+            )
+        ),
+    ]
+    lines.append(
+        "⏰ "
+        + escape(
+            tr("Starts: {when}").format(when=tr.datetime(outage.arisen_at))
+            if is_planned(outage)
+            else arisen_text(tr, outage)
+        )
+    )
+    if outage.deadline is not None and outage.kind in REPAIR_WORKING_DAYS:
+        lines.append(
+            "⏱ "
+            + escape(
+                tr("Repair deadline: end of {date} ({days} working days from the notice).").format(
+                    date=tr.date(outage.deadline), days=REPAIR_WORKING_DAYS[outage.kind]
+                )
+            )
+        )
+    lines += [
+        "",
+        escape(
+            tr(
+                "You follow the repair (Decision 247, I.2.3c): each working day at {time} you "
+                "are asked for its progress. Propose the interim supervision measure with "
+                "/measure {number}. When the enterprise sends /restored, you check the cameras "
+                "and confirm; /epz shows where every outage stands."
+            ).format(number=outage.id, time=tr.time(FOLLOW_UP_AT))
+        ),
+    ]
+    return "\n".join(lines)
+
+
 def notice_card(
-    tr: Translator, outage: EpzOutage, enterprise: Enterprise, held: Sequence[str] = ()
+    tr: Translator,
+    outage: EpzOutage,
+    enterprise: Enterprise,
+    held: Sequence[str] = (),
+    officer: str = "",
 ) -> str:
-    """The Annex II notice as the duty group reads it; `held`: the cameras it marks down."""
+    """The Annex II notice as the duty group reads it; `held`: the cameras it marks down;
+    `officer`: the name of the officer who follows the repair."""
     lines = [
         "🏭 <b>" + escape(tr("EPZ outage notice no. {number}").format(number=outage.id)) + "</b>",
         "1. " + escape(f"{enterprise.name} · {enterprise.address} · MST {enterprise.tax_code}"),
@@ -651,21 +732,30 @@ def notice_card(
             else ""
         ),
         "   " + escape(outage.description),
-        *(
-            ["⏰ " + escape(tr("Starts: {when}").format(when=tr.datetime(outage.starts_at)))]
-            if outage.starts_at is not None
-            else []
+        "⏰ "
+        + escape(
+            tr("Starts: {when}").format(when=tr.datetime(outage.arisen_at))
+            if is_planned(outage)
+            else arisen_text(tr, outage)
         ),
         "3. " + escape(tr("Effect on supervision: {effect}").format(effect=outage.effect or "—")),
         "4. "
         + escape(
             tr(
-                N_("Expected end: {date}") if outage.starts_at else N_("Expected fix: {date}")
+                N_("Expected end: {date}") if is_planned(outage) else N_("Expected fix: {date}")
             ).format(date=tr.date(outage.expected_fix) if outage.expected_fix else "—")
         ),
         "5. "
         + escape(tr("Technical contact: {contact}").format(contact=outage.tech_contact or "—")),
     ]
+    lines.append(
+        "👤 "
+        + escape(
+            tr("Officer following the repair: {name}").format(name=officer)
+            if officer
+            else tr("No officer is assigned to follow the repair (enterprises[].officer).")
+        )
+    )
     if held:
         lines.append("🔴 " + escape(marked_text(tr, held, outage.id or 0)))
     if outage.deadline is not None and outage.kind in REPAIR_WORKING_DAYS:

@@ -3,7 +3,7 @@ and named people, requests that could not be delivered, and handovers not yet ac
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -25,6 +25,8 @@ class Waiting:
     unreachable: list[tuple[UnitRequest, Incident]]
     # Handovers the incoming shift leader has not accepted yet.
     handovers: list[Handover]
+    # Proposals of the requests above that are urgent actions (888 Art. 8.1).
+    urgent_proposals: frozenset[int] = field(default_factory=frozenset)
 
     def empty(self) -> bool:
         """True when nothing waits for anyone."""
@@ -48,7 +50,7 @@ def waiting_in(session: Session) -> Waiting:
         .order_by(col(Proposal.created_at))
     ).all()
     requests = session.exec(
-        select(UnitRequest, Incident)
+        select(UnitRequest, Incident, Proposal.urgent_case)
         .join(Proposal, col(Proposal.id) == col(UnitRequest.proposal_id))
         .join(Incident, col(Incident.id) == col(Proposal.incident_id))
         .where(
@@ -70,8 +72,9 @@ def waiting_in(session: Session) -> Waiting:
     return Waiting(
         proposals=[(p, i) for p, i in proposals if p.outage_id is None],
         branch_decisions=[(p, i) for p, i in proposals if p.outage_id is not None],
-        replies=[(r, i) for r, i in requests if r.status == RequestStatus.WAITING],
-        results=[(r, i) for r, i in requests if r.status == RequestStatus.ACKNOWLEDGED],
-        unreachable=[(r, i) for r, i in requests if r.status == RequestStatus.UNREACHABLE],
+        replies=[(r, i) for r, i, _ in requests if r.status == RequestStatus.WAITING],
+        results=[(r, i) for r, i, _ in requests if r.status == RequestStatus.ACKNOWLEDGED],
+        unreachable=[(r, i) for r, i, _ in requests if r.status == RequestStatus.UNREACHABLE],
         handovers=list(handovers),
+        urgent_proposals=frozenset(r.proposal_id for r, _, urgent in requests if urgent),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from html import escape
 
@@ -33,8 +34,41 @@ def _minutes(value: int) -> dt.timedelta:
     return dt.timedelta(minutes=value)
 
 
+def reminder_text(
+    tr: Translator, label: str, due: dt.datetime, now: dt.datetime, deadline_minutes: int
+) -> str:
+    """A unit's reminder (HTML) saying truly how long is left, or how long it is overdue.
+
+    Timers fire a little after their moment, so the minutes left are rounded up: the
+    15-minute reminder says 15, not 14, and one with seconds left says 1, never 0. Overdue
+    minutes are whole minutes past (rounded down), and under one the reply time is just up.
+    """
+    seconds = (due - now).total_seconds()
+    if seconds > 0:
+        return "⏳ " + escape(
+            tr(
+                "Reminder: request {label} needs your reply within {minutes} min (by {time}): "
+                "answer now, or name the contact and the expected time."
+            ).format(label=label, minutes=math.ceil(seconds / 60), time=tr.time(due))
+        )
+    late = int(-seconds // 60)
+    if late < 1:
+        return "🔴 " + escape(
+            tr(
+                "The {deadline}-minute reply time for request {label} is up ({time}). Reply "
+                "now: answer, or name the contact and the expected time."
+            ).format(label=label, deadline=deadline_minutes, time=tr.time(due))
+        )
+    return "🔴 " + escape(
+        tr(
+            "Request {label} is {minutes} min past the {deadline}-minute reply time. Reply now: "
+            "answer, or name the contact and the expected time."
+        ).format(label=label, minutes=late, deadline=deadline_minutes)
+    )
+
+
 def is_late(request: UnitRequest, now: dt.datetime) -> bool:
-    """Later than asked: the 30 minutes were missed, or the unit's own ETA has passed."""
+    """Later than asked: the reply time was missed, or the unit's own ETA has passed."""
     return request.breached_at is not None or (request.eta is not None and now > request.eta)
 
 
@@ -162,7 +196,7 @@ class Requests:
                     why = tr(
                         "{name} has probably never opened a private chat with the bot. "
                         "Phone them, read the request out, and ask them to press Start in "
-                        "the bot: it is then delivered to them and its 30 minutes begin."
+                        "the bot: it is then delivered to them and its {minutes} minutes begin."
                     )
                 else:
                     why = tr("The bot may have been removed from the unit's chat. Phone the unit.")
@@ -174,7 +208,7 @@ class Requests:
                         )
                     )
                     + "\n"
-                    + escape(why.format(name=name))
+                    + escape(why.format(name=name, minutes=self._deadline_minutes))
                 )
 
             tr = ctx.desk_tr()
@@ -218,8 +252,13 @@ class Requests:
                 name = self._unit_name(request)
                 text = tr(
                     "Request {label} delivered to {name} at {time}, once they opened the chat "
-                    "with the bot; the 30 minutes run from now."
-                ).format(label=incident.label, name=name, time=tr.time(now))
+                    "with the bot; the {minutes} minutes run from now."
+                ).format(
+                    label=incident.label,
+                    name=name,
+                    time=tr.time(now),
+                    minutes=self._deadline_minutes,
+                )
                 self._note(
                     session,
                     now,
@@ -409,24 +448,14 @@ class Requests:
     def _remind_unit(self, session: Session, request: UnitRequest, now: dt.datetime) -> None:
         tr = self._ctx.addressee_tr(request)
         label = self._label(session, request)
-        left = int((request.reply_due_at - now).total_seconds() // 60)
-        if left > 0:
-            text = "⏳ " + escape(
-                tr(
-                    "Reminder: request {label} needs your reply within {minutes} min (by {time}): "
-                    "answer now, or name the contact and the expected time."
-                ).format(label=label, minutes=left, time=tr.time(request.reply_due_at))
-            )
-        else:
-            text = "🔴 " + escape(
-                tr(
-                    "Request {label} is {minutes} min past the 30-minute reply time. Reply now: "
-                    "answer, or name the contact and the expected time."
-                ).format(label=label, minutes=-left)
-            )
+        text = reminder_text(tr, label, request.reply_due_at, now, self._deadline_minutes)
         self._ctx.outbox.send(
             request.chat_id, text, buttons=request_buttons(tr, request), session=session
         )
+
+    @property
+    def _deadline_minutes(self) -> int:
+        return self._ctx.settings.escalation.reply_deadline_minutes
 
     def _breach(self, session: Session, request: UnitRequest, now: dt.datetime) -> None:
         ctx = self._ctx

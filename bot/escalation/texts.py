@@ -302,7 +302,11 @@ def request_clock(tr: Translator, request: UnitRequest, now: dt.datetime) -> str
             return "🔴 " + escape(
                 tr("{age} overdue").format(age=age(tr, request.reply_due_at, now))
             )
-        return escape(tr("{age} left").format(age=age(tr, now, request.reply_due_at)))
+        # Rounded up, as the unit's reminders say it: 14 min 59 s left is "15 min left".
+        left = request.reply_due_at - now
+        if left % dt.timedelta(minutes=1):
+            left += dt.timedelta(minutes=1)
+        return escape(tr("{age} left").format(age=age(tr, now, now + left)))
     if request.status == RequestStatus.ACKNOWLEDGED:
         eta = tr.datetime(request.eta) if request.eta else "—"
         late = " 🔴" if request.eta and now > request.eta else ""

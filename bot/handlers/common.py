@@ -25,6 +25,11 @@ def desk_of(context: Context) -> Desk:
     return cast(Desk, context.bot_data["desk"])
 
 
+def telegram_name(user: User) -> str:
+    """A person the desk has no name for, as Telegram shows them: display name and handle."""
+    return f"{user.full_name} (@{user.username})" if user.username else user.full_name
+
+
 def tr_for(update: Update, context: Context) -> Translator:
     """Return the translator for whoever sent the update."""
     user = update.effective_user

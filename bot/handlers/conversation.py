@@ -9,7 +9,7 @@ from telegram.ext import MessageHandler, filters
 
 from bot.db.models import MessageKind
 from bot.desk import Desk
-from bot.handlers.common import App, Context, desk_of, tr_for
+from bot.handlers.common import App, Context, desk_of, telegram_name, tr_for
 from bot.handlers.membership import InDutyGroup
 from bot.logbook.service import Author, IncomingMessage, Outcome
 from bot.logbook.view import correction_notice
@@ -26,7 +26,8 @@ def author_of(message: Message) -> Author:
     if user is None:
         chat = message.sender_chat
         return Author(None, chat.title or "" if chat else "")
-    return Author(user.id, user.full_name)
+    # The logbook puts the configured name of people on the desk in place of this one.
+    return Author(user.id, telegram_name(user))
 
 
 def incoming(message: Message) -> IncomingMessage:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from html import escape
+from typing import Any
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -19,10 +20,12 @@ from bot.db.models import (
     RotationCheck,
 )
 from bot.drafts import DraftState
+from bot.epz.free_notice import prefill
 from bot.epz.gatelog import LineProblem, ParsedLine, parse_lines
-from bot.epz.notice_text import PLANNED_KINDS, parse_date, parse_moment, prefill, read_kind
-from bot.epz.outages import KIND_LABELS, NoticeInput, restoration_cameras
+from bot.epz.notice_text import PLANNED_KINDS, parse_date, parse_moment, read_kind
+from bot.epz.outages import KIND_LABELS, NoticeInput, arisen_text, restoration_cameras
 from bot.epz.rotation import OUTCOME_ICONS, OUTCOME_LABELS
+from bot.epz.since import GRACE, MAX_FAULT_AGE, Since, SinceProblem, read_since
 from bot.escalation.texts import STATUS_LABELS
 from bot.handlers.common import App, Context, desk_of, pressed, reply, requires, tr_for
 from bot.handlers.flows import (
@@ -82,10 +85,11 @@ def is_planned(data: dict[str, object]) -> bool:
 
 
 def missing_step(data: dict[str, object]) -> str | None:
-    """The first question the draft has no answer to (a fault has no start to ask for)."""
+    """The first question the draft has no answer to.
+
+    "start" is when planned work begins or, for a fault, since when it has lasted.
+    """
     for step in STEPS:
-        if step == "start" and not is_planned(data):
-            continue
         if step not in data or (step == "cameras" and not data.get("cameras_done")):
             return step
     return None
@@ -96,6 +100,33 @@ def not_a_moment(tr: Translator, given: str) -> str:
     return tr(
         "“{given}” is not a date and time from now on. Write it as 28/11 08:00 or 8h, or tap Now."
     ).format(given=given)
+
+
+def not_a_fault_start(tr: Translator, given: str, since: Since) -> str:
+    """Say why an answer is not the start of a fault, and how to write one."""
+    how = tr("Write when the fault began, e.g. 6h30, 06:30 or 28/11 06:30, or tap Now.")
+    if since.at is not None and since.problem is SinceProblem.FUTURE:
+        why = tr("“{given}” ({when}) is still to come.")
+    elif since.at is not None and since.problem is SinceProblem.TOO_OLD:
+        why = tr("“{given}” ({when}) is more than {days} days ago.")
+    else:
+        why = tr("“{given}” is not a time.")
+    when = tr.datetime(since.at) if since.at is not None else ""
+    return why.format(given=given, when=when, days=MAX_FAULT_AGE.days) + " " + how
+
+
+def set_kind(data: dict[str, Any], kind: str, now: dt.datetime) -> None:
+    """Take the kind; a start read for the other sort of notice is asked again.
+
+    Planned work starts from now on, a fault began at the latest now.
+    """
+    data["kind"] = kind
+    start = data.get("start")
+    if start is None:
+        return
+    at = dt.datetime.fromisoformat(start)
+    if (is_planned(data) and at < now - GRACE) or (not is_planned(data) and at > now + GRACE):
+        del data["start"]
 
 
 def ask_next(update: Update, context: Context, state: DraftState, enterprise: Enterprise) -> None:
@@ -142,11 +173,20 @@ def ask_next(update: Update, context: Context, state: DraftState, enterprise: En
             escape(tr("How does it affect customs supervision? (e.g. the gate is not recorded)")),
             [[choice(tr("Skip"), "skip")]],
         )
-    elif missing == "start":
+    elif missing == "start" and is_planned(data):
         ask(
             update,
             context,
             escape(tr("When does it start? (e.g. 28/11 08:00, or tap Now)")),
+            [[choice(tr("Now"), "start-now")]],
+        )
+    elif missing == "start":
+        ask(
+            update,
+            context,
+            escape(
+                tr("Since when has the fault lasted? (e.g. 6h30, 06:30 or 28/11 06:30, or tap Now)")
+            ),
             [[choice(tr("Now"), "start-now")]],
         )
     elif missing == "expected" and is_planned(data):
@@ -196,7 +236,13 @@ async def on_outage_text(update: Update, context: Context, state: DraftState) ->
             reply(update, context, escape(tr("Please choose what failed with a button.")))
             ask_next(update, context, state, enterprise)
             return
-        state.data["kind"] = kind.value
+        set_kind(state.data, kind.value, desk.clock.now())
+    elif state.step == "start" and not is_planned(state.data):
+        since = read_since(text, desk.clock.now(), desk.settings.tz)
+        if since.at is None or since.problem is not None:
+            ask(update, context, escape(not_a_fault_start(tr, text, since)))
+            return
+        state.data["start"] = since.at.isoformat()
     elif state.step == "start":
         now = desk.clock.now()
         # A minute's grace: "8h" typed at 08:00:30 means now, not yesterday.
@@ -241,7 +287,7 @@ async def on_outage_button(update: Update, context: Context, state: DraftState, 
         return
     name, _, picked = value.partition(":")
     if name == "kind":
-        state.data["kind"] = picked
+        set_kind(state.data, picked, desk_of(context).clock.now())
     elif name == "cam":
         cameras: list[str] = state.data["cameras"]
         cameras.remove(picked) if picked in cameras else cameras.append(picked)
@@ -279,7 +325,7 @@ async def continue_or_submit(
             effect=str(data.get("effect", "")),
             expected_fix=dt.date.fromisoformat(data["expected"]),
             tech_contact=str(data["contact"]),
-            starts_at=dt.datetime.fromisoformat(data["start"]) if is_planned(data) else None,
+            starts_at=dt.datetime.fromisoformat(data["start"]),
         ),
         actor(update, context),
         desk.clock.now(),
@@ -292,6 +338,12 @@ async def continue_or_submit(
     )
     if outage.starts_at is not None and outage.starts_at > outage.notified_at:
         deadline = tr("Recorded as starting {when}.").format(when=tr.datetime(outage.starts_at))
+    elif outage.starts_at is not None and not is_planned(data):
+        deadline = (
+            tr("Fault recorded as lasting since {when}.").format(when=tr.datetime(outage.starts_at))
+            + " "
+            + deadline
+        )
     reply(
         update,
         context,
@@ -574,6 +626,8 @@ async def cmd_epz(update: Update, context: Context) -> None:
                     "      ⏰ "
                     + escape(tr("starts {when}").format(when=tr.datetime(outage.starts_at)))
                 )
+            else:
+                lines.append("      ⏰ " + escape(arisen_text(tr, outage)))
             marked = [number for number, by in held.items() if by.id == outage.id]
             if marked:
                 lines.append(

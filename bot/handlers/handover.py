@@ -245,7 +245,11 @@ async def cmd_report(update: Update, context: Context) -> None:
         )
         reply(update, context, escape(text))
         return
-    reply(update, context, "\n".join(report_lines(tr, report)))
+    reply(
+        update,
+        context,
+        "\n".join(report_lines(tr, report, desk.settings.escalation.reply_deadline_minutes)),
+    )
 
 
 def register(app: App) -> None:

@@ -188,8 +188,11 @@ def help_text(tr: Translator, update: Update, context: Context) -> str:
             escape(
                 tr(
                     "You answer the duty desk's requests for {unit}: press the buttons under each "
-                    "request, within 30 minutes."
-                ).format(unit=unit.name if unit else person.unit)
+                    "request, within {minutes} minutes."
+                ).format(
+                    unit=unit.name if unit else person.unit,
+                    minutes=desk.settings.escalation.reply_deadline_minutes,
+                )
             ),
         ]
     if Right.APPROVE in rights:

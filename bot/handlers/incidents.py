@@ -339,7 +339,15 @@ def history_text(tr: Translator, history: History, name_of: Callable[[UnitReques
                     )
                 )
             if request.breached_at:
-                lines.append("      🔴 " + escape(tr("no reply within 30 minutes")))
+                allowed = request.reply_due_at - request.delivered_at
+                lines.append(
+                    "      🔴 "
+                    + escape(
+                        tr("no reply within {minutes} minutes").format(
+                            minutes=round(allowed.total_seconds() / 60)
+                        )
+                    )
+                )
             if request.result:
                 lines.append("      ✅ " + escape(request.result))
     return "\n".join(lines)

@@ -8,7 +8,7 @@ from html import escape
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageReactionHandler
 
-from bot.handlers.common import App, Context, desk_of, reply, requires, tr_for
+from bot.handlers.common import App, Context, desk_of, reply, requires, telegram_name, tr_for
 from bot.handlers.conversation import RECORDED_REACTION, author_of
 from bot.i18n import N_, Translator
 from bot.logbook.hashtags import strip_command
@@ -85,7 +85,8 @@ async def on_reaction(update: Update, context: Context) -> None:
     desk = desk_of(context)
     tr = tr_for(update, context)
     chat_id, message_id = reaction.chat.id, reaction.message_id
-    recorded = desk.logbook.pin(Author(user.id, user.full_name), chat_id, message_id, reaction.date)
+    pinner = Author(user.id, telegram_name(user))
+    recorded = desk.logbook.pin(pinner, chat_id, message_id, reaction.date)
     if recorded.outcome is Outcome.ENTRY:
         desk.outbox.react(chat_id, message_id, RECORDED_REACTION)
     elif recorded.outcome is Outcome.NOT_ALLOWED:

@@ -16,6 +16,8 @@ from bot.i18n import N_, Translator
 from bot.shifts import Right
 
 NOT_ON_DESK = N_("Only people of the duty desk may see what is pending.")
+# An urgent action waits for the shift leader only to be confirmed: it was sent already.
+TO_CONFIRM = N_("sent at once, to be confirmed")
 
 
 @requires(Right.VIEW, NOT_ON_DESK)
@@ -37,19 +39,24 @@ async def cmd_pending(update: Update, context: Context) -> None:
             continue
         lines += ["", "<b>" + escape(tr(heading)) + "</b>"]
         lines += [
-            f"• {escape(incident.label)} · {escape(tr(KIND_LABELS[p.kind]))} · "
+            "• "
+            + (urgent_mark(tr) + escape(tr(TO_CONFIRM)) + " · " if p.urgent_case else "")
+            + f"{escape(incident.label)} · {escape(tr(KIND_LABELS[p.kind]))} · "
             + escape(tr("{age} ago").format(age=age(tr, p.created_at, now)))
             for p, incident in proposals
         ]
+    reply_minutes = desk.settings.escalation.reply_deadline_minutes
     for heading, requests in (
-        (N_("Waiting for a unit's reply (30 minutes)"), open_items.replies),
+        (N_("Waiting for a unit's reply ({minutes} minutes)"), open_items.replies),
         (N_("Waiting for a unit's result"), open_items.results),
     ):
         if not requests:
             continue
-        lines += ["", "<b>" + escape(tr(heading)) + "</b>"]
+        lines += ["", "<b>" + escape(tr(heading).format(minutes=reply_minutes)) + "</b>"]
         lines += [
-            f"• {escape(incident.label)} · {escape(name_of(request))} · "
+            "• "
+            + (urgent_mark(tr) if request.proposal_id in open_items.urgent_proposals else "")
+            + f"{escape(incident.label)} · {escape(name_of(request))} · "
             + request_clock(tr, request, now)
             for request, incident in requests
         ]
@@ -64,6 +71,11 @@ async def cmd_pending(update: Update, context: Context) -> None:
         lines += ["", "<b>" + escape(tr("Handovers not yet accepted")) + "</b>"]
         lines += [f"• {escape(open_handover(tr, desk, h))}" for h in open_items.handovers]
     reply(update, context, "\n".join(lines))
+
+
+def urgent_mark(tr: Translator) -> str:
+    """The mark of an urgent action (888 Art. 8.1), as its card and the unit's request show it."""
+    return "🆘 <b>" + escape(tr("URGENT")) + "</b> "
 
 
 def open_handover(tr: Translator, desk: Desk, handover: Handover) -> str:

@@ -14,7 +14,16 @@ from bot.drafts import DraftState
 from bot.escalation.addressees import find_person, person_label
 from bot.escalation.context import Refusal, Step
 from bot.escalation.texts import INCIDENT_KINDS, KIND_LABELS, URGENT_LABELS
-from bot.handlers.common import App, Context, desk_of, has_right, reply, requires, tr_for
+from bot.handlers.common import (
+    App,
+    Context,
+    desk_of,
+    has_right,
+    reply,
+    requires,
+    telegram_name,
+    tr_for,
+)
 from bot.handlers.flows import Flow, advance, ask, choice, finish, register_flow, start
 from bot.i18n import N_, Translator
 from bot.logbook.service import Author
@@ -29,7 +38,7 @@ def actor(update: Update, context: Context) -> Author:
     user = update.effective_user
     assert user is not None
     person = desk_of(context).roster.person(user.id)
-    return Author(user.id, person.name if person else user.full_name)
+    return Author(user.id, person.name if person else telegram_name(user))
 
 
 def refusal_text(tr: Translator, step: Step[Any]) -> str:

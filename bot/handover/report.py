@@ -74,7 +74,9 @@ class DailyReports(DeskService):
         start, end = window.starts_at, min(now, window.ends_at)
         report = self.count(session, shift_date, start, end)
         report.made_at = now
-        report.text = "\n".join(report_lines(self._tr, report))
+        report.text = "\n".join(
+            report_lines(self._tr, report, self._settings.escalation.reply_deadline_minutes)
+        )
         session.add(report)
         self._to_group(session, report.text, thread_id=self._settings.telegram.topics.reports)
         return report
@@ -150,8 +152,8 @@ class DailyReports(DeskService):
         )
 
 
-def report_lines(tr: Translator, report: DailyReport) -> list[str]:
-    """A kept report as HTML lines in a reader's language."""
+def report_lines(tr: Translator, report: DailyReport, reply_minutes: int) -> list[str]:
+    """A kept report as HTML lines in a reader's language; `reply_minutes`: the reply rule's."""
     by_kind = json.loads(report.proposals_by_kind or "{}")
     lines = [
         "📊 <b>"
@@ -176,7 +178,11 @@ def report_lines(tr: Translator, report: DailyReport) -> list[str]:
         ),
         escape(tr("Requests to units: {count}").format(count=report.unit_requests)),
         ("🔴 " if report.breaches else "")
-        + escape(tr("Breaches of the 30-minute rule: {count}").format(count=report.breaches)),
+        + escape(
+            tr("Breaches of the {minutes}-minute reply rule: {count}").format(
+                minutes=reply_minutes, count=report.breaches
+            )
+        ),
     ]
     if report.camera_availability is None:
         lines.append(escape(tr("Camera availability: no camera was checked.")))

@@ -270,7 +270,8 @@ class Logbook:
                 source=(chat_id, message_id),
                 created_at=latest.sent_at,
             )
-            entry.notes = "\n".join(filter(None, [entry.notes, f"📌 {author.name}"]))
+            pinned_by = self.name_of(author)
+            entry.notes = "\n".join(filter(None, [entry.notes, f"📌 {pinned_by}"]))
             session.commit()
         return Recorded(Outcome.ENTRY, [entry])
 
@@ -357,6 +358,15 @@ class Logbook:
                 ).all()
             )
 
+    def name_of(self, author: Author) -> str:
+        """How the logbook names an author: as the desk's people list does, when it names them.
+
+        Every writer comes here, so a line filed from a chat message, a reaction or /log names
+        its author as incidents and proposals do, not by a Telegram display name.
+        """
+        person = self._roster.person(author.user_id) if author.user_id is not None else None
+        return person.name if person is not None else author.name
+
     def _may_write(self, author: Author, when: dt.datetime) -> bool:
         if author.user_id is None:
             return True
@@ -435,7 +445,7 @@ class Logbook:
             created_at=created_at or when,
             recorded_at=self._clock.now(),
             author_id=author.user_id,
-            author_name=author.name,
+            author_name=self.name_of(author),
             origin=origin,
             source_key=source_key,
             source_chat_id=source[0] if source else None,

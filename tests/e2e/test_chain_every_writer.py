@@ -269,7 +269,7 @@ async def outage_notice(desktop: Desktop, _: SimulatedCamera | None) -> list[Log
     mark = last_id(desktop.engine)
     await epz_say(
         desktop,
-        "Đường truyền mất kết nối, camera C01. Dự kiến 27/11. Liên hệ anh Tuấn 0903123456",
+        "Đường truyền mất kết nối từ 8h, camera C01. Dự kiến 27/11. Liên hệ anh Tuấn 0903123456",
         "ảnh hưởng",
     )
     await epz_say(desktop, "Không giám sát được cổng", "Thông báo số 1")

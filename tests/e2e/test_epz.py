@@ -56,7 +56,9 @@ def entries(desktop: Desktop) -> list[LogbookEntry]:
 async def test_a_full_notice_by_buttons(desktop: Desktop) -> None:
     await enrol(desktop)
     question = await say(desktop, "/outage", "Cái gì bị hỏng")
-    question = await press(desktop, question, "dr:kind:camera", "camera nào bị ảnh hưởng")
+    question = await press(desktop, question, "dr:kind:camera", "Sự cố xảy ra từ lúc nào")
+    assert question is not None
+    question = await press(desktop, question, "dr:start-now", "camera nào bị ảnh hưởng")
     assert question is not None
     assert ("☐ C01 Cổng chính", "dr:cam:C01") in buttons_of(question)
     question = await press(desktop, question, "dr:cam:C01", "camera nào bị ảnh hưởng")
@@ -95,9 +97,9 @@ async def test_one_free_text_message_is_read_and_only_the_rest_asked(desktop: De
         "transmission",
         "C01,C02",
         dt.date(2026, 11, 27),
-        "0903123456",
+        "anh Tuấn 0903123456",
     )
-    # Next time the contact is offered again.
+    # Next time the contact is offered again, with the name.
     question = await say(desktop, "/outage", "Cái gì bị hỏng")
     question = await press(desktop, question, "dr:kind:power_cut", "Khi nào bắt đầu")
     assert question is not None
@@ -107,14 +109,14 @@ async def test_one_free_text_message_is_read_and_only_the_rest_asked(desktop: De
     await say(desktop, "Cắt điện toàn khu", "ảnh hưởng")
     await say(desktop, "Không ghi hình", "Khi nào xong")
     question = await say(desktop, "26/11", "Đầu mối kỹ thuật")
-    assert buttons_of(question)[0] == ("Dùng: 0903123456", "dr:contact-last")
+    assert buttons_of(question)[0] == ("Dùng: anh Tuấn 0903123456", "dr:contact-last")
 
 
 async def test_deadlines_follow_up_and_explanation_with_a_moved_clock(desktop: Desktop) -> None:
     await enrol(desktop)
     await say(
         desktop,
-        "Đường truyền mất kết nối, camera C01. Dự kiến 27/11. Liên hệ 0903123456",
+        "Đường truyền mất kết nối từ 8h, camera C01. Dự kiến 27/11. Liên hệ 0903123456",
         "ảnh hưởng",
     )
     await say(desktop, "Không giám sát được cổng", "Thông báo số 1")
@@ -153,7 +155,11 @@ async def test_deadlines_follow_up_and_explanation_with_a_moved_clock(desktop: D
 
 async def test_gate_log_lines_good_and_bad(desktop: Desktop) -> None:
     await enrol(desktop)
-    await say(desktop, "Camera C01 cổng chính hỏng, dự kiến 30/11, liên hệ 0903123456", "ảnh hưởng")
+    await say(
+        desktop,
+        "Camera C01 cổng chính hỏng từ 8h, dự kiến 30/11, liên hệ 0903123456",
+        "ảnh hưởng",
+    )
     await say(desktop, "Không ghi hình xe ra vào", "Thông báo số 1")
     answer = await say(
         desktop,
@@ -178,7 +184,9 @@ async def test_gate_log_lines_good_and_bad(desktop: Desktop) -> None:
 async def test_restoration_closes_the_outage(desktop: Desktop) -> None:
     await enrol(desktop)
     await say(
-        desktop, "Camera C02 kho ngoại quan hỏng, dự kiến 30/11, liên hệ 0903123456", "ảnh hưởng"
+        desktop,
+        "Camera C02 kho ngoại quan hỏng từ 8h, dự kiến 30/11, liên hệ 0903123456",
+        "ảnh hưởng",
     )
     await say(desktop, "Không giám sát được kho", "Thông báo số 1")
     desktop.clock.advance(dt.timedelta(hours=26))
@@ -190,8 +198,9 @@ async def test_restoration_closes_the_outage(desktop: Desktop) -> None:
     await press(desktop, ask, "ep:ok:1", "Đã đóng", chat=OFFICER, user=OFFICER)
     await desktop.settle()
     closed = [text_of(m) for m in desktop.emu.bot_messages(GROUP) if "khắc phục sau" in text_of(m)]
+    # 27 hours from 08:00, when it broke, though notified at 09:00.
     assert closed == [
-        "✅ Công ty TNHH ABC Việt Nam: sự cố số 1 đã khắc phục sau 26 giờ, trong "
+        "✅ Công ty TNHH ABC Việt Nam: sự cố số 1 đã khắc phục sau 27 giờ, trong "
         "thời hạn (xác nhận: Phạm Thị Dung)."
     ]
     with Session(desktop.desk.engine) as session:
@@ -201,7 +210,11 @@ async def test_restoration_closes_the_outage(desktop: Desktop) -> None:
 
 async def test_gate_log_listed_and_exported_as_xlsx(desktop: Desktop) -> None:
     await enrol(desktop)
-    await say(desktop, "Camera C01 cổng chính hỏng, dự kiến 30/11, liên hệ 0903123456", "ảnh hưởng")
+    await say(
+        desktop,
+        "Camera C01 cổng chính hỏng từ 8h, dự kiến 30/11, liên hệ 0903123456",
+        "ảnh hưởng",
+    )
     await say(desktop, "Không ghi hình xe ra vào", "Thông báo số 1")
     await say(desktop, "51C-123.45 CSQU3054383 vào 8:05\n29A-1234 ra 8h10", "lượt xe")
 
@@ -244,7 +257,11 @@ async def test_gate_log_listed_and_exported_as_xlsx(desktop: Desktop) -> None:
 
 async def test_gate_log_of_an_unknown_outage_says_which_exist(desktop: Desktop) -> None:
     await enrol(desktop)
-    await say(desktop, "Camera C01 cổng chính hỏng, dự kiến 30/11, liên hệ 0903123456", "ảnh hưởng")
+    await say(
+        desktop,
+        "Camera C01 cổng chính hỏng từ 8h, dự kiến 30/11, liên hệ 0903123456",
+        "ảnh hưởng",
+    )
     await say(desktop, "Không ghi hình xe ra vào", "Thông báo số 1")
     answer = await say(desktop, "/gatelog 9", "Không có sự cố số 9", chat=OFFICER, user=OFFICER)
     assert "Gõ /gatelog kèm số sự cố, ví dụ /gatelog 1. Các sự cố: 1." in text_of(answer)

@@ -69,7 +69,7 @@ def told_unit(desktop: Desktop) -> list[str]:
 async def notify_gate_fault(desktop: Desktop) -> None:
     await enrol(desktop)
     await say(
-        desktop, "Camera C01 và C03 cổng hỏng, dự kiến 30/11, liên hệ 0903123456", "ảnh hưởng"
+        desktop, "Camera C01 và C03 cổng hỏng từ 8h, dự kiến 30/11, liên hệ 0903123456", "ảnh hưởng"
     )
     await say(desktop, "Không ghi hình xe ra vào", "Thông báo số 1")
     await desktop.settle()
@@ -118,7 +118,7 @@ async def test_a_transmission_fault_naming_no_camera_marks_all_of_the_enterprise
     await enrol(desktop)
     await say(
         desktop,
-        "Mất kết nối đường truyền internet, dự kiến 27/11, liên hệ 0903123456",
+        "Mất kết nối đường truyền internet từ 8h, dự kiến 27/11, liên hệ 0903123456",
         "camera nào",
     )
     question = desktop.emu.bot_messages(CONTACT)[-1]
@@ -140,7 +140,7 @@ async def test_restoration_hands_the_cameras_back_to_the_health_round(watched: C
     await enrol(desktop)
     await say(
         desktop,
-        "Đường truyền mất kết nối, camera C01 C02. Dự kiến 27/11. Liên hệ 0903123456",
+        "Đường truyền mất kết nối từ 8h, camera C01 C02. Dự kiến 27/11. Liên hệ 0903123456",
         "ảnh hưởng",
     )
     await say(desktop, "Không giám sát được cổng và kho", "Thông báo số 1")

@@ -36,7 +36,11 @@ async def watched(migrated_url: str) -> AsyncIterator[tuple[Desktop, SimulatedCa
 
 async def report_and_restore(desktop: Desktop) -> dict[str, object]:
     await enrol(desktop)
-    await say(desktop, "Camera C01 cổng chính hỏng, dự kiến 30/11, liên hệ 0903123456", "ảnh hưởng")
+    await say(
+        desktop,
+        "Camera C01 cổng chính hỏng từ 8h, dự kiến 30/11, liên hệ 0903123456",
+        "ảnh hưởng",
+    )
     await say(desktop, "Không ghi hình xe ra vào", "Thông báo số 1")
     await say(desktop, "/restored", "Công chức hải quan sẽ kiểm tra")
     await desktop.settle()

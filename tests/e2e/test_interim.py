@@ -44,7 +44,11 @@ async def desktop(migrated_url: str) -> AsyncIterator[Desktop]:
 
 async def propose_measure(desktop: Desktop) -> dict[str, Any]:
     await enrol(desktop)
-    await say(desktop, "Camera C01 cổng chính hỏng, dự kiến 30/11, liên hệ 0903123456", "ảnh hưởng")
+    await say(
+        desktop,
+        "Camera C01 cổng chính hỏng từ 8h, dự kiến 30/11, liên hệ 0903123456",
+        "ảnh hưởng",
+    )
     await say(desktop, "Không ghi hình xe ra vào", "Thông báo số 1")
     question = await say(desktop, "/measure 1", "do Hoàng Văn Em quyết định", OFFICER, OFFICER)
     assert "sự cố số 1 của Công ty TNHH ABC Việt Nam" in text_of(question)
@@ -120,7 +124,11 @@ async def test_the_shift_leader_is_refused_with_a_pop_up_and_audited(desktop: De
 
 async def test_only_the_assigned_officer_proposes(desktop: Desktop) -> None:
     await enrol(desktop)
-    await say(desktop, "Camera C01 cổng chính hỏng, dự kiến 30/11, liên hệ 0903123456", "ảnh hưởng")
+    await say(
+        desktop,
+        "Camera C01 cổng chính hỏng từ 8h, dự kiến 30/11, liên hệ 0903123456",
+        "ảnh hưởng",
+    )
     await say(desktop, "Không ghi hình xe ra vào", "Thông báo số 1")
     answer = await say(desktop, "/measure 1", "Chỉ công chức được phân công", LEADER, LEADER)
     assert "(Phạm Thị Dung)" in text_of(answer)

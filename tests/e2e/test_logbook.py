@@ -107,7 +107,7 @@ async def test_log_writes_an_entry_and_answers_in_vietnamese(desktop: Desktop) -
     copied = entries[2]
     assert copied.result == "Đội 1 đã kiểm tra, hàng đúng khai báo"
     assert copied.notes == "đã báo cáo Cục trưởng"
-    assert copied.author_name == "An"
+    assert copied.author_name == "Nguyễn Văn An"
 
 
 async def test_log_without_text_explains_how(desktop: Desktop) -> None:
@@ -189,7 +189,7 @@ async def test_a_pin_reaction_copies_a_message_into_the_logbook_once(desktop: De
     entry = page.entries[0]
     assert entry.origin == EntryOrigin.REACTION
     assert entry.work_performed.endswith("TGHU8593740")
-    assert entry.author_name == "Dung" and "📌 An" in entry.notes
+    assert entry.author_name == "Phạm Thị Dung" and "📌 Nguyễn Văn An" in entry.notes
     assert reactions_on(desktop, message["message_id"])
 
 

@@ -166,7 +166,7 @@ async def test_a_missed_30_minutes_by_a_person_is_escalated_and_logged(desktop: 
     assert len(private) == 1 and KHOA in text_of(private[0])
     note = [e for e in entries(desktop) if e.notes][-1]
     assert f"{KHOA} không hồi báo trong vòng 30 phút" in note.notes
-    assert "quá hạn" in text_of(desktop.emu.bot_messages(TEAM_LEADER)[-1])
+    assert "Đã hết thời hạn hồi báo 30 phút" in text_of(desktop.emu.bot_messages(TEAM_LEADER)[-1])
     await desktop.later(1)
     mark = desktop.emu.mark()
     desktop.say(SECTION, "/pending")

@@ -9,7 +9,8 @@ import pytest
 
 from bot.config import Enterprise, EnterpriseCamera
 from bot.db.models import OutageKind
-from bot.epz.notice_text import parse_moment, parse_time, prefill, read_kind
+from bot.epz.free_notice import prefill
+from bot.epz.notice_text import parse_moment, parse_time, read_kind
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = dt.datetime(2026, 11, 25, 9, 0, tzinfo=TZ)

@@ -67,6 +67,8 @@ class Check:
     value: dt.timedelta | str = ""
     # A marked text before the subject (e.g. "outage no."), translated in the report.
     subject_kind: str = ""
+    # The minutes a rule like "reply within {minutes} minutes" names (the configured deadline).
+    minutes: int | None = None
 
 
 @dataclass
@@ -75,6 +77,8 @@ class Stage:
 
     label: str
     at: dt.datetime
+    # The minutes a label like "{minutes} minutes passed without a reply" names.
+    minutes: int | None = None
 
 
 @dataclass
@@ -149,7 +153,13 @@ def _incident(session: Session, found: Found, incident: Incident) -> None:
         for request in requests:
             stages.append(Stage(N_("request delivered to the unit"), request.delivered_at))
             if request.breached_at is not None:
-                stages.append(Stage(N_("30 minutes passed without a reply"), request.breached_at))
+                stages.append(
+                    Stage(
+                        N_("{minutes} minutes passed without a reply"),
+                        request.breached_at,
+                        allowed_minutes(request),
+                    )
+                )
             if request.acknowledged_at is not None:
                 stages.append(Stage(N_("the unit acknowledged"), request.acknowledged_at))
             if request.reported_at is not None:
@@ -175,18 +185,23 @@ def _approval(label: str, proposal: Proposal, requests: Sequence[UnitRequest]) -
     return Check(rule, label, Verdict.MET, N_("refused after"), waited)
 
 
+def allowed_minutes(request: UnitRequest) -> int:
+    """The reply time a request was given (the deadline configured when it was delivered)."""
+    return round((request.reply_due_at - request.delivered_at).total_seconds() / 60)
+
+
 def _reply(label: str, request: UnitRequest, end: dt.datetime) -> Check:
-    rule = N_("reply within 30 minutes")
+    rule, minutes = N_("reply within {minutes} minutes"), allowed_minutes(request)
     subject = f"{label} · {request.unit_key or request.person_id}"
     if request.acknowledged_at is not None:
         took = request.acknowledged_at - request.delivered_at
         late = request.acknowledged_at > request.reply_due_at or request.breached_at is not None
         verdict = Verdict.BREACHED if late else Verdict.MET
-        return Check(rule, subject, verdict, N_("replied after"), took)
+        return Check(rule, subject, verdict, N_("replied after"), took, minutes=minutes)
     if request.breached_at is not None or end > request.reply_due_at:
         took = end - request.delivered_at
-        return Check(rule, subject, Verdict.BREACHED, N_("no reply after"), took)
-    return Check(rule, subject, Verdict.OPEN, N_("waiting for the reply"))
+        return Check(rule, subject, Verdict.BREACHED, N_("no reply after"), took, minutes=minutes)
+    return Check(rule, subject, Verdict.OPEN, N_("waiting for the reply"), minutes=minutes)
 
 
 def _outage(found: Found, settings: Settings, outage: EpzOutage) -> None:
@@ -217,6 +232,10 @@ def _subject(tr: Translator, subject: str) -> str:
     return f"{tr(kind)} {number}" if kind else subject
 
 
+def _with_minutes(text: str, minutes: int | None) -> str:
+    return text if minutes is None else text.format(minutes=minutes)
+
+
 def _value(tr: Translator, value: dt.timedelta | str) -> str:
     return _span(tr, value) if isinstance(value, dt.timedelta) else value
 
@@ -226,7 +245,7 @@ def as_json(tr: Translator, found: Found) -> dict[str, Any]:
     return {
         "checks": [
             {
-                "rule": tr(c.rule),
+                "rule": _with_minutes(tr(c.rule), c.minutes),
                 "subject": f"{tr(c.subject_kind)} {c.subject}" if c.subject_kind else c.subject,
                 "verdict": c.verdict.value,
                 "verdict_label": tr(VERDICT_LABELS[c.verdict]),
@@ -254,7 +273,7 @@ def _stages(tr: Translator, stages: list[Stage]) -> list[dict[str, str]]:
     for stage in stages:
         rows.append(
             {
-                "label": tr(stage.label),
+                "label": _with_minutes(tr(stage.label), stage.minutes),
                 "at": tr.datetime(stage.at),
                 "after": _span(tr, stage.at - previous) if previous is not None else "",
             }
