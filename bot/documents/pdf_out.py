@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from functools import cache
-from pathlib import Path
 from typing import Literal
 from xml.sax.saxutils import escape
 
@@ -22,16 +21,15 @@ from bot.documents.blocks import Align, Form, Para, Signature, cell_text
 from bot.documents.blocks import Table as TableBlock
 from bot.documents.heading import MOTTO, NATION, Heading
 from bot.documents.logbook import COLUMNS, TITLE, LogbookSheet
+from bot.fonts import SERIF, SERIF_BOLD, SERIF_BOLD_ITALIC, SERIF_ITALIC, font_path
 
-# Debian's fonts-dejavu-core (CI installs it) has the upright faces; the core PDF fonts have
-# no Vietnamese letters. The italics come with fonts-dejavu-extra: used when installed, else
-# the upright face stands in, so a machine with the core package alone still prints.
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+# DejaVu Serif (shipped inside matplotlib, see bot/fonts.py): the core PDF fonts have no
+# Vietnamese letters.
 FACES = {
-    "Serif": ("DejaVuSerif.ttf",),
-    "Serif-Bold": ("DejaVuSerif-Bold.ttf",),
-    "Serif-Italic": ("DejaVuSerif-Italic.ttf", "DejaVuSerif.ttf"),
-    "Serif-BoldItalic": ("DejaVuSerif-BoldItalic.ttf", "DejaVuSerif-Bold.ttf"),
+    "Serif": SERIF,
+    "Serif-Bold": SERIF_BOLD,
+    "Serif-Italic": SERIF_ITALIC,
+    "Serif-BoldItalic": SERIF_BOLD_ITALIC,
 }
 # reportlab's TA_LEFT, TA_CENTER, TA_JUSTIFY (its drawing code wants the numbers).
 _ALIGN: dict[Align, Literal[0, 1, 4]] = {Align.LEFT: 0, Align.CENTER: 1, Align.JUSTIFY: 4}
@@ -39,15 +37,9 @@ _ALIGN: dict[Align, Literal[0, 1, 4]] = {Align.LEFT: 0, Align.CENTER: 1, Align.J
 
 @cache
 def fonts() -> None:
-    """Register the DejaVu faces once; a missing font says which package brings it."""
-    for name, files in FACES.items():
-        path = next((FONT_DIR / f for f in files if (FONT_DIR / f).exists()), None)
-        if path is None:
-            raise FileNotFoundError(
-                f"{FONT_DIR / files[-1]} is missing: install the fonts-dejavu-core package "
-                "to print PDF"
-            )
-        pdfmetrics.registerFont(TTFont(f"DD-{name}", str(path)))
+    """Register the DejaVu faces once."""
+    for name, file in FACES.items():
+        pdfmetrics.registerFont(TTFont(f"DD-{name}", str(font_path(file))))
     pdfmetrics.registerFontFamily(
         "DD-Serif",
         normal="DD-Serif",
