@@ -21,6 +21,7 @@ from bot.documents.blocks import Align, Form, Para, Signature, cell_text
 from bot.documents.blocks import Table as TableBlock
 from bot.documents.heading import MOTTO, NATION, Heading
 from bot.documents.logbook import COLUMNS, TITLE, LogbookSheet
+from bot.documents.printable import printable
 from bot.fonts import SERIF, SERIF_BOLD, SERIF_BOLD_ITALIC, SERIF_ITALIC, font_path
 
 # DejaVu Serif (shipped inside matplotlib, see bot/fonts.py): the core PDF fonts have no
@@ -63,8 +64,13 @@ def _style(
     )
 
 
+def _printed(text: str) -> str:
+    """The exports' one rule for text; a tab prints as a space (no tab stops in a cell)."""
+    return printable(text).replace("\t", " ")
+
+
 def _markup(text: str, *, bold: bool = False, italic: bool = False) -> str:
-    out = escape(text).replace("\n", "<br/>")
+    out = escape(_printed(text)).replace("\n", "<br/>")
     if bold:
         out = f"<b>{out}</b>"
     if italic:
@@ -267,7 +273,7 @@ class _LogbookPages:
         self._start_page(first=True)
         for line in self.sheet.lines:
             cells = [
-                self.text.wrap(text, width - 2 * self.PAD)
+                self.text.wrap(_printed(text), width - 2 * self.PAD)
                 for text, width in zip(line.cells(), self.widths, strict=True)
             ]
             self._row(cells, "DD-Serif")
@@ -301,13 +307,13 @@ class _LogbookPages:
             line_y = y
             for text, font in column:
                 canvas.setFont(font, 10.5)
-                canvas.drawCentredString(x, line_y, text)
+                canvas.drawCentredString(x, line_y, _printed(text))
                 line_y -= 13
         y -= 13 * max(len(left), len(right)) + 14
         canvas.setFont("DD-Serif-Bold", 14)
         canvas.drawCentredString(self.page_width / 2, y, TITLE)
         canvas.setFont("DD-Serif-Italic", 10.5)
-        canvas.drawCentredString(self.page_width / 2, y - 15, sheet.period)
+        canvas.drawCentredString(self.page_width / 2, y - 15, _printed(sheet.period))
         self.y = y - 28
 
     def _row(self, cells: list[list[str]], font: str) -> None:
@@ -356,7 +362,7 @@ class _LogbookPages:
         canvas.setFont("DD-Serif-Italic", 8)
         canvas.drawRightString(self.page_width - self.MARGIN, self.MARGIN, f"Trang {self.page}")
         if self.sheet.footer:
-            canvas.drawString(self.MARGIN, self.MARGIN, self.sheet.footer)
+            canvas.drawString(self.MARGIN, self.MARGIN, _printed(self.sheet.footer))
         canvas.showPage()
 
 
