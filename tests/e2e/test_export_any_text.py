@@ -1,10 +1,10 @@
 """Whatever people type, every exported file opens and shows their line (one rule for non-text).
 
-A line typed with ESC, NUL, a C1 control, a bidirectional override, a tab and a Windows line
-break, starting with "=", goes through the real bot into the logbook, an incident, an EPZ notice
-and a gate log (the contact's Telegram name carries the oddities there), then out through
-/export and /gatelog in every format. Each file must open in its own reader and show the line,
-with every character that is not text printed as "�" where it stood.
+A line typed with ESC, NUL, a C1 control, a bidirectional override, a tab, a Windows line
+break and half an emoji, starting with "=", goes through the real bot into the logbook, an
+incident, an EPZ notice and a gate log (the contact's Telegram name carries the oddities
+there), then out through /export and /gatelog in every format. Each file must open in its own
+reader and show the line, with every character that is not text printed as "�" where it stood.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from bot.db.models import EpzOutage, LogbookEntry, ProposalKind
 from bot.escalation.incidents import IncidentInput
 from tests.documents.reading import readable_text
 from tests.documents.shift import LEADER_AUTHOR, OFFICER_AUTHOR
-from tests.documents.typed import ODD, SHOWN, odd, shown, shows
+from tests.documents.typed import ODD, SHOWN, shows
 from tests.e2e.conftest import CLERK, GROUP, OFFICER, Desktop
 
 CONTACT = 3001
@@ -30,21 +30,22 @@ async def exported(desktop: Desktop, user: int, command: str, chat: int) -> tupl
     return document["file_name"], desktop.emu.file_bytes(document["file_id"])
 
 
-async def test_every_export_opens_and_shows_what_was_typed(
-    desktop: Desktop, migrated_url: str
-) -> None:
-    typed, printed = odd(ODD, migrated_url), shown(SHOWN, migrated_url)
+async def test_every_export_opens_and_shows_what_was_typed(desktop: Desktop) -> None:
+    typed, printed = ODD, SHOWN
+    # What reading the update makes of it, as the services get it: NUL and the broken emoji,
+    # which no database stores, are U+FFFD (on PostgreSQL the line was lost before).
+    kept = ODD.replace("\x00", "�").replace("\ud800", "�")
     # The logbook: a line written with /log, starting with "=" as a reply arrow does.
     desktop.say(OFFICER, f"/log => Xe 51C-123.45 {typed}")
     await desktop.later(1)
     with Session(desktop.desk.engine) as session:
         entry = session.exec(select(LogbookEntry)).all()[-1]
-    # The database keeps exactly what was typed; only the print shows it.
-    assert "\x1b[31m" in entry.work_performed
+    # The database keeps that exactly (ESC and all); only the print shows the oddities as �.
+    assert entry.work_performed == f"=> Xe 51C-123.45 {kept}"
     # An incident with its proposal, described with the same oddities.
     esc, now = desktop.desk.escalation, desktop.clock.now()
     incident = esc.incidents.open(
-        OFFICER_AUTHOR, IncidentInput(description=f"Xe container {typed}", place="Cổng B"), now
+        OFFICER_AUTHOR, IncidentInput(description=f"Xe container {kept}", place="Cổng B"), now
     )
     assert incident.id is not None
     proposal = esc.approvals.propose(
@@ -52,7 +53,7 @@ async def test_every_export_opens_and_shows_what_was_typed(
         incident.id,
         ProposalKind.COORDINATION,
         ["hq-kv1"],
-        f"Đề nghị kiểm tra {typed}",
+        f"Đề nghị kiểm tra {kept}",
         now,
     ).value
     assert proposal is not None and proposal.id is not None
