@@ -49,6 +49,7 @@ from bot.handlers.conversation import incoming
 from bot.handlers.help import register_menus
 from bot.i18n import load_catalogs
 from bot.sender import IN_FLIGHT, OutboxSender
+from bot.storable_updates import StorableUpdatesRequest
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,9 @@ def build_application(
         .token(token)
         .base_url(settings.telegram.base_url)
         .base_file_url(settings.telegram.base_file_url)
+        # NUL and unpaired surrogates in what people write become U+FFFD as updates are read:
+        # no database stores them, and a message must not be lost for one character.
+        .get_updates_request(StorableUpdatesRequest(connection_pool_size=1))
         # The outbox sender keeps at most IN_FLIGHT requests under way; replies to button
         # presses and file downloads take the rest.
         .connection_pool_size(IN_FLIGHT * 2)

@@ -93,6 +93,8 @@ class SandboxArgs:
     # The sandbox runs in real time and a drill at its own pace unless told otherwise.
     speed: float | None = None
     drill: str | None = None
+    # The drill's report file; by default in --data, else in the current folder.
+    report: Path | None = None
 
 
 def cmd_sandbox(settings: Settings, args: SandboxArgs) -> int:
@@ -115,6 +117,17 @@ def cmd_sandbox(settings: Settings, args: SandboxArgs) -> int:
         )
     if args.speed is not None and not 0 < args.speed <= 1000:
         return _fail(tr("The speed must be above 0 and at most 1000."), EXIT_CONFIG)
+    # The report's folder: --report's, else the current one unless --data keeps it.
+    folder = args.report.parent if args.report else None if args.data else Path.cwd()
+    writable = folder is None or (folder.is_dir() and os.access(folder, os.W_OK))
+    if args.drill is not None and not writable:
+        return _fail(
+            tr(
+                "The drill's report cannot be written in {folder}: run it from a folder you "
+                "can write to, or name a file with --report FILE."
+            ).format(folder=folder),
+            EXIT_CONFIG,
+        )
 
     def ready(sandbox: Sandbox) -> None:
         print(
@@ -129,6 +142,10 @@ def cmd_sandbox(settings: Settings, args: SandboxArgs) -> int:
             sandbox.drills.on_report = lambda text, path: print(
                 text + "\n" + tr("Report written: {path}").format(path=path), flush=True
             )
+        if args.drill is not None:
+            # Without --data the sandbox's folder is temporary: the report must outlive it.
+            sandbox.drills.report_file = args.report
+            sandbox.drills.report_dir = args.data or Path.cwd()
 
     options = SandboxOptions(
         host=args.host,
@@ -137,8 +154,9 @@ def cmd_sandbox(settings: Settings, args: SandboxArgs) -> int:
         speed=args.speed if args.speed is not None and args.drill is None else 1.0,
         locale=settings.locale,
     )
-    asyncio.run(serve(options, ready, drill=args.drill, drill_speed=args.speed))
-    return 0
+    status = asyncio.run(serve(options, ready, drill=args.drill, drill_speed=args.speed))
+    # A drill that could not be played to its end fails the command (its report says where).
+    return 1 if status is not None and status.get("error") else 0
 
 
 def cmd_db(settings: Settings, action: str) -> int:
@@ -351,6 +369,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     drill = commands.add_parser("drill", help="run a drill in the sandbox")
     drill.add_argument("name", help="the drill's name (night-tampering, epz-outage, ...)")
+    drill.add_argument(
+        "--report",
+        type=Path,
+        default=None,
+        help="write the drill's report to this file (default: in --data, else the current folder)",
+    )
     for parser_ in (sandbox, drill):
         parser_.add_argument("--host", default="127.0.0.1", help="where the page listens")
         parser_.add_argument("--port", type=int, default=8080, help="the page's port (0: any)")
@@ -380,7 +404,9 @@ def main(argv: list[str] | None = None) -> int:
         drill = args.name if args.command == "drill" else None
         return cmd_sandbox(
             loaded,
-            SandboxArgs(args.host, args.port, args.data, args.speed, drill),
+            SandboxArgs(
+                args.host, args.port, args.data, args.speed, drill, getattr(args, "report", None)
+            ),
         )
     if args.command == "db":
         return cmd_db(loaded, args.action)

@@ -10,8 +10,21 @@ import pytest
 import yaml
 from docx import Document
 
-from tests.documents.shift import RecordedShift, build_desk, record_shift
-from tests.e2e.conftest import desk_config
+from bot.db.models import OutageKind, ProposalKind
+from bot.epz.outages import NoticeInput
+from bot.escalation.incidents import IncidentInput
+from tests.documents.reading import readable_text
+from tests.documents.shift import (
+    CONTACT_AUTHOR,
+    LEADER_AUTHOR,
+    OFFICER_AUTHOR,
+    RecordedShift,
+    at,
+    build_desk,
+    record_shift,
+)
+from tests.documents.typed import ODD, SHOWN, odd, shown, shows
+from tests.e2e.conftest import CAMERAS, desk_config
 
 
 @pytest.fixture
@@ -144,3 +157,84 @@ def test_the_equipment_report_of_a_month(
     assert outages.rows[1].cells[-1].text == "Đang khắc phục"
     assert main(["--config", str(path), "export", "equipment", "--period", "fortnight"]) == 2
     assert "Hãy ghi kỳ báo cáo" in capsys.readouterr().err
+
+
+def test_every_document_of_odd_text_opens_from_the_command_line(
+    migrated_url: str, tmp_path: Path
+) -> None:
+    """`duty-desk export …` in every format, of lines holding ESC, NUL, C1, overrides, "="."""
+    from bot.cli import main
+
+    typed, printed = odd(ODD, migrated_url), shown(SHOWN, migrated_url)
+    # The equipment report prints the cameras' names as the configuration gives them.
+    cameras = [dict(camera) for camera in CAMERAS]
+    cameras[0]["name"] = f"Cổng B {typed}"
+    desk = build_desk(migrated_url, cameras=cameras)
+    shift = record_shift(desk)
+    desk.logbook.write(OFFICER_AUTHOR, f"=> Xe {typed}", at(15, 0), source=None, source_key="o")
+    esc = desk.escalation
+    incident = esc.incidents.open(
+        OFFICER_AUTHOR, IncidentInput(description=f"Xe container {typed}"), at(15, 5)
+    )
+    assert incident.id is not None
+    proposal = esc.approvals.propose(
+        OFFICER_AUTHOR,
+        incident.id,
+        ProposalKind.COORDINATION,
+        ["hq-kv1"],
+        f"Đề nghị kiểm tra {typed}",
+        at(15, 6),
+    ).value
+    assert proposal is not None and proposal.id is not None
+    assert esc.approvals.approve(LEADER_AUTHOR, proposal.id, 1, at(15, 7)).ok
+    outage = desk.outages.notify(
+        NoticeInput(
+            enterprise="dncx-abc",
+            kind=OutageKind.CAMERA,
+            description=f"Mất tín hiệu {typed}",
+            cameras=["C02"],
+            effect=f"Không giám sát được kho {typed}",
+            tech_contact=f"Kỹ thuật viên {typed}",
+        ),
+        CONTACT_AUTHOR,
+        at(15, 10),
+    )
+    desk.engine.dispose()
+    emu = type(
+        "Emu", (), {"token": "1:t", "base_url": "http://x/bot", "base_file_url": "http://x/f"}
+    )
+    path = tmp_path / "duty-desk.yaml"
+    path.write_text(
+        yaml.safe_dump(
+            desk_config(emu, migrated_url, cameras=cameras),  # type: ignore[arg-type]
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
+    exports: list[tuple[list[str], tuple[str, ...], list[str]]] = [
+        (["logbook", "--date", "2026-11-25"], ("xlsx", "docx", "pdf"), [f"=> Xe {printed}"]),
+        (
+            ["incident", incident.label, "--annex", "annex2"],
+            ("docx", "pdf"),
+            [f"Xe container {printed}", f"Đề nghị kiểm tra {printed}"],
+        ),
+        (
+            ["outage", str(outage.id)],
+            ("docx", "pdf"),
+            [
+                f"Mất tín hiệu {printed}",
+                f"Không giám sát được kho {printed}",
+                f"Kỹ thuật viên {printed}",
+            ],
+        ),
+        (["equipment", "--period", "2026-11"], ("xlsx", "docx", "pdf"), [f"Cổng B {printed}"]),
+    ]
+    assert shift.outage_id != outage.id
+    for what, formats, lines in exports:
+        for fmt in formats:
+            out = tmp_path / f"{what[0]}.{fmt}"
+            code = main(["--config", str(path), "export", *what, "--format", fmt, "-o", str(out)])
+            assert code == 0, (what, fmt)
+            text = readable_text(out.name, out.read_bytes())
+            for line in lines:
+                shows(text, line, out.name)

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass
 from functools import cache
 
 from PIL import Image, ImageDraw, ImageFont
 
+from bot.fonts import SANS_BOLD, font_path
+
+log = logging.getLogger(__name__)
+
 # Telegram shows photos up to 1280 px on the long side; larger uploads only cost time.
 MAX_SIDE = 1280
 JPEG_QUALITY = 82
-_FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-    "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
-)
 
 
 @dataclass(frozen=True)
@@ -28,14 +29,16 @@ class Caption:
 
 
 @cache
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    for path in _FONT_CANDIDATES:
-        try:
-            return ImageFont.truetype(path, size)
-        except OSError:
-            continue
-    # Pillow's own font covers Vietnamese only from Pillow 10.1 on, in any size.
-    return ImageFont.load_default(size)
+def caption_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """The caption face at a size."""
+    # DejaVu Sans Bold from matplotlib's package: every Vietnamese letter, on any machine.
+    try:
+        return ImageFont.truetype(str(font_path(SANS_BOLD)), size)
+    except OSError:
+        # A broken install must not stop an alert: Pillow's own font still prints the
+        # camera number and the time.
+        log.warning("The caption font is missing; snapshots are captioned in Pillow's font")
+        return ImageFont.load_default(size)
 
 
 def annotate(jpeg: bytes, caption: Caption) -> bytes:
@@ -47,7 +50,7 @@ def annotate(jpeg: bytes, caption: Caption) -> bytes:
     image.thumbnail((MAX_SIDE, MAX_SIDE))
     draw = ImageDraw.Draw(image, "RGBA")
     size = max(12, image.width // 40)
-    font = _font(size)
+    font = caption_font(size)
     lines = [
         f"CAM {caption.camera} · {caption.place}".strip(" ·"),
         f"{caption.time} · {caption.event}",

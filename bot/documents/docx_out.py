@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from xml.sax.saxutils import escape
@@ -22,6 +21,7 @@ from docx.text.paragraph import Paragraph
 from bot.documents.blocks import Align, Form, Para, Signature, Table, cell_text
 from bot.documents.heading import MOTTO, NATION, Heading
 from bot.documents.logbook import COLUMNS, TITLE, LogbookSheet
+from bot.documents.printable import printable
 
 # Decree 30/2020 on official documents: Times New Roman, A4, these margins.
 FONT = "Times New Roman"
@@ -32,8 +32,6 @@ _ALIGN = {
 }
 # Columns of the printed logbook, in centimetres (A4 landscape less its margins).
 LOGBOOK_WIDTHS_CM = (1.0, 2.0, 3.6, 4.0, 5.2, 4.6, 4.0, 2.8)
-# Characters XML 1.0 cannot carry; a message from a phone may hold one.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _new(size: float, *, landscape: bool = False) -> DocxDocument:
@@ -70,7 +68,7 @@ def _line(
 ) -> Paragraph:
     paragraph = target.add_paragraph()
     paragraph.alignment = _ALIGN[align]
-    run = paragraph.add_run(_NOT_XML.sub("", text))
+    run = paragraph.add_run(printable(text))
     run.bold, run.italic = bold, italic
     if size:
         run.font.size = Pt(size)
@@ -81,7 +79,7 @@ def _first(cell: _Cell, text: str, **style: object) -> None:
     """Fill a cell's own first paragraph (a new cell has one, empty)."""
     paragraph = cell.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(printable(text))
     run.bold = bool(style.get("bold"))
     run.italic = bool(style.get("italic"))
 
@@ -114,7 +112,7 @@ def _para(document: DocxDocument, block: Para) -> Paragraph:
     if block.indent:
         paragraph.paragraph_format.first_line_indent = Cm(1.0)
     for piece in block.runs:
-        run = paragraph.add_run(_NOT_XML.sub("", piece.text))
+        run = paragraph.add_run(printable(piece.text))
         run.bold, run.italic = piece.bold, piece.italic
         if block.size:
             run.font.size = Pt(block.size)
@@ -199,7 +197,7 @@ def render_form(form: Form) -> bytes:
 
 
 def _cell_xml(text: str, width_twips: int, bold: bool = False, size: float | None = None) -> str:
-    lines = _NOT_XML.sub("", text).split("\n")
+    lines = printable(text).split("\n")
     styles = ("<w:b/>" if bold else "") + (f'<w:sz w:val="{int(size * 2)}"/>' if size else "")
     props = f"<w:rPr>{styles}</w:rPr>" if styles else ""
     paragraphs = "".join(
@@ -227,7 +225,7 @@ def render_logbook(sheet: LogbookSheet) -> bytes:
     document.add_paragraph()
     if sheet.footer:
         _line(document, sheet.footer, italic=True, align=Align.LEFT)
-        document.sections[0].footer.paragraphs[0].text = sheet.footer
+        document.sections[0].footer.paragraphs[0].text = printable(sheet.footer)
     twips = [int(width * 567) for width in LOGBOOK_WIDTHS_CM]
     table = _table_xml(COLUMNS, (line.cells() for line in sheet.lines), twips)
     return _put_table(_save(document), table)

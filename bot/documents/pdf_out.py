@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from functools import cache
-from pathlib import Path
 from typing import Literal
 from xml.sax.saxutils import escape
 
@@ -22,16 +21,16 @@ from bot.documents.blocks import Align, Form, Para, Signature, cell_text
 from bot.documents.blocks import Table as TableBlock
 from bot.documents.heading import MOTTO, NATION, Heading
 from bot.documents.logbook import COLUMNS, TITLE, LogbookSheet
+from bot.documents.printable import printable
+from bot.fonts import SERIF, SERIF_BOLD, SERIF_BOLD_ITALIC, SERIF_ITALIC, font_path
 
-# Debian's fonts-dejavu-core (CI installs it) has the upright faces; the core PDF fonts have
-# no Vietnamese letters. The italics come with fonts-dejavu-extra: used when installed, else
-# the upright face stands in, so a machine with the core package alone still prints.
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+# DejaVu Serif (shipped inside matplotlib, see bot/fonts.py): the core PDF fonts have no
+# Vietnamese letters.
 FACES = {
-    "Serif": ("DejaVuSerif.ttf",),
-    "Serif-Bold": ("DejaVuSerif-Bold.ttf",),
-    "Serif-Italic": ("DejaVuSerif-Italic.ttf", "DejaVuSerif.ttf"),
-    "Serif-BoldItalic": ("DejaVuSerif-BoldItalic.ttf", "DejaVuSerif-Bold.ttf"),
+    "Serif": SERIF,
+    "Serif-Bold": SERIF_BOLD,
+    "Serif-Italic": SERIF_ITALIC,
+    "Serif-BoldItalic": SERIF_BOLD_ITALIC,
 }
 # reportlab's TA_LEFT, TA_CENTER, TA_JUSTIFY (its drawing code wants the numbers).
 _ALIGN: dict[Align, Literal[0, 1, 4]] = {Align.LEFT: 0, Align.CENTER: 1, Align.JUSTIFY: 4}
@@ -39,15 +38,9 @@ _ALIGN: dict[Align, Literal[0, 1, 4]] = {Align.LEFT: 0, Align.CENTER: 1, Align.J
 
 @cache
 def fonts() -> None:
-    """Register the DejaVu faces once; a missing font says which package brings it."""
-    for name, files in FACES.items():
-        path = next((FONT_DIR / f for f in files if (FONT_DIR / f).exists()), None)
-        if path is None:
-            raise FileNotFoundError(
-                f"{FONT_DIR / files[-1]} is missing: install the fonts-dejavu-core package "
-                "to print PDF"
-            )
-        pdfmetrics.registerFont(TTFont(f"DD-{name}", str(path)))
+    """Register the DejaVu faces once."""
+    for name, file in FACES.items():
+        pdfmetrics.registerFont(TTFont(f"DD-{name}", str(font_path(file))))
     pdfmetrics.registerFontFamily(
         "DD-Serif",
         normal="DD-Serif",
@@ -71,8 +64,13 @@ def _style(
     )
 
 
+def _printed(text: str) -> str:
+    """The exports' one rule for text; a tab prints as a space (no tab stops in a cell)."""
+    return printable(text).replace("\t", " ")
+
+
 def _markup(text: str, *, bold: bool = False, italic: bool = False) -> str:
-    out = escape(text).replace("\n", "<br/>")
+    out = escape(_printed(text)).replace("\n", "<br/>")
     if bold:
         out = f"<b>{out}</b>"
     if italic:
@@ -275,7 +273,7 @@ class _LogbookPages:
         self._start_page(first=True)
         for line in self.sheet.lines:
             cells = [
-                self.text.wrap(text, width - 2 * self.PAD)
+                self.text.wrap(_printed(text), width - 2 * self.PAD)
                 for text, width in zip(line.cells(), self.widths, strict=True)
             ]
             self._row(cells, "DD-Serif")
@@ -309,13 +307,13 @@ class _LogbookPages:
             line_y = y
             for text, font in column:
                 canvas.setFont(font, 10.5)
-                canvas.drawCentredString(x, line_y, text)
+                canvas.drawCentredString(x, line_y, _printed(text))
                 line_y -= 13
         y -= 13 * max(len(left), len(right)) + 14
         canvas.setFont("DD-Serif-Bold", 14)
         canvas.drawCentredString(self.page_width / 2, y, TITLE)
         canvas.setFont("DD-Serif-Italic", 10.5)
-        canvas.drawCentredString(self.page_width / 2, y - 15, sheet.period)
+        canvas.drawCentredString(self.page_width / 2, y - 15, _printed(sheet.period))
         self.y = y - 28
 
     def _row(self, cells: list[list[str]], font: str) -> None:
@@ -364,7 +362,7 @@ class _LogbookPages:
         canvas.setFont("DD-Serif-Italic", 8)
         canvas.drawRightString(self.page_width - self.MARGIN, self.MARGIN, f"Trang {self.page}")
         if self.sheet.footer:
-            canvas.drawString(self.MARGIN, self.MARGIN, self.sheet.footer)
+            canvas.drawString(self.MARGIN, self.MARGIN, _printed(self.sheet.footer))
         canvas.showPage()
 
 

@@ -23,6 +23,7 @@ from bot.documents.logbook import (
     TITLE,
     LogbookSheet,
 )
+from bot.documents.printable import printable
 
 # (Annex I column, its parts): a column without parts takes both header rows.
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -43,10 +44,28 @@ _HEAD_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _WRAP = Alignment(vertical="top", wrap_text=True)
 
 
+def _text(cell: Cell) -> None:
+    """Text stays text: a line typed as "=> …" or "=SUM(…)" is not a formula in the sheet."""
+    if cell.data_type == "f":
+        cell.data_type = "s"
+
+
+def _value(value: Any) -> Any:
+    return printable(value) if isinstance(value, str) else value
+
+
 def _cell(sheet: WriteOnlyWorksheet, value: Any, **style: Any) -> Cell:
-    cell = WriteOnlyCell(sheet, value=value)
+    cell = WriteOnlyCell(sheet, value=_value(value))
+    _text(cell)
     for name, setting in style.items():
         setattr(cell, name, setting)
+    return cell
+
+
+def _put(ws: Worksheet, row: int, column: int, value: Any) -> Cell:
+    """Write one cell of a form's sheet by the export's rule for text."""
+    cell: Cell = ws.cell(row, column, _value(value))
+    _text(cell)
     return cell
 
 
@@ -141,20 +160,20 @@ def render_form(form: Form) -> bytes:
         (heading.issuer, MOTTO, bold, bold),
         ("", heading.place_date, Font(), italic),
     ):
-        ws.cell(row, 1, left_text or None).font = left_font
-        ws.cell(row, right, right_text or None).font = right_font
+        _put(ws, row, 1, left_text or None).font = left_font
+        _put(ws, row, right, right_text or None).font = right_font
         row += 1
     row += 1
     for text, font in ((form.title, Font(bold=True, size=14)), (form.subtitle, bold)):
         if text:
-            ws.cell(row, 1, text).font = font
+            _put(ws, row, 1, text).font = font
             row += 1
     row += 1
     for block in form.body:
         if isinstance(block, Table):
             row = _table_rows(ws, block, row) + 1
         else:
-            ws.cell(row, 1, block.text).font = Font(
+            _put(ws, row, 1, block.text).font = Font(
                 bold=all(run.bold for run in block.runs),
                 italic=all(run.italic for run in block.runs),
             )
@@ -170,11 +189,11 @@ def _table_rows(ws: Worksheet, table: Table, top: int) -> int:
     Returns the row after it.
     """
     for column, title in enumerate(table.columns, start=1):
-        cell = ws.cell(top, column, title)
+        cell = _put(ws, top, column, title)
         cell.font, cell.alignment, cell.border = Font(bold=True), _HEAD_ALIGN, _BOX
     for row, values in enumerate(table.rows, start=top + 1):
         for column, value in enumerate(values, start=1):
-            cell = ws.cell(row, column, value)
+            cell = _put(ws, row, column, value)
             cell.border, cell.alignment = _BOX, _WRAP
             if isinstance(value, float):
                 cell.number_format = "0.0"

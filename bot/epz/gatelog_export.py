@@ -12,6 +12,7 @@ from openpyxl.styles import Font
 
 from bot.config import Enterprise
 from bot.db.models import EpzOutage, GateMovementRecord
+from bot.documents.printable import printable
 
 # The enterprise shows its log to Customs on request; the form is read by Vietnamese
 # inspectors whatever language the person asking for it uses.
@@ -59,8 +60,8 @@ def workbook(
     sheet.title = f"Su co {outage.id}"
     sheet["A1"] = TITLE
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet["A2"] = f"Doanh nghiệp: {enterprise.name} — MST {enterprise.tax_code}"
-    sheet["A3"] = (
+    sheet["A2"] = printable(f"Doanh nghiệp: {enterprise.name} — MST {enterprise.tax_code}")
+    sheet["A3"] = printable(
         f"Sự cố số {outage.id}, ca-mê-ra {', '.join(outage.camera_numbers()) or '—'}, "
         f"thông báo lúc {_local(outage.notified_at, tz):%d/%m/%Y %H:%M}"
     )
@@ -79,7 +80,13 @@ def workbook(
             _local(record.recorded_at, tz),
         )
         for column, value in enumerate(values, start=1):
+            # What the contact typed is text, by the exports' one rule (a plate "=1+1" is
+            # not a formula).
+            if isinstance(value, str):
+                value = printable(value)
             cell = sheet.cell(row=HEADING_ROW + index, column=column, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"
             if isinstance(value, dt.datetime):
                 cell.number_format = DATETIME_FORMAT
     for column, width in enumerate(WIDTHS, start=1):

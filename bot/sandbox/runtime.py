@@ -13,7 +13,7 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
 
@@ -170,8 +170,11 @@ async def serve(
     on_ready: Callable[[Sandbox], None],
     drill: str | None = None,
     drill_speed: float | None = None,
-) -> None:
-    """Run the sandbox until interrupted; `on_ready` tells the operator where the page is."""
+) -> dict[str, Any] | None:
+    """Run the sandbox until interrupted, or a drill until its report; return the drill's status.
+
+    `on_ready` tells the operator where the page is.
+    """
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -179,6 +182,15 @@ async def serve(
             loop.add_signal_handler(sig, stop.set)
     async with Sandbox(options) as sandbox:
         on_ready(sandbox)
-        if drill is not None:
-            sandbox.drills.start(drill, drill_speed)
-        await stop.wait()
+        if drill is None:
+            await stop.wait()
+            return None
+        sandbox.drills.start(drill, drill_speed)
+        # A drill ends with its report; Ctrl+C stops it sooner (the report still says how far
+        # it got). Either way the sandbox closes after it.
+        stopped = asyncio.create_task(stop.wait(), name="sandbox-stop")
+        played = asyncio.create_task(sandbox.drills.wait(), name="drill-wait")
+        await asyncio.wait((stopped, played), return_when=asyncio.FIRST_COMPLETED)
+        stopped.cancel()
+        await sandbox.drills.stop()
+        return await played

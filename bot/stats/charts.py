@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 # 1280 x 720 pixels: Telegram shows photos up to 1280 on the long side.
 WIDTH_INCHES, HEIGHT_INCHES, DPI = 10.0, 5.625, 128
-# DejaVu Sans (shipped with matplotlib, and by fonts-dejavu-core) has every Vietnamese letter.
+# DejaVu Sans, shipped inside matplotlib (no system font needed), has every Vietnamese letter.
 FONT = "DejaVu Sans"
 GREEN, RED, ORANGE, GREY = "#59a14f", "#e15759", "#f28e2b", "#8c8c8c"
 KIND_COLOURS: dict[IncidentKind, str] = dict(

@@ -204,7 +204,7 @@ async def test_run_with_no_configuration_opens_the_sandbox(tmp_path: Path) -> No
     assert not listing(tmp_path)
 
 
-async def test_the_drill_command_prints_its_report(tmp_path: Path) -> None:
+async def test_an_unknown_drill_or_an_unwritable_report_is_refused(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DUTY_DESK_")}
     env["PYTHONPATH"] = str(ROOT)
     unknown = await asyncio.create_subprocess_exec(
@@ -221,7 +221,26 @@ async def test_the_drill_command_prints_its_report(tmp_path: Path) -> None:
     assert unknown.returncode == 2
     assert "Không có bài diễn tập no-such-drill" in refused.decode()
     assert "epz-outage" in refused.decode()
+    # A report that could not be kept is refused before anything starts.
+    nowhere = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "drill",
+        "epz-outage",
+        "--report",
+        str(tmp_path / "no-such-folder" / "report.txt"),
+        cwd=tmp_path,
+        env=env,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, refused = await asyncio.wait_for(nowhere.communicate(), timeout=60)
+    assert nowhere.returncode == 2
+    assert "Không ghi được báo cáo diễn tập vào" in refused.decode()
 
+
+async def drill_command(cwd: Path, env: dict[str, str], *options: str) -> tuple[int, str]:
+    """Run `duty-desk drill epz-outage` to its end; it must exit by itself, in good time."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -232,23 +251,41 @@ async def test_the_drill_command_prints_its_report(tmp_path: Path) -> None:
         "120",
         "--port",
         "0",
-        "--data",
-        str(tmp_path / "data"),
-        cwd=tmp_path,
+        *options,
+        cwd=cwd,
         env=env,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
     try:
-        assert process.stdout is not None
-        seen = ""
-        while "Đã ghi báo cáo" not in seen:
-            line = await asyncio.wait_for(process.stdout.readline(), timeout=120)
-            assert line, f"the drill exited before its report: {seen}"
-            seen += line.decode()
-    finally:
-        process.send_signal(signal.SIGINT)
-        await asyncio.wait_for(process.communicate(), timeout=30)
+        out, _ = await asyncio.wait_for(process.communicate(), timeout=120)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        raise AssertionError("the drill command did not end after its report") from None
+    assert process.returncode is not None
+    return process.returncode, out.decode()
+
+
+async def test_the_drill_command_prints_its_report_keeps_it_and_ends(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DUTY_DESK_")}
+    env["PYTHONPATH"] = str(ROOT)
+    # Without --data: the sandbox's folder is temporary, the report lands where it ran.
+    code, seen = await drill_command(tmp_path, env)
+    assert code == 0, seen
     assert "Báo cáo diễn tập: DNCX mất đường truyền, quá hạn khắc phục" in seen
     assert "❌ thời hạn khắc phục của DNCX — sự cố số 1: vi phạm" in seen
-    assert process.returncode == 0
+    (report,) = listing(tmp_path)
+    assert report.name.startswith("drill-epz-outage-") and report.suffix == ".txt"
+    assert f"Đã ghi báo cáo: {report}" in seen
+    assert "❌ thời hạn khắc phục của DNCX" in read(report)
+    # --report names the file; --data keeps the sandbox's database.
+    elsewhere = tmp_path / "reports" / "epz.txt"
+    elsewhere.parent.mkdir()
+    code, seen = await drill_command(
+        tmp_path, env, "--data", str(tmp_path / "data"), "--report", str(elsewhere)
+    )
+    assert code == 0, seen
+    assert f"Đã ghi báo cáo: {elsewhere}" in seen
+    assert "❌ thời hạn khắc phục của DNCX" in read(elsewhere)
+    assert (tmp_path / "data" / "sandbox.db").exists()

@@ -72,6 +72,10 @@ class DrillRunner:
         self._mark = 0
         # Told the report's text and file when a drill ends (the command line prints it).
         self.on_report: Callable[[str, Path], None] | None = None
+        # Where the report's file goes: this file, else this folder (the sandbox's data folder
+        # unless told otherwise; the command line's must outlive a temporary one).
+        self.report_file: Path | None = None
+        self.report_dir: Path | None = None
 
     def catalogue(self) -> list[dict[str, Any]]:
         """The drills that can be started, in the page's language."""
@@ -187,7 +191,7 @@ class DrillRunner:
         found = report.build(sandbox.engine, sandbox.settings, begin, ended)
         title = scenario.text(scenario.title, sandbox.options.locale)
         text = report.as_text(tr, title, found, self._state.get("error"))
-        path = sandbox.data_dir / (
+        path = self.report_file or (self.report_dir or sandbox.data_dir) / (
             f"drill-{scenario.name}-{begin.astimezone(sandbox.settings.tz):%Y%m%d-%H%M}.txt"
         )
         path.write_text(text, encoding="utf-8")

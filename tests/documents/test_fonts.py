@@ -1,0 +1,71 @@
+"""The faces PDFs and captions print with come from the installed matplotlib, not the system.
+
+CI's Chromium may bring Debian's DejaVu fonts along; these tests hold whether or not they are
+there, so a machine with only Python needs none (checked too with /usr/share/fonts hidden).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from bot.camera.annotate import caption_font
+from bot.documents.periods import Period
+from bot.documents.service import Documents, Format
+from bot.fonts import font_path
+from tests.documents.shift import RecordedShift, at
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def matplotlib_folder() -> Path:
+    spec = importlib.util.find_spec("matplotlib")
+    assert spec is not None and spec.origin is not None
+    return Path(spec.origin).parent
+
+
+def test_every_face_is_read_from_the_matplotlib_package() -> None:
+    from bot.documents.pdf_out import FACES
+
+    package = matplotlib_folder()
+    for face in FACES.values():
+        assert font_path(face).is_relative_to(package), face
+    caption = caption_font(20)
+    assert Path(str(getattr(caption, "path", ""))).is_relative_to(package)
+
+
+def test_finding_the_faces_does_not_import_matplotlib() -> None:
+    """matplotlib costs tens of megabytes: printing a PDF or a caption must not load it."""
+    probe = (
+        "import sys\n"
+        "from bot.documents.pdf_out import fonts\n"
+        "from bot.camera.annotate import caption_font\n"
+        "fonts(); caption_font(12)\n"
+        "print('matplotlib' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
+
+
+def test_the_logbook_pdf_embeds_real_italics(shift: RecordedShift) -> None:
+    """The place and date under the motto print in DejaVu Serif Italic, not the upright face."""
+    desk = shift.desk
+    day = dt.date(2026, 11, 25)
+    made = Documents(desk.settings, desk.engine, desk.roster).logbook(
+        Period(day, day), Format.PDF, at(15, 0)
+    )
+    faces = {
+        str(font.get_object()["/BaseFont"]).split("+")[-1]
+        for page in PdfReader(io.BytesIO(made.data)).pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert {"DejaVuSerif", "DejaVuSerif-Bold", "DejaVuSerif-Italic"} <= faces
