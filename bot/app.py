@@ -23,6 +23,7 @@ from bot.desk import Desk
 from bot.handlers import (
     access,
     alerts,
+    buttons,
     conversation,
     enrolment,
     epz,
@@ -43,10 +44,12 @@ from bot.handlers import (
     stats,
     unit_requests,
 )
-from bot.handlers.common import App, Context
+from bot.handlers.common import App
 from bot.handlers.conversation import incoming
+from bot.handlers.failures import on_error
 from bot.handlers.help import register_menus
 from bot.i18n import load_catalogs
+from bot.polling import UpdatesRequest
 from bot.sender import IN_FLIGHT, OutboxSender
 
 log = logging.getLogger(__name__)
@@ -88,6 +91,8 @@ def build_application(
         # The outbox sender keeps at most IN_FLIGHT requests under way; replies to button
         # presses and file downloads take the rest.
         .connection_pool_size(IN_FLIGHT * 2)
+        # Skips, once, an update the library cannot read instead of fetching it forever.
+        .get_updates_request(UpdatesRequest())
         .rate_limiter(
             AIORateLimiter(
                 overall_max_rate=limits.overall_per_second,
@@ -106,6 +111,7 @@ def build_application(
     app.bot_data["desk"] = desk
     group = settings.telegram.duty_group_id
     access.register(app)
+    buttons.register_guard(app)
     conversation.register(app, group)
     logbook.register(app, group)
     find.register(app)
@@ -126,6 +132,8 @@ def build_application(
     handover.register(app)
     stats.register(app)
     flows.register(app)
+    # After every feature: a press none of them took is still answered.
+    buttons.register_fallback(app)
     app.add_error_handler(on_error)
     return app
 
@@ -238,11 +246,6 @@ async def on_shutdown(app: App) -> None:
     sender = app.bot_data.pop(SENDER_KEY, None)
     if isinstance(sender, OutboxSender):
         await sender.stop()
-
-
-async def on_error(update: object, context: Context) -> None:
-    """Log every unhandled error with its update."""
-    log.error("Unhandled error while handling %s", update, exc_info=context.error)
 
 
 def run(app: App, poll_timeout: int) -> None:
