@@ -12,6 +12,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.drafts import DraftState
+from bot.handlers.buttons import refuse_press
 from bot.handlers.common import App, Context, desk_of, reply, tr_for
 from bot.handlers.failures import apologise, describe
 from bot.i18n import N_
@@ -107,6 +108,7 @@ async def on_draft_button(update: Update, context: Context) -> None:
     query = update.callback_query
     user, chat = update.effective_user, update.effective_chat
     if query is None or query.data is None or user is None or chat is None:
+        await refuse_press(update, context)
         return
     desk = desk_of(context)
     tr = tr_for(update, context)
