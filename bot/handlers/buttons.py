@@ -32,9 +32,14 @@ T = TypeVar("T")
 PressHandler = Callable[[Update, Context, T], Coroutine[Any, Any, None]]
 
 
-def offered(message: object, data: str) -> bool:
-    """True if the message carries an inline button with exactly this data."""
+def offered(message: object, data: str, bot_id: int) -> bool:
+    """True if the message is the bot's own and carries an inline button with exactly this data.
+
+    A message deleted or too old for Telegram to attach (an InaccessibleMessage) offers nothing.
+    """
     if not isinstance(message, Message) or message.reply_markup is None:
+        return False
+    if message.from_user is None or message.from_user.id != bot_id:
         return False
     return any(
         button.callback_data == data
@@ -54,7 +59,7 @@ async def check_press(update: Update, context: Context) -> None:
     if query is None:
         return
     data = query.data if isinstance(query.data, str) else ""
-    if data and offered(query.message, data):
+    if data and offered(query.message, data, context.bot.id):
         return
     user = update.effective_user
     log.info("Refused a press of %r by user %s", data[:64], user.id if user else None)
