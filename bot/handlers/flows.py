@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 DRAFT_CLOSED = N_(
     "Sorry, something went wrong with this question. It has been logged for the "
-    "administrator and the question is closed; nothing of it was recorded. Please start again."
+    "administrator and the question is closed; please start again."
 )
 
 TextStep = Callable[[Update, Context, DraftState], Coroutine[Any, Any, None]]
