@@ -69,6 +69,9 @@ async def forge(
         # A real date the logbook's shift arithmetic cannot reach.
         (OFFICER, "/logbook 9999-12-31", "Không đọc được ngày '9999-12-31'"),
         (OFFICER, "/report 0001-01-01", "“0001-01-01” không phải là ngày"),
+        (OFFICER, "/stats 9999-12-31", "/stats week"),
+        (OFFICER, "/stats 9999-12", "/stats week"),
+        (OFFICER, "/export logbook 9999-12-31", "/export logbook today pdf"),
         # Twenty digits overflow SQLite's INTEGER.
         (OFFICER, f"/measure {BIG}", "/measure"),
         (OFFICER, f"/export outage {BIG}", "/export logbook today pdf"),
