@@ -18,9 +18,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.db.models import OutageKind, ProposalKind
+from bot.epz.outages import NoticeInput
+from bot.escalation.incidents import IncidentInput
 from bot.handlers.common import REFUSAL
 from bot.handlers.help import COMMAND_HELP
 from bot.i18n import LOCALES, translator
+from bot.logbook.service import Author
 from tests.e2e.conftest import (
     CLERK,
     GROUP,
@@ -206,18 +210,12 @@ class Fuzzer:
         user = self.sender()
         chat = self.chat_for(user)
         kind = self.rng.random()
+        if kind < 0.2 and self.carry_on():
+            return
         bots = emu.bot_messages(chat)
-        if kind < 0.25 and bots:
-            # A real button of a bot message in that chat, as a client offers it.
-            message = self.rng.choice(bots[-8:])
-            offered = [b["callback_data"] for row in inline_rows(message) for b in row]
-            if offered:
-                query = emu.press_button(
-                    chat, message["message_id"], user, self.rng.choice(offered)
-                )
-                self.queries[query] = user
-                return
-        if kind < 0.45:
+        if kind < 0.35 and self.press_real(chat, user):
+            return
+        if kind < 0.5:
             target = self.rng.choice(bots)["message_id"] if bots else None
             if self.rng.random() < 0.1:
                 target = None
@@ -225,17 +223,58 @@ class Fuzzer:
             self.queries[query] = user
             return
         own = self.people_messages.get(chat, [])
-        if kind < 0.52 and own:
+        if kind < 0.55 and own:
             emu.inject_edit(chat, self.rng.choice(own), self.rng.choice(TEXTS))
             return
-        if kind < 0.58 and (own or bots):
+        if kind < 0.6 and (own or bots):
             target = self.rng.choice(own or [m["message_id"] for m in bots])
             emoji = self.rng.choice(["📌", "👍", "✍", "🔥"])
             emu.inject_reaction(chat, target, user, [emoji], date=self.desktop.clock.now())
             return
-        text = self.command() if kind < 0.8 else self.rng.choice([*TEXTS, self.argument()])
+        text = self.command() if kind < 0.82 else self.rng.choice([*TEXTS, self.argument()])
+        self.say(user, text, chat)
+
+    def say(self, user: int, text: str, chat: int) -> None:
         message = self.desktop.say(user, text or "…", chat_id=chat)
         self.people_messages.setdefault(chat, []).append(message["message_id"])
+
+    def press_real(self, chat: int, user: int) -> bool:
+        """Press a real button of one of the chat's recent bot messages, as a client offers it."""
+        emu = self.desktop.emu
+        with_buttons = [m for m in emu.bot_messages(chat)[-20:] if any(inline_rows(m))]
+        if not with_buttons:
+            return False
+        message = self.rng.choice(with_buttons)
+        offered = [b["callback_data"] for row in inline_rows(message) for b in row]
+        asker = (message.get("reply_to_message") or {}).get("from", {}).get("id")
+        # Mostly the person the message answers presses its buttons, as at a real desk.
+        if asker in PERSONAS and self.rng.random() < 0.6:
+            user = asker
+        query = emu.press_button(chat, message["message_id"], user, self.rng.choice(offered))
+        self.queries[query] = user
+        return True
+
+    def carry_on(self) -> bool:
+        """Answer the newest open question of a guided conversation, by button or by text."""
+        emu = self.desktop.emu
+        for message in reversed(emu.bot_messages()[-30:]):
+            offered = [b["callback_data"] for row in inline_rows(message) for b in row]
+            asker = (message.get("reply_to_message") or {}).get("from", {}).get("id")
+            chat = message["chat"]["id"]
+            if chat in PERSONAS:
+                asker = chat
+            if "dr:cancel" not in offered or asker not in PERSONAS:
+                continue
+            choices = [data for data in offered if data != "dr:cancel"]
+            if choices and self.rng.random() < 0.5:
+                query = emu.press_button(
+                    chat, message["message_id"], asker, self.rng.choice(choices)
+                )
+                self.queries[query] = asker
+            else:
+                self.say(asker, self.rng.choice([*TEXTS, *TEXTS, self.argument()]), chat)
+            return True
+        return False
 
 
 def inline_rows(message: dict[str, Any]) -> list[list[dict[str, Any]]]:
@@ -243,6 +282,36 @@ def inline_rows(message: dict[str, Any]) -> list[list[dict[str, Any]]]:
         "inline_keyboard", []
     )
     return [[b for b in row if "callback_data" in b] for row in rows]
+
+
+def seed_desk(desktop: Desktop) -> None:
+    """Give the fuzz cards to press: incidents, a pending and an approved proposal, an outage."""
+    desk, now = desktop.desk, desktop.clock.now()
+    officer, leader = Author(OFFICER, "Phạm Thị Dung"), Author(LEADER, "Nguyễn Văn An")
+    for number, approve in ((1, False), (2, True)):
+        incident = desk.escalation.incidents.open(
+            officer, IncidentInput(description=f"Xe số {number} ra cổng B", place="Cổng B"), now
+        )
+        assert incident.id is not None
+        proposal = desk.escalation.approvals.propose(
+            officer, incident.id, ProposalKind.COORDINATION, ["hq-kv1"], "Đề nghị kiểm tra", now
+        ).value
+        assert proposal is not None and proposal.id is not None
+        if approve:
+            assert desk.escalation.approvals.approve(leader, proposal.id, 1, now).ok
+    desk.outages.notify(
+        NoticeInput(
+            enterprise="dncx-abc",
+            kind=OutageKind.CAMERA,
+            description="Camera C01 mất tín hiệu",
+            cameras=["C01"],
+            effect="",
+            expected_fix=now.date() + dt.timedelta(days=3),
+            tech_contact="Anh Tuấn 0909 123 456",
+        ),
+        Author(CONTACT, "Tuấn"),
+        now,
+    )
 
 
 async def caught_up(desktop: Desktop) -> None:
@@ -287,6 +356,8 @@ async def test_fuzz_no_input_gets_silence_or_a_traceback(
         emu.add_user(STRANGER_TWO, "Stranger", language_code="en")
         invite = desktop.desk.enrolment.issue("dncx-abc", OFFICER, desktop.clock.now())
         desktop.desk.enrolment.redeem(invite.code, CONTACT, "Tuấn", desktop.clock.now())
+        seed_desk(desktop)
+        await caught_up(desktop)
         # Another seed explores other paths: DUTY_DESK_FUZZ_SEED=7 pytest tests/e2e/test_fuzz.py
         fuzzer = Fuzzer(desktop, random.Random(int(os.environ.get("DUTY_DESK_FUZZ_SEED", SEED))))
         for number in range(volume):
