@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
@@ -9,9 +10,12 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from bot.db.models import Draft
+from bot.db.models import Draft, LogbookEntry, OutageKind
 from bot.drafts import DraftState
+from bot.epz.outages import NoticeInput
 from bot.handlers.alerts import FALSE_ALARM
+from bot.handlers.epz import PROGRESS
+from bot.logbook.service import Author
 from tests.e2e.conftest import (
     CLERK,
     GROUP,
@@ -223,4 +227,36 @@ async def test_an_update_the_library_cannot_read_is_skipped_once(
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     skipped = [w for w in warnings if w.startswith("Skipped update")]
     assert [w.split()[2] for w in skipped] == [str(u) for u in unreadable]
+    assert errors(caplog) == []
+
+
+async def test_two_progress_notes_of_an_outage_on_one_day_are_both_logged(
+    desktop: Desktop, caplog: pytest.LogCaptureFixture
+) -> None:
+    now = desktop.clock.now()
+    outage = desktop.desk.outages.notify(
+        NoticeInput(
+            enterprise="dncx-abc",
+            kind=OutageKind.CAMERA,
+            description="Camera C01 mất tín hiệu",
+            cameras=["C01"],
+            effect="",
+            expected_fix=now.date() + dt.timedelta(days=3),
+            tech_contact="Anh Tuấn 0909 123 456",
+        ),
+        Author(3001, "Tuấn"),
+        now,
+    )
+    for note in ("Đã thay nguồn camera", "Doanh nghiệp đang chờ linh kiện"):
+        # What "Write progress" under the daily follow-up starts.
+        desktop.desk.drafts.save(
+            DraftState(OFFICER, OFFICER, PROGRESS, "note", {"outage": outage.id})
+        )
+        await ask(desktop, OFFICER, note, "Đã ghi vào sổ nhật ký.", chat=OFFICER)
+        desktop.clock.advance(dt.timedelta(hours=2))
+    await desktop.settle()
+    with Session(desktop.engine) as session:
+        entries = [e.work_performed for e in session.exec(select(LogbookEntry)).all()]
+    assert sum("Đã thay nguồn camera" in e for e in entries) == 1
+    assert sum("đang chờ linh kiện" in e for e in entries) == 1
     assert errors(caplog) == []
