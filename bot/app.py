@@ -133,7 +133,7 @@ def build_application(
     stats.register(app)
     flows.register(app)
     # After every feature: a press none of them took is still answered.
-    buttons.register_fallback(app)
+    buttons.register_catch_all(app)
     app.add_error_handler(on_error)
     return app
 

@@ -119,6 +119,6 @@ def register_guard(app: App) -> None:
     app.add_handler(TypeHandler(Update, check_press), group=PRESS_GROUP)
 
 
-def register_fallback(app: App) -> None:
+def register_catch_all(app: App) -> None:
     """Answer presses no feature took; wired after every feature."""
     app.add_handler(CallbackQueryHandler(on_unknown_press))

@@ -260,3 +260,17 @@ async def test_two_progress_notes_of_an_outage_on_one_day_are_both_logged(
     assert sum("Đã thay nguồn camera" in e for e in entries) == 1
     assert sum("đang chờ linh kiện" in e for e in entries) == 1
     assert errors(caplog) == []
+
+
+async def test_an_unreadable_draft_is_dropped_not_failed_on(
+    desktop: Desktop, caplog: pytest.LogCaptureFixture
+) -> None:
+    desktop.desk.drafts.save(DraftState(OFFICER, GROUP, FALSE_ALARM, "reason", {"alert": 1}))
+    with Session(desktop.engine) as session:
+        session.execute(text("UPDATE draft SET data = '{not json'"))
+        session.commit()
+    desktop.say(OFFICER, "con mèo trên hàng rào")
+    await ask(desktop, OFFICER, "/shift", "Ca trực ngày")
+    await desktop.settle()
+    assert desktop.desk.drafts.get(OFFICER, GROUP) is None
+    assert errors(caplog) == []
