@@ -23,6 +23,7 @@ from bot.desk import Desk
 from bot.handlers import (
     access,
     alerts,
+    buttons,
     conversation,
     enrolment,
     epz,
@@ -44,12 +45,13 @@ from bot.handlers import (
     stats,
     unit_requests,
 )
-from bot.handlers.common import App, Context
+from bot.handlers.common import App
 from bot.handlers.conversation import incoming
+from bot.handlers.failures import on_error
 from bot.handlers.help import register_menus
 from bot.i18n import load_catalogs
+from bot.polling import UpdatesRequest
 from bot.sender import IN_FLIGHT, OutboxSender
-from bot.storable_updates import StorableUpdatesRequest
 
 log = logging.getLogger(__name__)
 
@@ -87,12 +89,13 @@ def build_application(
         .token(token)
         .base_url(settings.telegram.base_url)
         .base_file_url(settings.telegram.base_file_url)
-        # NUL and unpaired surrogates in what people write become U+FFFD as updates are read:
-        # no database stores them, and a message must not be lost for one character.
-        .get_updates_request(StorableUpdatesRequest(connection_pool_size=1))
         # The outbox sender keeps at most IN_FLIGHT requests under way; replies to button
         # presses and file downloads take the rest.
         .connection_pool_size(IN_FLIGHT * 2)
+        # Skips, once, an update the library cannot read instead of fetching it forever, and
+        # makes NUL and unpaired surrogates U+FFFD: no database stores them, and a message must
+        # not be lost for one character.
+        .get_updates_request(UpdatesRequest())
         .rate_limiter(
             AIORateLimiter(
                 overall_max_rate=limits.overall_per_second,
@@ -111,6 +114,7 @@ def build_application(
     app.bot_data["desk"] = desk
     group = settings.telegram.duty_group_id
     access.register(app)
+    buttons.register_guard(app)
     conversation.register(app, group)
     logbook.register(app, group)
     find.register(app)
@@ -132,6 +136,8 @@ def build_application(
     stats.register(app)
     flows.register(app)
     membership.register(app)
+    # After every feature: a press none of them took is still answered.
+    buttons.register_catch_all(app)
     app.add_error_handler(on_error)
     return app
 
@@ -252,11 +258,6 @@ async def on_shutdown(app: App) -> None:
     sender = app.bot_data.pop(SENDER_KEY, None)
     if isinstance(sender, OutboxSender):
         await sender.stop()
-
-
-async def on_error(update: object, context: Context) -> None:
-    """Log every unhandled error with its update."""
-    log.error("Unhandled error while handling %s", update, exc_info=context.error)
 
 
 def run(app: App, poll_timeout: int) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,8 @@ from sqlmodel import Session, select
 
 from bot.clock import Clock
 from bot.db.models import Draft
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -46,7 +49,16 @@ class Drafts:
             ).first()
         if row is None:
             return None
-        return DraftState(row.user_id, row.chat_id, row.flow, row.step, json.loads(row.data))
+        try:
+            data = json.loads(row.data)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            # Unreadable answers would fail every later message of the person; start afresh.
+            log.warning("Dropped the unreadable %s draft of user %s", row.flow, user_id)
+            self.drop(user_id, chat_id)
+            return None
+        return DraftState(row.user_id, row.chat_id, row.flow, row.step, data)
 
     def save(self, state: DraftState) -> None:
         """Start or advance a draft (a new flow replaces the old one)."""

@@ -14,12 +14,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from telegram.request import HTTPXRequest
-
 REPLACEMENT = "\ufffd"
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 # JSON carries both only as escapes: an answer without one needs no walk.
 _ESCAPES = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
+
+
+def may_hold_unstorable(payload: bytes) -> bool:
+    """Whether a JSON answer may hold NUL or a surrogate (both only ever arrive escaped)."""
+    return _ESCAPES.search(payload) is not None
 
 
 def storable(value: Any) -> Any:
@@ -32,16 +35,3 @@ def storable(value: Any) -> Any:
     if isinstance(value, list):
         return [storable(item) for item in value]
     return value
-
-
-class StorableUpdatesRequest(HTTPXRequest):
-    """PTB's HTTP client for getUpdates, reading each answer's strings as storable text."""
-
-    @staticmethod
-    def parse_json_payload(payload: bytes) -> dict[str, Any]:
-        """Parse Telegram's answer as PTB does, then make its strings storable."""
-        parsed = HTTPXRequest.parse_json_payload(payload)
-        if _ESCAPES.search(payload) is None:
-            return parsed
-        result: dict[str, Any] = storable(parsed)
-        return result

@@ -12,6 +12,7 @@ from bot.documents.periods import Period, parse_period
 from bot.documents.service import FORM_FORMATS, LOGBOOK_FORMATS, REPORT_FORMATS, Format, Missing
 from bot.i18n import N_
 from bot.stats.periods import StatsPeriod, parse_stats_period
+from bot.values import row_id
 
 # A PDF opens on any phone and prints as the annex looks.
 DEFAULT_FORMAT = Format.PDF
@@ -89,9 +90,8 @@ def parse_ask(words: list[str], current_shift: dt.date) -> ExportAsk | None:
         period = parse_period(" ".join(others), current_shift)
         return ExportAsk(subject, fmt, period=period) if period else None
     if subject is Subject.OUTAGE:
-        if len(others) != 1 or not others[0].lstrip("#").isdigit():
-            return None
-        return ExportAsk(subject, fmt, outage=int(others[0].lstrip("#")))
+        outage = row_id(others[0].lstrip("#")) if len(others) == 1 else None
+        return None if outage is None else ExportAsk(subject, fmt, outage=outage)
     annexes = [_ANNEX_WORDS[w.lower()] for w in others[1:] if w.lower() in _ANNEX_WORDS]
     if not others or not _LABEL.match(others[0]) or len(others) - 1 != len(annexes):
         return None

@@ -6,6 +6,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from bot.values import sane_day
+
 # A year of shifts; longer is a database dump, not a logbook anyone prints.
 MAX_SHIFTS = 366
 _RANGE = re.compile(r"^(\S+?)\s*(?:\.\.|–|—)\s*(\S+)$")
@@ -26,9 +28,13 @@ def parse_day(text: str, current: dt.date) -> dt.date | None:
         return current
     if word in ("yesterday", "homqua", "hôm qua", "hômqua"):
         return current - dt.timedelta(days=1)
+    if not word.isascii():
+        # strptime takes other scripts' digits; nobody at the desk writes them.
+        return None
     for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            return dt.datetime.strptime(word, pattern).date()
+            # 9999-12-31 is a date, but not one a shift's window can be reckoned from.
+            return sane_day(dt.datetime.strptime(word, pattern).date())
         except ValueError:
             continue
     return None

@@ -452,7 +452,8 @@ class Outages(EpzService):
                         name=name, number=outage.id, note=note
                     )
                 },
-                source_key=f"progress:{outage.id}:{now.astimezone(self._settings.tz).date()}",
+                # Each note is its own entry: a second note the same day is news, not a repeat.
+                source_key=f"progress:{outage.id}:{now.isoformat()}",
             )
             session.commit()
         return True

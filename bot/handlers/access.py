@@ -9,7 +9,8 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
-from bot.handlers.common import App, Context, desk_of, tr_for
+from bot.handlers.common import APOLOGY, REFUSAL, App, Context, answer_quietly, desk_of, tr_for
+from bot.handlers.failures import describe, language_of
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +45,25 @@ def _opens_invite(update: Update) -> bool:
 
 
 async def check_access(update: Update, context: Context) -> None:
-    """Let through updates from the duty group or from known people in private chats."""
+    """Let through updates from the duty group or from known people; fail closed."""
+    try:
+        await _check(update, context)
+    except ApplicationHandlerStop:
+        raise
+    except Exception:
+        # A gate that cannot decide must not let the update through to the features.
+        log.exception("The access check failed on %s; it was refused", describe(update))
+        await answer_quietly(update, language_of(update, context)(APOLOGY), alert=True)
+        raise ApplicationHandlerStop from None
+
+
+async def _check(update: Update, context: Context) -> None:
     desk = desk_of(context)
     chat = update.effective_chat
     user = update.effective_user
+    if chat is None and user is None:
+        # Nothing anyone sent (e.g. an update the bot could not read, kept only for its id).
+        raise ApplicationHandlerStop
     known = user is not None and desk.is_known(user.id)
     desk_chats = desk.desk_chats()
     if chat is not None and chat.id in desk_chats and (known or update.callback_query is None):
@@ -67,12 +83,9 @@ async def check_access(update: Update, context: Context) -> None:
     already_told = chat_id is not None and desk.audit.seen("refusal_sent", chat_id=chat_id)
     desk.audit.record("refused", user_id=user_id, chat_id=chat_id, detail=_update_kind(update))
     tr = tr_for(update, context)
-    refusal = tr(
-        "Sorry, this bot serves only the customs duty desk it was set up for. "
-        "If you should have access, ask the desk's administrator to add you."
-    )
+    refusal = tr(REFUSAL)
     if update.callback_query is not None:
-        await update.callback_query.answer(refusal, show_alert=True)
+        await answer_quietly(update, refusal, alert=True)
     elif chat_id is not None and not already_told and update.effective_message is not None:
         desk.audit.record("refusal_sent", user_id=user_id, chat_id=chat_id)
         desk.outbox.send(chat_id, refusal)

@@ -13,6 +13,7 @@ from bot.camera.digest import kind_label
 from bot.camera.runtime import EVENTS_FAULT_LABELS, events_fault
 from bot.drafts import DraftState
 from bot.escalation.context import Refusal, Step
+from bot.handlers.buttons import ActionPress, action_and_id, button
 from bot.handlers.common import App, Context, desk_of, reply, requires, tr_for
 from bot.handlers.flows import Flow, ask, register_flow, start
 from bot.handlers.incidents import ask_step
@@ -27,14 +28,19 @@ NOT_ON_DESK = N_("Only people of the duty desk may see the cameras.")
 ALBUM_MAX = 10
 
 
+# The buttons under an alert card: "al:inc:7", "al:nb:7", "al:fa:7" (7 the alert's id).
+parse_alert_press = action_and_id({"al"}, {"inc", "nb", "fa"})
+
+
 @requires(Right.WRITE_LOGBOOK, NOT_ON_SHIFT)
-async def on_open_incident(update: Update, context: Context) -> None:
+@button(parse_alert_press)
+async def on_open_incident(update: Update, context: Context, press: ActionPress) -> None:
     """Hand the alert over to the incident conversation, prefilled."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     desk = desk_of(context)
     tr = tr_for(update, context)
-    alert = desk.cameras.alerts.get(int(query.data.rsplit(":", 1)[1]))
+    alert = desk.cameras.alerts.get(press.id)
     if alert is None:
         await query.answer(tr("This alert no longer exists."), show_alert=True)
         return
@@ -61,13 +67,14 @@ async def on_open_incident(update: Update, context: Context) -> None:
 
 
 @requires(Right.VIEW, NOT_ON_DESK)
-async def on_neighbours(update: Update, context: Context) -> None:
+@button(parse_alert_press)
+async def on_neighbours(update: Update, context: Context, press: ActionPress) -> None:
     """Post fresh snapshots of the neighbouring cameras as one album (888 Art. 14.1.2c)."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     desk = desk_of(context)
     tr = tr_for(update, context)
-    alert = desk.cameras.alerts.get(int(query.data.rsplit(":", 1)[1]))
+    alert = desk.cameras.alerts.get(press.id)
     camera = desk.settings.camera(alert.camera) if alert else None
     if alert is None or camera is None or not camera.neighbours:
         await query.answer(tr("This camera has no neighbours on the camera map."), show_alert=True)
@@ -87,15 +94,17 @@ async def on_neighbours(update: Update, context: Context) -> None:
 
 
 @requires(Right.WRITE_LOGBOOK, NOT_ON_SHIFT)
-async def on_false_alarm(update: Update, context: Context) -> None:
+@button(parse_alert_press)
+async def on_false_alarm(update: Update, context: Context, press: ActionPress) -> None:
     """Ask why the alert is false, then record who and why."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     tr = tr_for(update, context)
+    if desk_of(context).cameras.alerts.get(press.id) is None:
+        await query.answer(tr("This alert no longer exists."), show_alert=True)
+        return
     await query.answer()
-    state = start(
-        update, context, FALSE_ALARM, "reason", {"alert": int(query.data.rsplit(":", 1)[1])}
-    )
+    state = start(update, context, FALSE_ALARM, "reason", {"alert": press.id})
     if state is not None:
         ask(
             update,
@@ -200,8 +209,9 @@ async def cmd_snapshot(update: Update, context: Context) -> None:
 def register(app: App) -> None:
     """Wire the alert buttons and the camera commands."""
     register_flow(FALSE_ALARM, Flow(on_false_alarm_reason))
-    app.add_handler(CallbackQueryHandler(on_open_incident, pattern=r"^al:inc:\d+$"))
-    app.add_handler(CallbackQueryHandler(on_neighbours, pattern=r"^al:nb:\d+$"))
-    app.add_handler(CallbackQueryHandler(on_false_alarm, pattern=r"^al:fa:\d+$"))
+    # Every "al:" press reaches a handler, so a malformed one is answered by its parser.
+    app.add_handler(CallbackQueryHandler(on_open_incident, pattern=r"^al:inc:"))
+    app.add_handler(CallbackQueryHandler(on_neighbours, pattern=r"^al:nb:"))
+    app.add_handler(CallbackQueryHandler(on_false_alarm, pattern=r"^al:"))
     app.add_handler(CommandHandler("cameras", cmd_cameras))
     app.add_handler(CommandHandler("snapshot", cmd_snapshot))

@@ -3,21 +3,36 @@
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable, Coroutine
 from html import escape
 from typing import Any, cast
 
-from telegram import CallbackQuery, Update, User
+from telegram import Update, User
+from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.desk import Desk
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.outbox import Keyboard
 from bot.shifts import Right
+
+log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
 App = Application[Any, Any, Any, Any, Any, Any]
 Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
+
+# All a stranger ever hears from the bot.
+REFUSAL = N_(
+    "Sorry, this bot serves only the customs duty desk it was set up for. "
+    "If you should have access, ask the desk's administrator to add you."
+)
+# What a person hears when handling what they sent failed: no internals, only that it is known.
+APOLOGY = N_(
+    "Sorry, something went wrong while handling this. It has been logged for the "
+    "administrator; please try again in a moment."
+)
 
 
 def desk_of(context: Context) -> Desk:
@@ -54,12 +69,18 @@ def reply(update: Update, context: Context, text: str, buttons: Keyboard | None 
     )
 
 
-def pressed(update: Update) -> tuple[CallbackQuery, User, str, int]:
-    """A pressed button "xx:<action>:<id>": the query, who pressed, the action and the id."""
-    query, user = update.callback_query, update.effective_user
-    assert query is not None and query.data is not None and user is not None
-    _, action, raw_id = query.data.split(":")
-    return query, user, action, int(raw_id)
+async def answer_quietly(update: Update, text: str | None = None, alert: bool = False) -> bool:
+    """Answer the press, if there is one; False if Telegram no longer takes an answer."""
+    query = update.callback_query
+    if query is None:
+        return False
+    try:
+        await query.answer(text, show_alert=alert)
+    except TelegramError as exc:
+        # Already answered, or older than Telegram keeps presses: nothing is spinning any more.
+        log.debug("Could not answer callback query %s: %s", query.id, exc)
+        return False
+    return True
 
 
 def has_right(update: Update, context: Context, right: Right) -> bool:
@@ -93,7 +114,7 @@ def requires(right: Right, refusal: str) -> Callable[[Handler], Handler]:
             )
             text = tr_for(update, context)(refusal)
             if update.callback_query is not None:
-                await update.callback_query.answer(text, show_alert=True)
+                await answer_quietly(update, text, alert=True)
             else:
                 reply(update, context, escape(text))
 

@@ -27,7 +27,8 @@ from bot.epz.outages import KIND_LABELS, NoticeInput, arisen_text, restoration_c
 from bot.epz.rotation import OUTCOME_ICONS, OUTCOME_LABELS
 from bot.epz.since import GRACE, MAX_FAULT_AGE, Since, SinceProblem, read_since
 from bot.escalation.texts import STATUS_LABELS
-from bot.handlers.common import App, Context, desk_of, pressed, reply, requires, tr_for
+from bot.handlers.buttons import ActionPress, action_and_id, button
+from bot.handlers.common import App, Context, desk_of, reply, requires, tr_for
 from bot.handlers.flows import (
     Flow,
     advance,
@@ -473,9 +474,16 @@ async def restored(update: Update, context: Context, outage_id: int) -> None:
     )
 
 
-async def on_epz_button(update: Update, context: Context) -> None:
+# Under an outage's cards: "ep:ok:7", "ep:nc:7", "ep:pg:7", "ep:rs:7", "ep:ex:7" (7 its id).
+parse_outage_press = action_and_id({"ep"}, {"ok", "nc", "pg", "rs", "ex"})
+
+
+@button(parse_outage_press)
+async def on_epz_button(update: Update, context: Context, press: ActionPress) -> None:
     """Officer's confirmation and follow-up, contact's explanation and restoration buttons."""
-    query, user, action, outage_id = pressed(update)
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    action, outage_id = press.action, press.id
     desk = desk_of(context)
     tr = tr_for(update, context)
     outage = desk.outages.get(outage_id)
@@ -679,5 +687,5 @@ def register(app: App) -> None:
     app.add_handler(CommandHandler("outage", cmd_outage))
     app.add_handler(CommandHandler("restored", cmd_restored))
     app.add_handler(CommandHandler("epz", cmd_epz))
-    app.add_handler(CallbackQueryHandler(on_epz_button, pattern=r"^ep:(ok|nc|pg|rs|ex):\d+$"))
+    app.add_handler(CallbackQueryHandler(on_epz_button, pattern=r"^ep:"))
     register_fallback(on_contact_text)

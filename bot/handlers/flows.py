@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -11,8 +12,18 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.drafts import DraftState
+from bot.handlers.buttons import refuse_press
 from bot.handlers.common import App, Context, desk_of, reply, tr_for
+from bot.handlers.failures import apologise, describe
+from bot.i18n import N_
 from bot.outbox import Button, Keyboard, keyboard
+
+log = logging.getLogger(__name__)
+
+DRAFT_CLOSED = N_(
+    "Sorry, something went wrong with this question. It has been logged for the "
+    "administrator and the question is closed; please start again."
+)
 
 TextStep = Callable[[Update, Context, DraftState], Coroutine[Any, Any, None]]
 ButtonStep = Callable[[Update, Context, DraftState, str], Coroutine[Any, Any, None]]
@@ -89,7 +100,7 @@ async def on_draft_text(update: Update, context: Context) -> None:
         for fallback in FALLBACKS:
             await fallback(update, context)
         return
-    await FLOWS[state.flow].on_text(update, context, state)
+    await run_step(update, context, state, FLOWS[state.flow].on_text(update, context, state))
 
 
 async def on_draft_button(update: Update, context: Context) -> None:
@@ -97,6 +108,7 @@ async def on_draft_button(update: Update, context: Context) -> None:
     query = update.callback_query
     user, chat = update.effective_user, update.effective_chat
     if query is None or query.data is None or user is None or chat is None:
+        await refuse_press(update, context)
         return
     desk = desk_of(context)
     tr = tr_for(update, context)
@@ -113,7 +125,26 @@ async def on_draft_button(update: Update, context: Context) -> None:
     flow = FLOWS[state.flow]
     await query.answer()
     if flow.on_button is not None:
-        await flow.on_button(update, context, state, value)
+        await run_step(update, context, state, flow.on_button(update, context, state, value))
+
+
+async def run_step(
+    update: Update, context: Context, state: DraftState, step: Awaitable[None]
+) -> None:
+    """Take one step of a conversation; if it fails, close the conversation and say so.
+
+    A draft whose step fails would fail again on every later message of the person.
+    """
+    try:
+        await step
+    except Exception:
+        log.exception(
+            "A step of the %s conversation failed on %s; the conversation is closed",
+            state.flow,
+            describe(update),
+        )
+        finish(context, state)
+        await apologise(update, context, DRAFT_CLOSED)
 
 
 async def cmd_cancel(update: Update, context: Context) -> None:

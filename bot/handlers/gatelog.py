@@ -14,6 +14,7 @@ from bot.epz import gatelog_export
 from bot.handlers.common import App, Context, desk_of, has_right, reply, tr_for
 from bot.i18n import Translator
 from bot.shifts import Right
+from bot.values import row_id
 
 # A phone screen's worth; the file has every line.
 LISTED = 30
@@ -48,17 +49,18 @@ async def cmd_gatelog(update: Update, context: Context) -> None:
     outages = desk.outages.of_enterprise(own.key if own else None)
     numbers = [o.id for o in outages if o.id is not None]
     given = " ".join(context.args or []).strip().removeprefix("#")
+    number = row_id(given)
     outage: EpzOutage | None
     if not given and own is not None and outages:
         outage = outages[-1]
-    elif given.isdigit():
-        outage = next((o for o in outages if o.id == int(given)), None)
+    elif number is not None:
+        outage = next((o for o in outages if o.id == number), None)
         if outage is None:
             problem = (
                 tr("Outage no. {number} is not one of {name}'s.").format(
                     number=given, name=own.name
                 )
-                if own is not None and desk.outages.get(int(given)) is not None
+                if own is not None and desk.outages.get(number) is not None
                 else tr("There is no outage no. {number}.").format(number=given)
             )
             reply(update, context, escape(problem + " " + usage(tr, numbers)))

@@ -11,7 +11,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.db.models import HandoverStatus
 from bot.drafts import DraftState
 from bot.escalation.deadlines import DeadlineKind
-from bot.handlers.common import App, Context, desk_of, pressed, reply, requires, tr_for
+from bot.handlers.buttons import ActionPress, action_and_id, button
+from bot.handlers.common import App, Context, desk_of, reply, requires, tr_for
 from bot.handlers.flows import Flow, ask, finish, register_flow, start
 from bot.handlers.logbook import parse_day
 from bot.handlers.proposals import actor
@@ -152,9 +153,16 @@ async def on_remarks_text(update: Update, context: Context, state: DraftState) -
         reply(update, context, escape(refusal_text(tr, step)))
 
 
-async def on_handover_button(update: Update, context: Context) -> None:
+# Under a handover: "ho:ok:7", "ho:rm:7", "ho:nt:7" (7 the handover's id).
+parse_handover_press = action_and_id({"ho"}, {"ok", "rm", "nt"})
+
+
+@button(parse_handover_press)
+async def on_handover_button(update: Update, context: Context, press: ActionPress) -> None:
     """Accept, accept with remarks, or add a note: each only for whom it is for."""
-    query, user, action, handover_id = pressed(update)
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    action, handover_id = press.action, press.id
     desk = desk_of(context)
     tr = tr_for(update, context)
     now = desk.clock.now()
@@ -259,4 +267,4 @@ def register(app: App) -> None:
     app.add_handler(CommandHandler("handover", cmd_handover))
     app.add_handler(CommandHandler("focus", cmd_focus))
     app.add_handler(CommandHandler("report", cmd_report))
-    app.add_handler(CallbackQueryHandler(on_handover_button, pattern=r"^ho:(ok|rm|nt):\d+$"))
+    app.add_handler(CallbackQueryHandler(on_handover_button, pattern=r"^ho:"))

@@ -10,11 +10,13 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.drafts import DraftState
 from bot.epz.interim import InterimRefusal
 from bot.escalation.context import Refusal
+from bot.handlers.buttons import ActionPress, action_and_id, button
 from bot.handlers.common import App, Context, desk_of, has_right, reply, tr_for
 from bot.handlers.flows import Flow, ask, finish, register_flow, start
 from bot.handlers.proposals import actor, refusal_text
 from bot.i18n import Translator
 from bot.shifts import Right
+from bot.values import row_id
 
 INTERIM = "interim"
 
@@ -29,19 +31,20 @@ def usage(tr: Translator) -> str:
 
 async def cmd_measure(update: Update, context: Context) -> None:
     """/measure <outage no.>: propose the interim supervision measure."""
-    given = " ".join(context.args or []).strip().removeprefix("#")
-    if not given.isdigit():
+    outage_id = row_id(" ".join(context.args or []).strip().removeprefix("#"))
+    if outage_id is None:
         reply(update, context, escape(usage(tr_for(update, context))))
         return
-    await begin(update, context, int(given))
+    await begin(update, context, outage_id)
 
 
-async def on_measure_button(update: Update, context: Context) -> None:
-    """The button under the daily follow-up."""
+@button(action_and_id({"im"}, {"new"}))
+async def on_measure_button(update: Update, context: Context, press: ActionPress) -> None:
+    """The button "im:new:<outage id>" under the daily follow-up."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     await query.answer()
-    await begin(update, context, int(query.data.rsplit(":", 1)[1]))
+    await begin(update, context, press.id)
 
 
 async def begin(update: Update, context: Context, outage_id: int) -> None:
@@ -133,4 +136,4 @@ def register(app: App) -> None:
     """Wire /measure, its button and its question."""
     register_flow(INTERIM, Flow(on_measure_text))
     app.add_handler(CommandHandler("measure", cmd_measure))
-    app.add_handler(CallbackQueryHandler(on_measure_button, pattern=r"^im:new:\d+$"))
+    app.add_handler(CallbackQueryHandler(on_measure_button, pattern=r"^im:"))

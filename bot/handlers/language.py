@@ -7,6 +7,7 @@ from html import escape
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot.handlers.buttons import button, refuse_press
 from bot.handlers.common import App, Context, desk_of, reply, tr_for
 from bot.i18n import LOCALES, translator
 from bot.outbox import Button, keyboard
@@ -19,18 +20,21 @@ async def cmd_lang(update: Update, context: Context) -> None:
     reply(update, context, escape(tr("Choose your language:")), buttons)
 
 
-async def on_lang_choice(update: Update, context: Context) -> None:
+def parse_language(data: str) -> str | None:
+    """Read "lang:<code>", or None when the code is not a language the bot speaks."""
+    prefix, _, code = data.partition(":")
+    return code if prefix == "lang" and code in LOCALES else None
+
+
+@button(parse_language)
+async def on_lang_choice(update: Update, context: Context, code: str) -> None:
     """Remember the chosen language and confirm in it."""
     query = update.callback_query
     user = update.effective_user
-    if query is None or query.data is None or user is None or query.message is None:
+    if query is None or user is None or query.message is None:
+        await refuse_press(update, context)
         return
     desk = desk_of(context)
-    code = query.data.split(":", 1)[1]
-    if code not in LOCALES:
-        tr = tr_for(update, context)
-        await query.answer(tr("This language is not available."), show_alert=True)
-        return
     desk.preferences.set_locale(user.id, code)
     tr = translator(code, desk.settings.tz)
     text = tr("From now on I will write to you in {language}.").format(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from html import escape
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageReactionHandler
 
+from bot.handlers.buttons import button, refuse_press
 from bot.handlers.common import App, Context, desk_of, reply, requires, telegram_name, tr_for
 from bot.handlers.conversation import RECORDED_REACTION, author_of
 from bot.i18n import N_, Translator
@@ -15,9 +17,12 @@ from bot.logbook.hashtags import strip_command
 from bot.logbook.service import Author, Outcome
 from bot.logbook.view import page_buttons, page_text, written_notice
 from bot.shifts import Right
+from bot.values import iso_day, sane_day, whole_number
 
 PIN = "📌"
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y")
+# More pages than any shift's logbook has; a bigger number is not a button the bot made.
+MAX_PAGE = 100_000
 
 
 NOT_ON_SHIFT = N_(
@@ -105,13 +110,34 @@ async def on_reaction(update: Update, context: Context) -> None:
 
 
 def parse_day(text: str) -> dt.date | None:
-    """Read a date as 2026-11-25 or 25/11/2026."""
+    """Read a date as 2026-11-25 or 25/11/2026, in ASCII digits, within the logbook's years."""
+    text = text.strip()
+    if not text.isascii():
+        # strptime takes other scripts' digits ("٢٠٢٦"); nobody at the desk writes them.
+        return None
     for pattern in DATE_FORMATS:
         try:
-            return dt.datetime.strptime(text.strip(), pattern).date()
+            return sane_day(dt.datetime.strptime(text, pattern).date())
         except ValueError:
             continue
     return None
+
+
+@dataclass(frozen=True)
+class PageTurn:
+    """A press of "lb:<shift date>:<page>" under a logbook page."""
+
+    day: dt.date
+    page: int
+
+
+def parse_page_turn(data: str) -> PageTurn | None:
+    """Read a page button, or None when no logbook page could carry it."""
+    parts = data.split(":")
+    if len(parts) != 3 or parts[0] != "lb":
+        return None
+    day, page = iso_day(parts[1]), whole_number(parts[2], 0, MAX_PAGE)
+    return None if day is None or page is None else PageTurn(day, page)
 
 
 @requires(Right.VIEW, NOT_ON_DESK)
@@ -142,15 +168,17 @@ async def cmd_logbook(update: Update, context: Context) -> None:
 
 
 @requires(Right.VIEW, NOT_ON_DESK)
-async def on_logbook_page(update: Update, context: Context) -> None:
-    """Turn a logbook page in place."""
+@button(parse_page_turn)
+async def on_logbook_page(update: Update, context: Context, turn: PageTurn) -> None:
+    """Turn a logbook page in place (only a message carrying this button: see buttons.py)."""
     query = update.callback_query
-    if query is None or query.data is None or query.message is None:
+    assert query is not None
+    if query.message is None:
+        await refuse_press(update, context)
         return
     desk = desk_of(context)
     tr = tr_for(update, context)
-    _, day, number = query.data.split(":")
-    page = desk.logbook.page(dt.date.fromisoformat(day), int(number))
+    page = desk.logbook.page(turn.day, turn.page)
     desk.outbox.edit(
         query.message.chat.id,
         query.message.message_id,
@@ -164,7 +192,7 @@ def register(app: App, group_id: int | None) -> None:
     """Wire the logbook commands, reaction and page buttons."""
     app.add_handler(CommandHandler("log", cmd_log))
     app.add_handler(CommandHandler("logbook", cmd_logbook))
-    app.add_handler(CallbackQueryHandler(on_logbook_page, pattern=r"^lb:\d{4}-\d{2}-\d{2}:\d+$"))
+    app.add_handler(CallbackQueryHandler(on_logbook_page, pattern=r"^lb:"))
     if group_id is not None:
         # on_reaction keeps to the duty group under its current id (an upgrade changes it).
         app.add_handler(MessageReactionHandler(on_reaction))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from html import escape
 from typing import Any
 
@@ -14,6 +16,7 @@ from bot.drafts import DraftState
 from bot.escalation.addressees import find_person, person_label
 from bot.escalation.context import Refusal, Step
 from bot.escalation.texts import INCIDENT_KINDS, KIND_LABELS, URGENT_LABELS
+from bot.handlers.buttons import ActionPress, action_and_id, button
 from bot.handlers.common import (
     App,
     Context,
@@ -28,6 +31,7 @@ from bot.handlers.flows import Flow, advance, ask, choice, finish, register_flow
 from bot.i18n import N_, Translator
 from bot.logbook.service import Author
 from bot.shifts import Right, Role
+from bot.values import MAX_ROW_ID, MAX_TELEGRAM_ID, row_id, whole_number
 
 PROPOSE, URGENT, REJECT, EDIT = "propose", "urgent", "reject", "edit"
 NOT_ON_SHIFT = N_("Only the people rostered on the current shift may propose handling.")
@@ -113,12 +117,40 @@ def decider_only(tr: Translator, context: Context, proposal_id: int) -> str:
     )
 
 
-async def _decider_check(update: Update, context: Context) -> bool:
+@dataclass(frozen=True)
+class Decision:
+    """A press on a proposal card: ap:7:1, rj:7:1, ed:7:1 (id, version), gd:7:yes, cf:7."""
+
+    action: str
+    proposal_id: int
+    version: int = 0
+    yes: bool = False
+
+
+def parse_decision(data: str) -> Decision | None:
+    """Read a proposal card's button, or None when it is not one the card could carry."""
+    action, *rest = data.split(":")
+    proposal_id = row_id(rest[0]) if rest else None
+    if proposal_id is None:
+        return None
+    if action in ("ap", "rj", "ed") and len(rest) == 2:
+        version = whole_number(rest[1], 1, MAX_ROW_ID)
+        return None if version is None else Decision(action, proposal_id, version)
+    if action == "gd" and len(rest) == 2 and rest[1] in ("yes", "no"):
+        return Decision(action, proposal_id, yes=rest[1] == "yes")
+    if action == "cf" and len(rest) == 1:
+        return Decision(action, proposal_id)
+    return None
+
+
+# Under an incident card: "pr:new:<incident id>" proposes, "ur:new:<incident id>" acts urgently.
+parse_new = action_and_id({"pr", "ur"}, {"new"})
+
+
+async def _decider_check(update: Update, context: Context, proposal_id: int) -> bool:
     """Allow only whoever decides the pressed proposal; others get a pop-up and an audit line."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    # Every decision button carries the proposal id second: ap:7:1, rj:7:1, gd:7:yes, cf:7.
-    proposal_id = int(query.data.split(":")[1])
+    assert query is not None
     if may_decide(update, context, proposal_id):
         return True
     desk = desk_of(context)
@@ -137,14 +169,13 @@ async def _decider_check(update: Update, context: Context) -> bool:
 
 
 @requires(Right.WRITE_LOGBOOK, NOT_ON_SHIFT)
-async def on_propose_button(update: Update, context: Context) -> None:
+@button(parse_new)
+async def on_propose_button(update: Update, context: Context, press: ActionPress) -> None:
     """Start a proposal for the incident whose card was pressed."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     await query.answer()
-    incident_id = int(query.data.rsplit(":", 1)[1])
-    urgent = query.data.startswith("ur:")
-    await begin(update, context, incident_id, urgent)
+    await begin(update, context, press.id, press.prefix == "ur")
 
 
 @requires(Right.WRITE_LOGBOOK, NOT_ON_SHIFT)
@@ -352,7 +383,10 @@ async def on_button(update: Update, context: Context, state: DraftState, value: 
     elif name == "units-back" and state.step == "person":
         advance(context, state, "units")
     elif name == "person" and state.step in ("units", "person"):
-        person_id = int(choice_value)
+        person_id = whole_number(choice_value, 1, MAX_TELEGRAM_ID)
+        if person_id is None:
+            ask_step(update, context, state)
+            return
         people: list[int] = state.data["people"]
         if state.flow == URGENT:
             state.data["units"], state.data["people"] = [], [person_id]
@@ -431,35 +465,36 @@ async def submit(update: Update, context: Context, state: DraftState, content: s
 # --- deciding ---------------------------------------------------------------------------------
 
 
-async def on_approve(update: Update, context: Context) -> None:
+@button(parse_decision)
+async def on_decision(update: Update, context: Context, decision: Decision) -> None:
+    """Route a press on a proposal card to its decision."""
+    if decision.action != "ed" and not await _decider_check(update, context, decision.proposal_id):
+        return
+    await DECISIONS[decision.action](update, context, decision)
+
+
+async def on_approve(update: Update, context: Context, decision: Decision) -> None:
     """The shift leader approves with one tap (a second tap changes nothing)."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    if not await _decider_check(update, context):
-        return
-    _, pid, version = query.data.split(":")
+    assert query is not None
     desk = desk_of(context)
     tr = tr_for(update, context)
     step = desk.escalation.approvals.approve(
-        actor(update, context), int(pid), int(version), desk.clock.now()
+        actor(update, context), decision.proposal_id, decision.version, desk.clock.now()
     )
     await query.answer(
         tr("Approved.") if step.ok else refusal_text(tr, step), show_alert=not step.ok
     )
 
 
-async def on_reject(update: Update, context: Context) -> None:
+async def on_reject(update: Update, context: Context, decision: Decision) -> None:
     """The shift leader rejects: ask for the reason first."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    if not await _decider_check(update, context):
-        return
-    _, pid, version = query.data.split(":")
+    assert query is not None
     tr = tr_for(update, context)
     await query.answer()
-    state = start(
-        update, context, REJECT, "reason", {"proposal": int(pid), "version": int(version)}
-    )
+    data = {"proposal": decision.proposal_id, "version": decision.version}
+    state = start(update, context, REJECT, "reason", data)
     if state is not None:
         ask(update, context, escape(tr("Why is the proposal not approved? Write the reason.")))
 
@@ -491,15 +526,14 @@ async def on_reject_reason(update: Update, context: Context, state: DraftState) 
     )
 
 
-async def on_edit(update: Update, context: Context) -> None:
+async def on_edit(update: Update, context: Context, decision: Decision) -> None:
     """The proposer (or the duty section leader) rewrites a pending proposal."""
     query = update.callback_query
     user = update.effective_user
-    assert query is not None and query.data is not None and user is not None
+    assert query is not None and user is not None
     desk = desk_of(context)
     tr = tr_for(update, context)
-    _, pid, version = query.data.split(":")
-    proposal = desk.escalation.approvals.get(int(pid))
+    proposal = desk.escalation.approvals.get(decision.proposal_id)
     roles = desk.roster.roles(user.id, desk.clock.now())
     if proposal is None or (proposal.proposer_id != user.id and Role.SECTION_LEADER not in roles):
         await query.answer(
@@ -507,7 +541,8 @@ async def on_edit(update: Update, context: Context) -> None:
         )
         return
     await query.answer()
-    state = start(update, context, EDIT, "content", {"proposal": int(pid), "version": int(version)})
+    data = {"proposal": decision.proposal_id, "version": decision.version}
+    state = start(update, context, EDIT, "content", data)
     if state is not None:
         ask(update, context, escape(tr("Write the new content of the proposal.")))
 
@@ -533,37 +568,41 @@ async def on_edit_content(update: Update, context: Context, state: DraftState) -
     )
 
 
-async def on_escalation_decision(update: Update, context: Context) -> None:
+async def on_escalation_decision(update: Update, context: Context, decision: Decision) -> None:
     """Record the Director General's decision (pressed by the shift leader)."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    if not await _decider_check(update, context):
-        return
-    _, pid, answer = query.data.split(":")
+    assert query is not None
     desk = desk_of(context)
     tr = tr_for(update, context)
     step = desk.escalation.approvals.record_escalation(
-        actor(update, context), int(pid), answer == "yes", desk.clock.now()
+        actor(update, context), decision.proposal_id, decision.yes, desk.clock.now()
     )
     await query.answer(
         tr("Recorded.") if step.ok else refusal_text(tr, step), show_alert=not step.ok
     )
 
 
-async def on_confirm(update: Update, context: Context) -> None:
+async def on_confirm(update: Update, context: Context, decision: Decision) -> None:
     """The shift leader confirms an urgent action after the fact."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    if not await _decider_check(update, context):
-        return
+    assert query is not None
     desk = desk_of(context)
     tr = tr_for(update, context)
     step = desk.escalation.approvals.confirm_urgent(
-        actor(update, context), int(query.data.split(":")[1]), desk.clock.now()
+        actor(update, context), decision.proposal_id, desk.clock.now()
     )
     await query.answer(
         tr("Confirmed.") if step.ok else refusal_text(tr, step), show_alert=not step.ok
     )
+
+
+DECISIONS: dict[str, Callable[[Update, Context, Decision], Coroutine[Any, Any, None]]] = {
+    "ap": on_approve,
+    "rj": on_reject,
+    "ed": on_edit,
+    "gd": on_escalation_decision,
+    "cf": on_confirm,
+}
 
 
 def register(app: App) -> None:
@@ -573,9 +612,5 @@ def register(app: App) -> None:
     register_flow(REJECT, Flow(on_reject_reason))
     register_flow(EDIT, Flow(on_edit_content))
     app.add_handler(CommandHandler(["propose", "urgent"], cmd_propose))
-    app.add_handler(CallbackQueryHandler(on_propose_button, pattern=r"^(pr|ur):new:\d+$"))
-    app.add_handler(CallbackQueryHandler(on_approve, pattern=r"^ap:\d+:\d+$"))
-    app.add_handler(CallbackQueryHandler(on_reject, pattern=r"^rj:\d+:\d+$"))
-    app.add_handler(CallbackQueryHandler(on_edit, pattern=r"^ed:\d+:\d+$"))
-    app.add_handler(CallbackQueryHandler(on_escalation_decision, pattern=r"^gd:\d+:(yes|no)$"))
-    app.add_handler(CallbackQueryHandler(on_confirm, pattern=r"^cf:\d+$"))
+    app.add_handler(CallbackQueryHandler(on_propose_button, pattern=r"^(pr|ur):"))
+    app.add_handler(CallbackQueryHandler(on_decision, pattern=r"^(ap|rj|ed|gd|cf):"))

@@ -10,7 +10,8 @@ from telegram.ext import CallbackQueryHandler
 from bot.db.models import CheckOutcome, RotationCheck
 from bot.drafts import DraftState
 from bot.epz.rotation import OUTCOME_LABELS, CheckRefusal, CheckStep
-from bot.handlers.common import App, Context, desk_of, has_right, pressed, reply, tr_for
+from bot.handlers.buttons import ActionPress, action_and_id, button
+from bot.handlers.common import App, Context, desk_of, has_right, reply, tr_for
 from bot.handlers.flows import Flow, ask, finish, register_flow, start
 from bot.handlers.proposals import actor
 from bot.i18n import Translator
@@ -50,9 +51,16 @@ def may_record(update: Update, context: Context, check: RotationCheck) -> bool:
     return check.officer_id is None and has_right(update, context, Right.WRITE_LOGBOOK)
 
 
-async def on_check_button(update: Update, context: Context) -> None:
+# Under a rotation check: "rc:ok:7", "rc:no:7", "rc:fd:7" (7 the check's id).
+parse_check_press = action_and_id({"rc"}, {"ok", "no", "fd"})
+
+
+@button(parse_check_press)
+async def on_check_button(update: Update, context: Context, press: ActionPress) -> None:
     """Record a tapped outcome, or ask for the findings."""
-    query, user, action, check_id = pressed(update)
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    action, check_id = press.action, press.id
     desk = desk_of(context)
     tr = tr_for(update, context)
     check = desk.rotation.get(check_id)
@@ -123,4 +131,4 @@ async def on_finding_text(update: Update, context: Context, state: DraftState) -
 def register(app: App) -> None:
     """Wire the rotation's buttons and the findings question."""
     register_flow(FINDING, Flow(on_finding_text))
-    app.add_handler(CallbackQueryHandler(on_check_button, pattern=r"^rc:(ok|no|fd):\d+$"))
+    app.add_handler(CallbackQueryHandler(on_check_button, pattern=r"^rc:"))

@@ -15,6 +15,7 @@ from bot.handlers.pending import open_handover
 from bot.i18n import N_, Translator
 from bot.roles import role_label
 from bot.shifts import Member, Right, Role
+from bot.values import whole_number
 
 ROSTER_DEFAULT_DAYS = 7
 ROSTER_MAX_DAYS = 31
@@ -113,7 +114,8 @@ async def cmd_roster(update: Update, context: Context) -> None:
     days = ROSTER_DEFAULT_DAYS
     if context.args:
         given = context.args[0]
-        if not given.isdigit() or not 1 <= int(given) <= ROSTER_MAX_DAYS:
+        asked = whole_number(given, 1, ROSTER_MAX_DAYS)
+        if asked is None:
             reply(
                 update,
                 context,
@@ -125,7 +127,7 @@ async def cmd_roster(update: Update, context: Context) -> None:
                 ),
             )
             return
-        days = int(given)
+        days = asked
     first = desk.roster.shift_date_at(desk.clock.now())
     reply(update, context, roster_text(tr, desk, first, days))
 

@@ -13,6 +13,7 @@ from bot.drafts import DraftState
 from bot.escalation.addressees import may_answer
 from bot.escalation.eta import EtaProblem, parse_eta
 from bot.escalation.requests import is_late
+from bot.handlers.buttons import ActionPress, action_and_id, button
 from bot.handlers.common import App, Context, desk_of, reply, tr_for
 from bot.handlers.flows import Flow, advance, ask, finish, register_flow, start
 from bot.handlers.proposals import actor, conclude, refusal_text
@@ -53,14 +54,19 @@ async def on_private_message(update: Update, context: Context) -> None:
         desk.escalation.requests.redeliver(user.id, desk.clock.now())
 
 
-async def on_unit_button(update: Update, context: Context) -> None:
+# Under a request: "rq:now:7", "rq:ack:7", "rq:res:7" (7 the request's id).
+parse_request_press = action_and_id({"rq"}, {"now", "ack", "res"})
+
+
+@button(parse_request_press)
+async def on_unit_button(update: Update, context: Context, press: ActionPress) -> None:
     """Start the unit's answer: at once, acknowledgement, or result."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     desk = desk_of(context)
     tr = tr_for(update, context)
-    _, action, rid = query.data.split(":")
-    request = desk.escalation.requests.get(int(rid))
+    action, rid = press.action, press.id
+    request = desk.escalation.requests.get(rid)
     user = update.effective_user
     person = desk.roster.person(user.id) if user else None
     if request is None:
@@ -201,7 +207,7 @@ def register(app: App) -> None:
     register_flow(ANSWER, Flow(on_answer))
     register_flow(ACK, Flow(on_acknowledge))
     register_flow(RESULT, Flow(on_result))
-    app.add_handler(CallbackQueryHandler(on_unit_button, pattern=r"^rq:(now|ack|res):\d+$"))
+    app.add_handler(CallbackQueryHandler(on_unit_button, pattern=r"^rq:"))
     # Its own group, so /start and every other private message are still answered as usual.
     app.add_handler(
         MessageHandler(filters.ChatType.PRIVATE, on_private_message), group=REDELIVERY_GROUP

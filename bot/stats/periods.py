@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from bot.documents.periods import parse_period
 from bot.i18n import Translator
+from bot.values import EARLIEST_DAY, LATEST_DAY
 
 
 class Span(StrEnum):
@@ -105,6 +106,11 @@ def _back(span: Span, current: dt.date, back: int) -> StatsPeriod:
     return _quarter(index // 4, index % 4 + 1)
 
 
+def _sane_year(year: str) -> bool:
+    """A year the desk's records can be in (its December still has a following month)."""
+    return year.isascii() and EARLIEST_DAY.year <= int(year) <= LATEST_DAY.year
+
+
 def parse_stats_period(text: str, current: dt.date) -> StatsPeriod | None:
     """Read a period; nothing means this month. None when it is not one.
 
@@ -122,11 +128,12 @@ def parse_stats_period(text: str, current: dt.date) -> StatsPeriod | None:
         year, number = (
             (month.group(1), month.group(2)) if month.group(1) else (month.group(4), month.group(3))
         )
-        return _month(int(year), int(number)) if 1 <= int(number) <= 12 else None
+        sane = 1 <= int(number) <= 12 and _sane_year(year)
+        return _month(int(year), int(number)) if sane else None
     if quarter := _QUARTER.match(word):
         number = quarter.group(1) or quarter.group(4)
         year = quarter.group(2) or quarter.group(3)
-        return _quarter(int(year), int(number))
+        return _quarter(int(year), int(number)) if _sane_year(year) else None
     period = parse_period(text, current)
     if period is None:
         return None

@@ -508,19 +508,44 @@ class EmulatorState:
                 f"message {message_id} in chat {chat_id} has no button with callback_data "
                 f"{data!r}; its buttons carry {offered!r}"
             )
+        return self._push_query(chat_id, user, message, data)
+
+    def forge_press(
+        self, chat_id: int, message_id: int | None, user_id: int, data: str | None
+    ) -> str:
+        """Queue a `callback_query` whatever its data, as a modified client can send one.
+
+        The message (if any) is the real one, as Telegram attaches it; `data` need not be one
+        of its buttons' (None leaves the field out, as for a game button).
+        """
+        user = self._require_user(user_id)
+        message = self._require_message(chat_id, message_id) if message_id is not None else None
+        return self._push_query(chat_id, user, message, data)
+
+    def _push_query(
+        self, chat_id: int, user: JsonDict, message: JsonDict | None, data: str | None
+    ) -> str:
         query_id = str(self.bot_user["id"] * 10_000_000 + self.next_id())
         query: JsonDict = {
             "id": query_id,
             "from": user,
             # Telegram's chat_instance is an opaque per-chat string; any stable value will do.
             "chat_instance": str(abs(chat_id) * 7919 + 17),
-            "message": message,
-            "data": data,
         }
+        if message is not None:
+            query["message"] = message
+        if data is not None:
+            query["data"] = data
         self.queries[query_id] = query
         self.updates.push("callback_query", query)
         self.notify()
         return query_id
+
+    def inject_raw(self, kind: str, payload: Any) -> int:
+        """Queue an update of any kind with any payload (a shape the library may not read)."""
+        update = self.updates.push(kind, payload)
+        self.notify()
+        return int(update["update_id"])
 
     # --- test-side inspection ----------------------------------------------------------------
 
