@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
@@ -61,7 +62,11 @@ class Desk:
         """Wire the services together."""
         roster = Roster(settings)
         logbook = Logbook(engine, roster, clock)
-        outbox = Outbox(engine, clock)
+        outbox = Outbox(
+            engine,
+            clock,
+            reaction_fresh=dt.timedelta(minutes=settings.telegram.reaction_fresh_minutes),
+        )
         preferences = Preferences(engine, clock)
 
         def person_translator(user_id: int | None) -> Translator:

@@ -8,15 +8,21 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy.engine import CursorResult, Engine
 from sqlmodel import Session, col, select, update
 
 from bot.clock import Clock
-from bot.db.models import OutboxMessage, OutboxStatus
+from bot.db.models import OutboxMessage, OutboxPriority, OutboxStatus
 
 Keyboard = list[list[dict[str, str]]]
 # Edits can be merged: a second edit of the same message replaces a pending first one.
 EDIT_METHODS = frozenset({"edit_message_text", "edit_caption", "edit_photo"})
+# Likewise a reaction: the bot has one on a message, so only the newest one queued counts.
+MERGED_METHODS = EDIT_METHODS | {"set_reaction"}
+# Ten minutes: an officer still has the message on screen and may wonder whether it was
+# filed; an hour later a ✍ tells nobody anything (and /logbook shows what was filed).
+DEFAULT_REACTION_FRESH = dt.timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,8 @@ def keyboard(rows: list[list[Button]]) -> Keyboard:
 
 # A payload key: this row goes ahead of the chat's other waiting rows of its kind.
 FIRST = "first"
+# Why a row was dropped unsent, kept in its error for the operator.
+STALE = "dropped unsent: stale"
 
 _INSERT = OutboxMessage.__table__.insert()  # type: ignore[attr-defined]
 
@@ -47,9 +55,16 @@ def _inserted_id(result: CursorResult[Any]) -> int:
 class Outbox:
     """Queues outgoing messages in the database and wakes the sender."""
 
-    def __init__(self, engine: Engine, clock: Clock) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock,
+        *,
+        reaction_fresh: dt.timedelta = DEFAULT_REACTION_FRESH,
+    ) -> None:
         self._engine = engine
         self._clock = clock
+        self._reaction_fresh = reaction_fresh
         self.wakeup = asyncio.Event()
 
     def send(
@@ -63,11 +78,12 @@ class Outbox:
         session: Session | None = None,
         first: bool = False,
         not_before: dt.datetime | None = None,
+        priority: OutboxPriority = OutboxPriority.NORMAL,
     ) -> int:
         """Queue an HTML text message; with a session it commits with the caller's work.
 
-        `first` sends it ahead of the chat's other waiting messages of its kind; `not_before`
-        holds it until then.
+        `first` sends it ahead of the chat's other waiting messages of its kind and priority;
+        `not_before` holds it until then.
         """
         payload: dict[str, Any] = {"text": text}
         if buttons:
@@ -77,7 +93,13 @@ class Outbox:
         if first:
             payload[FIRST] = True
         return self._queue(
-            "send_message", chat_id, thread_id, payload, session, not_before=not_before
+            "send_message",
+            chat_id,
+            thread_id,
+            payload,
+            session,
+            priority,
+            not_before=not_before,
         )
 
     def rewrite_waiting(self, row_id: int, text: str, session: Session) -> bool:
@@ -106,12 +128,13 @@ class Outbox:
         *,
         buttons: Keyboard | None = None,
         session: Session | None = None,
+        priority: OutboxPriority = OutboxPriority.NORMAL,
     ) -> int:
         """Queue an in-place edit of a message the bot sent."""
         payload: dict[str, Any] = {"message_id": message_id, "text": text}
         if buttons is not None:
             payload["buttons"] = buttons
-        return self._queue("edit_message_text", chat_id, None, payload, session)
+        return self._queue("edit_message_text", chat_id, None, payload, session, priority)
 
     def edit_sent(
         self,
@@ -122,12 +145,15 @@ class Outbox:
         buttons: Keyboard | None = None,
         session: Session | None = None,
         first: bool = False,
+        priority: OutboxPriority = OutboxPriority.NORMAL,
     ) -> int:
         """Queue an edit of a message queued earlier, whose Telegram id is known once sent."""
         fields: dict[str, Any] = {"text": text}
         if first:
             fields[FIRST] = True
-        return self._edit_ref("edit_message_text", chat_id, outbox_id, fields, buttons, session)
+        return self._edit_ref(
+            "edit_message_text", chat_id, outbox_id, fields, buttons, session, priority
+        )
 
     def send_photo(
         self,
@@ -138,12 +164,15 @@ class Outbox:
         thread_id: int | None = None,
         buttons: Keyboard | None = None,
         session: Session | None = None,
+        priority: OutboxPriority = OutboxPriority.NORMAL,
     ) -> int:
         """Queue a JPEG with an HTML caption; the image is kept with the row until sent."""
         payload: dict[str, Any] = {"caption": caption}
         if buttons:
             payload["buttons"] = buttons
-        return self._queue("send_photo", chat_id, thread_id, payload, session, media=image)
+        return self._queue(
+            "send_photo", chat_id, thread_id, payload, session, priority, media=image
+        )
 
     def send_document(
         self,
@@ -154,10 +183,13 @@ class Outbox:
         *,
         thread_id: int | None = None,
         session: Session | None = None,
+        priority: OutboxPriority = OutboxPriority.NORMAL,
     ) -> int:
         """Queue a file (an export) with an HTML caption; its bytes are kept until sent."""
         payload = {"filename": filename, "caption": caption}
-        return self._queue("send_document", chat_id, thread_id, payload, session, media=data)
+        return self._queue(
+            "send_document", chat_id, thread_id, payload, session, priority, media=data
+        )
 
     def send_album(
         self,
@@ -166,6 +198,7 @@ class Outbox:
         *,
         thread_id: int | None = None,
         session: Session | None = None,
+        priority: OutboxPriority = OutboxPriority.NORMAL,
     ) -> int:
         """Queue 2-10 images (JPEG snapshots, PNG charts) with captions as one album."""
         payload = {
@@ -178,6 +211,7 @@ class Outbox:
             thread_id,
             payload,
             session,
+            priority,
             media=b"".join(image for image, _ in images),
         )
 
@@ -189,10 +223,11 @@ class Outbox:
         *,
         buttons: Keyboard | None = None,
         session: Session | None = None,
+        priority: OutboxPriority = OutboxPriority.NORMAL,
     ) -> int:
         """Queue a caption edit of a photo queued earlier."""
         return self._edit_ref(
-            "edit_caption", chat_id, outbox_id, {"caption": caption}, buttons, session
+            "edit_caption", chat_id, outbox_id, {"caption": caption}, buttons, session, priority
         )
 
     def edit_photo_sent(
@@ -204,10 +239,18 @@ class Outbox:
         *,
         buttons: Keyboard | None = None,
         session: Session | None = None,
+        priority: OutboxPriority = OutboxPriority.NORMAL,
     ) -> int:
         """Queue the replacement of a photo queued earlier (the snapshot arrived late)."""
         return self._edit_ref(
-            "edit_photo", chat_id, outbox_id, {"caption": caption}, buttons, session, media=image
+            "edit_photo",
+            chat_id,
+            outbox_id,
+            {"caption": caption},
+            buttons,
+            session,
+            priority,
+            media=image,
         )
 
     def _edit_ref(
@@ -218,18 +261,31 @@ class Outbox:
         fields: dict[str, Any],
         buttons: Keyboard | None,
         session: Session | None,
+        priority: OutboxPriority,
         media: bytes | None = None,
     ) -> int:
         # "ref" first: merging a newer edit into a pending one matches on that prefix.
         payload: dict[str, Any] = {"ref": outbox_id, **fields}
         if buttons is not None:
             payload["buttons"] = buttons
-        return self._queue(method, chat_id, None, payload, session, media=media)
+        return self._queue(method, chat_id, None, payload, session, priority, media=media)
 
-    def react(self, chat_id: int, message_id: int, emoji: str) -> int:
-        """Queue the bot's reaction on a message (a quiet acknowledgement)."""
+    def react(self, chat_id: int, message_id: int, emoji: str, *, message_date: dt.datetime) -> int:
+        """Queue the bot's reaction on a message (a quiet acknowledgement), sent last of all.
+
+        It replaces a reaction on the same message still waiting, and is dropped once the
+        message (sent at `message_date`) is older than the reactions' freshness.
+        """
+        # "message_id" first: merging a newer reaction into a pending one matches on it.
+        payload = {"message_id": message_id, "emoji": emoji}
         return self._queue(
-            "set_reaction", chat_id, None, {"message_id": message_id, "emoji": emoji}, None
+            "set_reaction",
+            chat_id,
+            None,
+            payload,
+            None,
+            OutboxPriority.HOUSEKEEPING,
+            expires_at=message_date + self._reaction_fresh,
         )
 
     def notify(self) -> None:
@@ -243,12 +299,15 @@ class Outbox:
         thread_id: int | None,
         payload: dict[str, Any],
         session: Session | None,
+        priority: OutboxPriority,
         media: bytes | None = None,
         not_before: dt.datetime | None = None,
+        expires_at: dt.datetime | None = None,
     ) -> int:
         now = self._clock.now()
-        if method in EDIT_METHODS:
-            merged = self._merge_edit(method, chat_id, payload, session, media)
+        stale = expires_at is not None and expires_at <= now
+        if method in MERGED_METHODS and not stale:
+            merged = self._merge(method, chat_id, payload, session, media, priority, expires_at)
             if merged is not None:
                 return merged
         row = {
@@ -257,10 +316,14 @@ class Outbox:
             "thread_id": thread_id,
             "method": method,
             "payload": json.dumps(payload, ensure_ascii=False),
-            "status": OutboxStatus.PENDING,
+            # Stale already (a backlog read after a restart): kept as dropped, so it is
+            # counted like one that went stale while waiting, and costs the sender nothing.
+            "status": OutboxStatus.DROPPED if stale else OutboxStatus.PENDING,
+            "priority": priority,
             "not_before": max(now, not_before) if not_before is not None else now,
+            "expires_at": expires_at,
             "attempts": 0,
-            "error": "",
+            "error": STALE if stale else "",
             "media": media,
         }
         # A plain insert rather than an ORM object: a burst of deadlines or alerts queues
@@ -269,18 +332,21 @@ class Outbox:
             return _inserted_id(session.connection().execute(_INSERT, row))
         with self._engine.begin() as connection:
             row_id = _inserted_id(connection.execute(_INSERT, row))
-        self.notify()
+        if not stale:
+            self.notify()
         return row_id
 
-    def _merge_edit(
+    def _merge(
         self,
         method: str,
         chat_id: int,
         payload: dict[str, Any],
         session: Session | None,
         media: bytes | None,
+        priority: OutboxPriority,
+        expires_at: dt.datetime | None,
     ) -> int | None:
-        """Fold an edit into a pending edit of the same message: only the newest counts."""
+        """Fold an edit or reaction into a pending one of the same message: the newest counts."""
         key = "ref" if "ref" in payload else "message_id"
         # The key comes first in every edit's JSON; matching its prefix in SQL spares decoding
         # every pending row (thousands of them while the bot is down or flood-controlled).
@@ -299,8 +365,11 @@ class Outbox:
                 return None
             row.payload = json.dumps(payload, ensure_ascii=False)
             row.media = media if media is not None else row.media
-            # Its place in the queue stays; the content is as new as this edit.
+            # Its place in the queue stays, moved up if this one is more urgent; the content
+            # (and how long it is worth sending) is as new as this one.
             row.created_at = self._clock.now()
+            row.priority = min(row.priority, priority)
+            row.expires_at = expires_at
             own.add(row)
             own.flush()
             if session is None:
@@ -313,12 +382,62 @@ class Outbox:
 
     def pending_count(self) -> int:
         """How many messages wait to be sent."""
+        return self._count(OutboxStatus.PENDING)
+
+    def dropped_count(self) -> int:
+        """How many rows were dropped unsent because they had gone stale."""
+        return self._count(OutboxStatus.DROPPED)
+
+    def _count(self, status: OutboxStatus) -> int:
         with Session(self._engine) as session:
-            return len(
+            return int(
                 session.exec(
-                    select(OutboxMessage.id).where(OutboxMessage.status == OutboxStatus.PENDING)
-                ).all()
+                    select(func.count())
+                    .select_from(OutboxMessage)
+                    .where(OutboxMessage.status == status)
+                ).one()
             )
+
+    def drop_expired(self, now: dt.datetime, chat_id: int) -> int:
+        """Mark a chat's pending rows that are worth nothing by now as dropped; how many."""
+        with self._engine.begin() as connection:
+            # Looked for first, written only if found: the sender asks every round, and an
+            # empty write would still take SQLite's write lock from the intake in a storm.
+            stale = (
+                connection.execute(
+                    select(OutboxMessage.id).where(
+                        OutboxMessage.status == OutboxStatus.PENDING,
+                        OutboxMessage.chat_id == chat_id,
+                        col(OutboxMessage.expires_at) <= now,
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            if not stale:
+                return 0
+            connection.execute(
+                update(OutboxMessage)
+                .where(
+                    col(OutboxMessage.id).in_(stale),
+                    col(OutboxMessage.status) == OutboxStatus.PENDING,
+                )
+                .values(status=OutboxStatus.DROPPED, error=STALE)
+            )
+        return len(stale)
+
+    def unsent(self, outbox_ids: set[int]) -> set[int]:
+        """Those of these rows still waiting to be sent."""
+        if not outbox_ids:
+            return set()
+        with Session(self._engine) as session:
+            found = session.exec(
+                select(OutboxMessage.id).where(
+                    col(OutboxMessage.id).in_(outbox_ids),
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                )
+            ).all()
+        return {row_id for row_id in found if row_id is not None}
 
     def telegram_id(self, outbox_id: int) -> int | None:
         """Return the Telegram message id of a sent outbox row."""
@@ -329,7 +448,10 @@ class Outbox:
     def due(
         self, now: dt.datetime, limit: int = 50, chat_id: int | None = None
     ) -> list[OutboxMessage]:
-        """Return pending messages whose time has come (of one chat, if given), oldest first."""
+        """Return pending messages whose time has come (of one chat, if given).
+
+        The most urgent come first, each priority oldest first.
+        """
         with Session(self._engine) as session:
             query = select(OutboxMessage).where(
                 OutboxMessage.status == OutboxStatus.PENDING,
@@ -337,7 +459,8 @@ class Outbox:
             )
             if chat_id is not None:
                 query = query.where(OutboxMessage.chat_id == chat_id)
-            return list(session.exec(query.order_by(col(OutboxMessage.id)).limit(limit)).all())
+            query = query.order_by(col(OutboxMessage.priority), col(OutboxMessage.id))
+            return list(session.exec(query.limit(limit)).all())
 
     def group_sends_since(self, since: dt.datetime) -> list[tuple[int, str, dt.datetime]]:
         """Messages that reached a group since a moment: chat, method, when; oldest first."""

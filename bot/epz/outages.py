@@ -18,6 +18,7 @@ from bot.db.models import (
     LogColumn,
     OutageKind,
     OutageStatus,
+    OutboxPriority,
 )
 from bot.epz.gatelog import GateMovement
 from bot.epz.gatelog_export import GateLogRow
@@ -112,7 +113,9 @@ class Outages(EpzService):
                 },
                 source_key=f"outage:{outage.id}",
             )
-            self._to_group(session, notice_card(tr, outage, enterprise, held))
+            self._to_group(
+                session, notice_card(tr, outage, enterprise, held), priority=OutboxPriority.URGENT
+            )
             subject = outage_subject(outage.id)
             if deadline is not None and days:
                 before = self._previous_working_day(deadline)
@@ -511,7 +514,15 @@ class Outages(EpzService):
             kind=tr(KIND_LABELS[outage.kind]),
             date=tr.date(outage.deadline),
         )
-        self._announce(session, now, "🔴", LogColumn.NOTE, text, f"overdue:{outage.id}")
+        self._announce(
+            session,
+            now,
+            "🔴",
+            LogColumn.NOTE,
+            text,
+            f"overdue:{outage.id}",
+            priority=OutboxPriority.URGENT,
+        )
         for contact in self._contacts(session, outage.enterprise):
             tr = self._translator_for(contact)
             self._outbox.send(

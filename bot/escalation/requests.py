@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from bot.db.models import (
     Incident,
     LogColumn,
+    OutboxPriority,
     Proposal,
     RequestStatus,
     UnitRequest,
@@ -128,6 +129,7 @@ class Requests:
             request_text(tr, proposal, incident, request, rules.reply_deadline_minutes),
             buttons=request_buttons(tr, request),
             session=session,
+            priority=OutboxPriority.URGENT,
         )
         session.add(request)
         subject = request_subject(request.id)
@@ -331,6 +333,7 @@ class Requests:
                 escape(tr("Recorded. When the work is done, report the result here.")),
                 buttons=request_buttons(tr, request),
                 session=session,
+                priority=OutboxPriority.REPLY,
             )
             session.commit()
         ctx.committed()
@@ -425,7 +428,11 @@ class Requests:
                 ).format(label=label, minutes=-left)
             )
         self._ctx.outbox.send(
-            request.chat_id, text, buttons=request_buttons(tr, request), session=session
+            request.chat_id,
+            text,
+            buttons=request_buttons(tr, request),
+            session=session,
+            priority=OutboxPriority.URGENT,
         )
 
     def _breach(self, session: Session, request: UnitRequest, now: dt.datetime) -> None:
@@ -484,6 +491,7 @@ class Requests:
             ),
             buttons=request_buttons(tr, request),
             session=session,
+            priority=OutboxPriority.URGENT,
         )
         tr = self._ctx.desk_tr()
         self._ctx.to_group(

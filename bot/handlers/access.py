@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
+from bot.db.models import OutboxPriority
 from bot.handlers.common import App, Context, desk_of, tr_for
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ async def check_access(update: Update, context: Context) -> None:
         await update.callback_query.answer(refusal, show_alert=True)
     elif chat_id is not None and not already_told and update.effective_message is not None:
         desk.audit.record("refusal_sent", user_id=user_id, chat_id=chat_id)
-        desk.outbox.send(chat_id, refusal)
+        desk.outbox.send(chat_id, refusal, priority=OutboxPriority.REPLY)
     raise ApplicationHandlerStop
 
 

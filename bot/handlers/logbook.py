@@ -8,6 +8,7 @@ from html import escape
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageReactionHandler
 
+from bot.db.models import OutboxPriority
 from bot.handlers.common import App, Context, desk_of, reply, requires, tr_for
 from bot.handlers.conversation import RECORDED_REACTION, author_of
 from bot.i18n import N_, Translator
@@ -87,9 +88,15 @@ async def on_reaction(update: Update, context: Context) -> None:
     chat_id, message_id = reaction.chat.id, reaction.message_id
     recorded = desk.logbook.pin(Author(user.id, user.full_name), chat_id, message_id, reaction.date)
     if recorded.outcome is Outcome.ENTRY:
-        desk.outbox.react(chat_id, message_id, RECORDED_REACTION)
+        # The ✍ answers the 📌 just put on, however old the message pinned is.
+        desk.outbox.react(chat_id, message_id, RECORDED_REACTION, message_date=reaction.date)
     elif recorded.outcome is Outcome.NOT_ALLOWED:
-        desk.outbox.send(chat_id, escape(tr(NOT_ON_SHIFT)), reply_to=message_id)
+        desk.outbox.send(
+            chat_id,
+            escape(tr(NOT_ON_SHIFT)),
+            reply_to=message_id,
+            priority=OutboxPriority.REPLY,
+        )
     elif recorded.outcome in (Outcome.NOT_FOUND, Outcome.EMPTY):
         desk.outbox.send(
             chat_id,
@@ -100,6 +107,7 @@ async def on_reaction(update: Update, context: Context) -> None:
                 )
             ),
             reply_to=message_id,
+            priority=OutboxPriority.REPLY,
         )
 
 
@@ -155,6 +163,7 @@ async def on_logbook_page(update: Update, context: Context) -> None:
         query.message.message_id,
         page_text(tr, page, desk.roster.window(page.shift_date)),
         buttons=page_buttons(tr, page),
+        priority=OutboxPriority.REPLY,
     )
     await query.answer()
 
