@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select, update
 
 from bot.clock import Clock
@@ -439,6 +440,14 @@ class Outbox:
             ).all()
         return {row_id for row_id in found if row_id is not None}
 
+    def media_of(self, outbox_id: int) -> bytes:
+        """The bytes (image, album, file) a row carries."""
+        with Session(self._engine) as session:
+            media = session.exec(
+                select(OutboxMessage.media).where(OutboxMessage.id == outbox_id)
+            ).first()
+            return media or b""
+
     def telegram_id(self, outbox_id: int) -> int | None:
         """Return the Telegram message id of a sent outbox row."""
         with Session(self._engine) as session:
@@ -453,9 +462,15 @@ class Outbox:
         The most urgent come first, each priority oldest first.
         """
         with Session(self._engine) as session:
-            query = select(OutboxMessage).where(
-                OutboxMessage.status == OutboxStatus.PENDING,
-                col(OutboxMessage.not_before) <= now,
+            # Without the images: the sender looks again before every message it sends, and
+            # reads the bytes (media_of) only of the one it chose.
+            query = (
+                select(OutboxMessage)
+                .options(defer(OutboxMessage.media))  # type: ignore[arg-type]
+                .where(
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                    col(OutboxMessage.not_before) <= now,
+                )
             )
             if chat_id is not None:
                 query = query.where(OutboxMessage.chat_id == chat_id)

@@ -62,6 +62,7 @@ class Budget(StrEnum):
 
 
 EDITS = frozenset({"edit_message_text", "edit_caption"})
+_CARRYING_MEDIA = frozenset({"send_photo", "send_album", "edit_photo", "send_document"})
 _EDITING = frozenset({*EDITS, "edit_photo"})
 
 
@@ -390,7 +391,9 @@ class OutboxSender:
         return int(message_id)
 
     async def _call(self, row: OutboxMessage) -> Message | bool | tuple[Message, ...]:
+        assert row.id is not None
         payload: dict[str, Any] = json.loads(row.payload)
+        media = self._outbox.media_of(row.id) if row.method in _CARRYING_MEDIA else b""
         markup = _markup(payload.get("buttons"))
         if row.method == "send_message":
             reply_to = payload.get("reply_to")
@@ -418,20 +421,20 @@ class OutboxSender:
         if row.method == "send_photo":
             return await self._bot.send_photo(
                 row.chat_id,
-                row.media or b"",
+                media,
                 caption=payload["caption"],
                 parse_mode=ParseMode.HTML,
                 message_thread_id=row.thread_id,
                 reply_markup=markup,
             )
         if row.method == "send_album":
-            media, offset = [], 0
+            album, offset = [], 0
             for caption, size in zip(payload["captions"], payload["sizes"], strict=True):
-                image = (row.media or b"")[offset : offset + size]
-                media.append(InputMediaPhoto(image, caption=caption, parse_mode=ParseMode.HTML))
+                image = media[offset : offset + size]
+                album.append(InputMediaPhoto(image, caption=caption, parse_mode=ParseMode.HTML))
                 offset += size
             return await self._bot.send_media_group(
-                row.chat_id, media, message_thread_id=row.thread_id
+                row.chat_id, album, message_thread_id=row.thread_id
             )
         if row.method == "edit_caption":
             message_id = self._edit_target(payload)
@@ -445,9 +448,7 @@ class OutboxSender:
         if row.method == "edit_photo":
             message_id = self._edit_target(payload)
             return await self._bot.edit_message_media(
-                InputMediaPhoto(
-                    row.media or b"", caption=payload["caption"], parse_mode=ParseMode.HTML
-                ),
+                InputMediaPhoto(media, caption=payload["caption"], parse_mode=ParseMode.HTML),
                 chat_id=row.chat_id,
                 message_id=message_id,
                 reply_markup=markup,
@@ -455,7 +456,7 @@ class OutboxSender:
         if row.method == "send_document":
             return await self._bot.send_document(
                 row.chat_id,
-                InputFile(row.media or b"", filename=payload["filename"]),
+                InputFile(media, filename=payload["filename"]),
                 caption=payload["caption"],
                 parse_mode=ParseMode.HTML,
                 message_thread_id=row.thread_id,
