@@ -223,7 +223,9 @@ class OutboxSender:
                 # Cleared before looking, so a row queued while this one is sent is not missed.
                 queued.clear()
                 now = self._clock.now()
-                handled += self._outbox.drop_expired(now, chat_id)
+                if dropped := self._outbox.drop_expired(now, chat_id):
+                    log.info("Dropped %s stale outbox rows for chat %s", dropped, chat_id)
+                    handled += dropped
                 rows = self._outbox.due(now, chat_id=chat_id)
                 superseded = _superseded_edits(rows)
                 for row_id in superseded:
