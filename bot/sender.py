@@ -43,6 +43,9 @@ MAX_BACKOFF = dt.timedelta(minutes=5)
 # second from a bot; a few requests in flight reach that, and HTTP connection pools slow
 # down sharply when every chat with a backlog holds a connection of its own.
 IN_FLIGHT = 8
+# A chat waiting for its budget looks at its queue again at most this often when rows come
+# in: an alert queued meanwhile waits no longer than this for a budget already open.
+RECHECK_SECONDS = 0.2
 
 
 class Budget(StrEnum):
@@ -294,13 +297,20 @@ class OutboxSender:
 
     async def _nap(self, queued: asyncio.Event, seconds: float) -> None:
         """Wait for a budget to open, or less if something new is queued for the chat."""
+        began = self._monotonic()
         sleeping = asyncio.ensure_future(self._sleep(seconds))
         woken = asyncio.ensure_future(queued.wait())
         try:
-            await asyncio.wait({sleeping, woken}, return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait({sleeping, woken}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             sleeping.cancel()
             woken.cancel()
+        if sleeping not in done:
+            # In a storm rows are queued many times a second: the queue is looked at again
+            # a few times a second at most, not once for every row.
+            rest = min(seconds, RECHECK_SECONDS) - (self._monotonic() - began)
+            if rest > 0:
+                await self._sleep(rest)
 
     def _wait_for(self, chat_id: int, budget: Budget) -> float:
         """Seconds until a call spending this budget may go to the chat (0: now)."""
