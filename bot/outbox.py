@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func
-from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy.engine import Connection, CursorResult, Engine
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select, update
 
@@ -19,8 +19,6 @@ from bot.db.models import OutboxMessage, OutboxPriority, OutboxStatus
 Keyboard = list[list[dict[str, str]]]
 # Edits can be merged: a second edit of the same message replaces a pending first one.
 EDIT_METHODS = frozenset({"edit_message_text", "edit_caption", "edit_photo"})
-# Likewise a reaction: the bot has one on a message, so only the newest one queued counts.
-MERGED_METHODS = EDIT_METHODS | {"set_reaction"}
 # Ten minutes: an officer still has the message on screen and may wonder whether it was
 # filed; an hour later a ✍ tells nobody anything (and /logbook shows what was filed).
 DEFAULT_REACTION_FRESH = dt.timedelta(minutes=10)
@@ -307,8 +305,8 @@ class Outbox:
     ) -> int:
         now = self._clock.now()
         stale = expires_at is not None and expires_at <= now
-        if method in MERGED_METHODS and not stale:
-            merged = self._merge(method, chat_id, payload, session, media, priority, expires_at)
+        if method in EDIT_METHODS:
+            merged = self._merge_edit(method, chat_id, payload, session, media, priority)
             if merged is not None:
                 return merged
         row = {
@@ -332,12 +330,43 @@ class Outbox:
         if session is not None:
             return _inserted_id(session.connection().execute(_INSERT, row))
         with self._engine.begin() as connection:
-            row_id = _inserted_id(connection.execute(_INSERT, row))
+            replaced = None
+            if method == "set_reaction" and not stale:
+                replaced = self._replace_reaction(connection, chat_id, row)
+            row_id = replaced or _inserted_id(connection.execute(_INSERT, row))
         if not stale:
             self.notify()
         return row_id
 
-    def _merge(
+    def _replace_reaction(
+        self, connection: Connection, chat_id: int, row: dict[str, Any]
+    ) -> int | None:
+        """Put a reaction in place of one still waiting on the same message; its row id.
+
+        The bot has one reaction on a message: a newer one replaces it, so only the newest
+        queued is worth a call. One statement in the queuing transaction, as the ✍ is queued
+        for every filed message.
+        """
+        message_id = json.loads(row["payload"])["message_id"]
+        # "message_id" comes first in a reaction's JSON: a prefix match, no decoding.
+        prefix = json.dumps({"message_id": message_id})[:-1] + ","
+        replaced = connection.execute(
+            update(OutboxMessage)
+            .where(
+                col(OutboxMessage.status) == OutboxStatus.PENDING,
+                col(OutboxMessage.chat_id) == chat_id,
+                col(OutboxMessage.priority) == OutboxPriority.HOUSEKEEPING,
+                col(OutboxMessage.method) == "set_reaction",
+                col(OutboxMessage.payload).startswith(prefix, autoescape=True),
+            )
+            .values(
+                payload=row["payload"], created_at=row["created_at"], expires_at=row["expires_at"]
+            )
+            .returning(col(OutboxMessage.id))
+        )
+        return replaced.scalars().first()
+
+    def _merge_edit(
         self,
         method: str,
         chat_id: int,
@@ -345,9 +374,8 @@ class Outbox:
         session: Session | None,
         media: bytes | None,
         priority: OutboxPriority,
-        expires_at: dt.datetime | None,
     ) -> int | None:
-        """Fold an edit or reaction into a pending one of the same message: the newest counts."""
+        """Fold an edit into a pending edit of the same message: only the newest counts."""
         key = "ref" if "ref" in payload else "message_id"
         # The key comes first in every edit's JSON; matching its prefix in SQL spares decoding
         # every pending row (thousands of them while the bot is down or flood-controlled).
@@ -367,10 +395,9 @@ class Outbox:
             row.payload = json.dumps(payload, ensure_ascii=False)
             row.media = media if media is not None else row.media
             # Its place in the queue stays, moved up if this one is more urgent; the content
-            # (and how long it is worth sending) is as new as this one.
+            # is as new as this edit.
             row.created_at = self._clock.now()
             row.priority = min(row.priority, priority)
-            row.expires_at = expires_at
             own.add(row)
             own.flush()
             if session is None:
