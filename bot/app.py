@@ -233,6 +233,8 @@ def health(app: App, desk: Desk) -> dict[str, object]:
         "ok": True,
         "bot": app.bot.username if app.bot_data.get(SENDER_KEY) else None,
         "outbox_pending": desk.outbox.pending_count(),
+        # Confirmations that went stale unsent (a ✍ on a message long gone by), not lost.
+        "outbox_dropped": desk.outbox.dropped_count(),
         "cameras": states,
         # Cameras that answer but whose events do not reach the desk.
         "camera_events_failing": sorted(events_failing),

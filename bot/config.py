@@ -78,6 +78,9 @@ class TelegramSettings(Section):
     topics: ForumTopics = ForumTopics()
     rate_limits: RateLimits = RateLimits()
     poll_timeout_seconds: int = Field(30, ge=0, le=50)
+    # The ✍ that confirms a message was filed is worth something only while the message is
+    # fresh on the officers' screens; one still unsent this long after the message is dropped.
+    reaction_fresh_minutes: int = Field(10, ge=1)
 
     @model_validator(mode="after")
     def _read_token_file(self) -> TelegramSettings:

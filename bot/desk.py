@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
@@ -65,7 +66,12 @@ class Desk:
         roster = Roster(settings)
         logbook = Logbook(engine, roster, clock)
         moves = ChatMoves(engine)
-        outbox = Outbox(engine, clock, moves.resolve)
+        outbox = Outbox(
+            engine,
+            clock,
+            moves.resolve,
+            reaction_fresh=dt.timedelta(minutes=settings.telegram.reaction_fresh_minutes),
+        )
         preferences = Preferences(engine, clock)
 
         def person_translator(user_id: int | None) -> Translator:

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.db.models import LogColumn
+from bot.db.models import LogColumn, OutboxPriority
 from bot.i18n import Translator, translator
 from bot.logbook.service import Author, Logbook
 from bot.outbox import Keyboard, Outbox
@@ -56,12 +56,15 @@ class DeskService:
         html: str,
         buttons: Keyboard | None = None,
         thread_id: int | None = None,
+        priority: OutboxPriority = OutboxPriority.NORMAL,
     ) -> int | None:
         """Post in the duty group, in the caller's transaction; the outbox row's id."""
         group = self._settings.telegram.duty_group_id
         if group is None:
             return None
-        return self._outbox.send(group, html, buttons=buttons, thread_id=thread_id, session=session)
+        return self._outbox.send(
+            group, html, buttons=buttons, thread_id=thread_id, session=session, priority=priority
+        )
 
     def _announce(
         self,
@@ -71,9 +74,10 @@ class DeskService:
         column: LogColumn,
         text: str,
         source_key: str,
+        priority: OutboxPriority = OutboxPriority.NORMAL,
     ) -> None:
         """Something the desk itself noticed: into the logbook, and told to the duty group."""
         self._logbook.append(
             session, Author(None, "duty-desk"), now, {column: text}, source_key=source_key
         )
-        self._to_group(session, f"{icon} " + escape(text))
+        self._to_group(session, f"{icon} " + escape(text), priority=priority)

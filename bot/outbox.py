@@ -9,15 +9,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy import func
+from sqlalchemy.engine import Connection, CursorResult, Engine
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select, update
 
 from bot.clock import Clock
-from bot.db.models import OutboxMessage, OutboxStatus
+from bot.db.models import OutboxMessage, OutboxPriority, OutboxStatus
 
 Keyboard = list[list[dict[str, str]]]
 # Edits can be merged: a second edit of the same message replaces a pending first one.
 EDIT_METHODS = frozenset({"edit_message_text", "edit_caption", "edit_photo"})
+# Ten minutes: an officer still has the message on screen and may wonder whether it was
+# filed; an hour later a ✍ tells nobody anything (and /logbook shows what was filed).
+DEFAULT_REACTION_FRESH = dt.timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,8 @@ def keyboard(rows: list[list[Button]]) -> Keyboard:
 
 # A payload key: this row goes ahead of the chat's other waiting rows of its kind.
 FIRST = "first"
+# Why a row was dropped unsent, kept in its error for the operator.
+STALE = "dropped unsent: stale"
 
 _INSERT = OutboxMessage.__table__.insert()  # type: ignore[attr-defined]
 
@@ -49,13 +56,19 @@ class Outbox:
     """Queues outgoing messages in the database and wakes the sender."""
 
     def __init__(
-        self, engine: Engine, clock: Clock, resolve_chat: Callable[[int], int] | None = None
+        self,
+        engine: Engine,
+        clock: Clock,
+        resolve_chat: Callable[[int], int] | None = None,
+        *,
+        reaction_fresh: dt.timedelta = DEFAULT_REACTION_FRESH,
     ) -> None:
         self._engine = engine
         self._clock = clock
         # A group upgraded to a supergroup has a new id; whoever still names the old one
         # (the configuration, a stored request) is sent to the new one.
         self._resolve_chat = resolve_chat or (lambda chat_id: chat_id)
+        self._reaction_fresh = reaction_fresh
         self.wakeup = asyncio.Event()
 
     def send(
@@ -69,11 +82,12 @@ class Outbox:
         session: Session | None = None,
         first: bool = False,
         not_before: dt.datetime | None = None,
+        priority: OutboxPriority = OutboxPriority.NORMAL,
     ) -> int:
         """Queue an HTML text message; with a session it commits with the caller's work.
 
-        `first` sends it ahead of the chat's other waiting messages of its kind; `not_before`
-        holds it until then.
+        `first` sends it ahead of the chat's other waiting messages of its kind and priority;
+        `not_before` holds it until then.
         """
         payload: dict[str, Any] = {"text": text}
         if buttons:
@@ -83,7 +97,13 @@ class Outbox:
         if first:
             payload[FIRST] = True
         return self._queue(
-            "send_message", chat_id, thread_id, payload, session, not_before=not_before
+            "send_message",
+            chat_id,
+            thread_id,
+            payload,
+            session,
+            priority,
+            not_before=not_before,
         )
 
     def rewrite_waiting(self, row_id: int, text: str, session: Session) -> bool:
@@ -112,12 +132,13 @@ class Outbox:
         *,
         buttons: Keyboard | None = None,
         session: Session | None = None,
+        priority: OutboxPriority = OutboxPriority.NORMAL,
     ) -> int:
         """Queue an in-place edit of a message the bot sent."""
         payload: dict[str, Any] = {"message_id": message_id, "text": text}
         if buttons is not None:
             payload["buttons"] = buttons
-        return self._queue("edit_message_text", chat_id, None, payload, session)
+        return self._queue("edit_message_text", chat_id, None, payload, session, priority)
 
     def edit_sent(
         self,
@@ -128,12 +149,15 @@ class Outbox:
         buttons: Keyboard | None = None,
         session: Session | None = None,
         first: bool = False,
+        priority: OutboxPriority = OutboxPriority.NORMAL,
     ) -> int:
         """Queue an edit of a message queued earlier, whose Telegram id is known once sent."""
         fields: dict[str, Any] = {"text": text}
         if first:
             fields[FIRST] = True
-        return self._edit_ref("edit_message_text", chat_id, outbox_id, fields, buttons, session)
+        return self._edit_ref(
+            "edit_message_text", chat_id, outbox_id, fields, buttons, session, priority
+        )
 
     def send_photo(
         self,
@@ -144,12 +168,15 @@ class Outbox:
         thread_id: int | None = None,
         buttons: Keyboard | None = None,
         session: Session | None = None,
+        priority: OutboxPriority = OutboxPriority.NORMAL,
     ) -> int:
         """Queue a JPEG with an HTML caption; the image is kept with the row until sent."""
         payload: dict[str, Any] = {"caption": caption}
         if buttons:
             payload["buttons"] = buttons
-        return self._queue("send_photo", chat_id, thread_id, payload, session, media=image)
+        return self._queue(
+            "send_photo", chat_id, thread_id, payload, session, priority, media=image
+        )
 
     def send_document(
         self,
@@ -160,10 +187,13 @@ class Outbox:
         *,
         thread_id: int | None = None,
         session: Session | None = None,
+        priority: OutboxPriority = OutboxPriority.NORMAL,
     ) -> int:
         """Queue a file (an export) with an HTML caption; its bytes are kept until sent."""
         payload = {"filename": filename, "caption": caption}
-        return self._queue("send_document", chat_id, thread_id, payload, session, media=data)
+        return self._queue(
+            "send_document", chat_id, thread_id, payload, session, priority, media=data
+        )
 
     def send_album(
         self,
@@ -172,6 +202,7 @@ class Outbox:
         *,
         thread_id: int | None = None,
         session: Session | None = None,
+        priority: OutboxPriority = OutboxPriority.NORMAL,
     ) -> int:
         """Queue 2-10 images (JPEG snapshots, PNG charts) with captions as one album."""
         payload = {
@@ -184,6 +215,7 @@ class Outbox:
             thread_id,
             payload,
             session,
+            priority,
             media=b"".join(image for image, _ in images),
         )
 
@@ -195,10 +227,11 @@ class Outbox:
         *,
         buttons: Keyboard | None = None,
         session: Session | None = None,
+        priority: OutboxPriority = OutboxPriority.NORMAL,
     ) -> int:
         """Queue a caption edit of a photo queued earlier."""
         return self._edit_ref(
-            "edit_caption", chat_id, outbox_id, {"caption": caption}, buttons, session
+            "edit_caption", chat_id, outbox_id, {"caption": caption}, buttons, session, priority
         )
 
     def edit_photo_sent(
@@ -210,10 +243,18 @@ class Outbox:
         *,
         buttons: Keyboard | None = None,
         session: Session | None = None,
+        priority: OutboxPriority = OutboxPriority.NORMAL,
     ) -> int:
         """Queue the replacement of a photo queued earlier (the snapshot arrived late)."""
         return self._edit_ref(
-            "edit_photo", chat_id, outbox_id, {"caption": caption}, buttons, session, media=image
+            "edit_photo",
+            chat_id,
+            outbox_id,
+            {"caption": caption},
+            buttons,
+            session,
+            priority,
+            media=image,
         )
 
     def _edit_ref(
@@ -224,18 +265,31 @@ class Outbox:
         fields: dict[str, Any],
         buttons: Keyboard | None,
         session: Session | None,
+        priority: OutboxPriority,
         media: bytes | None = None,
     ) -> int:
         # "ref" first: merging a newer edit into a pending one matches on that prefix.
         payload: dict[str, Any] = {"ref": outbox_id, **fields}
         if buttons is not None:
             payload["buttons"] = buttons
-        return self._queue(method, chat_id, None, payload, session, media=media)
+        return self._queue(method, chat_id, None, payload, session, priority, media=media)
 
-    def react(self, chat_id: int, message_id: int, emoji: str) -> int:
-        """Queue the bot's reaction on a message (a quiet acknowledgement)."""
+    def react(self, chat_id: int, message_id: int, emoji: str, *, message_date: dt.datetime) -> int:
+        """Queue the bot's reaction on a message (a quiet acknowledgement), sent last of all.
+
+        It replaces a reaction on the same message still waiting, and is dropped once the
+        message (sent at `message_date`) is older than the reactions' freshness.
+        """
+        # "message_id" first: merging a newer reaction into a pending one matches on it.
+        payload = {"message_id": message_id, "emoji": emoji}
         return self._queue(
-            "set_reaction", chat_id, None, {"message_id": message_id, "emoji": emoji}, None
+            "set_reaction",
+            chat_id,
+            None,
+            payload,
+            None,
+            OutboxPriority.HOUSEKEEPING,
+            expires_at=message_date + self._reaction_fresh,
         )
 
     def notify(self) -> None:
@@ -249,13 +303,16 @@ class Outbox:
         thread_id: int | None,
         payload: dict[str, Any],
         session: Session | None,
+        priority: OutboxPriority,
         media: bytes | None = None,
         not_before: dt.datetime | None = None,
+        expires_at: dt.datetime | None = None,
     ) -> int:
         now = self._clock.now()
         chat_id = self._resolve_chat(chat_id)
+        stale = expires_at is not None and expires_at <= now
         if method in EDIT_METHODS:
-            merged = self._merge_edit(method, chat_id, payload, session, media)
+            merged = self._merge_edit(method, chat_id, payload, session, media, priority)
             if merged is not None:
                 return merged
         row = {
@@ -264,10 +321,14 @@ class Outbox:
             "thread_id": thread_id,
             "method": method,
             "payload": json.dumps(payload, ensure_ascii=False),
-            "status": OutboxStatus.PENDING,
+            # Stale already (a backlog read after a restart): kept as dropped, so it is
+            # counted like one that went stale while waiting, and costs the sender nothing.
+            "status": OutboxStatus.DROPPED if stale else OutboxStatus.PENDING,
+            "priority": priority,
             "not_before": max(now, not_before) if not_before is not None else now,
+            "expires_at": expires_at,
             "attempts": 0,
-            "error": "",
+            "error": STALE if stale else "",
             "media": media,
         }
         # A plain insert rather than an ORM object: a burst of deadlines or alerts queues
@@ -275,9 +336,41 @@ class Outbox:
         if session is not None:
             return _inserted_id(session.connection().execute(_INSERT, row))
         with self._engine.begin() as connection:
-            row_id = _inserted_id(connection.execute(_INSERT, row))
-        self.notify()
+            replaced = None
+            if method == "set_reaction" and not stale:
+                replaced = self._replace_reaction(connection, chat_id, row)
+            row_id = replaced or _inserted_id(connection.execute(_INSERT, row))
+        if not stale:
+            self.notify()
         return row_id
+
+    def _replace_reaction(
+        self, connection: Connection, chat_id: int, row: dict[str, Any]
+    ) -> int | None:
+        """Put a reaction in place of one still waiting on the same message; its row id.
+
+        The bot has one reaction on a message: a newer one replaces it, so only the newest
+        queued is worth a call. One statement in the queuing transaction, as the ✍ is queued
+        for every filed message.
+        """
+        message_id = json.loads(row["payload"])["message_id"]
+        # "message_id" comes first in a reaction's JSON: a prefix match, no decoding.
+        prefix = json.dumps({"message_id": message_id})[:-1] + ","
+        replaced = connection.execute(
+            update(OutboxMessage)
+            .where(
+                col(OutboxMessage.status) == OutboxStatus.PENDING,
+                col(OutboxMessage.chat_id) == chat_id,
+                col(OutboxMessage.priority) == OutboxPriority.HOUSEKEEPING,
+                col(OutboxMessage.method) == "set_reaction",
+                col(OutboxMessage.payload).startswith(prefix, autoescape=True),
+            )
+            .values(
+                payload=row["payload"], created_at=row["created_at"], expires_at=row["expires_at"]
+            )
+            .returning(col(OutboxMessage.id))
+        )
+        return replaced.scalars().first()
 
     def _merge_edit(
         self,
@@ -286,6 +379,7 @@ class Outbox:
         payload: dict[str, Any],
         session: Session | None,
         media: bytes | None,
+        priority: OutboxPriority,
     ) -> int | None:
         """Fold an edit into a pending edit of the same message: only the newest counts."""
         key = "ref" if "ref" in payload else "message_id"
@@ -306,8 +400,10 @@ class Outbox:
                 return None
             row.payload = json.dumps(payload, ensure_ascii=False)
             row.media = media if media is not None else row.media
-            # Its place in the queue stays; the content is as new as this edit.
+            # Its place in the queue stays, moved up if this one is more urgent; the content
+            # is as new as this edit.
             row.created_at = self._clock.now()
+            row.priority = min(row.priority, priority)
             own.add(row)
             own.flush()
             if session is None:
@@ -336,12 +432,70 @@ class Outbox:
 
     def pending_count(self) -> int:
         """How many messages wait to be sent."""
+        return self._count(OutboxStatus.PENDING)
+
+    def dropped_count(self) -> int:
+        """How many rows were dropped unsent because they had gone stale."""
+        return self._count(OutboxStatus.DROPPED)
+
+    def _count(self, status: OutboxStatus) -> int:
         with Session(self._engine) as session:
-            return len(
+            return int(
                 session.exec(
-                    select(OutboxMessage.id).where(OutboxMessage.status == OutboxStatus.PENDING)
-                ).all()
+                    select(func.count())
+                    .select_from(OutboxMessage)
+                    .where(OutboxMessage.status == status)
+                ).one()
             )
+
+    def drop_expired(self, now: dt.datetime, chat_id: int) -> int:
+        """Mark a chat's pending rows that are worth nothing by now as dropped; how many."""
+        with self._engine.begin() as connection:
+            # Looked for first, written only if found: the sender asks every round, and an
+            # empty write would still take SQLite's write lock from the intake in a storm.
+            stale = (
+                connection.execute(
+                    select(OutboxMessage.id).where(
+                        OutboxMessage.status == OutboxStatus.PENDING,
+                        OutboxMessage.chat_id == chat_id,
+                        col(OutboxMessage.expires_at) <= now,
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            if not stale:
+                return 0
+            connection.execute(
+                update(OutboxMessage)
+                .where(
+                    col(OutboxMessage.id).in_(stale),
+                    col(OutboxMessage.status) == OutboxStatus.PENDING,
+                )
+                .values(status=OutboxStatus.DROPPED, error=STALE)
+            )
+        return len(stale)
+
+    def unsent(self, outbox_ids: set[int]) -> set[int]:
+        """Those of these rows still waiting to be sent."""
+        if not outbox_ids:
+            return set()
+        with Session(self._engine) as session:
+            found = session.exec(
+                select(OutboxMessage.id).where(
+                    col(OutboxMessage.id).in_(outbox_ids),
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                )
+            ).all()
+        return {row_id for row_id in found if row_id is not None}
+
+    def media_of(self, outbox_id: int) -> bytes:
+        """The bytes (image, album, file) a row carries."""
+        with Session(self._engine) as session:
+            media = session.exec(
+                select(OutboxMessage.media).where(OutboxMessage.id == outbox_id)
+            ).first()
+            return media or b""
 
     def telegram_id(self, outbox_id: int) -> int | None:
         """Return the Telegram message id of a sent outbox row."""
@@ -352,15 +506,25 @@ class Outbox:
     def due(
         self, now: dt.datetime, limit: int = 50, chat_id: int | None = None
     ) -> list[OutboxMessage]:
-        """Return pending messages whose time has come (of one chat, if given), oldest first."""
+        """Return pending messages whose time has come (of one chat, if given).
+
+        The most urgent come first, each priority oldest first.
+        """
         with Session(self._engine) as session:
-            query = select(OutboxMessage).where(
-                OutboxMessage.status == OutboxStatus.PENDING,
-                col(OutboxMessage.not_before) <= now,
+            # Without the images: the sender looks again before every message it sends, and
+            # reads the bytes (media_of) only of the one it chose.
+            query = (
+                select(OutboxMessage)
+                .options(defer(OutboxMessage.media))  # type: ignore[arg-type]
+                .where(
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                    col(OutboxMessage.not_before) <= now,
+                )
             )
             if chat_id is not None:
                 query = query.where(OutboxMessage.chat_id == chat_id)
-            return list(session.exec(query.order_by(col(OutboxMessage.id)).limit(limit)).all())
+            query = query.order_by(col(OutboxMessage.priority), col(OutboxMessage.id))
+            return list(session.exec(query.limit(limit)).all())
 
     def group_sends_since(self, since: dt.datetime) -> list[tuple[int, str, dt.datetime]]:
         """Messages that reached a group since a moment: chat, method, when; oldest first."""

@@ -10,6 +10,7 @@ import logging
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
+from enum import StrEnum
 from typing import Any
 
 from telegram import (
@@ -49,6 +50,44 @@ MAX_BACKOFF = dt.timedelta(minutes=5)
 # second from a bot; a few requests in flight reach that, and HTTP connection pools slow
 # down sharply when every chat with a backlog holds a connection of its own.
 IN_FLIGHT = 8
+# A chat waiting for its budget looks at its queue again at most this often when rows come
+# in: an alert queued meanwhile waits no longer than this for a budget already open.
+RECHECK_SECONDS = 0.2
+
+
+class Budget(StrEnum):
+    """What a call to a group spends: each kind is counted in a sliding minute of its own."""
+
+    # Telegram's documented limits (core.telegram.org/bots/faq) are about messages: about 30
+    # a second overall, about one a second in a chat, 20 a minute in a group. A reaction
+    # (setMessageReaction) is no message: it adds nothing to the chat's history and no one is
+    # notified, as an edit adds nothing. So reactions are not counted against the group's 20;
+    # Telegram still answers 429 to a chat hammered with any call, so they get a window of
+    # their own, as wide as the edits' and as evenly spread, apart from both: 300 ✍ after a
+    # busy hour of filing then take five minutes and hold up neither an alert nor the edit of
+    # a storm's digest. Every call, reactions included, also passes PTB's overall limiter.
+    MESSAGES = "messages"
+    EDITS = "edits"
+    REACTIONS = "reactions"
+
+
+# A new photo in place of a card's placeholder (edit_photo) is not among them: Telegram takes
+# the upload as it takes a new photo, and the swap is what makes an alert's card worth a
+# look, so it goes and is counted with new messages, right after its card.
+EDITS = frozenset({"edit_message_text", "edit_caption"})
+_CARRYING_MEDIA = frozenset({"send_photo", "send_album", "edit_photo", "send_document"})
+
+
+def budget_of(method: str) -> Budget:
+    """The budget a call of this outbox method spends."""
+    if method == "set_reaction":
+        return Budget.REACTIONS
+    return Budget.EDITS if method in EDITS else Budget.MESSAGES
+
+
+# Within a priority: new messages before edits before reactions ("a new alert matters more
+# than a counter going up"); then rows marked to go first; then the order they were queued.
+_KIND_ORDER = {Budget.MESSAGES: 0, Budget.EDITS: 1, Budget.REACTIONS: 2}
 
 
 def _markup(buttons: Keyboard | None) -> InlineKeyboardMarkup | None:
@@ -60,9 +99,6 @@ def _markup(buttons: Keyboard | None) -> InlineKeyboardMarkup | None:
             for row in buttons
         ]
     )
-
-
-EDITS = frozenset({"edit_message_text", "edit_caption"})
 
 
 def _superseded_edits(rows: list[OutboxMessage]) -> set[int | None]:
@@ -77,13 +113,26 @@ def _superseded_edits(rows: list[OutboxMessage]) -> set[int | None]:
     return {row.id for row in rows if row.method in EDITS and row.id not in keep}
 
 
-def _send_order(row: OutboxMessage) -> tuple[bool, bool, int]:
-    """New messages first, then rows marked to go first, then the order they were queued."""
-    return (row.method in EDITS, f'"{FIRST}": true' not in row.payload, row.id or 0)
+def _send_order(row: OutboxMessage) -> tuple[int, int, bool, int]:
+    """Most urgent first; within a priority, new messages, then rows marked first, then age."""
+    return (
+        row.priority,
+        _KIND_ORDER[budget_of(row.method)],
+        f'"{FIRST}": true' not in row.payload,
+        row.id or 0,
+    )
+
+
+def _edit_ref(row: OutboxMessage) -> int | None:
+    """The outbox row an edit is for, when it edits a message queued by the bot."""
+    if not row.method.startswith("edit_"):
+        return None
+    ref = json.loads(row.payload).get("ref")
+    return ref if isinstance(ref, int) else None
 
 
 class OutboxSender:
-    """Sends pending outbox rows; each chat keeps its order, chats go side by side."""
+    """Sends pending outbox rows; each chat most urgent first, chats side by side."""
 
     def __init__(
         self,
@@ -109,7 +158,10 @@ class OutboxSender:
         self._private_gap = 1.0 / private_per_second
         # Telegram counts a sliding minute per group: a burst of 20 is fine, a 21st is not.
         self._group_limit = max(1, int(group_per_minute))
-        self._group_sends: dict[tuple[int, bool], deque[float]] = defaultdict(deque)
+        self._group_sends: dict[tuple[int, Budget], deque[float]] = defaultdict(deque)
+        # A chat's budget Telegram closed with a 429, until when (by the desk's clock, as the
+        # refused row's own retry time is).
+        self._flood_until: dict[tuple[int, Budget], dt.datetime] = {}
         self._outbox = outbox
         self._clock = clock
         self._max_attempts = max_attempts
@@ -120,6 +172,9 @@ class OutboxSender:
         self._task: asyncio.Task[None] | None = None
         # One worker per chat: two would pick the same pending rows and send them twice.
         self._chats: dict[int, asyncio.Task[int]] = {}
+        # Set when something was queued for a chat whose worker waits for a budget: the new
+        # row may be more urgent, or spend a budget that is open.
+        self._queued: dict[int, asyncio.Event] = defaultdict(asyncio.Event)
         self._in_flight = asyncio.Semaphore(IN_FLIGHT)
 
     def start(self) -> None:
@@ -136,7 +191,7 @@ class OutboxSender:
         since = now - dt.timedelta(seconds=GROUP_WINDOW_SECONDS)
         for chat_id, method, sent_at in self._outbox.group_sends_since(since):
             age = max(0.0, (now - sent_at).total_seconds())
-            self._group_sends[(chat_id, method in EDITS)].append(monotonic - age)
+            self._group_sends[(chat_id, budget_of(method))].append(monotonic - age)
 
     async def stop(self) -> None:
         """Stop draining; unsent rows stay in the outbox for the next start."""
@@ -168,16 +223,45 @@ class OutboxSender:
                 self._chats[chat_id] = asyncio.create_task(
                     self._drain_chat(chat_id), name=f"outbox-chat-{chat_id}"
                 )
+            else:
+                self._queued[chat_id].set()
         return [task for task in self._chats.values() if not task.done()]
 
     async def _drain_chat(self, chat_id: int) -> int:
+        """Send a chat's due rows one at a time, choosing afresh before each."""
         handled = 0
+        queued = self._queued[chat_id]
         try:
-            while rows := self._outbox.due(self._clock.now(), chat_id=chat_id):
-                sent, postponed = await self._send_chat(rows)
-                handled += sent
-                if postponed:
+            while True:
+                # Cleared before looking, so a row queued while this one is sent is not missed.
+                queued.clear()
+                now = self._clock.now()
+                if dropped := self._outbox.drop_expired(now, chat_id):
+                    log.info("Dropped %s stale outbox rows for chat %s", dropped, chat_id)
+                    handled += dropped
+                rows = self._outbox.due(now, chat_id=chat_id)
+                superseded = _superseded_edits(rows)
+                for row_id in superseded:
+                    # A later edit of the same message is queued: only the newest text
+                    # matters, and every skipped edit is one less request against the budget.
+                    assert row_id is not None
+                    self._outbox.mark_sent(row_id, None)
+                handled += len(superseded)
+                row, wait = self._choose(chat_id, [r for r in rows if r.id not in superseded])
+                if row is None:
+                    if wait is None:
+                        # Nothing can go before the next round (flood control, an edit whose
+                        # message has not gone yet): that round looks again.
+                        break
+                    await self._nap(queued, wait)
+                    continue
+                self._spend(chat_id, budget_of(row.method))
+                async with self._in_flight:
+                    went = await self._send_one(row)
+                if not went:
+                    # Postponed (flood control, network trouble): the next round goes on.
                     break
+                handled += 1
         except Exception:
             log.exception("Sending to chat %s failed; retrying later", chat_id)
         return handled
@@ -192,83 +276,76 @@ class OutboxSender:
                 break
         return handled
 
-    async def _send_chat(self, rows: list[OutboxMessage]) -> tuple[int, bool]:
-        """Send rows in order; how many went, and whether one was postponed (stop for now)."""
-        sent = 0
-        superseded = _superseded_edits(rows)
-        # New messages before edits: a new alert matters more than a counter going up. An
-        # edit never overtakes the message it edits, which is older and already ordered first.
-        rows = sorted(rows, key=_send_order)
-        for row in rows:
-            if self._outbox.chat_of(row.chat_id) != row.chat_id:
-                # The group was upgraded meanwhile: its rows went to the new id's worker.
-                break
-            if row.id is not None and row.id in superseded:
-                # A later edit of the same message is queued: only the newest text matters,
-                # and every skipped edit is one less request against the group's budget.
-                self._outbox.mark_sent(row.id, None)
-                sent += 1
-                continue
-            is_edit = row.method in EDITS
-            await self._pace(row.chat_id, is_edit)
-            if is_edit:
-                # While this worker waited for the edit's turn, a more urgent edit may have
-                # come (a storm's digest redrawn) and contents may have been merged.
-                fresh = self._next_edit(row.chat_id)
-                if fresh is None:
-                    # Nothing went: the turn is not used up.
-                    if row.chat_id < 0:
-                        self._group_sends[(row.chat_id, True)].pop()
-                    break
-                row = fresh
-            async with self._in_flight:
-                went = await self._send_one(row)
-            if not went:
-                # Keep the chat's order: later messages wait behind a postponed one.
-                return sent, True
-            sent += 1
-            if is_edit:
-                # Edits go about one a second; by the next, a more urgent one may be waiting.
-                break
-        return sent, False
+    def _choose(
+        self, chat_id: int, rows: list[OutboxMessage]
+    ) -> tuple[OutboxMessage | None, float | None]:
+        """The row to send now; else how long until one may go (None: not this round).
 
-    def _next_edit(self, chat_id: int) -> OutboxMessage | None:
-        """The edit to send now: None while a new message waits (it goes first)."""
-        rows = self._outbox.due(self._clock.now(), chat_id=chat_id)
-        if any(row.method not in EDITS for row in rows):
-            return None
-        superseded = _superseded_edits(rows)
+        The most urgent row whose budget is open goes. A row never passes a more urgent one
+        of the same budget (it would spend what that one waits for), but may pass one waiting
+        for another budget: a ✍ goes while an alert waits for the group's minute, never
+        instead of it.
+        """
+        unsent = self._outbox.unsent({ref for row in rows if (ref := _edit_ref(row))})
+        waiting: set[Budget] = set()
+        soonest: float | None = None
+        now = self._clock.now()
         for row in sorted(rows, key=_send_order):
-            if row.id in superseded:
+            budget = budget_of(row.method)
+            if budget in waiting or _edit_ref(row) in unsent:
+                # An edit never goes before the message it edits: Telegram has no id for it.
                 continue
-            return row
-        return None
+            waiting.add(budget)
+            flood_until = self._flood_until.get((chat_id, budget))
+            if flood_until is not None and flood_until > now:
+                continue
+            wait = self._wait_for(chat_id, budget)
+            if wait <= 0:
+                return row, 0.0
+            soonest = wait if soonest is None else min(soonest, wait)
+        return None, soonest
 
-    async def _pace(self, chat_id: int, is_edit: bool = False) -> None:
-        if chat_id < 0:
-            # New messages and edits each get the group's budget; edits are merged while they
-            # wait, so a busy alert costs one edit however often it repeats.
-            sent = self._group_sends[(chat_id, is_edit)]
-            limit = self._group_limit * (EDIT_BUDGET_FACTOR if is_edit else 1)
-            while sent and sent[0] <= self._monotonic() - GROUP_WINDOW_SECONDS:
-                sent.popleft()
-            if len(sent) >= limit:
-                await self._sleep(sent[0] + GROUP_WINDOW_SECONDS - self._monotonic())
-                sent.popleft()
-            if is_edit and sent:
-                # Edits evenly spread over the minute, not a burst and then a minute's silence:
-                # a storm's digest stays seconds old instead of going stale for a minute.
-                wait = sent[-1] + GROUP_WINDOW_SECONDS / limit - self._monotonic()
-                if wait > 0:
-                    await self._sleep(wait)
-            sent.append(self._monotonic())
-            return
-        last = self._last_private_send.get(chat_id)
-        if last is not None:
-            wait = self._private_gap - (self._monotonic() - last)
-            if wait > 0:
-                await self._sleep(wait)
-        self._last_private_send[chat_id] = self._monotonic()
+    async def _nap(self, queued: asyncio.Event, seconds: float) -> None:
+        """Wait for a budget to open, or less if something new is queued for the chat."""
+        began = self._monotonic()
+        sleeping = asyncio.ensure_future(self._sleep(seconds))
+        woken = asyncio.ensure_future(queued.wait())
+        try:
+            done, _ = await asyncio.wait({sleeping, woken}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeping.cancel()
+            woken.cancel()
+        if sleeping not in done:
+            # In a storm rows are queued many times a second: the queue is looked at again
+            # a few times a second at most, not once for every row.
+            rest = min(seconds, RECHECK_SECONDS) - (self._monotonic() - began)
+            if rest > 0:
+                await self._sleep(rest)
+
+    def _wait_for(self, chat_id: int, budget: Budget) -> float:
+        """Seconds until a call spending this budget may go to the chat (0: now)."""
+        now = self._monotonic()
+        if chat_id >= 0:
+            # Telegram asks for about one message a second in a private chat, whatever it is.
+            last = self._last_private_send.get(chat_id)
+            return 0.0 if last is None else last + self._private_gap - now
+        sent = self._group_sends[(chat_id, budget)]
+        limit = self._group_limit * (1 if budget is Budget.MESSAGES else EDIT_BUDGET_FACTOR)
+        while sent and sent[0] <= now - GROUP_WINDOW_SECONDS:
+            sent.popleft()
+        wait = sent[0] + GROUP_WINDOW_SECONDS - now if len(sent) >= limit else 0.0
+        if budget is not Budget.MESSAGES and sent:
+            # Edits and reactions evenly spread over the minute, not a burst and then a
+            # minute's silence: a storm's digest stays seconds old instead of going stale.
+            wait = max(wait, sent[-1] + GROUP_WINDOW_SECONDS / limit - now)
+        return wait
+
+    def _spend(self, chat_id: int, budget: Budget) -> None:
+        """Count a call about to go against the chat's budget."""
+        if chat_id >= 0:
+            self._last_private_send[chat_id] = self._monotonic()
+        else:
+            self._group_sends[(chat_id, budget)].append(self._monotonic())
 
     async def _send_one(self, row: OutboxMessage) -> bool:
         assert row.id is not None
@@ -279,6 +356,9 @@ class OutboxSender:
             delay = exc.retry_after
             wait = delay if isinstance(delay, dt.timedelta) else dt.timedelta(seconds=delay)
             log.info("Flood control on chat %s: waiting %s", row.chat_id, wait)
+            # Telegram refuses the chat, not the row: what would spend the same budget waits
+            # too, and the chat's order is kept.
+            self._flood_until[(row.chat_id, budget_of(row.method))] = self._clock.now() + wait
             self._retry_or_fail(row.id, wait, f"429 retry after {wait}", attempts)
             return False
         except ChatMigrated as exc:
@@ -344,7 +424,9 @@ class OutboxSender:
         return int(message_id)
 
     async def _call(self, row: OutboxMessage) -> Message | bool | tuple[Message, ...]:
+        assert row.id is not None
         payload: dict[str, Any] = json.loads(row.payload)
+        media = self._outbox.media_of(row.id) if row.method in _CARRYING_MEDIA else b""
         markup = _markup(payload.get("buttons"))
         if row.method == "send_message":
             reply_to = payload.get("reply_to")
@@ -372,20 +454,20 @@ class OutboxSender:
         if row.method == "send_photo":
             return await self._bot.send_photo(
                 row.chat_id,
-                row.media or b"",
+                media,
                 caption=payload["caption"],
                 parse_mode=ParseMode.HTML,
                 message_thread_id=row.thread_id,
                 reply_markup=markup,
             )
         if row.method == "send_album":
-            media, offset = [], 0
+            album, offset = [], 0
             for caption, size in zip(payload["captions"], payload["sizes"], strict=True):
-                image = (row.media or b"")[offset : offset + size]
-                media.append(InputMediaPhoto(image, caption=caption, parse_mode=ParseMode.HTML))
+                image = media[offset : offset + size]
+                album.append(InputMediaPhoto(image, caption=caption, parse_mode=ParseMode.HTML))
                 offset += size
             return await self._bot.send_media_group(
-                row.chat_id, media, message_thread_id=row.thread_id
+                row.chat_id, album, message_thread_id=row.thread_id
             )
         if row.method == "edit_caption":
             message_id = self._edit_target(payload)
@@ -399,9 +481,7 @@ class OutboxSender:
         if row.method == "edit_photo":
             message_id = self._edit_target(payload)
             return await self._bot.edit_message_media(
-                InputMediaPhoto(
-                    row.media or b"", caption=payload["caption"], parse_mode=ParseMode.HTML
-                ),
+                InputMediaPhoto(media, caption=payload["caption"], parse_mode=ParseMode.HTML),
                 chat_id=row.chat_id,
                 message_id=message_id,
                 reply_markup=markup,
@@ -409,7 +489,7 @@ class OutboxSender:
         if row.method == "send_document":
             return await self._bot.send_document(
                 row.chat_id,
-                InputFile(row.media or b"", filename=payload["filename"]),
+                InputFile(media, filename=payload["filename"]),
                 caption=payload["caption"],
                 parse_mode=ParseMode.HTML,
                 message_thread_id=row.thread_id,

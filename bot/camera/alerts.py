@@ -21,7 +21,7 @@ from bot.camera.annotate import Caption, annotate, placeholder
 from bot.camera.digest import OpenAlertLine, digest_pages, kind_label
 from bot.clock import Clock
 from bot.config import Camera, Settings
-from bot.db.models import AlertSource, CameraAlert, CameraEventRecord, LogColumn
+from bot.db.models import AlertSource, CameraAlert, CameraEventRecord, LogColumn, OutboxPriority
 from bot.i18n import Translator, translator
 from bot.logbook.service import Author, Logbook
 from bot.outbox import Button, Keyboard, Outbox, keyboard
@@ -587,6 +587,7 @@ class Alerts:
                 alert_caption(self._tr, alert, camera),
                 buttons=alert_buttons(self._tr, alert, camera),
                 session=session,
+                priority=OutboxPriority.URGENT,
             )
             session.commit()
         self._outbox.notify()
@@ -623,6 +624,7 @@ class Alerts:
                 buttons=alert_buttons(tr, alert, camera),
                 thread_id=self._settings.telegram.topics.alerts,
                 session=session,
+                priority=OutboxPriority.URGENT,
             )
             session.add(alert)
             session.commit()
@@ -652,6 +654,7 @@ class Alerts:
                 alert_caption(self._tr, alert, camera),
                 buttons=alert_buttons(self._tr, alert, camera),
                 session=session,
+                priority=OutboxPriority.URGENT,
             )
 
     def _refresh_digest(self, session: Session, now: dt.datetime) -> None:
@@ -698,13 +701,19 @@ class Alerts:
                     thread_id=self._settings.telegram.topics.alerts,
                     session=session,
                     first=True,
+                    priority=OutboxPriority.URGENT,
                 )
             else:
                 digest.last_seen_at = now
                 if digest.card_outbox_id is not None:
                     # The digest shows every camera: its edit goes before any card's.
                     self._outbox.edit_sent(
-                        group, digest.card_outbox_id, text, session=session, first=True
+                        group,
+                        digest.card_outbox_id,
+                        text,
+                        session=session,
+                        first=True,
+                        priority=OutboxPriority.URGENT,
                     )
             session.add(digest)
 
@@ -751,7 +760,11 @@ class Alerts:
                     continue
             at = now if last is None else max(now, last.at + FAULT_NOTICE_GAP)
             row_id = self._outbox.send(
-                chat_id, self._fault_text(faults), session=session, not_before=at
+                chat_id,
+                self._fault_text(faults),
+                session=session,
+                not_before=at,
+                priority=OutboxPriority.URGENT,
             )
             self._unit_notices[chat_id] = _UnitNotice(row_id, faults, at)
 

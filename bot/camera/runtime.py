@@ -31,7 +31,14 @@ from bot.camera.onvif_device import (
 from bot.camera.subscriptions import SubscriptionRecords
 from bot.clock import Clock, sleep_on
 from bot.config import Camera, Settings
-from bot.db.models import AlertSource, CameraState, CameraStatus, CameraTransition, LogColumn
+from bot.db.models import (
+    AlertSource,
+    CameraState,
+    CameraStatus,
+    CameraTransition,
+    LogColumn,
+    OutboxPriority,
+)
 from bot.i18n import N_, Translator, translator
 from bot.logbook.service import Author, Logbook
 from bot.outbox import Outbox
@@ -394,8 +401,12 @@ class Cameras:
         group = self._settings.telegram.duty_group_id
         if group is not None:
             self._outbox.send(
-                group, html, thread_id=self._settings.telegram.topics.alerts, session=session
+                group,
+                html,
+                thread_id=self._settings.telegram.topics.alerts,
+                session=session,
+                priority=OutboxPriority.URGENT,
             )
         unit = self._settings.unit(camera.unit) if camera.unit else None
         if unit is not None and unit.chat_id is not None:
-            self._outbox.send(unit.chat_id, html, session=session)
+            self._outbox.send(unit.chat_id, html, session=session, priority=OutboxPriority.URGENT)

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
-from sqlalchemy import BigInteger, Column, Index, LargeBinary, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Index,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from bot.db.types import UTCDateTime
@@ -185,14 +195,33 @@ class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+    # Not sent because it was worth nothing by then (a ✍ on a message long gone by); kept
+    # and counted, never lost silently.
+    DROPPED = "dropped"
+
+
+class OutboxPriority(IntEnum):
+    """Which of a chat's waiting messages goes first when its budget is short; lower first."""
+
+    # What a rule puts a clock on: camera alerts, approval cards and decisions, requests to
+    # units, deadline and breach notices, reminders.
+    URGENT = 0
+    # An answer to what a person just asked (a command, a button).
+    REPLY = 1
+    NORMAL = 2
+    # Confirmations nobody waits for: the ✍ reaction on a filed message.
+    HOUSEKEEPING = 3
 
 
 class OutboxMessage(SQLModel, table=True):
     """A message waiting to go to Telegram, or the record that it went."""
 
     __tablename__ = "outbox_message"
-    # Each chat's sender reads its own pending rows in order; without this it scans them all.
-    __table_args__ = (Index("ix_outbox_pending_chat", "status", "chat_id", "id"),)
+    # Each chat's sender reads its own pending rows, most urgent then oldest first; without
+    # this it scans and sorts them all (thousands while the chat waits out its budget).
+    __table_args__ = (
+        Index("ix_outbox_pending_chat_priority", "status", "chat_id", "priority", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: dt.datetime = Field(sa_column=utc_column())
@@ -201,7 +230,10 @@ class OutboxMessage(SQLModel, table=True):
     method: str = Field(max_length=32)
     payload: str = Field(sa_type=Text)
     status: OutboxStatus = Field(default=OutboxStatus.PENDING, sa_type=String(16), index=True)
+    priority: int = Field(default=OutboxPriority.NORMAL, sa_type=SmallInteger)
     not_before: dt.datetime = Field(sa_column=utc_column())
+    # A row still unsent by then is dropped (status DROPPED): it would tell nobody anything.
+    expires_at: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
     attempts: int = 0
     sent_at: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
     telegram_message_id: int | None = None

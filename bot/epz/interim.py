@@ -12,7 +12,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.config import Person, Settings, Unit
-from bot.db.models import EpzOutage, Incident, LogColumn, OutageStatus, Proposal, ProposalKind
+from bot.db.models import (
+    EpzOutage,
+    Incident,
+    LogColumn,
+    OutageStatus,
+    OutboxPriority,
+    Proposal,
+    ProposalKind,
+)
 from bot.escalation.approvals import Approvals
 from bot.escalation.context import EscalationContext, Refusal, Step
 from bot.escalation.incidents import next_number
@@ -149,6 +157,7 @@ class InterimMeasures:
                 proposal_card(tr, proposal, incident, self._ctx.unit_names()),
                 buttons=proposal_buttons(tr, proposal),
                 session=session,
+                priority=OutboxPriority.URGENT,
             )
             session.commit()
         self._ctx.outbox.notify()

@@ -18,6 +18,7 @@ from bot.db.models import (
     LogColumn,
     OutageKind,
     OutageStatus,
+    OutboxPriority,
 )
 from bot.epz.gatelog import GateMovement
 from bot.epz.gatelog_export import GateLogRow
@@ -119,12 +120,17 @@ class Outages(EpzService):
             )
             officer = self._settings.person(enterprise.officer) if enterprise.officer else None
             officer_name = officer.name if officer else str(enterprise.officer or "")
-            self._to_group(session, notice_card(tr, outage, enterprise, held, officer_name))
+            self._to_group(
+                session,
+                notice_card(tr, outage, enterprise, held, officer_name),
+                priority=OutboxPriority.URGENT,
+            )
             if enterprise.officer is not None:
                 self._outbox.send(
                     enterprise.officer,
                     officer_notice(self._translator_for(enterprise.officer), outage, enterprise),
                     session=session,
+                    priority=OutboxPriority.URGENT,
                 )
             subject = outage_subject(outage.id)
             if deadline is not None and days:
@@ -526,7 +532,15 @@ class Outages(EpzService):
             kind=tr(KIND_LABELS[outage.kind]),
             date=tr.date(outage.deadline),
         )
-        self._announce(session, now, "🔴", LogColumn.NOTE, text, f"overdue:{outage.id}")
+        self._announce(
+            session,
+            now,
+            "🔴",
+            LogColumn.NOTE,
+            text,
+            f"overdue:{outage.id}",
+            priority=OutboxPriority.URGENT,
+        )
         for contact in self._contacts(session, outage.enterprise):
             tr = self._translator_for(contact)
             self._outbox.send(

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from bot.db.models import (
     Incident,
     LogColumn,
+    OutboxPriority,
     Proposal,
     ProposalKind,
     ProposalStatus,
@@ -440,6 +441,7 @@ class Approvals:
             proposal_card(tr, proposal, incident, ctx.unit_names(), ctx.people_names()),
             buttons=proposal_buttons(tr, proposal),
             session=session,
+            priority=OutboxPriority.URGENT,
         )
 
     def _place_date(self, tr: Translator, now: dt.datetime) -> str:

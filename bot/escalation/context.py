@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.db.models import UnitRequest
+from bot.db.models import OutboxPriority, UnitRequest
 from bot.escalation.addressees import person_label
 from bot.i18n import Translator, translator
 from bot.logbook.service import Author, Logbook
@@ -110,7 +110,10 @@ class EscalationContext:
         buttons: Keyboard | None = None,
         approvals: bool = False,
     ) -> int | None:
-        """Post in the duty group (the approvals topic for cards and reminders)."""
+        """Post in the duty group (the approvals topic for cards and reminders).
+
+        Everything escalation posts goes first: the rules put a clock on each of them.
+        """
         if self.group_id is None:
             return None
         topics = self.settings.telegram.topics
@@ -120,6 +123,7 @@ class EscalationContext:
             buttons=buttons,
             session=session,
             thread_id=topics.approvals if approvals else None,
+            priority=OutboxPriority.URGENT,
         )
 
     def tell_leader(
@@ -137,7 +141,12 @@ class EscalationContext:
         leader = self.roster.shift_leader(self.roster.shift_date_at(now))
         in_hours = self.roster.in_business_hours(now)
         if leader is not None and (always_private or not in_hours):
-            self.outbox.send(leader.id, render(self.translator_for(leader.id)), session=session)
+            self.outbox.send(
+                leader.id,
+                render(self.translator_for(leader.id)),
+                session=session,
+                priority=OutboxPriority.URGENT,
+            )
         if leader is None or (in_hours and not always_private):
             tr = self.desk_tr()
             prefix = (

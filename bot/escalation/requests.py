@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from bot.db.models import (
     Incident,
     LogColumn,
+    OutboxPriority,
     Proposal,
     RequestStatus,
     UnitRequest,
@@ -162,6 +163,7 @@ class Requests:
             request_text(tr, proposal, incident, request, rules.reply_deadline_minutes),
             buttons=request_buttons(tr, request),
             session=session,
+            priority=OutboxPriority.URGENT,
         )
         session.add(request)
         subject = request_subject(request.id)
@@ -370,6 +372,7 @@ class Requests:
                 escape(tr("Recorded. When the work is done, report the result here.")),
                 buttons=request_buttons(tr, request),
                 session=session,
+                priority=OutboxPriority.REPLY,
             )
             session.commit()
         ctx.committed()
@@ -450,7 +453,11 @@ class Requests:
         label = self._label(session, request)
         text = reminder_text(tr, label, request.reply_due_at, now, self._deadline_minutes)
         self._ctx.outbox.send(
-            request.chat_id, text, buttons=request_buttons(tr, request), session=session
+            request.chat_id,
+            text,
+            buttons=request_buttons(tr, request),
+            session=session,
+            priority=OutboxPriority.URGENT,
         )
 
     @property
@@ -513,6 +520,7 @@ class Requests:
             ),
             buttons=request_buttons(tr, request),
             session=session,
+            priority=OutboxPriority.URGENT,
         )
         tr = self._ctx.desk_tr()
         self._ctx.to_group(

@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
+from bot.db.models import OutboxPriority
 from bot.handlers.common import APOLOGY, REFUSAL, App, Context, answer_quietly, desk_of, tr_for
 from bot.handlers.failures import describe, language_of
 
@@ -88,7 +89,7 @@ async def _check(update: Update, context: Context) -> None:
         await answer_quietly(update, refusal, alert=True)
     elif chat_id is not None and not already_told and update.effective_message is not None:
         desk.audit.record("refusal_sent", user_id=user_id, chat_id=chat_id)
-        desk.outbox.send(chat_id, refusal)
+        desk.outbox.send(chat_id, refusal, priority=OutboxPriority.REPLY)
     raise ApplicationHandlerStop
 
 

@@ -11,6 +11,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.camera.annotate import Caption, annotate
 from bot.camera.digest import kind_label
 from bot.camera.runtime import EVENTS_FAULT_LABELS, events_fault
+from bot.db.models import OutboxPriority
 from bot.drafts import DraftState
 from bot.escalation.context import Refusal, Step
 from bot.handlers.buttons import ActionPress, action_and_id, button
@@ -88,9 +89,9 @@ async def on_neighbours(update: Update, context: Context, press: ActionPress) ->
         reply(update, context, escape(tr("No neighbouring camera answered.")))
         return
     if len(images) == 1:
-        desk.outbox.send_photo(chat.id, images[0][0], images[0][1])
+        desk.outbox.send_photo(chat.id, images[0][0], images[0][1], priority=OutboxPriority.REPLY)
     else:
-        desk.outbox.send_album(chat.id, images)
+        desk.outbox.send_album(chat.id, images, priority=OutboxPriority.REPLY)
 
 
 @requires(Right.WRITE_LOGBOOK, NOT_ON_SHIFT)
@@ -203,7 +204,12 @@ async def cmd_snapshot(update: Update, context: Context) -> None:
         return
     caption = Caption(camera.number, camera.place, tr.datetime(desk.clock.now()), tr("Snapshot"))
     jpeg = await asyncio.to_thread(annotate, image, caption)
-    desk.outbox.send_photo(chat.id, jpeg, f"🎥 CAM {escape(camera.number)} · {escape(camera.name)}")
+    desk.outbox.send_photo(
+        chat.id,
+        jpeg,
+        f"🎥 CAM {escape(camera.number)} · {escape(camera.name)}",
+        priority=OutboxPriority.REPLY,
+    )
 
 
 def register(app: App) -> None:

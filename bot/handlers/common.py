@@ -12,6 +12,7 @@ from telegram import Update, User
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
+from bot.db.models import OutboxPriority
 from bot.desk import Desk
 from bot.i18n import N_, Translator
 from bot.outbox import Keyboard
@@ -66,6 +67,7 @@ def reply(update: Update, context: Context, text: str, buttons: Keyboard | None 
         buttons=buttons,
         thread_id=message.message_thread_id if message and message.is_topic_message else None,
         reply_to=message.message_id if message and chat.type != chat.PRIVATE else None,
+        priority=OutboxPriority.REPLY,
     )
 
 

@@ -7,7 +7,7 @@ from typing import cast
 from telegram import Message, Update
 from telegram.ext import MessageHandler, filters
 
-from bot.db.models import MessageKind
+from bot.db.models import MessageKind, OutboxPriority
 from bot.desk import Desk
 from bot.handlers.common import App, Context, desk_of, telegram_name, tr_for
 from bot.handlers.membership import InDutyGroup
@@ -63,13 +63,23 @@ async def record_group_message(update: Update, context: Context) -> None:
     desk = desk_of(context)
     recorded = desk.logbook.record_message(incoming(message))
     if recorded.outcome is Outcome.ENTRY:
-        desk.outbox.react(message.chat_id, message.message_id, RECORDED_REACTION)
+        # Fresh for as long as the person's act (the message, or the edit that filed it) is.
+        desk.outbox.react(
+            message.chat_id,
+            message.message_id,
+            RECORDED_REACTION,
+            message_date=message.edit_date or message.date,
+        )
     elif recorded.outcome is Outcome.CORRECTION:
         tr = tr_for(update, context)
         entry = recorded.entries[0]
         original = desk.logbook.entry_seq(entry.corrects_id) if entry.corrects_id else None
+        # A confirmation, like the ✍: after everything else the chat is sent.
         desk.outbox.send(
-            message.chat_id, correction_notice(tr, entry, original), reply_to=message.message_id
+            message.chat_id,
+            correction_notice(tr, entry, original),
+            reply_to=message.message_id,
+            priority=OutboxPriority.HOUSEKEEPING,
         )
     elif recorded.outcome is Outcome.NOT_ALLOWED:
         tr = tr_for(update, context)
@@ -80,6 +90,7 @@ async def record_group_message(update: Update, context: Context) -> None:
                 "Your message is kept in the conversation record."
             ),
             reply_to=message.message_id,
+            priority=OutboxPriority.REPLY,
         )
 
 

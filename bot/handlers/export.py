@@ -8,6 +8,7 @@ from html import escape
 from telegram import Update
 from telegram.ext import CommandHandler
 
+from bot.db.models import OutboxPriority
 from bot.documents.asks import MISSING, ExportAsk, Subject, parse_ask
 from bot.documents.service import Exported, Missing
 from bot.handlers.common import App, Context, desk_of, reply, requires, tr_for
@@ -104,6 +105,7 @@ async def cmd_export(update: Update, context: Context) -> None:
         made.filename,
         escape(_caption(tr, ask)),
         thread_id=message.message_thread_id if message and message.is_topic_message else None,
+        priority=OutboxPriority.REPLY,
     )
 
 

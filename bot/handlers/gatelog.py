@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import CommandHandler
 
 from bot.config import Enterprise
-from bot.db.models import EpzOutage
+from bot.db.models import EpzOutage, OutboxPriority
 from bot.epz import gatelog_export
 from bot.handlers.common import App, Context, desk_of, has_right, reply, tr_for
 from bot.i18n import Translator
@@ -107,6 +107,7 @@ async def send_gate_log(
         data,
         gatelog_export.filename(outage),
         escape(tr("Gate log of outage no. {number}, for inspection.").format(number=outage.id)),
+        priority=OutboxPriority.REPLY,
     )
 
 

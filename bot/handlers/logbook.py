@@ -9,6 +9,7 @@ from html import escape
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageReactionHandler
 
+from bot.db.models import OutboxPriority
 from bot.handlers.buttons import button, refuse_press
 from bot.handlers.common import App, Context, desk_of, reply, requires, telegram_name, tr_for
 from bot.handlers.conversation import RECORDED_REACTION, author_of
@@ -93,9 +94,15 @@ async def on_reaction(update: Update, context: Context) -> None:
     pinner = Author(user.id, telegram_name(user))
     recorded = desk.logbook.pin(pinner, chat_id, message_id, reaction.date)
     if recorded.outcome is Outcome.ENTRY:
-        desk.outbox.react(chat_id, message_id, RECORDED_REACTION)
+        # The ✍ answers the 📌 just put on, however old the message pinned is.
+        desk.outbox.react(chat_id, message_id, RECORDED_REACTION, message_date=reaction.date)
     elif recorded.outcome is Outcome.NOT_ALLOWED:
-        desk.outbox.send(chat_id, escape(tr(NOT_ON_SHIFT)), reply_to=message_id)
+        desk.outbox.send(
+            chat_id,
+            escape(tr(NOT_ON_SHIFT)),
+            reply_to=message_id,
+            priority=OutboxPriority.REPLY,
+        )
     elif recorded.outcome in (Outcome.NOT_FOUND, Outcome.EMPTY):
         desk.outbox.send(
             chat_id,
@@ -106,6 +113,7 @@ async def on_reaction(update: Update, context: Context) -> None:
                 )
             ),
             reply_to=message_id,
+            priority=OutboxPriority.REPLY,
         )
 
 
@@ -184,6 +192,7 @@ async def on_logbook_page(update: Update, context: Context, turn: PageTurn) -> N
         query.message.message_id,
         page_text(tr, page, desk.roster.window(page.shift_date)),
         buttons=page_buttons(tr, page),
+        priority=OutboxPriority.REPLY,
     )
     await query.answer()
 

@@ -8,6 +8,7 @@ from html import escape
 from telegram import Update
 from telegram.ext import CommandHandler
 
+from bot.db.models import OutboxPriority
 from bot.handlers.common import App, Context, desk_of, reply, requires, tr_for
 from bot.i18n import N_, Translator
 from bot.paging import units
@@ -59,12 +60,13 @@ async def cmd_stats(update: Update, context: Context) -> None:
     thread_id = message.message_thread_id if message and message.is_topic_message else None
     caption = summary
     if units(summary) > CAPTION_LIMIT:
-        desk.outbox.send(chat.id, summary, thread_id=thread_id)
+        desk.outbox.send(chat.id, summary, thread_id=thread_id, priority=OutboxPriority.REPLY)
         caption = ""
     desk.outbox.send_album(
         chat.id,
         [(chart.png, caption if index == 0 else "") for index, chart in enumerate(drawn)],
         thread_id=thread_id,
+        priority=OutboxPriority.REPLY,
     )
 
 

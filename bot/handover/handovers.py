@@ -16,6 +16,7 @@ from bot.db.models import (
     Handover,
     HandoverStatus,
     LogColumn,
+    OutboxPriority,
     ShiftNote,
     ShiftNoteKind,
     UnitRequest,
@@ -203,7 +204,12 @@ class Handovers(DeskService):
             when=tr.datetime(handover.prepared_at),
             incoming=incoming.name if incoming else tr("the incoming shift leader"),
         )
-        self._to_group(session, "⏰ " + escape(text), buttons=handover_buttons(tr, handover_id))
+        self._to_group(
+            session,
+            "⏰ " + escape(text),
+            buttons=handover_buttons(tr, handover_id),
+            priority=OutboxPriority.URGENT,
+        )
         if incoming is not None:
             self._tell_incoming(session, handover, incoming.id, first=False)
         deadlines.schedule_once(

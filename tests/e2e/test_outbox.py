@@ -126,3 +126,22 @@ async def test_a_restarted_sender_counts_the_group_sends_made_before_it(
     ]
     # Five go at once; the sixth waits until the first of the fifteen is a minute old.
     assert waits == [41.0]
+
+
+async def test_marks_on_filed_messages_spend_no_message_of_the_groups_minute(
+    desktop: Desktop,
+) -> None:
+    sender, waits = sender_on_a_fake_clock(desktop)
+    await desktop.app.bot_data["outbox_sender"].stop()
+    filed = [desktop.say(OFFICER, f"#ketqua Đã kiểm tra lô hàng {number}") for number in range(3)]
+    await desktop.emu.wait_until_consumed()
+    for number in range(20):
+        desktop.desk.outbox.send(GROUP, f"tin {number}")
+    await sender.drain()
+    # The twenty messages go at once, though the marks were queued before them; the marks
+    # follow, spread over the minute as edits are, and no message waited for the next minute.
+    assert [text_of(m) for m in desktop.emu.bot_messages(GROUP)] == [
+        f"tin {number}" for number in range(20)
+    ]
+    assert all(desktop.emu.reactions[(GROUP, m["message_id"])] for m in filed)
+    assert waits == [round(61 / 60, 3)] * 2
