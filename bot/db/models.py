@@ -434,6 +434,23 @@ class CameraEventRecord(SQLModel, table=True):
     alert_id: int | None = Field(default=None, foreign_key="camera_alert.id", index=True)
 
 
+class IntakeSignature(SQLModel, table=True):
+    """A signed intake request already received, kept for the replay window to refuse replays."""
+
+    __tablename__ = "intake_signature"
+
+    # The desk whose intake received it ("" while there is one desk): each desk signs with its
+    # own secret and answers for its own replays.
+    desk: str = Field(default="", max_length=64, primary_key=True)
+    # The request's HMAC-SHA256 (32 bytes): the key that makes a replay fail to insert, so two
+    # copies arriving together, in one process or two, get exactly one acceptance.
+    digest: bytes = Field(sa_type=LargeBinary(32), primary_key=True)
+    # The sender's timestamp: past it by the replay window a copy is refused as stale anyway,
+    # so rows are pruned by this (indexed) column.
+    signed_at: dt.datetime = Field(sa_column=utc_column(index=True))
+    seen_at: dt.datetime = Field(sa_column=utc_column())
+
+
 class CameraAlert(SQLModel, table=True):
     """A camera or analytics alert; repeats inside the fold window only raise its count."""
 

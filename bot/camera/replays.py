@@ -1,0 +1,67 @@
+"""Signed intake requests already received, kept in the database for the replay window.
+
+A replay is refused by the table's key, not by looking first: two copies arriving together, in one
+process or in two sharing PostgreSQL, insert the same key and exactly one of them succeeds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from bot.db.models import IntakeSignature
+
+_SIGNATURES = IntakeSignature.__table__  # type: ignore[attr-defined]
+# Expired rows are deleted at most this often (through the index on signed_at), not per request.
+PRUNE_GAP = dt.timedelta(minutes=1)
+# Rows a single INSERT carries: well within SQLite's limit on bound parameters.
+CLAIM_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A checked request signature: its HMAC digest and the sender's timestamp."""
+
+    digest: bytes
+    signed_at: dt.datetime
+
+
+def claim(connection: Connection, signatures: list[Signature], now: dt.datetime) -> set[bytes]:
+    """Record signatures not seen before; return the digests this call recorded.
+
+    A digest missing from the answer was recorded earlier (a replay), or by another transaction
+    meanwhile. Runs in the caller's transaction, so it commits or rolls back with the alerts.
+    """
+    rows = {
+        signature.digest: {
+            "desk": "",
+            "digest": signature.digest,
+            "signed_at": signature.signed_at,
+            "seen_at": now,
+        }
+        for signature in signatures
+    }
+    if not rows:
+        return set()
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    values = list(rows.values())
+    claimed: set[bytes] = set()
+    for start in range(0, len(values), CLAIM_CHUNK):
+        statement = (
+            dialect.insert(_SIGNATURES)
+            .values(values[start : start + CLAIM_CHUNK])
+            .on_conflict_do_nothing()
+            .returning(_SIGNATURES.c.digest)
+        )
+        claimed.update(bytes(digest) for digest in connection.execute(statement).scalars())
+    return claimed
+
+
+def prune(connection: Connection, before: dt.datetime) -> int:
+    """Delete signatures older than `before` (any copy of them is stale); return how many."""
+    result = connection.execute(delete(_SIGNATURES).where(_SIGNATURES.c.signed_at < before))
+    return int(result.rowcount or 0)
