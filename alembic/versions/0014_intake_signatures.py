@@ -24,7 +24,6 @@ def upgrade() -> None:
     sa.Column('desk', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('digest', sa.LargeBinary(length=32), nullable=False),
     sa.Column('signed_at', bot.db.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('seen_at', bot.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('desk', 'digest')
     )
     with op.batch_alter_table('intake_signature', schema=None) as batch_op:

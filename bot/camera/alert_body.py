@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from bot.camera.alerts import AlertInput
+from bot.camera.replays import Signature
 from bot.config import Settings
 from bot.db.models import AlertSource
 
@@ -129,7 +130,7 @@ def _references(payload: dict[str, Any]) -> str:
     return " · ".join(f"{key}: {value}" for key, value in refs.items())[:REFS_CHARS]
 
 
-def parse_alert(payload: Any, settings: Settings) -> AlertInput:
+def parse_alert(payload: Any, settings: Settings, signature: Signature | None = None) -> AlertInput:
     """Check an alert's JSON against the documented shape."""
     if not isinstance(payload, dict):
         raise _malformed(f"the body must be a JSON object, e.g. {EXAMPLE}")
@@ -156,4 +157,5 @@ def parse_alert(payload: Any, settings: Settings) -> AlertInput:
         refs=_references(payload),
         external_id=_external_id(payload),
         image=_image(payload),
+        signature=signature,
     )

@@ -236,7 +236,7 @@ class Alerts:
         if pruned is None or not pruned <= now < pruned + PRUNE_GAP:
             prune(connection, now - window)
             self._signatures_pruned_at = now
-        claimed = claim(connection, signed, now)
+        claimed = claim(connection, signed)
         replayed: set[int] = set()
         for index, alert in enumerate(alerts):
             if alert.signature is None:
@@ -329,7 +329,7 @@ class Alerts:
         """One plain insert, with its request's signature; a retry or a replay stores nothing."""
         signed = [alert.signature] if alert.signature is not None else []
         with self._engine.connect() as connection:
-            if signed and not claim(connection, signed, now):
+            if signed and not claim(connection, signed):
                 connection.rollback()
                 return REPLAYED
             try:
@@ -338,7 +338,7 @@ class Alerts:
                 connection.rollback()
                 # A retry of an event stored before: still, this request is not to be replayed.
                 if signed:
-                    claim(connection, signed, now)
+                    claim(connection, signed)
                     connection.commit()
                 return DUPLICATE
             connection.commit()

@@ -17,7 +17,6 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
@@ -37,6 +36,30 @@ SIGNATURE_HEADER = "X-Duty-Desk-Signature"
 # Unix seconds, optionally with a fraction: digits only, so no sign, exponent, nan or inf.
 TIMESTAMP = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,9})?", re.ASCII)
 SIGNATURE = re.compile(r"sha256=([0-9a-fA-F]{64})", re.ASCII)
+# A connection that has not completed a request's headers (or sits idle between requests) is
+# closed after this long; aiohttp's default is an hour. Longer than the 15 s clients such as
+# aiohttp keep idle connections, so a sender never reuses one the server is closing.
+IDLE_CONNECTION_SECONDS = 75.0
+
+
+class _ServerLog(logging.LoggerAdapter[logging.Logger]):
+    """aiohttp's server log, with malformed HTTP from a sender one counted debug line.
+
+    aiohttp logs each request it cannot parse as an error with a traceback; what a sender
+    sends is not the bot's fault, and anyone who can reach the port could flood the log.
+    """
+
+    def __init__(self, counters: Counter[str]) -> None:
+        super().__init__(logging.getLogger("aiohttp.server"), {})
+        self._counters = counters
+
+    def exception(self, msg: object, *args: object, **kwargs: Any) -> None:
+        error = kwargs.get("exc_info")
+        if isinstance(error, HttpProcessingError):
+            self._counters["bad_http"] += 1
+            self.debug("Malformed HTTP from a sender: %s", error.message)
+            return
+        super().exception(msg, *args, **kwargs)
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -76,7 +99,12 @@ class Intake:
 
     async def start(self) -> None:
         """Listen on the configured address."""
-        self._runner = web.AppRunner(self.app(), access_log=None)
+        self._runner = web.AppRunner(
+            self.app(),
+            access_log=None,
+            logger=_ServerLog(self.counters),
+            keepalive_timeout=IDLE_CONNECTION_SECONDS,
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, self._config.host, self._config.port)
         await site.start()
@@ -125,7 +153,7 @@ class Intake:
             signed_at = self._check_headers(request)
             body = await self._read(request)
             signature = self._authenticate(request, body, signed_at)
-            alert = replace(parse_alert(decode(body), self._settings), signature=signature)
+            alert = parse_alert(decode(body), self._settings, signature)
         except Refused as refused:
             return await self._refuse(request, refused)
         except ConnectionError:
@@ -202,6 +230,10 @@ class Intake:
         """The body, refused once over the limit (chunked or lying) or late past the deadline."""
         limit = self._config.max_body_bytes
         deadline = self._config.read_timeout_seconds
+        content = request.content
+        if content.is_eof():
+            # All of it came with the headers (the usual small alert): nothing to wait for.
+            return self._within(content.read_nowait(), limit)
         body = bytearray()
         try:
             async with asyncio.timeout(deadline):
@@ -213,12 +245,18 @@ class Intake:
             raise Refused(
                 408, "read_timeout", f"the body did not arrive within {deadline:g} s", close=True
             ) from None
-        except HttpProcessingError as exc:
-            # A broken chunked encoding, or a body shorter than its Content-Length.
+        except web.RequestPayloadError as exc:
+            # A broken chunked encoding: the rest of the connection cannot be trusted.
             raise Refused(
-                400, "malformed", f"the body is not well-formed HTTP: {exc.message}", close=True
+                400, "malformed", f"the body is not well-formed HTTP: {exc}", close=True
             ) from None
         return bytes(body)
+
+    @staticmethod
+    def _within(body: bytes, limit: int) -> bytes:
+        if len(body) > limit:
+            raise Refused(413, "too_large", f"the body is over {limit} bytes")
+        return body
 
     def _authenticate(self, request: web.Request, body: bytes, sent: float) -> Signature:
         secret = self._config.secret.get_secret_value() if self._config.secret else ""

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.dml import Insert
 
 from bot.db.models import IntakeSignature
 
 _SIGNATURES = IntakeSignature.__table__  # type: ignore[attr-defined]
 # Expired rows are deleted at most this often (through the index on signed_at), not per request.
 PRUNE_GAP = dt.timedelta(minutes=1)
-# Rows a single INSERT carries: well within SQLite's limit on bound parameters.
-CLAIM_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -30,35 +30,28 @@ class Signature:
     signed_at: dt.datetime
 
 
-def claim(connection: Connection, signatures: list[Signature], now: dt.datetime) -> set[bytes]:
+def claim(connection: Connection, signatures: list[Signature]) -> set[bytes]:
     """Record signatures not seen before; return the digests this call recorded.
 
     A digest missing from the answer was recorded earlier (a replay), or by another transaction
     meanwhile. Runs in the caller's transaction, so it commits or rolls back with the alerts.
     """
     rows = {
-        signature.digest: {
-            "desk": "",
-            "digest": signature.digest,
-            "signed_at": signature.signed_at,
-            "seen_at": now,
-        }
+        signature.digest: {"desk": "", "digest": signature.digest, "signed_at": signature.signed_at}
         for signature in signatures
     }
     if not rows:
         return set()
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    values = list(rows.values())
-    claimed: set[bytes] = set()
-    for start in range(0, len(values), CLAIM_CHUNK):
-        statement = (
-            dialect.insert(_SIGNATURES)
-            .values(values[start : start + CLAIM_CHUNK])
-            .on_conflict_do_nothing()
-            .returning(_SIGNATURES.c.digest)
-        )
-        claimed.update(bytes(digest) for digest in connection.execute(statement).scalars())
-    return claimed
+    # One cached statement, run for many rows: SQLAlchemy sends them as multi-row INSERTs
+    # ("insertmanyvalues") without compiling a statement per batch.
+    result = connection.execute(_claim_statement(connection.dialect.name), list(rows.values()))
+    return {bytes(digest) for digest in result.scalars()}
+
+
+@cache
+def _claim_statement(dialect: str) -> Insert:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(_SIGNATURES).on_conflict_do_nothing().returning(_SIGNATURES.c.digest)
 
 
 def prune(connection: Connection, before: dt.datetime) -> int:

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from bot.camera import intake as intake_module
 from bot.camera.intake import SIGNATURE_HEADER, TIMESTAMP_HEADER, Intake, sign
 from bot.db.models import CameraEventRecord, IntakeSignature
 from bot.desk import Desk
@@ -141,7 +142,8 @@ async def read_answer(reader: asyncio.StreamReader) -> tuple[int, dict[str, Any]
     fields = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines if line)}
     length = int(fields.get("content-length", "0"))
     body = await reader.readexactly(length) if length else b""
-    return int(status_line.split()[1]), json.loads(body) if body else None
+    is_json = fields.get("content-type", "").startswith("application/json")
+    return int(status_line.split()[1]), json.loads(body) if is_json else None
 
 
 @asynccontextmanager
@@ -206,6 +208,37 @@ async def test_a_chunked_body_over_the_limit_is_refused_while_reading(desktop: D
     assert events(desktop) == 0
 
 
+async def test_broken_http_is_a_400_and_a_debug_line(
+    desktop: Desktop, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    port = intake_port(desktop)
+    body = alert_body()
+    # A body that says it is gzip and is not...
+    junk = b"not gzip at all"
+    headers = signed_headers(now_stamp(desktop), junk) | {
+        "Content-Encoding": "gzip",
+        "Content-Length": str(len(junk)),
+    }
+    async with raw_post(port, headers) as (reader, writer):
+        writer.write(junk)
+        status, answer = await asyncio.wait_for(read_answer(reader), PROMPTLY)
+    assert status == 400 and answer is not None and "not well-formed" in answer["message"]
+    # ...or a broken chunk right behind the headers, which aiohttp answers itself.
+    headers = signed_headers(now_stamp(desktop), body) | {"Transfer-Encoding": "chunked"}
+    async with raw_post(port, headers) as (reader, writer):
+        writer.write(b"zz\r\n{}\r\n")
+        status, _ = await asyncio.wait_for(read_answer(reader), PROMPTLY)
+    assert status == 400
+    # A line of headers too long for any sender.
+    async with raw_post(port, {"X-Junk": "j" * 20_000}) as (reader, _):
+        status, _ = await asyncio.wait_for(read_answer(reader), PROMPTLY)
+    assert status in {400, 431}
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert desktop.app.bot_data["intake"].counters["bad_http"] == 2
+    assert (await send(port, body, signed_headers(now_stamp(desktop), body)))[0] == 202
+
+
 # --- the body -----------------------------------------------------------------------------
 
 
@@ -261,6 +294,21 @@ async def test_absurd_json_is_refused_with_what_is_expected(
 
 
 # --- slow and vanishing senders -----------------------------------------------------------
+
+
+async def test_a_sender_that_never_finishes_its_headers_is_cut_off(
+    migrated_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(intake_module, "IDLE_CONNECTION_SECONDS", 0.5, raising=False)
+    async with launch(migrated_url) as desktop:
+        reader, writer = await asyncio.open_connection("127.0.0.1", intake_port(desktop))
+        try:
+            writer.write(b"POST /api/v1/alerts HTTP/1.1\r\nHost: intake\r\nX-Duty-")
+            await writer.drain()
+            # Closed by the intake, without an answer: there was no request to answer.
+            assert await asyncio.wait_for(reader.read(), PROMPTLY) == b""
+        finally:
+            writer.close()
 
 
 @pytest.fixture
