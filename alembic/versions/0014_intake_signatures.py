@@ -11,8 +11,6 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import bot.db.types
-
 revision: str = '0014'
 down_revision: str | None = '0012'
 branch_labels: str | Sequence[str] | None = None
@@ -23,7 +21,7 @@ def upgrade() -> None:
     op.create_table('intake_signature',
     sa.Column('desk', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('digest', sa.LargeBinary(length=32), nullable=False),
-    sa.Column('signed_at', bot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('signed_at', sa.BigInteger(), nullable=False),
     sa.PrimaryKeyConstraint('desk', 'digest')
     )
     with op.batch_alter_table('intake_signature', schema=None) as batch_op:

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from bot.camera.annotate import Caption, annotate, placeholder
 from bot.camera.digest import OpenAlertLine, digest_pages, kind_label
-from bot.camera.replays import PRUNE_GAP, Signature, claim, prune
+from bot.camera.replays import PRUNE_GAP_SECONDS, Signature, claim, prune
 from bot.clock import Clock
 from bot.config import Camera, Settings
 from bot.db.models import AlertSource, CameraAlert, CameraEventRecord, LogColumn
@@ -179,7 +179,7 @@ class Alerts:
         self._digest_active_until: dt.datetime | None = None
         self._redraw_handle: asyncio.TimerHandle | None = None
         self._last_redraw = 0.0
-        self._signatures_pruned_at: dt.datetime | None = None
+        self._signatures_pruned_at: float | None = None
 
     def _forget(self) -> None:
         # A transaction that failed took its changes with it: what this remembers must go too.
@@ -231,11 +231,11 @@ class Alerts:
         signed = [alert.signature for alert in alerts if alert.signature is not None]
         if not signed:
             return set()
-        window = dt.timedelta(seconds=self._settings.intake.replay_window_seconds)
+        seconds = now.timestamp()
         pruned = self._signatures_pruned_at
-        if pruned is None or not pruned <= now < pruned + PRUNE_GAP:
-            prune(connection, now - window)
-            self._signatures_pruned_at = now
+        if pruned is None or not pruned <= seconds < pruned + PRUNE_GAP_SECONDS:
+            prune(connection, seconds, self._settings.intake.replay_window_seconds)
+            self._signatures_pruned_at = seconds
         claimed = claim(connection, signed)
         replayed: set[int] = set()
         for index, alert in enumerate(alerts):

@@ -445,10 +445,10 @@ class IntakeSignature(SQLModel, table=True):
     # The request's HMAC-SHA256 (32 bytes): the key that makes a replay fail to insert, so two
     # copies arriving together, in one process or two, get exactly one acceptance.
     digest: bytes = Field(sa_type=LargeBinary(32), primary_key=True)
-    # The sender's timestamp: a copy is refused as stale once the replay window has passed it,
-    # so the row expires then and is pruned by this (indexed) column. No second timestamp: the
-    # insert is on the intake's hot path.
-    signed_at: dt.datetime = Field(sa_column=utc_column(index=True))
+    # The sender's timestamp in unix seconds: a copy is refused as stale once the replay window
+    # has passed it, so the row expires then and is pruned by this (indexed) column. Seconds,
+    # not a datetime: the insert is on the intake's hot path, written without the ORM.
+    signed_at: int = Field(sa_type=BigInteger, index=True)
 
 
 class CameraAlert(SQLModel, table=True):
