@@ -41,7 +41,7 @@ line past the digest threshold); the printout says how many folded.
 
 Usage: python bench/cameras.py [--cameras 200] [--events 2000] [--webhooks 1000] [--seconds 60]
        [--observe 3 x seconds] [--intake-posts 3 x webhooks] [--intake-concurrency 20]
-       [--intake-rounds 5]
+       [--intake-rounds 5] [--intake-only]
        [--database-url URL] [--log-file PATH] [--keep-dir DIR]
 Quick run: --cameras 20 --events 200 --webhooks 100 --seconds 10 (under a minute).
 Targets: every event stored; p95 emit/POST -> shown in the group < 2 s (snapshot included);
@@ -1052,11 +1052,12 @@ async def intake_round(
 async def main_async(args: argparse.Namespace, folder: Path) -> None:
     """Start the cameras, run both parts, stop the cameras."""
     url = args.database_url or f"sqlite:///{folder / 'cameras.db'}"
-    cams = await start_cameras(args.cameras)
-    try:
-        await storm(args, url, cams)
-    finally:
-        await asyncio.gather(*(cam.stop() for cam in cams))
+    if not args.intake_only:
+        cams = await start_cameras(args.cameras)
+        try:
+            await storm(args, url, cams)
+        finally:
+            await asyncio.gather(*(cam.stop() for cam in cams))
     intake_url = args.database_url or f"sqlite:///{folder / 'intake.db'}"
     await intake_throughput(args, intake_url, folder)
 
@@ -1078,6 +1079,9 @@ def main() -> None:
     parser.add_argument("--intake-concurrency", type=int, default=20)
     parser.add_argument(
         "--intake-rounds", type=int, default=5, help="rounds of part 4; the median is reported"
+    )
+    parser.add_argument(
+        "--intake-only", action="store_true", help="skip the storm: measure the intake only"
     )
     parser.add_argument(
         "--database-url", default=None, help="database (default: fresh SQLite files)"

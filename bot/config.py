@@ -218,6 +218,9 @@ class IntakeSettings(Section):
     secret_file: Path | None = None
     max_body_bytes: int = Field(5 * 1024 * 1024, ge=1024)
     replay_window_seconds: int = Field(300, ge=10)
+    # A sender has this long to deliver its body once its headers are in; a slow or stalled
+    # one is answered 408 and cut off, so it cannot hold a connection open.
+    read_timeout_seconds: float = Field(10.0, gt=0, le=600)
     # Where cameras can reach this server (e.g. http://10.0.0.5:8443); when set, cameras are
     # asked to push their events (ONVIF base notification), falling back to PullPoint.
     camera_notify_base_url: str | None = None

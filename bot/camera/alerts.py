@@ -13,12 +13,13 @@ from typing import Any
 
 from sqlalchemy import bindparam, update
 from sqlalchemy import select as sa_select
-from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy.engine import Connection, CursorResult, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.camera.annotate import Caption, annotate, placeholder
 from bot.camera.digest import OpenAlertLine, digest_pages, kind_label
+from bot.camera.replays import PRUNE_GAP_SECONDS, Signature, claim, prune
 from bot.clock import Clock
 from bot.config import Camera, Settings
 from bot.db.models import AlertSource, CameraAlert, CameraEventRecord, LogColumn, OutboxPriority
@@ -92,6 +93,8 @@ class AlertInput:
     refs: str = ""
     external_id: str | None = None
     image: bytes | None = None
+    # The signed request it came in (the intake's), recorded with the event to refuse replays.
+    signature: Signature | None = None
 
 
 @dataclass
@@ -119,6 +122,16 @@ class Received:
 
     event_id: int | None
     duplicate: bool = False
+    # The signed request that carried it had been received before: nothing was stored.
+    replayed: bool = False
+
+
+REPLAYED = Received(None, replayed=True)
+DUPLICATE = Received(None, duplicate=True)
+
+
+def _received(event_id: int | None) -> Received:
+    return Received(event_id) if event_id is not None else DUPLICATE
 
 
 class Alerts:
@@ -140,7 +153,7 @@ class Alerts:
         self._logbook = logbook
         self.snapshot = snapshot
         # Events that arrived in the same turn of the loop, stored together in one insert.
-        self._arriving: list[tuple[AlertInput, asyncio.Future[int | None]]] = []
+        self._arriving: list[tuple[AlertInput, asyncio.Future[Received]]] = []
         # Events wait here, already stored, for the one worker that folds them in order.
         self._queue: asyncio.Queue[tuple[int, AlertInput]] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
@@ -166,6 +179,7 @@ class Alerts:
         self._digest_active_until: dt.datetime | None = None
         self._redraw_handle: asyncio.TimerHandle | None = None
         self._last_redraw = 0.0
+        self._signatures_pruned_at: float | None = None
 
     def _forget(self) -> None:
         # A transaction that failed took its changes with it: what this remembers must go too.
@@ -182,40 +196,61 @@ class Alerts:
     async def receive(self, alert: AlertInput) -> Received:
         """Store the event, folded into its alert, in one transaction with its neighbours."""
         loop = asyncio.get_running_loop()
-        stored: asyncio.Future[int | None] = loop.create_future()
+        stored: asyncio.Future[Received] = loop.create_future()
         self._arriving.append((alert, stored))
         if len(self._arriving) == 1:
             # After the callbacks already due: requests that came in together commit together.
             loop.call_soon(self._store_arrived)
-        event_id = await stored
-        if event_id is None:
-            return Received(None, duplicate=True)
-        return Received(event_id)
+        return await stored
 
     def _store_arrived(self) -> None:
         arrived, self._arriving = self._arriving, []
         alerts = [alert for alert, _ in arrived]
         try:
-            ids, created = self._store_folded(alerts)
+            results, created = self._store_folded(alerts)
         except IntegrityError:
             # A retry this process has not seen (sent before a restart): find it the slow
             # way; the worker folds the others.
             self._forget()
-            ids, created = self._store_for_worker(alerts), []
+            results, created = self._store_for_worker(alerts), []
         except Exception as exc:
             self._forget()
             for _, stored in arrived:
                 if not stored.done():
                     stored.set_exception(exc)
             return
-        for (_, stored), event_id in zip(arrived, ids, strict=True):
+        for (_, stored), result in zip(arrived, results, strict=True):
             if not stored.done():
-                stored.set_result(event_id)
+                stored.set_result(result)
         self._after_fold(created)
+
+    def _claim_signatures(
+        self, connection: Connection, alerts: list[AlertInput], now: dt.datetime
+    ) -> set[int]:
+        """Record the batch's request signatures; the indexes of the requests replayed."""
+        signed = [alert.signature for alert in alerts if alert.signature is not None]
+        if not signed:
+            return set()
+        seconds = now.timestamp()
+        pruned = self._signatures_pruned_at
+        if pruned is None or not pruned <= seconds < pruned + PRUNE_GAP_SECONDS:
+            prune(connection, seconds, self._settings.intake.replay_window_seconds)
+            self._signatures_pruned_at = seconds
+        claimed = claim(connection, signed)
+        replayed: set[int] = set()
+        for index, alert in enumerate(alerts):
+            if alert.signature is None:
+                continue
+            if alert.signature.digest in claimed:
+                # The first copy in the batch takes the claim; a second is a replay.
+                claimed.discard(alert.signature.digest)
+            else:
+                replayed.add(index)
+        return replayed
 
     def _store_folded(
         self, alerts: list[AlertInput]
-    ) -> tuple[list[int | None], list[tuple[int, AlertInput]]]:
+    ) -> tuple[list[Received], list[tuple[int, AlertInput]]]:
         """Store events already folded, in one transaction; retries known here are skipped."""
         now = self._clock.now()
         created: list[tuple[int, AlertInput]] = []
@@ -224,7 +259,10 @@ class Alerts:
         fresh: list[int] = []
         batch_ids: set[str] = set()
         with Session(self._engine, expire_on_commit=False) as session:
+            replayed = self._claim_signatures(session.connection(), alerts, now)
             for index, alert in enumerate(alerts):
+                if index in replayed:
+                    continue
                 if alert.external_id is not None:
                     if alert.external_id in self._external_ids or alert.external_id in batch_ids:
                         continue
@@ -244,16 +282,20 @@ class Alerts:
             session.commit()
         self._remember_external(batch_ids)
         self._mark_stale(bumped, now)
-        return ids, created
+        results = [
+            REPLAYED if index in replayed else _received(event_id)
+            for index, event_id in enumerate(ids)
+        ]
+        return results, created
 
-    def _store_for_worker(self, alerts: list[AlertInput]) -> list[int | None]:
-        ids = self._record_many(alerts)
-        for alert, event_id in zip(alerts, ids, strict=True):
-            if event_id is not None:
-                self._queue.put_nowait((event_id, alert))
+    def _store_for_worker(self, alerts: list[AlertInput]) -> list[Received]:
+        results = self._record_many(alerts)
+        for alert, result in zip(alerts, results, strict=True):
+            if result.event_id is not None:
+                self._queue.put_nowait((result.event_id, alert))
         if self._worker is None or self._worker.done():
             self._worker = asyncio.create_task(self._work(), name="camera-alerts")
-        return ids
+        return results
 
     def _remember_external(self, ids: set[str]) -> None:
         # The senders' ids of the last events, to answer a retry without a failed insert.
@@ -262,33 +304,46 @@ class Alerts:
         while len(self._external_ids) > EXTERNAL_IDS_KEPT:
             self._external_ids.popitem(last=False)
 
-    def _record_many(self, alerts: list[AlertInput]) -> list[int | None]:
+    def _record_many(self, alerts: list[AlertInput]) -> list[Received]:
         """One insert for the lot; if one was a retry, one insert each to find which."""
         now = self._clock.now()
-        rows = [_event_row(alert, now) for alert in alerts]
-        if len(rows) > 1:
+        if len(alerts) > 1:
             try:
                 with self._engine.begin() as connection:
-                    result = connection.execute(
-                        _EVENTS.insert().returning(_EVENTS.c.id, sort_by_parameter_order=True),
-                        rows,
-                    )
-                    return [int(row_id) for row_id in result.scalars().all()]
+                    replayed = self._claim_signatures(connection, alerts, now)
+                    fresh = [i for i in range(len(alerts)) if i not in replayed]
+                    results = [REPLAYED] * len(alerts)
+                    if fresh:
+                        result = connection.execute(
+                            _EVENTS.insert().returning(_EVENTS.c.id, sort_by_parameter_order=True),
+                            [_event_row(alerts[index], now) for index in fresh],
+                        )
+                        for index, row_id in zip(fresh, result.scalars().all(), strict=True):
+                            results[index] = Received(int(row_id))
+                    return results
             except IntegrityError:
                 pass
-        return [self._record(row) for row in rows]
+        return [self._record(alert, now) for alert in alerts]
 
-    def _record(self, row: dict[str, object]) -> int | None:
-        """One plain insert; None for an event the sender had sent before."""
+    def _record(self, alert: AlertInput, now: dt.datetime) -> Received:
+        """One plain insert, with its request's signature; a retry or a replay stores nothing."""
+        signed = [alert.signature] if alert.signature is not None else []
         with self._engine.connect() as connection:
+            if signed and not claim(connection, signed):
+                connection.rollback()
+                return REPLAYED
             try:
-                result = connection.execute(_EVENTS.insert(), row)
+                result = connection.execute(_EVENTS.insert(), _event_row(alert, now))
             except IntegrityError:
                 connection.rollback()
-                return None
+                # A retry of an event stored before: still, this request is not to be replayed.
+                if signed:
+                    claim(connection, signed)
+                    connection.commit()
+                return DUPLICATE
             connection.commit()
         key = result.inserted_primary_key
-        return int(key[0]) if key else None
+        return _received(int(key[0]) if key else None)
 
     def recover(self) -> int:
         """Queue events stored but not yet folded or posted (the bot stopped in between)."""

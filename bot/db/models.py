@@ -466,6 +466,23 @@ class CameraEventRecord(SQLModel, table=True):
     alert_id: int | None = Field(default=None, foreign_key="camera_alert.id", index=True)
 
 
+class IntakeSignature(SQLModel, table=True):
+    """A signed intake request already received, kept for the replay window to refuse replays."""
+
+    __tablename__ = "intake_signature"
+
+    # The desk whose intake received it ("" while there is one desk): each desk signs with its
+    # own secret and answers for its own replays.
+    desk: str = Field(default="", max_length=64, primary_key=True)
+    # The request's HMAC-SHA256 (32 bytes): the key that makes a replay fail to insert, so two
+    # copies arriving together, in one process or two, get exactly one acceptance.
+    digest: bytes = Field(sa_type=LargeBinary(32), primary_key=True)
+    # The sender's timestamp in unix seconds: a copy is refused as stale once the replay window
+    # has passed it, so the row expires then and is pruned by this (indexed) column. Seconds,
+    # not a datetime: the insert is on the intake's hot path, written without the ORM.
+    signed_at: int = Field(sa_type=BigInteger, index=True)
+
+
 class CameraAlert(SQLModel, table=True):
     """A camera or analytics alert; repeats inside the fold window only raise its count."""
 

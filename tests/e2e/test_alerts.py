@@ -264,8 +264,9 @@ async def test_a_retry_from_before_a_restart_is_not_counted_and_spoils_nothing_s
     assert (await post(desktop, alert_body(camera="13", id="nvr-1")))[0] == 202
     await desktop.settle()
     await desktop.restart()
-    # The sender retries nvr-1 (this bot has never seen it) while another alert arrives:
-    # both reach the intake together and are stored in one go.
+    desktop.clock.advance(dt.timedelta(seconds=1))
+    # The sender retries nvr-1, signed anew (this bot has never seen it), while another alert
+    # arrives: both reach the intake together and are stored in one go.
     (retry, retry_answer), (fresh, fresh_answer) = await asyncio.gather(
         post(desktop, alert_body(camera="13", id="nvr-1")),
         post(desktop, alert_body(camera="13", id="nvr-2")),
