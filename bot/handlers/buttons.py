@@ -4,7 +4,8 @@ Telegram attaches the message a button belongs to, as its server holds it, to ev
 modified client can send any data with a press, but not change that message. So a press whose
 data is not one of its message's buttons (forged, or left over from before the message was
 edited) is refused with a pop-up and changes nothing. Each feature then reads its data into
-typed values with `button(parse)`, and refuses what does not parse the same way.
+typed values with `button(codec.read)` (each feature's codec: `bot/button_data.py`), and
+refuses what does not parse the same way.
 """
 
 from __future__ import annotations
@@ -12,15 +13,15 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Collection, Coroutine
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from telegram import Message, Update
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, TypeHandler
 
+from bot.button_data import ActionCodec
+from bot.button_data import ActionPress as ActionPress
 from bot.handlers.common import App, Context, Handler, answer_quietly, tr_for
 from bot.i18n import N_
-from bot.values import row_id
 
 log = logging.getLogger(__name__)
 
@@ -90,28 +91,11 @@ def button(parse: Callable[[str], T | None]) -> Callable[[PressHandler[T]], Hand
     return wrap
 
 
-@dataclass(frozen=True)
-class ActionPress:
-    """A press of a button "<prefix>:<action>:<row id>", e.g. "ep:ok:7"."""
-
-    prefix: str
-    action: str
-    id: int
-
-
 def action_and_id(
     prefixes: Collection[str], actions: Collection[str]
 ) -> Callable[[str], ActionPress | None]:
-    """The parser of a feature's "<prefix>:<action>:<row id>" buttons."""
-
-    def parse(data: str) -> ActionPress | None:
-        parts = data.split(":")
-        if len(parts) != 3 or parts[0] not in prefixes or parts[1] not in actions:
-            return None
-        number = row_id(parts[2])
-        return None if number is None else ActionPress(parts[0], parts[1], number)
-
-    return parse
+    """The reader of a feature's "<prefix>:<action>:<row id>" buttons (see `ActionCodec`)."""
+    return ActionCodec(prefixes, actions).read
 
 
 def register_guard(app: App) -> None:
