@@ -13,12 +13,12 @@ from typing import cast
 from telegram import Message, Update
 from telegram.ext import AIORateLimiter, Application
 
-from bot.alarm import Alarm
 from bot.camera.intake import Intake
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db.engine import make_engine
 from bot.db.models import OutboxMessage
+from bot.deadlines.alarm import Alarm
 from bot.desk import Desk
 from bot.handlers import (
     access,
@@ -163,8 +163,8 @@ async def on_startup(app: App) -> None:
     # Before the alarm starts: the month's plan (if due) and the next planning deadline.
     desk.rotation.start(desk.clock.now())
     desk.cycle.start(desk.clock.now())
-    alarm = Alarm(app.job_queue, desk.escalation.timers, desk.clock)
-    desk.escalation.ctx.on_change = alarm.arm
+    alarm = Alarm(app.job_queue, desk.timers, desk.clock)
+    desk.context.on_change = alarm.arm
     app.bot_data[ALARM_KEY] = alarm
     alarm.start()
     await start_cameras(app, desk)

@@ -21,7 +21,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from bot.escalation.references import normalise_tax_code
+from bot.customs.references import normalise_tax_code
 
 ENV_PREFIX = "DUTY_DESK_"
 DEFAULT_CONFIG_PATH = Path("config/duty-desk.yaml")

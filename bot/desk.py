@@ -11,7 +11,7 @@ from bot.audit import Audit
 from bot.camera.runtime import Cameras
 from bot.clock import Clock
 from bot.config import Settings
-from bot.desk_service import Wiring
+from bot.deadlines.timers import Timers
 from bot.documents.service import Documents
 from bot.drafts import Drafts
 from bot.epz.enrolment import Enrolment
@@ -19,7 +19,6 @@ from bot.epz.interim import InterimMeasures
 from bot.epz.outages import Outages
 from bot.epz.rotation import Rotation
 from bot.epz.workdays import desk_calendar
-from bot.escalation.context import EscalationContext
 from bot.escalation.services import Escalation
 from bot.handover.cycle import ShiftCycle
 from bot.handover.handovers import Handovers
@@ -30,6 +29,7 @@ from bot.membership.moves import ChatMoves
 from bot.membership.service import Membership
 from bot.outbox import Outbox
 from bot.preferences import Preferences
+from bot.service import ServiceContext
 from bot.shifts import Roster
 from bot.stats.figures import Statistics
 
@@ -46,6 +46,8 @@ class Desk:
     outbox: Outbox
     preferences: Preferences
     audit: Audit
+    context: ServiceContext
+    timers: Timers
     escalation: Escalation
     drafts: Drafts
     cameras: Cameras
@@ -78,18 +80,20 @@ class Desk:
             chosen = preferences.locale(user_id) if user_id is not None else None
             return translator(chosen, settings.tz, default=settings.locale)
 
-        context = EscalationContext(settings, engine, roster, outbox, logbook, person_translator)
-        escalation = Escalation.build(context)
+        context = ServiceContext(
+            settings, engine, clock, roster, outbox, logbook, person_translator
+        )
+        timers = Timers(engine, outbox.notify)
+        escalation = Escalation.build(context, timers)
         calendar = desk_calendar(settings)
-        outages = Outages(settings, engine, clock, outbox, logbook, calendar, person_translator)
-        outages.register(escalation.timers.register)
-        rotation = Rotation(settings, engine, clock, outbox, logbook, calendar, person_translator)
-        rotation.register(escalation.timers.register)
-        wiring = Wiring(settings, engine, clock, outbox, logbook, person_translator)
-        handovers = Handovers(wiring, roster, context.addressee_name)
-        reports = DailyReports(wiring, roster)
-        cycle = ShiftCycle(wiring, roster, handovers, reports)
-        cycle.register(escalation.timers.register)
+        outages = Outages(context, calendar)
+        outages.register(timers.register)
+        rotation = Rotation(context, calendar)
+        rotation.register(timers.register)
+        handovers = Handovers(context)
+        reports = DailyReports(context)
+        cycle = ShiftCycle(context, handovers, reports)
+        cycle.register(timers.register)
         stats = Statistics(settings, engine, roster, calendar)
         return cls(
             settings=settings,
@@ -100,6 +104,8 @@ class Desk:
             outbox=outbox,
             preferences=preferences,
             audit=Audit(engine, clock),
+            context=context,
+            timers=timers,
             escalation=escalation,
             drafts=Drafts(engine, clock),
             cameras=Cameras(settings, engine, clock, outbox, logbook, outages.down_by_notice),
@@ -112,7 +118,7 @@ class Desk:
             cycle=cycle,
             stats=stats,
             documents=Documents(settings, engine, roster, stats),
-            membership=Membership(wiring, moves),
+            membership=Membership(context, moves),
         )
 
     @property
@@ -132,7 +138,7 @@ class Desk:
 
     def desk_translator(self) -> Translator:
         """Return the translator for messages addressed to the whole group."""
-        return translator(self.settings.locale, self.settings.tz)
+        return self.context.desk_tr()
 
     def desk_chats(self) -> frozenset[int]:
         """The group chats the bot serves: the duty group and the units' chats.

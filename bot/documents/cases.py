@@ -8,8 +8,8 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.config import DocumentSettings, Settings
+from bot.customs.addressees import person_label
 from bot.db.models import Incident, Proposal, ProposalKind, RequestStatus, UnitRequest
-from bot.escalation.addressees import person_label
 from bot.escalation.texts import KIND_LABELS, URGENT_LABELS, refs_line, unit_names
 from bot.i18n import translator
 

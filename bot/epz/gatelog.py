@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.escalation.references import (
+from bot.customs.references import (
     container_check_digit,
     is_valid_container,
     normalise_container,

@@ -22,11 +22,12 @@ from bot.db.models import (
     ProposalKind,
 )
 from bot.escalation.approvals import Approvals
-from bot.escalation.context import EscalationContext, Refusal, Step
 from bot.escalation.incidents import next_number
 from bot.escalation.texts import proposal_buttons, proposal_card
 from bot.i18n import Translator
 from bot.logbook.service import Author
+from bot.service import ServiceContext
+from bot.steps import Refusal, Step
 
 
 class InterimRefusal(StrEnum):
@@ -48,7 +49,7 @@ class Decider:
 class InterimMeasures:
     """Puts interim measures through the approval flow and records the decision on the outage."""
 
-    def __init__(self, ctx: EscalationContext, approvals: Approvals) -> None:
+    def __init__(self, ctx: ServiceContext, approvals: Approvals) -> None:
         self._ctx = ctx
         self._approvals = approvals
         approvals.register_carry_out(ProposalKind.INTERIM_MEASURE, self._carry_out)

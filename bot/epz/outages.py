@@ -9,6 +9,7 @@ from html import escape
 
 from sqlmodel import Session, col, select
 
+from bot import deadlines
 from bot.camera.status import hand_back
 from bot.config import Enterprise, Settings
 from bot.db.models import (
@@ -20,12 +21,11 @@ from bot.db.models import (
     OutageStatus,
     OutboxPriority,
 )
+from bot.epz.deadline_kinds import OutageDeadline, outage_subject
 from bot.epz.gatelog import GateMovement
 from bot.epz.gatelog_export import GateLogRow
 from bot.epz.notice_text import PLANNED_KINDS
 from bot.epz.service import EpzService
-from bot.escalation import deadlines
-from bot.escalation.deadlines import DeadlineKind, outage_subject
 from bot.i18n import N_, Translator
 from bot.logbook.service import Author
 from bot.outbox import Button, keyboard
@@ -137,20 +137,23 @@ class Outages(EpzService):
                 before = self._previous_working_day(deadline)
                 if self._local(before, REMIND_AT) > now:
                     deadlines.schedule(
-                        session, DeadlineKind.EPZ_REMINDER, subject, self._local(before, REMIND_AT)
+                        session,
+                        OutageDeadline.EPZ_REMINDER,
+                        subject,
+                        self._local(before, REMIND_AT),
                     )
                 deadlines.schedule(
                     session,
-                    DeadlineKind.EPZ_OVERDUE,
+                    OutageDeadline.EPZ_OVERDUE,
                     subject,
                     self._local(deadline + dt.timedelta(days=1), dt.time(0, 0)),
                 )
             starts = max(now, outage.starts_at or now)
             if starts > now:
-                deadlines.schedule(session, DeadlineKind.EPZ_PLANNED_START, subject, starts)
+                deadlines.schedule(session, OutageDeadline.EPZ_PLANNED_START, subject, starts)
             # The officer follows the work from the day it starts, not from the notice.
             deadlines.schedule(
-                session, DeadlineKind.EPZ_FOLLOW_UP, subject, self._next_follow_up(starts), seq=1
+                session, OutageDeadline.EPZ_FOLLOW_UP, subject, self._next_follow_up(starts), seq=1
             )
             session.commit()
         self._outbox.notify()
@@ -292,7 +295,7 @@ class Outages(EpzService):
             self._to_group(session, "📝 " + escape(text))
             deadlines.schedule(
                 session,
-                DeadlineKind.EPZ_NEW_DATE,
+                OutageDeadline.EPZ_NEW_DATE,
                 outage_subject(outage_id),
                 self._local(new_date, REMIND_AT),
             )
@@ -364,7 +367,7 @@ class Outages(EpzService):
             deadlines.cancel(
                 session,
                 outage_subject(outage_id),
-                tuple(k for k in DeadlineKind if k.value.startswith("epz_")),
+                tuple(OutageDeadline),
             )
             enterprise = self._settings.enterprise(outage.enterprise)
             name = enterprise.name if enterprise else outage.enterprise
@@ -466,13 +469,13 @@ class Outages(EpzService):
 
     # --- deadlines ------------------------------------------------------------------------------
 
-    def register(self, register: Callable[[DeadlineKind, Callable[..., None]], None]) -> None:
+    def register(self, register: Callable[[OutageDeadline, Callable[..., None]], None]) -> None:
         """Hand the EPZ deadline kinds to the timers."""
-        register(DeadlineKind.EPZ_REMINDER, self._on_reminder)
-        register(DeadlineKind.EPZ_OVERDUE, self._on_overdue)
-        register(DeadlineKind.EPZ_NEW_DATE, self._on_new_date)
-        register(DeadlineKind.EPZ_FOLLOW_UP, self._on_follow_up)
-        register(DeadlineKind.EPZ_PLANNED_START, self._on_planned_start)
+        register(OutageDeadline.EPZ_REMINDER, self._on_reminder)
+        register(OutageDeadline.EPZ_OVERDUE, self._on_overdue)
+        register(OutageDeadline.EPZ_NEW_DATE, self._on_new_date)
+        register(OutageDeadline.EPZ_FOLLOW_UP, self._on_follow_up)
+        register(OutageDeadline.EPZ_PLANNED_START, self._on_planned_start)
 
     def _on_planned_start(
         self, session: Session, outage_id: int, _seq: int, now: dt.datetime
@@ -605,7 +608,7 @@ class Outages(EpzService):
             )
         deadlines.schedule(
             session,
-            DeadlineKind.EPZ_FOLLOW_UP,
+            OutageDeadline.EPZ_FOLLOW_UP,
             outage_subject(outage_id),
             self._next_follow_up(now),
             seq=seq + 1,

@@ -11,12 +11,12 @@ from html import escape
 
 from sqlmodel import Session, col, select
 
+from bot import deadlines
 from bot.config import Enterprise, RotationSettings
 from bot.db.models import CheckOutcome, LogColumn, RotationCheck
+from bot.epz.deadline_kinds import RotationDeadline, check_subject, rotation_subject
 from bot.epz.service import EpzService
 from bot.epz.workdays import WorkCalendar
-from bot.escalation import deadlines
-from bot.escalation.deadlines import DeadlineKind, check_subject, rotation_subject
 from bot.i18n import N_, Translator
 from bot.logbook.service import Author
 from bot.outbox import Button, keyboard
@@ -154,7 +154,7 @@ class Rotation(EpzService):
     def _arm(self, session: Session, month: dt.date) -> None:
         deadlines.schedule_once(
             session,
-            DeadlineKind.EPZ_ROTATION_PLAN,
+            RotationDeadline.EPZ_ROTATION_PLAN,
             rotation_subject(month),
             self.planning_moment(month),
         )
@@ -197,7 +197,7 @@ class Rotation(EpzService):
             assert check.id is not None
             deadlines.schedule(
                 session,
-                DeadlineKind.EPZ_CHECK_DUE,
+                RotationDeadline.EPZ_CHECK_DUE,
                 check_subject(check.id),
                 max(now, check.due_at - remind),
             )
@@ -342,17 +342,17 @@ class Rotation(EpzService):
                 self._to_group(
                     session, OUTCOME_ICONS[outcome] + " " + escape(f"{text} ({author.name})")
                 )
-            deadlines.cancel(session, check_subject(check_id), (DeadlineKind.EPZ_CHECK_DUE,))
+            deadlines.cancel(session, check_subject(check_id), (RotationDeadline.EPZ_CHECK_DUE,))
             session.commit()
         self._outbox.notify()
         return CheckStep(check)
 
     # --- deadlines --------------------------------------------------------------------------
 
-    def register(self, register: Callable[[DeadlineKind, Callable[..., None]], None]) -> None:
+    def register(self, register: Callable[[RotationDeadline, Callable[..., None]], None]) -> None:
         """Hand the rotation's deadline kinds to the timers."""
-        register(DeadlineKind.EPZ_ROTATION_PLAN, self._on_plan_due)
-        register(DeadlineKind.EPZ_CHECK_DUE, self._on_check_due)
+        register(RotationDeadline.EPZ_ROTATION_PLAN, self._on_plan_due)
+        register(RotationDeadline.EPZ_CHECK_DUE, self._on_check_due)
 
     def _on_plan_due(self, session: Session, yyyymm: int, _seq: int, now: dt.datetime) -> None:
         if not self._config.enabled:

@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from sqlalchemy.engine import Engine
-
-from bot.clock import Clock
-from bot.config import Settings
-from bot.desk_service import DeskService, Wiring
 from bot.epz.workdays import WorkCalendar
-from bot.i18n import Translator
-from bot.logbook.service import Logbook
-from bot.outbox import Outbox
+from bot.service import DeskService, ServiceContext
 
 
 class EpzService(DeskService):
     """Wiring and small helpers of the services under bot/epz."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        engine: Engine,
-        clock: Clock,
-        outbox: Outbox,
-        logbook: Logbook,
-        calendar: WorkCalendar,
-        translator_for: Callable[[int | None], Translator],
-    ) -> None:
-        super().__init__(Wiring(settings, engine, clock, outbox, logbook, translator_for))
+    def __init__(self, ctx: ServiceContext, calendar: WorkCalendar) -> None:
+        super().__init__(ctx)
         self.calendar = calendar
 
     def _name(self, key: str) -> str:

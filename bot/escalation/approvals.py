@@ -8,6 +8,7 @@ from html import escape
 
 from sqlmodel import Session
 
+from bot import deadlines
 from bot.db.models import (
     Incident,
     LogColumn,
@@ -17,9 +18,8 @@ from bot.db.models import (
     ProposalStatus,
     UrgentCase,
 )
-from bot.escalation import deadlines
-from bot.escalation.context import EscalationContext, Refusal, Step
-from bot.escalation.deadlines import DeadlineKind, proposal_subject
+from bot.deadlines.timers import Timers
+from bot.escalation.deadline_kinds import EscalationDeadline, proposal_subject
 from bot.escalation.requests import Requests
 from bot.escalation.texts import (
     ESCALATING_KINDS,
@@ -32,6 +32,8 @@ from bot.escalation.texts import (
 )
 from bot.i18n import Translator
 from bot.logbook.service import Author
+from bot.service import ServiceContext
+from bot.steps import Refusal, Step
 
 # States in which the shift leader still owes a decision (and is reminded).
 AWAITING_LEADER = frozenset(
@@ -50,7 +52,7 @@ CarryOut = Callable[[Session, Proposal, Incident, Author, dt.datetime], None]
 class Approvals:
     """Proposals, the shift leader's decisions, escalation and the urgent path."""
 
-    def __init__(self, ctx: EscalationContext, requests: Requests) -> None:
+    def __init__(self, ctx: ServiceContext, requests: Requests) -> None:
         self._ctx = ctx
         self._requests = requests
         self._carry_outs: dict[ProposalKind, CarryOut] = {}
@@ -126,7 +128,7 @@ class Approvals:
             if kind not in self._carry_outs:
                 deadlines.schedule(
                     session,
-                    DeadlineKind.APPROVAL_REMINDER,
+                    EscalationDeadline.APPROVAL_REMINDER,
                     proposal_subject(proposal.id),
                     now + _minutes(ctx.settings.escalation.approval_reminder_after_minutes),
                     seq=1,
@@ -153,7 +155,7 @@ class Approvals:
                 self._decide(
                     session, proposal, author, now, ProposalStatus.ESCALATED, stop_reminders=False
                 )
-                ctx.to_group(
+                ctx.urgent_to_group(
                     session,
                     annex_iii(
                         tr,
@@ -311,6 +313,10 @@ class Approvals:
         with Session(self._ctx.engine) as session:
             return session.get(Proposal, proposal_id)
 
+    def register(self, timers: Timers) -> None:
+        """Remind the leader of decisions still owed when their reminder passes."""
+        timers.register(EscalationDeadline.APPROVAL_REMINDER, self.remind_leader)
+
     def remind_leader(self, session: Session, proposal_id: int, seq: int, now: dt.datetime) -> None:
         """Remind the shift leader of a decision still owed, and schedule the next reminder."""
         ctx = self._ctx
@@ -338,7 +344,7 @@ class Approvals:
         ctx.tell_leader(session, now, render)
         deadlines.schedule(
             session,
-            DeadlineKind.APPROVAL_REMINDER,
+            EscalationDeadline.APPROVAL_REMINDER,
             proposal_subject(proposal_id),
             now + _minutes(ctx.settings.escalation.approval_reminder_every_minutes),
             seq=seq + 1,
@@ -381,7 +387,9 @@ class Approvals:
 
     def _stop_reminders(self, session: Session, proposal: Proposal) -> None:
         assert proposal.id is not None
-        deadlines.cancel(session, proposal_subject(proposal.id), (DeadlineKind.APPROVAL_REMINDER,))
+        deadlines.cancel(
+            session, proposal_subject(proposal.id), (EscalationDeadline.APPROVAL_REMINDER,)
+        )
 
     def _log_direction(
         self,
@@ -422,7 +430,7 @@ class Approvals:
 
     def _post_card(self, session: Session, proposal: Proposal, incident: Incident) -> None:
         tr = self._ctx.desk_tr()
-        proposal.card_outbox_id = self._ctx.to_group(
+        proposal.card_outbox_id = self._ctx.urgent_to_group(
             session,
             proposal_card(tr, proposal, incident, self._ctx.unit_names(), self._ctx.people_names()),
             buttons=proposal_buttons(tr, proposal),

@@ -17,9 +17,9 @@ from bot.db.models import (
     Proposal,
     UnitRequest,
 )
-from bot.escalation.context import EscalationContext
 from bot.escalation.texts import incident_buttons, incident_card, refs_line
 from bot.logbook.service import Author
+from bot.service import ServiceContext
 
 _LABEL = re.compile(r"^(?:(\d{4})\s*/\s*)?0*(\d{1,6})$")
 
@@ -76,7 +76,7 @@ def next_number(session: Session, year: int) -> int:
 class Incidents:
     """Opens incidents and reads them back."""
 
-    def __init__(self, ctx: EscalationContext) -> None:
+    def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
     def open(self, author: Author, given: IncidentInput, now: dt.datetime) -> Incident:
@@ -128,7 +128,7 @@ class Incidents:
                 source_key=f"incident:{incident.id}",
             )
             tr = ctx.desk_tr()
-            ctx.to_group(
+            ctx.urgent_to_group(
                 session,
                 incident_card(tr, incident, len(given.attachments)),
                 buttons=incident_buttons(tr, incident),

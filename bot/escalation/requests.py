@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Callable
 from html import escape
 
 from sqlmodel import Session, col, select
 
+from bot import deadlines
+from bot.customs import addressees
 from bot.db.models import (
     Incident,
     LogColumn,
@@ -17,17 +20,18 @@ from bot.db.models import (
     RequestStatus,
     UnitRequest,
 )
-from bot.escalation import addressees, deadlines
-from bot.escalation.context import EscalationContext, Refusal, Step, system_author
-from bot.escalation.deadlines import DeadlineKind, request_subject
+from bot.deadlines.timers import Timers
+from bot.escalation.deadline_kinds import REQUEST_KINDS, EscalationDeadline, request_subject
 from bot.escalation.texts import request_buttons, request_text
 from bot.i18n import Translator
 from bot.logbook.service import Author
+from bot.service import ServiceContext, system_author
+from bot.steps import Refusal, Step
 
 REPLY_CLOCK = (
-    DeadlineKind.UNIT_REMINDER,
-    DeadlineKind.REPLY_DEADLINE,
-    DeadlineKind.BREACH_REMINDER,
+    EscalationDeadline.UNIT_REMINDER,
+    EscalationDeadline.REPLY_DEADLINE,
+    EscalationDeadline.BREACH_REMINDER,
 )
 
 
@@ -74,7 +78,7 @@ def is_late(request: UnitRequest, now: dt.datetime) -> bool:
 
 
 # Schedules one deadline: (session, kind, subject, due at, seq).
-Arm = Callable[[Session, DeadlineKind, str, dt.datetime, int], None]
+Arm = Callable[[Session, EscalationDeadline, str, dt.datetime, int], None]
 
 # Incident labels remembered by proposal; a bound, not a tuning knob.
 LABELS_KEPT = 20_000
@@ -83,7 +87,7 @@ LABELS_KEPT = 20_000
 class Requests:
     """Delivers approved requests to units and watches their replies."""
 
-    def __init__(self, ctx: EscalationContext) -> None:
+    def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
         self._labels: dict[int, str] = {}
 
@@ -168,8 +172,8 @@ class Requests:
         session.add(request)
         subject = request_subject(request.id)
         for seq, offset in enumerate(sorted(rules.unit_reminder_minutes), start=1):
-            arm(session, DeadlineKind.UNIT_REMINDER, subject, now + _minutes(offset), seq)
-        arm(session, DeadlineKind.REPLY_DEADLINE, subject, request.reply_due_at, 0)
+            arm(session, EscalationDeadline.UNIT_REMINDER, subject, now + _minutes(offset), seq)
+        arm(session, EscalationDeadline.REPLY_DEADLINE, subject, request.reply_due_at, 0)
 
     def undelivered(self, outbox_id: int, error: str, now: dt.datetime) -> UnitRequest | None:
         """Telegram refused a request's delivery for good: stop its clock, have them phoned.
@@ -269,7 +273,7 @@ class Requests:
                     {"direction_receiver": name},
                     f"redelivered:{request.id}:{request.delivery_outbox_id}",
                 )
-                ctx.to_group(session, "📨 " + escape(text), approvals=True)
+                ctx.urgent_to_group(session, "📨 " + escape(text), approvals=True)
             session.commit()
         ctx.committed()
         return [request for request, _, _ in waiting]
@@ -293,7 +297,7 @@ class Requests:
             label = self._label(session, request)
             tr = self._ctx.desk_tr()
             self._result_entry(session, author, request, label, now)
-            self._ctx.to_group(
+            self._ctx.urgent_to_group(
                 session,
                 "💬 "
                 + escape(
@@ -323,7 +327,9 @@ class Requests:
             request.contact, request.eta = contact.strip(), eta
             request.responder_id, request.responder_name = author.user_id, author.name
             session.add(request)
-            deadlines.schedule(session, DeadlineKind.RESULT_DUE, request_subject(request_id), eta)
+            deadlines.schedule(
+                session, EscalationDeadline.RESULT_DUE, request_subject(request_id), eta
+            )
             label = self._label(session, request)
             tr = ctx.desk_tr()
             waited = int((now - request.delivered_at).total_seconds() // 60)
@@ -350,7 +356,7 @@ class Requests:
                 },
                 source_key=f"ack:{request.id}",
             )
-            ctx.to_group(
+            ctx.urgent_to_group(
                 session,
                 "📥 "
                 + escape(
@@ -402,7 +408,7 @@ class Requests:
             request.result = result.strip()
             request.late_reason, request.responsible = late_reason.strip(), responsible.strip()
             session.add(request)
-            deadlines.cancel(session, request_subject(request_id), (DeadlineKind.RESULT_DUE,))
+            deadlines.cancel(session, request_subject(request_id), (EscalationDeadline.RESULT_DUE,))
             label = self._label(session, request)
             self._result_entry(session, author, request, label, now)
             tr = ctx.desk_tr()
@@ -417,7 +423,7 @@ class Requests:
                         reason=request.late_reason, who=request.responsible
                     )
                 )
-            ctx.to_group(session, text)
+            ctx.urgent_to_group(session, text)
             session.commit()
         ctx.committed()
         return Step(request)
@@ -427,24 +433,34 @@ class Requests:
         with Session(self._ctx.engine) as session:
             return session.get(UnitRequest, request_id)
 
+    def register(self, timers: Timers) -> None:
+        """Act on the request's own deadlines when they pass."""
+        for kind in REQUEST_KINDS:
+            timers.register(kind, functools.partial(self.on_deadline, kind), self.prefetch)
+
     def on_deadline(
-        self, session: Session, kind: DeadlineKind, request_id: int, seq: int, now: dt.datetime
+        self,
+        kind: EscalationDeadline,
+        session: Session,
+        request_id: int,
+        seq: int,
+        now: dt.datetime,
     ) -> None:
         """Act on one of a request's deadlines, in the caller's transaction."""
         request = session.get(UnitRequest, request_id)
         if request is None:
             return
-        if kind is DeadlineKind.RESULT_DUE:
+        if kind is EscalationDeadline.RESULT_DUE:
             if request.status == RequestStatus.ACKNOWLEDGED:
                 self._result_overdue(session, request, now)
             return
         if request.status != RequestStatus.WAITING:
             return
-        if kind is DeadlineKind.UNIT_REMINDER:
+        if kind is EscalationDeadline.UNIT_REMINDER:
             self._remind_unit(session, request, now)
-        elif kind is DeadlineKind.REPLY_DEADLINE:
+        elif kind is EscalationDeadline.REPLY_DEADLINE:
             self._breach(session, request, now)
-        elif kind is DeadlineKind.BREACH_REMINDER:
+        elif kind is EscalationDeadline.BREACH_REMINDER:
             self._remind_unit(session, request, now)
             self._schedule_breach_reminder(session, request, now, seq + 1)
 
@@ -503,7 +519,11 @@ class Requests:
         assert request.id is not None
         every = _minutes(self._ctx.settings.escalation.breach_reminder_every_minutes)
         deadlines.schedule(
-            session, DeadlineKind.BREACH_REMINDER, request_subject(request.id), now + every, seq=seq
+            session,
+            EscalationDeadline.BREACH_REMINDER,
+            request_subject(request.id),
+            now + every,
+            seq=seq,
         )
 
     def _result_overdue(self, session: Session, request: UnitRequest, now: dt.datetime) -> None:
@@ -523,7 +543,7 @@ class Requests:
             priority=OutboxPriority.URGENT,
         )
         tr = self._ctx.desk_tr()
-        self._ctx.to_group(
+        self._ctx.urgent_to_group(
             session,
             "⏳ "
             + escape(
@@ -556,7 +576,7 @@ class Requests:
         self, session: Session, now: dt.datetime, render: Callable[[Translator], str]
     ) -> None:
         """Tell the group and, privately too, the shift leader: the group hears it anyway."""
-        self._ctx.to_group(session, render(self._ctx.desk_tr()), approvals=True)
+        self._ctx.urgent_to_group(session, render(self._ctx.desk_tr()), approvals=True)
         self._ctx.tell_leader(session, now, render, always_private=True)
 
     def _stop_clock(self, session: Session, request: UnitRequest) -> None:

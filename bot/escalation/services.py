@@ -4,26 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.deadlines.timers import Timers
 from bot.escalation.approvals import Approvals
-from bot.escalation.context import EscalationContext
 from bot.escalation.incidents import Incidents
 from bot.escalation.requests import Requests
-from bot.escalation.timers import Timers
+from bot.service import ServiceContext
 
 
 @dataclass
 class Escalation:
-    """Incidents, approvals, unit requests and their timers."""
+    """Incidents, approvals and unit requests."""
 
-    ctx: EscalationContext
+    ctx: ServiceContext
     incidents: Incidents
     approvals: Approvals
     requests: Requests
-    timers: Timers
 
     @classmethod
-    def build(cls, ctx: EscalationContext) -> Escalation:
-        """Wire the services on a shared context."""
+    def build(cls, ctx: ServiceContext, timers: Timers) -> Escalation:
+        """Wire the services on a shared context; their deadlines fire through `timers`."""
         requests = Requests(ctx)
         approvals = Approvals(ctx, requests)
-        return cls(ctx, Incidents(ctx), approvals, requests, Timers(ctx, approvals, requests))
+        requests.register(timers)
+        approvals.register(timers)
+        return cls(ctx, Incidents(ctx), approvals, requests)

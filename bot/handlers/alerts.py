@@ -13,7 +13,6 @@ from bot.camera.digest import kind_label
 from bot.camera.runtime import EVENTS_FAULT_LABELS, events_fault
 from bot.db.models import OutboxPriority
 from bot.drafts import DraftState
-from bot.escalation.context import Refusal, Step
 from bot.handlers.buttons import ActionPress, action_and_id, button
 from bot.handlers.common import App, Context, desk_of, reply, requires, tr_for
 from bot.handlers.flows import Flow, ask, register_flow, start
@@ -21,6 +20,7 @@ from bot.handlers.incidents import ask_step
 from bot.handlers.proposals import actor, conclude
 from bot.i18n import N_
 from bot.shifts import Right
+from bot.steps import Refusal, Step
 
 FALSE_ALARM = "false_alarm"
 NOT_ON_SHIFT = N_("Only the people rostered on the current shift may act on alerts.")

@@ -10,12 +10,12 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.db.models import HandoverStatus
 from bot.drafts import DraftState
-from bot.escalation.deadlines import DeadlineKind
 from bot.handlers.buttons import ActionPress, action_and_id, button
 from bot.handlers.common import App, Context, desk_of, reply, requires, tr_for
 from bot.handlers.flows import Flow, ask, finish, register_flow, start
 from bot.handlers.logbook import parse_day
 from bot.handlers.proposals import actor
+from bot.handover.deadline_kinds import ShiftDeadline
 from bot.handover.handovers import HandoverRefusal, HandoverStep, accepted_lines, handover_buttons
 from bot.handover.report import report_lines
 from bot.i18n import N_, Translator
@@ -82,7 +82,7 @@ async def cmd_handover(update: Update, context: Context) -> None:
             reply(update, context, escape(posted.summary), handover_buttons(tr, posted.id))
         return
     lines = desk.handovers.text(tr, current, desk.handovers.items(current), now)
-    prepare_at = desk.cycle.moment(DeadlineKind.HANDOVER_DUE, current)
+    prepare_at = desk.cycle.moment(ShiftDeadline.HANDOVER_DUE, current)
     head = "📝 " + escape(
         tr("Draft: it will be posted for acceptance at {when}.").format(
             when=tr.datetime(prepare_at)

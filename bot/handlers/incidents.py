@@ -10,15 +10,15 @@ from typing import Any
 from telegram import Message, Update
 from telegram.ext import CommandHandler
 
-from bot.db.models import MessageKind, UnitRequest
-from bot.drafts import DraftState
-from bot.escalation.incidents import Attachment, History, IncidentInput
-from bot.escalation.references import (
+from bot.customs.references import (
     ProblemCode,
     ReferenceKind,
     ReferenceProblem,
     extract_references,
 )
+from bot.db.models import MessageKind, UnitRequest
+from bot.drafts import DraftState
+from bot.escalation.incidents import Attachment, History, IncidentInput
 from bot.escalation.texts import KIND_LABELS, REQUEST_LABELS, STATUS_LABELS, refs_line
 from bot.handlers.common import App, Context, desk_of, reply, requires, tr_for
 from bot.handlers.conversation import author_of
@@ -273,7 +273,7 @@ async def show_incident(update: Update, context: Context, label: str) -> None:
             ),
         )
         return
-    reply(update, context, history_text(tr, history, desk.escalation.ctx.addressee_name))
+    reply(update, context, history_text(tr, history, desk.context.addressee_name))
 
 
 def history_text(tr: Translator, history: History, name_of: Callable[[UnitRequest], str]) -> str:

@@ -9,13 +9,13 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.drafts import DraftState
 from bot.epz.interim import InterimRefusal
-from bot.escalation.context import Refusal
 from bot.handlers.buttons import ActionPress, action_and_id, button
 from bot.handlers.common import App, Context, desk_of, has_right, reply, tr_for
 from bot.handlers.flows import Flow, ask, finish, register_flow, start
-from bot.handlers.proposals import actor, refusal_text
+from bot.handlers.proposals import actor
 from bot.i18n import Translator
 from bot.shifts import Right
+from bot.steps import Refusal, refusal_text
 from bot.values import row_id
 
 INTERIM = "interim"

@@ -26,7 +26,7 @@ async def cmd_pending(update: Update, context: Context) -> None:
     desk = desk_of(context)
     tr = tr_for(update, context)
     now = desk.clock.now()
-    name_of = desk.escalation.ctx.addressee_name
+    name_of = desk.context.addressee_name
     open_items = waiting(desk.engine)
     lines = ["⏳ <b>" + escape(tr("Pending")) + "</b>"]
     if open_items.empty():

@@ -11,10 +11,9 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.config import Person
+from bot.customs.addressees import find_person, person_label
 from bot.db.models import ProposalKind, UrgentCase
 from bot.drafts import DraftState
-from bot.escalation.addressees import find_person, person_label
-from bot.escalation.context import Refusal, Step
 from bot.escalation.texts import INCIDENT_KINDS, KIND_LABELS, URGENT_LABELS
 from bot.handlers.buttons import ActionPress, action_and_id, button
 from bot.handlers.common import (
@@ -31,6 +30,7 @@ from bot.handlers.flows import Flow, advance, ask, choice, finish, register_flow
 from bot.i18n import N_, Translator
 from bot.logbook.service import Author
 from bot.shifts import Right, Role
+from bot.steps import Refusal, Step, refusal_text
 from bot.values import MAX_ROW_ID, MAX_TELEGRAM_ID, row_id, whole_number
 
 PROPOSE, URGENT, REJECT, EDIT = "propose", "urgent", "reject", "edit"
@@ -43,25 +43,6 @@ def actor(update: Update, context: Context) -> Author:
     assert user is not None
     person = desk_of(context).roster.person(user.id)
     return Author(user.id, person.name if person else telegram_name(user))
-
-
-def refusal_text(tr: Translator, step: Step[Any]) -> str:
-    """Explain a refused step in the person's language."""
-    messages = {
-        Refusal.NOT_FOUND: N_("This no longer exists."),
-        Refusal.ALREADY_DECIDED: N_("This was already decided; nothing changed."),
-        Refusal.STALE_VERSION: N_("The proposal was edited since; decide on its new version."),
-        Refusal.NOT_ALLOWED: N_("Only the unit this request was sent to may answer it."),
-        Refusal.WRONG_STATE: N_("This step is already done; nothing changed."),
-        Refusal.UNKNOWN_UNIT: N_("Unknown unit."),
-        Refusal.UNKNOWN_PERSON: N_("Unknown person."),
-        Refusal.EMPTY: N_("The text cannot be empty."),
-        Refusal.NEEDS_LATE_REASON: N_(
-            "The result is late: give the reason and who is responsible."
-        ),
-    }
-    assert step.refusal is not None
-    return tr(messages[step.refusal])
 
 
 def conclude(
@@ -253,7 +234,7 @@ def ask_step(update: Update, context: Context, state: DraftState) -> None:
             [choice(("☑ " if unit.key in chosen else "☐ ") + unit.name, f"unit:{unit.key}")]
             for unit in desk.settings.units
         ]
-        names = desk.escalation.ctx.people_names()
+        names = desk.context.people_names()
         rows += [
             [choice("☑ 👤 " + names.get(pid, str(pid)), f"person:{pid}")]
             for pid in state.data["people"]

@@ -8,16 +8,17 @@ from html import escape
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
+from bot.customs.addressees import may_answer
 from bot.db.models import RequestStatus, UnitRequest
 from bot.drafts import DraftState
-from bot.escalation.addressees import may_answer
 from bot.escalation.eta import EtaProblem, parse_eta
 from bot.escalation.requests import is_late
 from bot.handlers.buttons import ActionPress, action_and_id, button
 from bot.handlers.common import App, Context, desk_of, reply, tr_for
 from bot.handlers.flows import Flow, advance, ask, finish, register_flow, start
-from bot.handlers.proposals import actor, conclude, refusal_text
+from bot.handlers.proposals import actor, conclude
 from bot.i18n import N_, Translator
+from bot.steps import refusal_text
 
 ANSWER, ACK, RESULT = "answer", "ack", "result"
 # After the access gate (-100), before the default group (0) that answers the message.
@@ -42,7 +43,7 @@ def answerer_only(tr: Translator, context: Context, request: UnitRequest) -> str
     if request.person_id is None:
         return tr("Only the unit this request was sent to may answer it.")
     return tr("Only {name}, to whom this request was sent, may answer it.").format(
-        name=desk_of(context).escalation.ctx.addressee_name(request)
+        name=desk_of(context).context.addressee_name(request)
     )
 
 

@@ -11,18 +11,18 @@ from html import escape
 
 from sqlmodel import Session
 
+from bot import deadlines
 from bot.config import ShiftCycleSettings
 from bot.db.models import HandoverStatus, LogColumn
-from bot.desk_service import DeskService, Wiring
-from bot.escalation import deadlines
-from bot.escalation.deadlines import DeadlineKind, shift_of, shift_subject
+from bot.handover.deadline_kinds import ShiftDeadline, shift_of, shift_subject
 from bot.handover.handovers import Handovers, accepted_lines, plain
 from bot.handover.open_items import collect
 from bot.handover.report import DailyReports
 from bot.i18n import Translator
 from bot.logbook.service import Author
 from bot.roles import role_label
-from bot.shifts import Member, Role, Roster
+from bot.service import DeskService, ServiceContext
+from bot.shifts import Member, Role
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +35,11 @@ class ShiftCycle(DeskService):
 
     def __init__(
         self,
-        wiring: Wiring,
-        roster: Roster,
+        ctx: ServiceContext,
         handovers: Handovers,
         reports: DailyReports,
     ) -> None:
-        super().__init__(wiring)
-        self._roster = roster
+        super().__init__(ctx)
         self._handovers = handovers
         self._reports = reports
 
@@ -58,15 +56,15 @@ class ShiftCycle(DeskService):
             moment = self._local(shift_date + dt.timedelta(days=1), at)
         return moment
 
-    def moment(self, kind: DeadlineKind, shift_date: dt.date) -> dt.datetime:
+    def moment(self, kind: ShiftDeadline, shift_date: dt.date) -> dt.datetime:
         """When a kind of moment falls for a shift (the roster check: the day before it)."""
-        if kind is DeadlineKind.SHIFT_OPENING:
+        if kind is ShiftDeadline.SHIFT_OPENING:
             return self._roster.window(shift_date).starts_at
-        if kind is DeadlineKind.ROSTER_CHECK:
+        if kind is ShiftDeadline.ROSTER_CHECK:
             return self._after_start(
                 shift_date - dt.timedelta(days=1), self._config.roster_warning_at
             )
-        if kind is DeadlineKind.HANDOVER_DUE:
+        if kind is ShiftDeadline.HANDOVER_DUE:
             return self._after_start(shift_date, self._config.handover_at)
         return self._after_start(shift_date, self._config.report_at)
 
@@ -89,13 +87,13 @@ class ShiftCycle(DeskService):
             self._arm(session, now)
             session.commit()
 
-    def register(self, register: Callable[[DeadlineKind, Callable[..., None]], None]) -> None:
+    def register(self, register: Callable[[ShiftDeadline, Callable[..., None]], None]) -> None:
         """Hand the cycle's deadline kinds to the timers."""
-        register(DeadlineKind.SHIFT_OPENING, self._fired(self._open))
-        register(DeadlineKind.ROSTER_CHECK, self._fired(self._check_roster))
-        register(DeadlineKind.HANDOVER_DUE, self._fired(self._prepare))
-        register(DeadlineKind.DAILY_REPORT, self._fired(self._report))
-        register(DeadlineKind.HANDOVER_REMINDER, self._handovers.remind)
+        register(ShiftDeadline.SHIFT_OPENING, self._fired(self._open))
+        register(ShiftDeadline.ROSTER_CHECK, self._fired(self._check_roster))
+        register(ShiftDeadline.HANDOVER_DUE, self._fired(self._prepare))
+        register(ShiftDeadline.DAILY_REPORT, self._fired(self._report))
+        register(ShiftDeadline.HANDOVER_REMINDER, self._handovers.remind)
 
     def _fired(
         self, act: Callable[[Session, dt.date, dt.datetime], None]
@@ -194,10 +192,10 @@ class ShiftCycle(DeskService):
 
 
 KINDS = (
-    DeadlineKind.SHIFT_OPENING,
-    DeadlineKind.ROSTER_CHECK,
-    DeadlineKind.HANDOVER_DUE,
-    DeadlineKind.DAILY_REPORT,
+    ShiftDeadline.SHIFT_OPENING,
+    ShiftDeadline.ROSTER_CHECK,
+    ShiftDeadline.HANDOVER_DUE,
+    ShiftDeadline.DAILY_REPORT,
 )
 
 

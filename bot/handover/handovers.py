@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from html import escape, unescape
 
 from sqlmodel import Session, select
 
+from bot import deadlines
 from bot.config import Person
 from bot.db.models import (
     Handover,
@@ -19,16 +19,13 @@ from bot.db.models import (
     OutboxPriority,
     ShiftNote,
     ShiftNoteKind,
-    UnitRequest,
 )
-from bot.desk_service import DeskService, Wiring
-from bot.escalation import deadlines
-from bot.escalation.deadlines import DeadlineKind, handover_subject
+from bot.handover.deadline_kinds import ShiftDeadline, handover_subject
 from bot.handover.open_items import OpenItems, Renderer, collect
 from bot.i18n import Translator
 from bot.logbook.service import Author
 from bot.outbox import Button, keyboard
-from bot.shifts import Roster
+from bot.service import DeskService, ServiceContext
 
 _TAG = re.compile(r"<[^>]+>")
 
@@ -63,13 +60,10 @@ class Handovers(DeskService):
 
     def __init__(
         self,
-        wiring: Wiring,
-        roster: Roster,
-        name_of: Callable[[UnitRequest], str],
+        ctx: ServiceContext,
     ) -> None:
-        super().__init__(wiring)
-        self._roster = roster
-        self._name_of = name_of
+        super().__init__(ctx)
+        self._name_of = ctx.addressee_name
 
     @property
     def _remind_every(self) -> dt.timedelta:
@@ -165,7 +159,7 @@ class Handovers(DeskService):
             self._tell_incoming(session, handover, incoming.id, first=True)
         deadlines.schedule(
             session,
-            DeadlineKind.HANDOVER_REMINDER,
+            ShiftDeadline.HANDOVER_REMINDER,
             handover_subject(handover.id),
             now + self._remind_every,
             seq=1,
@@ -214,7 +208,7 @@ class Handovers(DeskService):
             self._tell_incoming(session, handover, incoming.id, first=False)
         deadlines.schedule_once(
             session,
-            DeadlineKind.HANDOVER_REMINDER,
+            ShiftDeadline.HANDOVER_REMINDER,
             handover_subject(handover_id),
             now + self._remind_every,
             seq=seq + 1,
@@ -364,7 +358,7 @@ class Handovers(DeskService):
                 session, author, now, columns, source_key=f"handover-accepted:{handover_id}"
             )
             deadlines.cancel(
-                session, handover_subject(handover_id), (DeadlineKind.HANDOVER_REMINDER,)
+                session, handover_subject(handover_id), (ShiftDeadline.HANDOVER_REMINDER,)
             )
             accepted = accepted_lines(tr, handover)
             group = self._settings.telegram.duty_group_id

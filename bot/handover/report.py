@@ -23,10 +23,9 @@ from bot.db.models import (
     ProposalStatus,
     UnitRequest,
 )
-from bot.desk_service import DeskService, Wiring
 from bot.escalation.texts import KIND_LABELS
 from bot.i18n import Translator
-from bot.shifts import Roster
+from bot.service import DeskService
 
 # Decisions that let a proposal go ahead (to units, or up to the Director General).
 APPROVED = (
@@ -44,14 +43,6 @@ def _count(session: Session, query: object) -> int:
 
 class DailyReports(DeskService):
     """Counts a shift's work, keeps the figures, and posts them to the group."""
-
-    def __init__(
-        self,
-        wiring: Wiring,
-        roster: Roster,
-    ) -> None:
-        super().__init__(wiring)
-        self._roster = roster
 
     def get(self, shift_date: dt.date) -> DailyReport | None:
         """The kept report of a shift."""

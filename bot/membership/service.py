@@ -13,7 +13,6 @@ from sqlmodel import Session, col, select
 
 from bot.config import Person
 from bot.db.models import AuditEvent, LogColumn
-from bot.desk_service import DeskService, Wiring
 from bot.i18n import Translator
 from bot.logbook.service import Author
 from bot.membership.moves import ChatMoves
@@ -26,6 +25,7 @@ from bot.membership.standing import (
     problem_text,
     problems_of,
 )
+from bot.service import DeskService, ServiceContext
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +49,8 @@ class MemberChange:
 class Membership(DeskService):
     """Decides what the bot's standing means for the desk, and who must hear of it."""
 
-    def __init__(self, wiring: Wiring, moves: ChatMoves) -> None:
-        super().__init__(wiring)
+    def __init__(self, ctx: ServiceContext, moves: ChatMoves) -> None:
+        super().__init__(ctx)
         self._moves = moves
 
     def resolve(self, chat_id: int) -> int:

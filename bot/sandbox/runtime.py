@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
 
-from bot.alarm import Alarm
 from bot.app import ALARM_KEY, SENDER_KEY, build_application, running
 from bot.clock import ScaledClock
 from bot.config import Settings
 from bot.db.engine import make_engine, upgrade
+from bot.deadlines.alarm import Alarm
 from bot.desk import Desk
 from bot.devtools.emulator import BotApiEmulator
 from bot.devtools.onvif_camera import SimulatedCamera

@@ -159,7 +159,7 @@ class Desktop:
         """Let the bot take every update, fire what is due by the test clock, and send."""
         await self.emu.wait_until_consumed()
         await self.desk.cameras.alerts.settle()
-        self.desk.escalation.timers.fire_due(self.clock.now())
+        self.desk.timers.fire_due(self.clock.now())
         sender = self.app.bot_data.get("outbox_sender")
         if sender is not None:
             await sender.drain()

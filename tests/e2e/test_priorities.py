@@ -106,7 +106,7 @@ async def test_an_alert_a_reply_and_a_breach_notice_overtake_300_filed_messages(
 
         mark = desktop.emu.mark()
         desktop.clock.advance(dt.timedelta(minutes=6))
-        desktop.desk.escalation.timers.fire_due(desktop.clock.now())
+        desktop.desk.timers.fire_due(desktop.clock.now())
         late["breach notice"] = await seconds_until_shown(
             desktop, mark, lambda m: "chưa hồi báo" in text_of(m)
         )

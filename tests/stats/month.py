@@ -99,7 +99,7 @@ def _approved(
 
 
 def _fire(desk: Desk, when: dt.datetime) -> None:
-    desk.escalation.timers.fire_due(when)
+    desk.timers.fire_due(when)
 
 
 def _requests(desk: Desk) -> None:

@@ -5,20 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from enum import StrEnum
 from typing import NamedTuple
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.escalation import deadlines
-from bot.escalation.approvals import Approvals
-from bot.escalation.context import EscalationContext
-from bot.escalation.deadlines import DeadlineKind, is_request, subject_id
-from bot.escalation.requests import Requests
+from bot.deadlines import store as deadlines
+from bot.deadlines.store import subject_id
 
 log = logging.getLogger(__name__)
 
 # Called in the deadline's own transaction: (session, subject id, sequence number, now).
 DeadlineHandler = Callable[[Session, int, int, dt.datetime], None]
+# Loads the subjects of a batch of deadlines at once (their ids), before their handlers run;
+# what it returns is kept alive for the batch (e.g. rows in the session's identity map).
+Prefetch = Callable[[Session, list[int]], object]
 
 
 # Deadlines fired in one transaction; small enough that a burst never holds the loop long.
@@ -27,23 +29,27 @@ BATCH = 25
 
 class _Due(NamedTuple):
     id: int
-    kind: DeadlineKind
+    kind: str
     subject: str
     seq: int
 
 
 class Timers:
-    """Turns passed deadlines into reminders, breaches and escalations."""
+    """Turns passed deadlines into what each domain registered for their kind."""
 
-    def __init__(self, ctx: EscalationContext, approvals: Approvals, requests: Requests) -> None:
-        self._ctx = ctx
-        self._approvals = approvals
-        self._requests = requests
-        self._handlers: dict[DeadlineKind, DeadlineHandler] = {}
+    def __init__(self, engine: Engine, wake_sender: Callable[[], None]) -> None:
+        self._engine = engine
+        self._wake_sender = wake_sender
+        self._handlers: dict[str, DeadlineHandler] = {}
+        self._prefetches: dict[str, Prefetch] = {}
 
-    def register(self, kind: DeadlineKind, handler: DeadlineHandler) -> None:
-        """Let another domain act on its own kind of deadline (e.g. EPZ repair deadlines)."""
-        self._handlers[kind] = handler
+    def register(
+        self, kind: StrEnum, handler: DeadlineHandler, prefetch: Prefetch | None = None
+    ) -> None:
+        """Let a domain act on its own kind of deadline (e.g. the EPZ's repair deadlines)."""
+        self._handlers[kind.value] = handler
+        if prefetch is not None:
+            self._prefetches[kind.value] = prefetch
 
     def fire_due(self, now: dt.datetime) -> int:
         """Fire every deadline due by now (including those missed while the bot was down)."""
@@ -52,7 +58,7 @@ class Timers:
             fired += step
         if fired:
             # The sender goes at once; re-arming the alarm is for whoever rang it, once.
-            self._ctx.outbox.notify()
+            self._wake_sender()
         return fired
 
     def fire_next(self, now: dt.datetime, limit: int = BATCH) -> int | None:
@@ -61,9 +67,9 @@ class Timers:
         They share one transaction, which keeps a burst of deadlines cheap; if any of them
         fails, that batch is fired again one deadline at a time so the others still fire.
         """
-        with Session(self._ctx.engine) as session:
+        with Session(self._engine) as session:
             batch = [
-                _Due(d.id, DeadlineKind(d.kind), d.subject, d.seq)
+                _Due(d.id, d.kind, d.subject, d.seq)
                 for d in deadlines.due(session, now, limit)
                 if d.id is not None
             ]
@@ -74,21 +80,19 @@ class Timers:
             fired = sum(self._fire_one(due, now) for due in batch)
         if fired:
             # The sender goes at once; re-arming the alarm is for whoever rang it, once.
-            self._ctx.outbox.notify()
+            self._wake_sender()
         return fired
 
     def next_due_at(self) -> dt.datetime | None:
         """When the earliest live deadline falls."""
-        with Session(self._ctx.engine) as session:
+        with Session(self._engine) as session:
             return deadlines.next_due_at(session)
 
     def _fire_together(self, batch: list[_Due], now: dt.datetime) -> int | None:
-        with Session(self._ctx.engine) as session:
+        with Session(self._engine) as session:
             owned = deadlines.claim_many(session, [due.id for due in batch], now)
             try:
-                loaded = self._requests.prefetch(
-                    session, [subject_id(due.subject) for due in batch if is_request(due.subject)]
-                )
+                loaded = self._prefetch(session, batch)
                 for due in batch:
                     if due.id in owned:
                         self._act(session, due, now)
@@ -101,7 +105,7 @@ class Timers:
         return len(owned)
 
     def _fire_one(self, due: _Due, now: dt.datetime) -> bool:
-        with Session(self._ctx.engine) as session:
+        with Session(self._engine) as session:
             if not deadlines.claim(session, due.id, now):
                 return False
             try:
@@ -110,18 +114,25 @@ class Timers:
                 # A broken deadline must not block the others; it stays claimed and logged.
                 session.rollback()
                 log.exception("Deadline %s (%s %s) failed", due.id, due.kind, due.subject)
-                with Session(self._ctx.engine) as retry:
+                with Session(self._engine) as retry:
                     deadlines.claim(retry, due.id, now)
                     retry.commit()
                 return False
             session.commit()
         return True
 
+    def _prefetch(self, session: Session, batch: list[_Due]) -> list[object]:
+        wanted: dict[Prefetch, list[int]] = {}
+        for due in batch:
+            prefetch = self._prefetches.get(due.kind)
+            if prefetch is not None:
+                wanted.setdefault(prefetch, []).append(subject_id(due.subject))
+        return [prefetch(session, ids) for prefetch, ids in wanted.items()]
+
     def _act(self, session: Session, due: _Due, now: dt.datetime) -> None:
-        subject = subject_id(due.subject)
-        if due.kind in self._handlers:
-            self._handlers[due.kind](session, subject, due.seq, now)
-        elif due.kind is DeadlineKind.APPROVAL_REMINDER:
-            self._approvals.remind_leader(session, subject, due.seq, now)
-        else:
-            self._requests.on_deadline(session, due.kind, subject, due.seq, now)
+        handler = self._handlers.get(due.kind)
+        if handler is None:
+            # A kind no domain registers (a removed feature's rows): claimed, logged, skipped.
+            log.error("No handler for deadline %s of kind %s", due.id, due.kind)
+            return
+        handler(session, subject_id(due.subject), due.seq, now)

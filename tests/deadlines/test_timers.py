@@ -8,14 +8,14 @@ import json
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from bot import deadlines
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db.engine import make_engine
 from bot.db.models import Deadline, OutboxMessage
+from bot.deadlines.timers import BATCH
 from bot.desk import Desk
-from bot.escalation import deadlines
-from bot.escalation.deadlines import DeadlineKind
-from bot.escalation.timers import BATCH
+from bot.epz.deadline_kinds import OutageDeadline
 
 NOW = dt.datetime(2026, 11, 25, 2, 0, tzinfo=dt.UTC)
 CHAT = 1001
@@ -39,21 +39,21 @@ def queued_texts(engine: Engine) -> list[str]:
 
 def test_a_failing_deadline_leaves_the_rest_of_its_burst_firing_once(migrated_url: str) -> None:
     desk = desk_on(migrated_url)
-    timers = desk.escalation.timers
+    timers = desk.timers
 
     def remind(session: Session, subject: int, _seq: int, _now: dt.datetime) -> None:
         desk.outbox.send(CHAT, f"reminder {subject}", session=session)
         if subject == BROKEN:
             raise RuntimeError("a handler bug")
 
-    timers.register(DeadlineKind.EPZ_REMINDER, remind)
+    timers.register(OutageDeadline.EPZ_REMINDER, remind)
     subjects = range(1, BATCH * 2 + 3)
     with Session(desk.engine) as session:
         for n in subjects:
             due = NOW - dt.timedelta(seconds=len(subjects) - n)
-            deadlines.schedule(session, DeadlineKind.EPZ_REMINDER, f"outage:{n}", due)
+            deadlines.schedule(session, OutageDeadline.EPZ_REMINDER, f"outage:{n}", due)
         deadlines.schedule(
-            session, DeadlineKind.EPZ_REMINDER, "outage:999", NOW + dt.timedelta(minutes=1)
+            session, OutageDeadline.EPZ_REMINDER, "outage:999", NOW + dt.timedelta(minutes=1)
         )
         session.commit()
 

@@ -12,7 +12,7 @@ from apscheduler.jobstores.base import JobLookupError
 from telegram.ext import ContextTypes, Job, JobQueue
 
 from bot.clock import Clock, wall_delay
-from bot.escalation.timers import Timers
+from bot.deadlines.timers import Timers
 
 log = logging.getLogger(__name__)
 

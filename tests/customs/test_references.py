@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.escalation.references import (
+from bot.customs.references import (
     ProblemCode,
     ReferenceKind,
     ReferenceProblem,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.config import Person
+from bot.customs.addressees import find_person, may_answer
 from bot.db.models import RequestStatus, UnitRequest
-from bot.escalation.addressees import find_person, may_answer
 
 KHOA = Person(id=3, name="Lý Văn Khoa", title="Tổ trưởng")
 GIANG = Person(id=1, name="Võ Văn Giang", unit="hq-kv1")
