@@ -184,38 +184,11 @@ class DeskService:
         self._outbox = ctx.outbox
         self._logbook = ctx.logbook
         self._translator_for = ctx.translator_for
+        self._local = ctx.local
+        self._to_group = ctx.to_group
+        self._announce = ctx.announce
 
     @property
     def _tr(self) -> Translator:
         """The desk's language, for the group and the logbook."""
         return self._ctx.desk_tr()
-
-    def _local(self, day: dt.date, at: dt.time) -> dt.datetime:
-        """A local date and time of day as an aware UTC moment."""
-        return self._ctx.local(day, at)
-
-    def _to_group(
-        self,
-        session: Session,
-        html: str,
-        buttons: Keyboard | None = None,
-        thread_id: int | None = None,
-        priority: OutboxPriority = OutboxPriority.NORMAL,
-    ) -> int | None:
-        """Post in the duty group, in the caller's transaction; the outbox row's id."""
-        return self._ctx.to_group(
-            session, html, buttons=buttons, thread_id=thread_id, priority=priority
-        )
-
-    def _announce(
-        self,
-        session: Session,
-        now: dt.datetime,
-        icon: str,
-        column: LogColumn,
-        text: str,
-        source_key: str,
-        priority: OutboxPriority = OutboxPriority.NORMAL,
-    ) -> None:
-        """Something the desk itself noticed: into the logbook, and told to the duty group."""
-        self._ctx.announce(session, now, icon, column, text, source_key, priority)
