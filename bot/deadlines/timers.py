@@ -51,6 +51,10 @@ class Timers:
         if prefetch is not None:
             self._prefetches[kind.value] = prefetch
 
+    def handles(self, kind: StrEnum) -> bool:
+        """True if a domain registered what happens when a deadline of this kind passes."""
+        return kind.value in self._handlers
+
     def fire_due(self, now: dt.datetime) -> int:
         """Fire every deadline due by now (including those missed while the bot was down)."""
         fired = 0
