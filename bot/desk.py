@@ -23,7 +23,7 @@ from bot.escalation.services import Escalation
 from bot.handover.cycle import ShiftCycle
 from bot.handover.handovers import Handovers
 from bot.handover.report import DailyReports
-from bot.i18n import Translator, translator
+from bot.i18n import PeopleLanguages, Translator, translator
 from bot.logbook.service import Logbook
 from bot.membership.moves import ChatMoves
 from bot.membership.service import Membership
@@ -32,6 +32,18 @@ from bot.preferences import Preferences
 from bot.service import ServiceContext
 from bot.shifts import Roster
 from bot.stats.figures import Statistics
+
+
+def people_languages(settings: Settings, preferences: Preferences) -> PeopleLanguages:
+    """A person's language: their choice, else their Telegram app's, else the desk's."""
+
+    def translator_for(user_id: int | None, telegram_language: str | None = None) -> Translator:
+        chosen = preferences.locale(user_id) if user_id is not None else None
+        if chosen is None and telegram_language:
+            chosen = telegram_language.split("-")[0].lower()
+        return translator(chosen, settings.tz, default=settings.locale)
+
+    return translator_for
 
 
 @dataclass
@@ -76,12 +88,14 @@ class Desk:
         )
         preferences = Preferences(engine, clock)
 
-        def person_translator(user_id: int | None) -> Translator:
-            chosen = preferences.locale(user_id) if user_id is not None else None
-            return translator(chosen, settings.tz, default=settings.locale)
-
         context = ServiceContext(
-            settings, engine, clock, roster, outbox, logbook, person_translator
+            settings,
+            engine,
+            clock,
+            roster,
+            outbox,
+            logbook,
+            people_languages(settings, preferences),
         )
         timers = Timers(engine, outbox.notify)
         escalation = Escalation.build(context, timers)
@@ -131,10 +145,7 @@ class Desk:
         self, user_id: int | None, telegram_language: str | None = None
     ) -> Translator:
         """Return a person's language: their choice, else Telegram's setting, else the desk's."""
-        chosen = self.preferences.locale(user_id) if user_id is not None else None
-        if chosen is None and telegram_language:
-            chosen = telegram_language.split("-")[0].lower()
-        return translator(chosen, self.settings.tz, default=self.settings.locale)
+        return self.context.translator_for(user_id, telegram_language)
 
     def desk_translator(self) -> Translator:
         """Return the translator for messages addressed to the whole group."""

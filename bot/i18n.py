@@ -8,6 +8,7 @@ import io
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -96,6 +97,12 @@ class Translator:
         """Return a language's own name, e.g. 'Tiếng Việt'."""
         name = Locale.parse(locale).get_display_name(locale) or locale
         return name[:1].upper() + name[1:]
+
+
+class PeopleLanguages(Protocol):
+    """A person's translator: their choice, else their Telegram app's language, else the desk's."""
+
+    def __call__(self, user_id: int | None, telegram_language: str | None = None) -> Translator: ...
 
 
 def translator(locale: str | None, tz: ZoneInfo, default: str = "vi") -> Translator:

@@ -19,7 +19,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.customs.addressees import person_label
 from bot.db.models import LogColumn, OutboxPriority, UnitRequest
-from bot.i18n import Translator, translator
+from bot.i18n import PeopleLanguages, Translator, translator
 from bot.logbook.service import Author, Logbook
 from bot.outbox import Keyboard, Outbox
 from bot.shifts import Roster
@@ -40,7 +40,8 @@ class ServiceContext:
     roster: Roster
     outbox: Outbox
     logbook: Logbook
-    translator_for: Callable[[int | None], Translator]
+    # A person's language (their Telegram app's setting, when known, is the second guess).
+    translator_for: PeopleLanguages
     # Called after a commit that may have added deadlines, so the alarm re-arms.
     on_change: Callable[[], None] | None = None
 

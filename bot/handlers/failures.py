@@ -14,7 +14,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.handlers.common import APOLOGY, REFUSAL, Context, answer_quietly, desk_of, reply
-from bot.i18n import Translator, translator
+from bot.i18n import Translator
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def language_of(update: Update, context: Context) -> Translator:
         return desk.translator_for(user.id if user else None, user.language_code if user else None)
     except Exception:  # the failure may be the database the choice is kept in
         log.warning("Could not read the language of %s; using the desk's", describe(update))
-        return translator(desk.settings.locale, desk.settings.tz)
+        return desk.desk_translator()
 
 
 def may_hear(update: Update, context: Context) -> bool:
