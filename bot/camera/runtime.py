@@ -14,7 +14,8 @@ from html import escape
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.camera.alerts import AlertInput, Alerts
+from bot.camera.alert_input import AlertInput
+from bot.camera.alerts import Alerts
 from bot.camera.annotate import Caption, annotate
 from bot.camera.events import RawEvent, is_alarm, parse_event
 from bot.camera.onvif_device import (
