@@ -15,18 +15,11 @@ import pytest
 from aiohttp import web
 from PIL import Image
 
-from bot.camera.onvif_device import (
-    CameraAddress,
-    CameraAuthError,
-    CameraUnreachable,
-    EventStream,
-    HealthReason,
-    HealthStatus,
-    OnvifDevice,
-    RawEvent,
-    StreamState,
-    probe,
-)
+from bot.camera.events import RawEvent
+from bot.camera.onvif_device.device import CameraAddress, OnvifDevice
+from bot.camera.onvif_device.errors import CameraAuthError, CameraUnreachable
+from bot.camera.onvif_device.health import HealthReason, HealthStatus, probe
+from bot.camera.onvif_device.stream import EventStream, StreamState
 from bot.devtools.onvif_camera import (
     CELL_MOTION,
     GLOBAL_SCENE_CHANGE,
@@ -470,7 +463,7 @@ async def test_topics_are_normalised_whatever_prefix_the_camera_uses() -> None:
 
 _COLD_START = """
 import asyncio, sys
-from bot.camera.onvif_device import CameraAddress, OnvifDevice
+from bot.camera.onvif_device.device import CameraAddress, OnvifDevice
 from bot.devtools.onvif_camera import SimulatedCamera
 
 async def main() -> None:
