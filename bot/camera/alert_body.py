@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from bot.camera.alerts import AlertInput
+from bot.camera.alert_input import AlertInput
 from bot.camera.replays import Signature
 from bot.config import Settings
 from bot.db.models import AlertSource

@@ -9,7 +9,11 @@ from functools import cache
 
 from PIL import Image, ImageDraw, ImageFont
 
+from bot.camera.digest import kind_label
+from bot.config import Camera
+from bot.db.models import CameraAlert
 from bot.fonts import SANS_BOLD, font_path
+from bot.i18n import Translator
 
 log = logging.getLogger(__name__)
 
@@ -71,3 +75,20 @@ def placeholder(caption: Caption, size: tuple[int, int] = (640, 360)) -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=JPEG_QUALITY)
     return annotate(out.getvalue(), caption)
+
+
+def alert_image(
+    tr: Translator, alert: CameraAlert, camera: Camera | None, image: bytes | None
+) -> bytes:
+    """The picture of an alert's card: its snapshot annotated, or a plain card without one."""
+    label = Caption(
+        camera=alert.camera,
+        place=camera.place if camera else "",
+        time=tr.datetime(alert.occurred_at),
+        event=kind_label(tr, alert.kind),
+    )
+    try:
+        return annotate(image, label) if image else placeholder(label)
+    except OSError:
+        log.info("Snapshot of camera %s is not a readable image", alert.camera)
+        return placeholder(label)

@@ -14,20 +14,15 @@ from html import escape
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.camera.alerts import AlertInput, Alerts
+from bot.camera.alert_input import AlertInput
+from bot.camera.alerts import Alerts
 from bot.camera.annotate import Caption, annotate
 from bot.camera.events import RawEvent, is_alarm, parse_event
-from bot.camera.onvif_device import (
-    CameraAddress,
-    EventCallback,
-    EventsCallback,
-    EventsFault,
-    EventStream,
-    HealthReason,
-    OnvifDevice,
-    StreamState,
-    probe,
-)
+from bot.camera.onvif_device.device import CameraAddress, OnvifDevice
+from bot.camera.onvif_device.events_watch import EventsCallback
+from bot.camera.onvif_device.health import HealthReason, probe
+from bot.camera.onvif_device.stream import EventCallback, EventStream, StreamState
+from bot.camera.onvif_device.subscription import EventsFault
 from bot.camera.subscriptions import SubscriptionRecords
 from bot.clock import Clock, sleep_on
 from bot.config import Camera, Settings

@@ -12,7 +12,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, delete, select
 
-from bot.camera.onvif_device import StoredSubscription, SubscriptionKind, SubscriptionMemory
+from bot.camera.onvif_device.subscription import (
+    StoredSubscription,
+    SubscriptionKind,
+    SubscriptionMemory,
+)
 from bot.clock import Clock
 from bot.db.models import CameraSubscription
 

@@ -9,11 +9,12 @@ from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.camera.annotate import Caption, annotate
+from bot.camera.buttons import ALERT_BUTTONS, PREFIX, AlertAction
 from bot.camera.digest import kind_label
 from bot.camera.runtime import EVENTS_FAULT_LABELS, events_fault
 from bot.db.models import OutboxPriority
 from bot.drafts import DraftState
-from bot.handlers.buttons import ActionPress, action_and_id, button
+from bot.handlers.buttons import ActionPress, button
 from bot.handlers.common import App, Context, desk_of, reply, requires, tr_for
 from bot.handlers.flows import Flow, ask, register_flow, start
 from bot.handlers.incidents import ask_step
@@ -27,14 +28,12 @@ NOT_ON_SHIFT = N_("Only the people rostered on the current shift may act on aler
 NOT_ON_DESK = N_("Only people of the duty desk may see the cameras.")
 # An album holds at most ten photos.
 ALBUM_MAX = 10
-
-
-# The buttons under an alert card: "al:inc:7", "al:nb:7", "al:fa:7" (7 the alert's id).
-parse_alert_press = action_and_id({"al"}, {"inc", "nb", "fa"})
+# The reader of the buttons under an alert card (kept under this name for tests/test_values.py).
+parse_alert_press = ALERT_BUTTONS.read
 
 
 @requires(Right.WRITE_LOGBOOK, NOT_ON_SHIFT)
-@button(parse_alert_press)
+@button(ALERT_BUTTONS.read)
 async def on_open_incident(update: Update, context: Context, press: ActionPress) -> None:
     """Hand the alert over to the incident conversation, prefilled."""
     query = update.callback_query
@@ -68,7 +67,7 @@ async def on_open_incident(update: Update, context: Context, press: ActionPress)
 
 
 @requires(Right.VIEW, NOT_ON_DESK)
-@button(parse_alert_press)
+@button(ALERT_BUTTONS.read)
 async def on_neighbours(update: Update, context: Context, press: ActionPress) -> None:
     """Post fresh snapshots of the neighbouring cameras as one album (888 Art. 14.1.2c)."""
     query = update.callback_query
@@ -95,7 +94,7 @@ async def on_neighbours(update: Update, context: Context, press: ActionPress) ->
 
 
 @requires(Right.WRITE_LOGBOOK, NOT_ON_SHIFT)
-@button(parse_alert_press)
+@button(ALERT_BUTTONS.read)
 async def on_false_alarm(update: Update, context: Context, press: ActionPress) -> None:
     """Ask why the alert is false, then record who and why."""
     query = update.callback_query
@@ -215,9 +214,14 @@ async def cmd_snapshot(update: Update, context: Context) -> None:
 def register(app: App) -> None:
     """Wire the alert buttons and the camera commands."""
     register_flow(FALSE_ALARM, Flow(on_false_alarm_reason))
-    # Every "al:" press reaches a handler, so a malformed one is answered by its parser.
-    app.add_handler(CallbackQueryHandler(on_open_incident, pattern=r"^al:inc:"))
-    app.add_handler(CallbackQueryHandler(on_neighbours, pattern=r"^al:nb:"))
-    app.add_handler(CallbackQueryHandler(on_false_alarm, pattern=r"^al:"))
+    # Routed by prefix and action; every "al:" press reaches a handler, so a malformed one is
+    # answered by the codec's reader.
+    app.add_handler(
+        CallbackQueryHandler(on_open_incident, pattern=f"^{PREFIX}:{AlertAction.OPEN_INCIDENT}:")
+    )
+    app.add_handler(
+        CallbackQueryHandler(on_neighbours, pattern=f"^{PREFIX}:{AlertAction.NEIGHBOURS}:")
+    )
+    app.add_handler(CallbackQueryHandler(on_false_alarm, pattern=f"^{PREFIX}:"))
     app.add_handler(CommandHandler("cameras", cmd_cameras))
     app.add_handler(CommandHandler("snapshot", cmd_snapshot))

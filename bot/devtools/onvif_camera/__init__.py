@@ -12,7 +12,8 @@ from .events import (
     TAMPER,
     TOPICS,
 )
-from .server import MAX_SUBSCRIPTIONS, Mode, Preset, SimulatedCamera
+from .server import SimulatedCamera
+from .state import MAX_SUBSCRIPTIONS, Mode, Preset
 
 __all__ = [
     "CELL_MOTION",

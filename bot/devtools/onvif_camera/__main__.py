@@ -9,7 +9,8 @@ import logging
 import random
 
 from .events import TOPICS
-from .server import MAX_SUBSCRIPTIONS, SimulatedCamera
+from .server import SimulatedCamera
+from .state import MAX_SUBSCRIPTIONS
 
 
 async def _serve(args: argparse.Namespace) -> None:

@@ -1,0 +1,64 @@
+"""What an alert's card in the duty group says and offers."""
+
+from __future__ import annotations
+
+from html import escape
+
+from bot.camera.buttons import AlertAction, alert_button
+from bot.camera.digest import kind_label
+from bot.config import Camera
+from bot.db.models import CameraAlert
+from bot.i18n import Translator
+from bot.outbox import Button, Keyboard, keyboard
+
+
+def alert_caption(tr: Translator, alert: CameraAlert, camera: Camera | None) -> str:
+    """The alert's caption: camera, place, event, time, and the fold counter."""
+    name = f" · {escape(camera.name)}" if camera else ""
+    lines = [
+        f"🚨 <b>CAM {escape(alert.camera)}</b>{name} — <b>"
+        + escape(kind_label(tr, alert.kind))
+        + "</b>"
+    ]
+    if camera and camera.place:
+        lines.append("📍 " + escape(camera.place))
+    lines.append("🕒 " + escape(tr.datetime(alert.occurred_at)))
+    if alert.detail:
+        lines.append(escape(alert.detail))
+    if alert.refs:
+        lines.append("🔖 " + escape(alert.refs))
+    if alert.count > 1:
+        lines.append(
+            "🔁 "
+            + escape(
+                tr("{count} times, last at {time}").format(
+                    count=alert.count, time=tr.time(alert.last_seen_at)
+                )
+            )
+        )
+    if alert.false_alarm_by:
+        lines.append(
+            "✖ "
+            + escape(
+                tr("False alarm ({name}): {reason}").format(
+                    name=alert.false_alarm_by, reason=alert.false_alarm_reason
+                )
+            )
+        )
+    return "\n".join(lines)
+
+
+def alert_buttons(tr: Translator, alert: CameraAlert, camera: Camera | None) -> Keyboard:
+    """Open incident, neighbouring cameras, false alarm."""
+    if alert.false_alarm_by or alert.id is None:
+        return []
+    row = [Button("📝 " + tr("Open incident"), alert_button(AlertAction.OPEN_INCIDENT, alert.id))]
+    if camera and camera.neighbours:
+        row.append(
+            Button(
+                "🎥 " + tr("Neighbouring cameras"), alert_button(AlertAction.NEIGHBOURS, alert.id)
+            )
+        )
+    return keyboard(
+        [row, [Button("✖ " + tr("False alarm"), alert_button(AlertAction.FALSE_ALARM, alert.id))]]
+    )
