@@ -122,7 +122,7 @@ class Desk:
             timers=timers,
             escalation=escalation,
             drafts=Drafts(engine, clock),
-            cameras=Cameras(settings, engine, clock, outbox, logbook, outages.down_by_notice),
+            cameras=Cameras(context, outages.down_by_notice),
             enrolment=Enrolment(settings, engine),
             outages=outages,
             rotation=rotation,

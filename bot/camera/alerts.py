@@ -13,7 +13,6 @@ import datetime as dt
 import logging
 from collections import OrderedDict, deque
 
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -24,12 +23,9 @@ from bot.camera.digest import kind_label
 from bot.camera.fault_notices import FaultNotices
 from bot.camera.folding import STORM_SPAN, OpenAlert, fold_target, is_fault, storming
 from bot.camera.turns import SameTurn
-from bot.clock import Clock
-from bot.config import Settings
 from bot.db.models import CameraAlert, LogColumn
-from bot.i18n import Translator, translator
-from bot.logbook.service import Author, Logbook
-from bot.outbox import Outbox
+from bot.logbook.service import Author
+from bot.service import DeskService, ServiceContext
 
 log = logging.getLogger(__name__)
 
@@ -42,26 +38,14 @@ EXTERNAL_IDS_KEPT = 20_000
 Created = list[tuple[int, AlertInput]]
 
 
-class Alerts:
+class Alerts(DeskService):
     """Records alerts and keeps the duty group's view of them readable."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        engine: Engine,
-        clock: Clock,
-        outbox: Outbox,
-        logbook: Logbook,
-        snapshot: Snapshotter | None = None,
-    ) -> None:
-        self._settings = settings
-        self._engine = engine
-        self._clock = clock
-        self._outbox = outbox
-        self._logbook = logbook
-        self._store = AlertStore(engine, settings.intake.replay_window_seconds)
-        self._faults = FaultNotices(settings, outbox, logbook, self._tr)
-        self._board = AlertBoard(settings, engine, clock, outbox, self._store, self._tr, snapshot)
+    def __init__(self, ctx: ServiceContext, snapshot: Snapshotter | None = None) -> None:
+        super().__init__(ctx)
+        self._store = AlertStore(ctx.engine, ctx.settings.intake.replay_window_seconds)
+        self._faults = FaultNotices(ctx)
+        self._board = AlertBoard(ctx, self._store, snapshot)
         # Events that arrived in the same turn of the loop, stored together in one insert.
         self._turn: SameTurn[AlertInput, Received] = SameTurn(self._store_turn, self._after_turn)
         self._turn_created: Created = []
@@ -80,10 +64,6 @@ class Alerts:
         # A transaction that failed took its changes with it: what this remembers must go too.
         self._loaded = False
         self._faults.forget()
-
-    @property
-    def _tr(self) -> Translator:
-        return translator(self._settings.locale, self._settings.tz)
 
     @property
     def _window(self) -> dt.timedelta:

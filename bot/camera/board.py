@@ -13,7 +13,6 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.camera.alert_input import AlertInput
@@ -22,11 +21,9 @@ from bot.camera.annotate import alert_image
 from bot.camera.card import alert_buttons, alert_caption
 from bot.camera.digest import digest_pages
 from bot.camera.folding import OpenAlert
-from bot.clock import Clock
-from bot.config import Camera, Settings
+from bot.config import Camera
 from bot.db.models import AlertSource, CameraAlert, OutboxPriority
-from bot.i18n import Translator
-from bot.outbox import Outbox
+from bot.service import DeskService, ServiceContext
 
 log = logging.getLogger(__name__)
 
@@ -37,25 +34,14 @@ Snapshotter = Callable[[str], Awaitable[bytes | None]]
 REDRAW_GAP_SECONDS = 0.3
 
 
-class AlertBoard:
+class AlertBoard(DeskService):
     """Posts the alerts' cards and keeps them and the storm digest current."""
 
     def __init__(
-        self,
-        settings: Settings,
-        engine: Engine,
-        clock: Clock,
-        outbox: Outbox,
-        store: AlertStore,
-        tr: Translator,
-        snapshot: Snapshotter | None,
+        self, ctx: ServiceContext, store: AlertStore, snapshot: Snapshotter | None
     ) -> None:
-        self._settings = settings
-        self._engine = engine
-        self._clock = clock
-        self._outbox = outbox
+        super().__init__(ctx)
         self._store = store
-        self._tr = tr
         self._snapshot = snapshot
         self._posting: set[asyncio.Task[None]] = set()
         # Snapshots still on their way for alerts already posted; kept so none is collected.

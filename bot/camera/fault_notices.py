@@ -16,11 +16,9 @@ from sqlmodel import Session
 from bot.camera.alert_input import AlertInput
 from bot.camera.digest import kind_label
 from bot.camera.folding import joins_waiting_notice, next_notice_at
-from bot.config import Camera, Settings
+from bot.config import Camera
 from bot.db.models import LogColumn, OutboxPriority
-from bot.i18n import Translator
-from bot.logbook.service import Author, Logbook
-from bot.outbox import Outbox
+from bot.service import DeskService, ServiceContext, system_author
 
 
 @dataclass
@@ -32,16 +30,11 @@ class _UnitNotice:
     at: dt.datetime
 
 
-class FaultNotices:
+class FaultNotices(DeskService):
     """Logs each fault and gathers the notices of a batch for the units' chats."""
 
-    def __init__(
-        self, settings: Settings, outbox: Outbox, logbook: Logbook, tr: Translator
-    ) -> None:
-        self._settings = settings
-        self._outbox = outbox
-        self._logbook = logbook
-        self._tr = tr
+    def __init__(self, ctx: ServiceContext) -> None:
+        super().__init__(ctx)
         # Fault notices of the batch being folded, by unit chat, sent as one message each.
         self._batch: dict[int, list[str]] = {}
         # The newest notice queued for each unit chat, which faults may still join.
@@ -75,7 +68,7 @@ class FaultNotices:
         )
         self._logbook.append(
             session,
-            Author(None, "duty-desk"),
+            system_author(),
             received_at,
             {LogColumn.WORK: text},
             details={"incident_place": camera.place if camera else ""},

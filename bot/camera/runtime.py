@@ -11,7 +11,6 @@ from collections.abc import Callable, Collection
 from functools import partial
 from html import escape
 
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.camera.alert_input import AlertInput
@@ -24,8 +23,8 @@ from bot.camera.onvif_device.health import HealthReason, probe
 from bot.camera.onvif_device.stream import EventCallback, EventStream, StreamState
 from bot.camera.onvif_device.subscription import EventsFault
 from bot.camera.subscriptions import SubscriptionRecords
-from bot.clock import Clock, sleep_on
-from bot.config import Camera, Settings
+from bot.clock import sleep_on
+from bot.config import Camera
 from bot.db.models import (
     AlertSource,
     CameraState,
@@ -34,9 +33,8 @@ from bot.db.models import (
     LogColumn,
     OutboxPriority,
 )
-from bot.i18n import N_, Translator, translator
-from bot.logbook.service import Author, Logbook
-from bot.outbox import Outbox
+from bot.i18n import N_
+from bot.service import DeskService, ServiceContext, system_author
 
 log = logging.getLogger(__name__)
 
@@ -80,35 +78,23 @@ def address_of(camera: Camera) -> CameraAddress | None:
     )
 
 
-class Cameras:
+class Cameras(DeskService):
     """Owns one connection and one event stream per ONVIF camera."""
 
     def __init__(
         self,
-        settings: Settings,
-        engine: Engine,
-        clock: Clock,
-        outbox: Outbox,
-        logbook: Logbook,
+        ctx: ServiceContext,
         held_by_notice: Callable[[dt.datetime], Collection[str]] = lambda _now: (),
     ) -> None:
         """`held_by_notice(now)` names the cameras an EPZ outage notice has marked down."""
-        self._settings = settings
+        super().__init__(ctx)
         self._held_by_notice = held_by_notice
-        self._engine = engine
-        self._clock = clock
-        self._outbox = outbox
-        self._logbook = logbook
-        self.alerts = Alerts(settings, engine, clock, outbox, logbook, self.snapshot)
+        self.alerts = Alerts(ctx, self.snapshot)
         self._devices: dict[str, OnvifDevice] = {}
         self._streams: dict[str, EventStream] = {}
         self._round_lock = asyncio.Lock()
         self._slow_rounds: dict[str, int] = {}
-        self._subscriptions = SubscriptionRecords(engine, clock)
-
-    @property
-    def _tr(self) -> Translator:
-        return translator(self._settings.locale, self._settings.tz)
+        self._subscriptions = SubscriptionRecords(ctx.engine, ctx.clock)
 
     async def start(self) -> None:
         """Take up stored events not yet shown, then subscribe to every camera's events."""
@@ -356,13 +342,13 @@ class Cameras:
             row.checked_at, row.reason, row.drift = now, reason, drift
             session.add(row)
             if changed and not held:
-                self._announce(session, camera, state, reason, now)
+                self._announce_state(session, camera, state, reason, now)
             if newly_drifted and not held:
                 self._announce_drift(session, camera, now)
             session.commit()
         return changed and not held
 
-    def _announce(
+    def _announce_state(
         self, session: Session, camera: Camera, state: CameraState, reason: str, now: dt.datetime
     ) -> None:
         tr = self._tr
@@ -385,7 +371,7 @@ class Cameras:
         """Log a camera's change in the logbook and tell the group and its managing unit."""
         self._logbook.append(
             session,
-            Author(None, "duty-desk"),
+            system_author(),
             now,
             {LogColumn.WORK: text},
             details={"incident_place": camera.place},

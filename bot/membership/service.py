@@ -14,7 +14,6 @@ from sqlmodel import Session, col, select
 from bot.config import Person
 from bot.db.models import AuditEvent, LogColumn
 from bot.i18n import Translator
-from bot.logbook.service import Author
 from bot.membership.moves import ChatMoves
 from bot.membership.standing import (
     BotStanding,
@@ -25,12 +24,11 @@ from bot.membership.standing import (
     problem_text,
     problems_of,
 )
-from bot.service import DeskService, ServiceContext
+from bot.service import DeskService, ServiceContext, system_author
 
 log = logging.getLogger(__name__)
 
 AUDIT_ACTION = "bot_standing"
-DESK_AUTHOR = Author(None, "duty-desk")
 
 
 @dataclass(frozen=True)
@@ -204,7 +202,7 @@ class Membership(DeskService):
             # While the bot is out of the group, or blind to it, the record has a gap.
             self._logbook.append(
                 session,
-                DESK_AUTHOR,
+                system_author(),
                 change.at,
                 {LogColumn.NOTE: " ".join(self._change_lines(self._tr, chat, change, who, after))},
                 source_key=f"bot-standing:{key}"[:128],
@@ -315,7 +313,7 @@ class Membership(DeskService):
         tr = self._tr
         self._logbook.append(
             session,
-            DESK_AUTHOR,
+            system_author(),
             now,
             {
                 LogColumn.NOTE: tr(
