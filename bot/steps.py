@@ -40,6 +40,8 @@ class Refusal(StrEnum):
     EMPTY_FINDINGS = "empty_findings"
     NOT_CHECK_OFFICER = "not_check_officer"
     SOMEONE_ELSES = "someone_elses"
+    NOT_INVITER = "not_inviter"
+    NOT_ON_DUTY = "not_on_duty"
 
 
 T = TypeVar("T")
@@ -54,8 +56,9 @@ class Step(Generic[T]):
     # What the refusal is about (e.g. the unknown unit's key), and who may take the step.
     detail: str = ""
     who: str = ""
-    # Further words of the refusal's text: `facts` as they are (a month), `terms` message ids
-    # said in the reader's language (an outcome's label).
+    # Further words of the refusal's text: `facts` as they are (a month; a `name` that is not
+    # who may, e.g. an enterprise's), `terms` message ids said in the reader's language (an
+    # outcome's label).
     facts: Mapping[str, str] = field(default_factory=dict)
     terms: Mapping[str, str] = field(default_factory=dict)
 
@@ -102,11 +105,16 @@ REFUSAL_TEXTS: dict[Refusal, str] = {
     ),
     Refusal.NOT_CHECK_OFFICER: N_("This check is assigned to {name}."),
     Refusal.SOMEONE_ELSES: N_("This is for someone else."),
+    Refusal.NOT_INVITER: N_(
+        "Only an administrator or the officer assigned to {name} may invite its contacts."
+    ),
+    Refusal.NOT_ON_DUTY: N_("Only people on duty may note focus items."),
 }
 
 
 def refusal_text(tr: Translator, step: Step[Any]) -> str:
     """Why a step was refused, in the person's language."""
     assert step.refusal is not None
-    terms = {key: tr(message) for key, message in step.terms.items()}
-    return tr(REFUSAL_TEXTS[step.refusal]).format(name=step.who or "—", **step.facts, **terms)
+    values = {"name": step.who or "—", **step.facts}
+    values.update({key: tr(message) for key, message in step.terms.items()})
+    return tr(REFUSAL_TEXTS[step.refusal]).format(**values)

@@ -10,6 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.config import Settings
 from bot.db.models import Proposal, ProposalStatus, RotationCheck
+from bot.epz.buttons import OUTAGE_PREFIX
 from bot.epz.outage_rules import KIND_LABELS
 from bot.epz.outage_texts import arisen_text
 from bot.epz.rotation import OUTCOME_ICONS, OUTCOME_LABELS
@@ -133,5 +134,5 @@ def register(app: App) -> None:
     app.add_handler(CommandHandler("outage", cmd_outage))
     app.add_handler(CommandHandler("restored", cmd_restored))
     app.add_handler(CommandHandler("epz", cmd_epz))
-    app.add_handler(CallbackQueryHandler(on_epz_button, pattern=r"^ep:"))
+    app.add_handler(CallbackQueryHandler(on_epz_button, pattern=f"^{OUTAGE_PREFIX}:"))
     register_fallback(on_contact_text)

@@ -23,7 +23,7 @@ from bot.handover.handovers import accepted_lines, handover_buttons
 from bot.handover.report import report_lines
 from bot.i18n import N_, Translator
 from bot.shifts import Right
-from bot.steps import Refusal, refusal_text
+from bot.steps import REFUSAL_TEXTS, Refusal, refusal_text
 
 NOTE_FLOW = "handover-note"
 REMARKS_FLOW = "handover-remarks"
@@ -42,7 +42,7 @@ class RemarksStep(StrEnum):
 
 
 NOT_ON_DESK = N_("Only people of the duty desk may see the handover.")
-NOT_WRITING = N_("Only people on duty may note focus items.")
+NOT_WRITING = REFUSAL_TEXTS[Refusal.NOT_ON_DUTY]
 
 
 def usage(tr: Translator) -> str:
@@ -209,7 +209,10 @@ async def cmd_focus(update: Update, context: Context) -> None:
         ]
         reply(update, context, "\n".join(lines))
         return
-    desk.handovers.add_focus(actor(update, context), text, now)
+    step = desk.handovers.add_focus(actor(update, context), text, now)
+    if not step.ok:
+        reply(update, context, escape(refusal_text(tr, step)))
+        return
     reply(update, context, "🎯 " + escape(tr("Noted as a focus item; it goes into the handover.")))
 
 

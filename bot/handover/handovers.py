@@ -24,6 +24,7 @@ from bot.i18n import Translator
 from bot.logbook.service import Author
 from bot.outbox import Button, keyboard
 from bot.service import DeskService, ServiceContext
+from bot.shifts import Right
 from bot.steps import Refusal, Step
 
 _TAG = re.compile(r"<[^>]+>")
@@ -242,11 +243,13 @@ class Handovers(DeskService):
         self._outbox.notify()
         return Step(handover)
 
-    def add_focus(self, author: Author, text: str, now: dt.datetime) -> bool:
-        """A focus item for the shifts to come; False when empty."""
+    def add_focus(self, author: Author, text: str, now: dt.datetime) -> Step[dt.date]:
+        """A focus item for the shifts to come, by someone on duty; the shift it is noted in."""
+        if Right.WRITE_LOGBOOK not in self._roster.rights(author.user_id or 0, now):
+            return Step(refusal=Refusal.NOT_ON_DUTY)
         text = text.strip()
         if not text:
-            return False
+            return Step(refusal=Refusal.EMPTY)
         shift_date = self._roster.shift_date_at(now)
         tr = self._tr
         with Session(self._engine) as session:
@@ -262,7 +265,7 @@ class Handovers(DeskService):
                 self._redraw(session, handover, now)
             session.commit()
         self._outbox.notify()
-        return True
+        return Step(shift_date)
 
     def _note(
         self,

@@ -18,7 +18,7 @@ from bot.i18n import translator
 from bot.logbook.service import Author
 from bot.steps import Refusal, refusal_text
 from tests.documents.shift import build_desk
-from tests.e2e.conftest import GROUP, LEADER, OFFICER, SECTION
+from tests.e2e.conftest import GROUP, LEADER, OFF_DUTY, OFFICER, SECTION
 
 ICT = dt.timezone(dt.timedelta(hours=7))
 SHIFT = dt.date(2026, 11, 25)
@@ -77,7 +77,7 @@ def test_the_handover_is_posted_at_its_time_with_the_shifts_open_items(desk: Des
         Author(None, "Công ty TNHH ABC Việt Nam"),
         at(25, 10),
     )
-    assert desk.handovers.add_focus(OUTGOING, "Xe 51C-123.45 ra cổng B", at(25, 11))
+    assert desk.handovers.add_focus(OUTGOING, "Xe 51C-123.45 ra cổng B", at(25, 11)).ok
 
     move_to(desk, at(26, 7, 29))
     assert desk.handovers.of_shift(SHIFT) is None
@@ -164,3 +164,14 @@ def test_the_daily_report_is_kept_and_posted_at_the_end_of_the_shift(desk: Desk)
     report = desk.reports.get(SHIFT)
     assert report is not None
     assert any("Báo cáo ngày của ca trực ngày 25/11/2026" in t for t in texts_to(desk, GROUP))
+
+
+def test_focus_items_are_noted_only_by_people_on_duty(desk: Desk) -> None:
+    # Rostered for the 26th, not on the shift running now.
+    tomorrow = Author(OFF_DUTY, "Hoàng Văn Em")
+    refused = desk.handovers.add_focus(tomorrow, "Theo dõi kho C02", at(25, 11))
+    assert refused.refusal is Refusal.NOT_ON_DUTY
+    assert desk.handovers.add_focus(NOT_A_LEADER, "   ", at(25, 11)).refusal is Refusal.EMPTY
+    assert desk.handovers.add_focus(NOT_A_LEADER, "Theo dõi xe 51C-678.90", at(25, 11)).ok
+    focus = [item.text for item in desk.handovers.items(SHIFT).focus]
+    assert focus == ["Theo dõi xe 51C-678.90"]
