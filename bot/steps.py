@@ -7,7 +7,8 @@ person's words, so the chat, the sandbox and any later way in say the same thing
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
@@ -26,6 +27,21 @@ class Refusal(StrEnum):
     UNKNOWN_PERSON = "unknown_person"
     EMPTY = "empty"
     NEEDS_LATE_REASON = "needs_late_reason"
+    # The handover, the rotation's checks and the EPZ outages.
+    HANDOVER_NOT_FOUND = "handover_not_found"
+    HANDOVER_ACCEPTED = "handover_accepted"
+    NOT_INCOMING_LEADER = "not_incoming_leader"
+    NO_INCOMING_LEADER = "no_incoming_leader"
+    NOT_OUTGOING_LEADER = "not_outgoing_leader"
+    EMPTY_NOTE = "empty_note"
+    CHECK_NOT_FOUND = "check_not_found"
+    CHECK_RECORDED = "check_recorded"
+    CHECK_PAST_MONTH = "check_past_month"
+    EMPTY_FINDINGS = "empty_findings"
+    NOT_CHECK_OFFICER = "not_check_officer"
+    SOMEONE_ELSES = "someone_elses"
+    NOT_INVITER = "not_inviter"
+    NOT_ON_DUTY = "not_on_duty"
 
 
 T = TypeVar("T")
@@ -40,6 +56,11 @@ class Step(Generic[T]):
     # What the refusal is about (e.g. the unknown unit's key), and who may take the step.
     detail: str = ""
     who: str = ""
+    # Further words of the refusal's text: `facts` as they are (a month; a `name` that is not
+    # who may, e.g. an enterprise's), `terms` message ids said in the reader's language (an
+    # outcome's label).
+    facts: Mapping[str, str] = field(default_factory=dict)
+    terms: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -58,10 +79,42 @@ REFUSAL_TEXTS: dict[Refusal, str] = {
     Refusal.UNKNOWN_PERSON: N_("Unknown person."),
     Refusal.EMPTY: N_("The text cannot be empty."),
     Refusal.NEEDS_LATE_REASON: N_("The result is late: give the reason and who is responsible."),
+    Refusal.HANDOVER_NOT_FOUND: N_("This handover no longer exists."),
+    Refusal.HANDOVER_ACCEPTED: N_("This handover has already been accepted."),
+    Refusal.NOT_INCOMING_LEADER: N_(
+        "Only {name}, the incoming shift leader, may accept this handover."
+    ),
+    Refusal.NO_INCOMING_LEADER: N_(
+        "The roster names no incoming shift leader; the administrator must add one first."
+    ),
+    Refusal.NOT_OUTGOING_LEADER: N_(
+        "Only the outgoing shift leader ({name}) may add notes to the handover."
+    ),
+    Refusal.EMPTY_NOTE: N_("The note cannot be empty."),
+    Refusal.CHECK_NOT_FOUND: N_("This check no longer exists."),
+    Refusal.CHECK_RECORDED: N_(
+        "This check was already recorded ({outcome}, {name}); nothing changed."
+    ),
+    Refusal.CHECK_PAST_MONTH: N_(
+        "This check belongs to the rotation of {month}, which is over; nothing changed. "
+        "Record the checks of this month's plan (see /epz)."
+    ),
+    Refusal.EMPTY_FINDINGS: N_(
+        "The findings cannot be empty. Write what you saw on the cameras, e.g. "
+        "“camera C01 at the gate shows no picture”."
+    ),
+    Refusal.NOT_CHECK_OFFICER: N_("This check is assigned to {name}."),
+    Refusal.SOMEONE_ELSES: N_("This is for someone else."),
+    Refusal.NOT_INVITER: N_(
+        "Only an administrator or the officer assigned to {name} may invite its contacts."
+    ),
+    Refusal.NOT_ON_DUTY: N_("Only people on duty may note focus items."),
 }
 
 
 def refusal_text(tr: Translator, step: Step[Any]) -> str:
     """Why a step was refused, in the person's language."""
     assert step.refusal is not None
-    return tr(REFUSAL_TEXTS[step.refusal]).format(name=step.who or "—")
+    values = {"name": step.who or "—", **step.facts}
+    values.update({key: tr(message) for key, message in step.terms.items()})
+    return tr(REFUSAL_TEXTS[step.refusal]).format(**values)

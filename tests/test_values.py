@@ -6,16 +6,21 @@ import datetime as dt
 
 import pytest
 
+from bot.epz.buttons import CHECK_BUTTONS, OUTAGE_BUTTONS
 from bot.handlers.alerts import parse_alert_press
 from bot.handlers.buttons import ActionPress
-from bot.handlers.epz import parse_outage_press
-from bot.handlers.handover import parse_handover_press
 from bot.handlers.language import parse_language
-from bot.handlers.logbook import PageTurn, parse_day, parse_page_turn
+from bot.handlers.logbook import parse_day
 from bot.handlers.proposals import Decision, parse_decision, parse_new
-from bot.handlers.rotation import parse_check_press
 from bot.handlers.unit_requests import parse_request_press
+from bot.handover.buttons import HANDOVER_BUTTONS
+from bot.logbook.buttons import PageTurn
+from bot.logbook.buttons import read_page_turn as parse_page_turn
 from bot.values import MAX_ROW_ID, iso_day, row_id, whole_number
+
+parse_outage_press = OUTAGE_BUTTONS.read
+parse_handover_press = HANDOVER_BUTTONS.read
+parse_check_press = CHECK_BUTTONS.read
 
 BIG = "9" * 20
 

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from bot.config import Enterprise, Settings
 from bot.db.models import EnterpriseContact, Invite
+from bot.steps import Refusal, Step
 
 
 class InviteProblem(StrEnum):
@@ -39,8 +40,25 @@ class Enrolment:
         self._engine = engine
         self._contacts: dict[int, str] | None = None
 
+    def may_invite(self, enterprise: str, issuer: int) -> Step[Enterprise]:
+        """Whether a person may invite an enterprise's contacts: an administrator or the
+        officer assigned to it."""
+        found = self._settings.enterprise(enterprise)
+        if found is None:
+            return Step(refusal=Refusal.NOT_FOUND)
+        person = self._settings.person(issuer)
+        if found.officer != issuer and not (person is not None and person.admin):
+            return Step(found, Refusal.NOT_INVITER, facts={"name": found.name})
+        return Step(found)
+
     def issue(self, enterprise: str, issuer: int, now: dt.datetime) -> Invite:
-        """Create a one-time invite, valid for the configured number of hours."""
+        """Create a one-time invite, valid for the configured number of hours.
+
+        Only for whom `may_invite` allows: anyone else is a caller's bug, not a refusal to word.
+        """
+        allowed = self.may_invite(enterprise, issuer)
+        if not allowed.ok:
+            raise PermissionError(f"{issuer} may not invite contacts of {enterprise}")
         invite = Invite(
             code=secrets.token_urlsafe(12),
             enterprise=enterprise,

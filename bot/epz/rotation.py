@@ -6,7 +6,6 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from html import escape
 
 from sqlmodel import Session, col, select
@@ -14,6 +13,7 @@ from sqlmodel import Session, col, select
 from bot import deadlines
 from bot.config import Enterprise, RotationSettings
 from bot.db.models import CheckOutcome, LogColumn, RotationCheck
+from bot.epz.buttons import CheckAction, check_button
 from bot.epz.deadline_kinds import RotationDeadline, check_subject, rotation_subject
 from bot.epz.service import EpzService
 from bot.epz.workdays import WorkCalendar
@@ -21,6 +21,8 @@ from bot.i18n import N_, Translator
 from bot.logbook.service import Author
 from bot.outbox import Button, keyboard
 from bot.paging import paged
+from bot.shifts import Right
+from bot.steps import Refusal, Step
 
 OUTCOME_LABELS = {
     CheckOutcome.PLANNED: N_("planned"),
@@ -34,23 +36,6 @@ OUTCOME_ICONS = {
     CheckOutcome.NOT_DONE: "⚠️",
     CheckOutcome.FINDINGS: "🔎",
 }
-
-
-class CheckRefusal(StrEnum):
-    """Why a check's outcome was not recorded."""
-
-    NOT_FOUND = "not_found"
-    ALREADY_RECORDED = "already_recorded"
-    PAST_MONTH = "past_month"
-    EMPTY = "empty"
-
-
-@dataclass(frozen=True)
-class CheckStep:
-    """A recorded check, or why it was not recorded."""
-
-    check: RotationCheck | None
-    refusal: CheckRefusal | None = None
 
 
 @dataclass(frozen=True)
@@ -274,16 +259,33 @@ class Rotation(EpzService):
         with Session(self._engine) as session:
             return session.get(RotationCheck, check_id)
 
-    def refusal(self, check: RotationCheck | None, now: dt.datetime) -> CheckRefusal | None:
-        """Why a check cannot be recorded now, if it cannot."""
+    def may_record(
+        self, check: RotationCheck | None, user_id: int, now: dt.datetime
+    ) -> Step[RotationCheck]:
+        """Whether a person may record a check now: its officer (an administrator may stand
+        in; a check with no officer, anyone who writes the logbook), once, in its month."""
         if check is None:
-            return CheckRefusal.NOT_FOUND
+            return Step(refusal=Refusal.CHECK_NOT_FOUND)
+        rights = self._roster.rights(user_id, now)
+        if not (
+            check.officer_id == user_id
+            or Right.ADMINISTER in rights
+            or (check.officer_id is None and Right.WRITE_LOGBOOK in rights)
+        ):
+            officer = self._settings.person(check.officer_id) if check.officer_id else None
+            return Step(check, Refusal.NOT_CHECK_OFFICER, who=officer.name if officer else "")
         if check.outcome != CheckOutcome.PLANNED:
-            return CheckRefusal.ALREADY_RECORDED
+            return Step(
+                check,
+                Refusal.CHECK_RECORDED,
+                who=check.recorded_by,
+                terms={"outcome": OUTCOME_LABELS[check.outcome]},
+            )
         if check.month < self.month_of(now):
             # A missed check of last month stays "planned" in its record; this month has its own.
-            return CheckRefusal.PAST_MONTH
-        return None
+            month = f"{check.month.month:02d}/{check.month.year}"
+            return Step(check, Refusal.CHECK_PAST_MONTH, facts={"month": month})
+        return Step(check)
 
     # --- recording --------------------------------------------------------------------------
 
@@ -294,16 +296,16 @@ class Rotation(EpzService):
         author: Author,
         now: dt.datetime,
         finding: str = "",
-    ) -> CheckStep:
-        """Record a check's outcome once, with its logbook entry."""
+    ) -> Step[RotationCheck]:
+        """Record a check's outcome once, by whom may, with its logbook entry."""
         finding = finding.strip()
         if outcome == CheckOutcome.FINDINGS and not finding:
-            return CheckStep(None, CheckRefusal.EMPTY)
+            return Step(refusal=Refusal.EMPTY_FINDINGS)
         with Session(self._engine, expire_on_commit=False) as session:
             check = session.get(RotationCheck, check_id)
-            refused = self.refusal(check, now)
-            if refused is not None or check is None:
-                return CheckStep(check, refused)
+            allowed = self.may_record(check, author.user_id or 0, now)
+            if not allowed.ok or check is None:
+                return allowed
             check.outcome, check.finding = outcome, finding
             check.recorded_at, check.recorded_by = now, author.name
             session.add(check)
@@ -345,7 +347,7 @@ class Rotation(EpzService):
             deadlines.cancel(session, check_subject(check_id), (RotationDeadline.EPZ_CHECK_DUE,))
             session.commit()
         self._outbox.notify()
-        return CheckStep(check)
+        return Step(check)
 
     # --- deadlines --------------------------------------------------------------------------
 
@@ -388,9 +390,9 @@ def check_buttons(tr: Translator, check_id: int) -> list[list[dict[str, str]]]:
     return keyboard(
         [
             [
-                Button("✅ " + tr("Done"), f"rc:ok:{check_id}"),
-                Button("⚠️ " + tr("Not done"), f"rc:no:{check_id}"),
+                Button("✅ " + tr("Done"), check_button(CheckAction.DONE, check_id)),
+                Button("⚠️ " + tr("Not done"), check_button(CheckAction.NOT_DONE, check_id)),
             ],
-            [Button("🔎 " + tr("Findings"), f"rc:fd:{check_id}")],
+            [Button("🔎 " + tr("Findings"), check_button(CheckAction.FINDINGS, check_id))],
         ]
     )

@@ -10,7 +10,7 @@ from telegram.ext import CommandHandler, filters
 from bot.epz.enrolment import InviteProblem
 from bot.handlers.common import App, Context, desk_of, reply, tr_for
 from bot.i18n import N_
-from bot.shifts import Right
+from bot.steps import refusal_text
 
 PROBLEMS = {
     InviteProblem.UNKNOWN: N_(
@@ -50,24 +50,15 @@ async def cmd_invite(update: Update, context: Context) -> None:
             ),
         )
         return
-    rights = desk.roster.rights(user.id, desk.clock.now())
-    if Right.ADMINISTER not in rights and enterprise.officer != user.id:
+    allowed = desk.enrolment.may_invite(enterprise.key, user.id)
+    if not allowed.ok:
         desk.audit.record(
             "denied",
             user_id=user.id,
             chat_id=update.effective_chat.id if update.effective_chat else None,
             detail=f"invite for {enterprise.key}",
         )
-        reply(
-            update,
-            context,
-            escape(
-                tr(
-                    "Only an administrator or the officer assigned to "
-                    "{name} may invite its contacts."
-                ).format(name=enterprise.name)
-            ),
-        )
+        reply(update, context, escape(refusal_text(tr, allowed)))
         return
     invite = desk.enrolment.issue(enterprise.key, user.id, desk.clock.now())
     link = f"https://t.me/{context.bot.username}?start={invite.code}"

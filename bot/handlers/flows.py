@@ -11,8 +11,9 @@ from typing import Any
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.button_data import MAX_BYTES, SEPARATOR
 from bot.drafts import DraftState
-from bot.handlers.buttons import refuse_press
+from bot.handlers.buttons import button, refuse_press
 from bot.handlers.common import App, Context, desk_of, reply, tr_for
 from bot.handlers.failures import apologise, describe
 from bot.i18n import N_
@@ -53,9 +54,33 @@ def register_flow(name: str, flow: Flow) -> None:
     FLOWS[name] = flow
 
 
+# A choice answering a guided conversation's question: "dr:<value>", e.g. "dr:cancel" or
+# "dr:kind:camera". Only the handlers ask questions, so the codec lives with the flows rather
+# than in a domain package; the value may hold the separator (a flow reads it with its own
+# codec, e.g. bot/epz/buttons.py's notice choices).
+CHOICE_PREFIX = "dr"
+CANCEL = "cancel"
+
+
+def choice_data(value: str) -> str:
+    """The data of a button answering the current question with `value`."""
+    data = f"{CHOICE_PREFIX}{SEPARATOR}{value}"
+    if not value or len(data.encode()) > MAX_BYTES:
+        raise ValueError(f"not a choice a button can carry: {value!r}")
+    return data
+
+
+def read_choice(data: str) -> str | None:
+    """The value a choice button carries, or None when the data is not a choice."""
+    prefix, separated, value = data.partition(SEPARATOR)
+    if prefix != CHOICE_PREFIX or not separated or not value or len(data.encode()) > MAX_BYTES:
+        return None
+    return value
+
+
 def choice(text: str, value: str) -> Button:
     """A button answering the current question of a guided conversation."""
-    return Button(text, f"dr:{value}")
+    return Button(text, choice_data(value))
 
 
 def ask(
@@ -63,7 +88,7 @@ def ask(
 ) -> None:
     """Put the next question (HTML) to the person, with a Cancel button."""
     tr = tr_for(update, context)
-    buttons: Keyboard = keyboard([*(rows or []), [choice("✖ " + tr("Cancel"), "cancel")]])
+    buttons: Keyboard = keyboard([*(rows or []), [choice("✖ " + tr("Cancel"), CANCEL)]])
     reply(update, context, text, buttons)
 
 
@@ -103,21 +128,21 @@ async def on_draft_text(update: Update, context: Context) -> None:
     await run_step(update, context, state, FLOWS[state.flow].on_text(update, context, state))
 
 
-async def on_draft_button(update: Update, context: Context) -> None:
+@button(read_choice)
+async def on_draft_button(update: Update, context: Context, value: str) -> None:
     """Hand a pressed choice to the presser's open guided conversation."""
     query = update.callback_query
     user, chat = update.effective_user, update.effective_chat
-    if query is None or query.data is None or user is None or chat is None:
+    if query is None or user is None or chat is None:
         await refuse_press(update, context)
         return
     desk = desk_of(context)
     tr = tr_for(update, context)
-    value = query.data.removeprefix("dr:")
     state = desk.drafts.get(user.id, chat.id)
     if state is None or state.flow not in FLOWS:
         await query.answer(tr("This question is no longer open."), show_alert=True)
         return
-    if value == "cancel":
+    if value == CANCEL:
         finish(context, state)
         await query.answer(tr("Cancelled."))
         reply(update, context, escape(tr("Cancelled; nothing was recorded.")))
@@ -162,7 +187,7 @@ async def cmd_cancel(update: Update, context: Context) -> None:
 def register(app: App) -> None:
     """Route answers and choices to the guided conversations."""
     app.add_handler(CommandHandler("cancel", cmd_cancel))
-    app.add_handler(CallbackQueryHandler(on_draft_button, pattern=r"^dr:"))
+    app.add_handler(CallbackQueryHandler(on_draft_button, pattern=f"^{CHOICE_PREFIX}{SEPARATOR}"))
     app.add_handler(
         MessageHandler(
             (filters.TEXT | filters.PHOTO | filters.Document.ALL)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from html import escape
 
 from telegram import Update
@@ -10,40 +11,38 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.db.models import HandoverStatus
 from bot.drafts import DraftState
-from bot.handlers.buttons import ActionPress, action_and_id, button
+from bot.handlers.buttons import ActionPress, button
 from bot.handlers.common import App, Context, desk_of, reply, requires, tr_for
 from bot.handlers.flows import Flow, ask, finish, register_flow, start
 from bot.handlers.logbook import parse_day
 from bot.handlers.proposals import actor
+from bot.handover.buttons import HANDOVER_BUTTONS, HandoverAction
+from bot.handover.buttons import PREFIX as HANDOVER_PREFIX
 from bot.handover.deadline_kinds import ShiftDeadline
-from bot.handover.handovers import HandoverRefusal, HandoverStep, accepted_lines, handover_buttons
+from bot.handover.handovers import accepted_lines, handover_buttons
 from bot.handover.report import report_lines
 from bot.i18n import N_, Translator
 from bot.shifts import Right
+from bot.steps import REFUSAL_TEXTS, Refusal, refusal_text
 
 NOTE_FLOW = "handover-note"
 REMARKS_FLOW = "handover-remarks"
+
+
+class NoteStep(StrEnum):
+    """The steps of the outgoing leader's note (NOTE_FLOW), as drafts store them."""
+
+    TEXT = "text"
+
+
+class RemarksStep(StrEnum):
+    """The steps of accepting with remarks (REMARKS_FLOW), as drafts store them."""
+
+    TEXT = "text"
+
+
 NOT_ON_DESK = N_("Only people of the duty desk may see the handover.")
-NOT_WRITING = N_("Only people on duty may note focus items.")
-
-
-def refusal_text(tr: Translator, step: HandoverStep) -> str:
-    """Why a handover step was refused, and who may take it."""
-    who = step.who_may.name if step.who_may else "—"
-    return {
-        HandoverRefusal.NOT_FOUND: tr("This handover no longer exists."),
-        HandoverRefusal.ACCEPTED: tr("This handover has already been accepted."),
-        HandoverRefusal.NOT_INCOMING: tr(
-            "Only {name}, the incoming shift leader, may accept this handover."
-        ).format(name=who),
-        HandoverRefusal.NO_INCOMING: tr(
-            "The roster names no incoming shift leader; the administrator must add one first."
-        ),
-        HandoverRefusal.NOT_OUTGOING: tr(
-            "Only the outgoing shift leader ({name}) may add notes to the handover."
-        ).format(name=who),
-        HandoverRefusal.EMPTY: tr("The note cannot be empty."),
-    }[step.refusal or HandoverRefusal.NOT_FOUND]
+NOT_WRITING = REFUSAL_TEXTS[Refusal.NOT_ON_DUTY]
 
 
 def usage(tr: Translator) -> str:
@@ -97,23 +96,19 @@ async def note(update: Update, context: Context, text: str) -> None:
     tr = tr_for(update, context)
     author = actor(update, context)
     now = desk.clock.now()
-    if desk.handovers.note_shift(author.user_id or 0, now) is None:
-        step = HandoverStep(
-            None,
-            HandoverRefusal.NOT_OUTGOING,
-            who_may=desk.roster.shift_leader(desk.roster.shift_date_at(now)),
-        )
+    allowed = desk.handovers.may_note(author.user_id or 0, now)
+    if not allowed.ok:
         desk.audit.record(
             "denied", user_id=author.user_id, chat_id=chat_of(update), detail="handover note"
         )
-        reply(update, context, escape(refusal_text(tr, step)))
+        reply(update, context, escape(refusal_text(tr, allowed)))
         return
     if not text.strip():
-        start(update, context, NOTE_FLOW, "text", {})
+        start(update, context, NOTE_FLOW, NoteStep.TEXT, {})
         ask(update, context, escape(tr("What should the incoming shift know? Write your note.")))
         return
     step = desk.handovers.add_note(author, text, now)
-    if step.refusal is not None:
+    if not step.ok:
         reply(update, context, escape(refusal_text(tr, step)))
         return
     reply(update, context, "🗒 " + escape(tr("Noted for the handover.")))
@@ -149,30 +144,26 @@ async def on_remarks_text(update: Update, context: Context, state: DraftState) -
     step = desk.handovers.accept(
         state.data["handover"], actor(update, context), desk.clock.now(), text
     )
-    if step.refusal is not None:
+    if not step.ok:
         reply(update, context, escape(refusal_text(tr, step)))
 
 
-# Under a handover: "ho:ok:7", "ho:rm:7", "ho:nt:7" (7 the handover's id).
-parse_handover_press = action_and_id({"ho"}, {"ok", "rm", "nt"})
-
-
-@button(parse_handover_press)
+@button(HANDOVER_BUTTONS.read)
 async def on_handover_button(update: Update, context: Context, press: ActionPress) -> None:
     """Accept, accept with remarks, or add a note: each only for whom it is for."""
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
-    action, handover_id = press.action, press.id
+    action, handover_id = HandoverAction(press.action), press.id
     desk = desk_of(context)
     tr = tr_for(update, context)
     now = desk.clock.now()
-    if action == "nt":
+    if action is HandoverAction.NOTE:
         await query.answer()
         await note(update, context, "")
         return
     allowed = desk.handovers.may_accept(desk.handovers.get(handover_id), user.id)
-    if allowed.refusal is not None:
-        if allowed.refusal is HandoverRefusal.NOT_INCOMING:
+    if not allowed.ok:
+        if allowed.refusal is Refusal.NOT_INCOMING_LEADER:
             desk.audit.record(
                 "denied",
                 user_id=user.id,
@@ -181,9 +172,9 @@ async def on_handover_button(update: Update, context: Context, press: ActionPres
             )
         await query.answer(refusal_text(tr, allowed), show_alert=True)
         return
-    if action == "rm":
+    if action is HandoverAction.ACCEPT_WITH_REMARKS:
         await query.answer()
-        start(update, context, REMARKS_FLOW, "text", {"handover": handover_id})
+        start(update, context, REMARKS_FLOW, RemarksStep.TEXT, {"handover": handover_id})
         ask(
             update,
             context,
@@ -192,8 +183,8 @@ async def on_handover_button(update: Update, context: Context, press: ActionPres
         return
     step = desk.handovers.accept(handover_id, actor(update, context), now)
     await query.answer(
-        tr("Handover accepted.") if step.refusal is None else refusal_text(tr, step),
-        show_alert=step.refusal is not None,
+        tr("Handover accepted.") if step.ok else refusal_text(tr, step),
+        show_alert=not step.ok,
     )
 
 
@@ -218,7 +209,10 @@ async def cmd_focus(update: Update, context: Context) -> None:
         ]
         reply(update, context, "\n".join(lines))
         return
-    desk.handovers.add_focus(actor(update, context), text, now)
+    step = desk.handovers.add_focus(actor(update, context), text, now)
+    if not step.ok:
+        reply(update, context, escape(refusal_text(tr, step)))
+        return
     reply(update, context, "🎯 " + escape(tr("Noted as a focus item; it goes into the handover.")))
 
 
@@ -267,4 +261,4 @@ def register(app: App) -> None:
     app.add_handler(CommandHandler("handover", cmd_handover))
     app.add_handler(CommandHandler("focus", cmd_focus))
     app.add_handler(CommandHandler("report", cmd_report))
-    app.add_handler(CallbackQueryHandler(on_handover_button, pattern=r"^ho:"))
+    app.add_handler(CallbackQueryHandler(on_handover_button, pattern=f"^{HANDOVER_PREFIX}:"))

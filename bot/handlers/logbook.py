@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from html import escape
 
 from telegram import Update
@@ -14,16 +13,16 @@ from bot.handlers.buttons import button, refuse_press
 from bot.handlers.common import App, Context, desk_of, reply, requires, telegram_name, tr_for
 from bot.handlers.conversation import RECORDED_REACTION, author_of
 from bot.i18n import N_, Translator
+from bot.logbook.buttons import PREFIX as PAGE_PREFIX
+from bot.logbook.buttons import PageTurn, read_page_turn
 from bot.logbook.hashtags import strip_command
 from bot.logbook.service import Author, Outcome
 from bot.logbook.view import page_buttons, page_text, written_notice
 from bot.shifts import Right
-from bot.values import iso_day, sane_day, whole_number
+from bot.values import sane_day
 
 PIN = "📌"
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y")
-# More pages than any shift's logbook has; a bigger number is not a button the bot made.
-MAX_PAGE = 100_000
 
 
 NOT_ON_SHIFT = N_(
@@ -131,23 +130,6 @@ def parse_day(text: str) -> dt.date | None:
     return None
 
 
-@dataclass(frozen=True)
-class PageTurn:
-    """A press of "lb:<shift date>:<page>" under a logbook page."""
-
-    day: dt.date
-    page: int
-
-
-def parse_page_turn(data: str) -> PageTurn | None:
-    """Read a page button, or None when no logbook page could carry it."""
-    parts = data.split(":")
-    if len(parts) != 3 or parts[0] != "lb":
-        return None
-    day, page = iso_day(parts[1]), whole_number(parts[2], 0, MAX_PAGE)
-    return None if day is None or page is None else PageTurn(day, page)
-
-
 @requires(Right.VIEW, NOT_ON_DESK)
 async def cmd_logbook(update: Update, context: Context) -> None:
     """Show the current shift's logbook (or a given shift's), one page at a time."""
@@ -176,7 +158,7 @@ async def cmd_logbook(update: Update, context: Context) -> None:
 
 
 @requires(Right.VIEW, NOT_ON_DESK)
-@button(parse_page_turn)
+@button(read_page_turn)
 async def on_logbook_page(update: Update, context: Context, turn: PageTurn) -> None:
     """Turn a logbook page in place (only a message carrying this button: see buttons.py)."""
     query = update.callback_query
@@ -201,7 +183,7 @@ def register(app: App, group_id: int | None) -> None:
     """Wire the logbook commands, reaction and page buttons."""
     app.add_handler(CommandHandler("log", cmd_log))
     app.add_handler(CommandHandler("logbook", cmd_logbook))
-    app.add_handler(CallbackQueryHandler(on_logbook_page, pattern=r"^lb:"))
+    app.add_handler(CallbackQueryHandler(on_logbook_page, pattern=f"^{PAGE_PREFIX}:"))
     if group_id is not None:
         # on_reaction keeps to the duty group under its current id (an upgrade changes it).
         app.add_handler(MessageReactionHandler(on_reaction))

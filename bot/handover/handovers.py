@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
-from enum import StrEnum
 from html import escape, unescape
 
 from sqlmodel import Session, select
 
 from bot import deadlines
-from bot.config import Person
 from bot.db.models import (
     Handover,
     HandoverStatus,
@@ -20,12 +17,15 @@ from bot.db.models import (
     ShiftNote,
     ShiftNoteKind,
 )
+from bot.handover.buttons import HandoverAction, handover_button
 from bot.handover.deadline_kinds import ShiftDeadline, handover_subject
 from bot.handover.open_items import OpenItems, Renderer, collect
 from bot.i18n import Translator
 from bot.logbook.service import Author
 from bot.outbox import Button, keyboard
 from bot.service import DeskService, ServiceContext
+from bot.shifts import Right
+from bot.steps import Refusal, Step
 
 _TAG = re.compile(r"<[^>]+>")
 
@@ -33,26 +33,6 @@ _TAG = re.compile(r"<[^>]+>")
 def plain(lines: list[str]) -> str:
     """HTML lines as the logbook's plain text."""
     return "\n".join(unescape(_TAG.sub("", line)) for line in lines).strip()
-
-
-class HandoverRefusal(StrEnum):
-    """Why a handover step was not taken."""
-
-    NOT_FOUND = "not_found"
-    ACCEPTED = "accepted"
-    NOT_INCOMING = "not_incoming"
-    NO_INCOMING = "no_incoming"
-    NOT_OUTGOING = "not_outgoing"
-    EMPTY = "empty"
-
-
-@dataclass(frozen=True)
-class HandoverStep:
-    """A handover after a step, or why the step was refused (with who may, when it matters)."""
-
-    handover: Handover | None
-    refusal: HandoverRefusal | None = None
-    who_may: Person | None = None
 
 
 class Handovers(DeskService):
@@ -230,15 +210,23 @@ class Handovers(DeskService):
                 return shift_date
         return None
 
-    def add_note(self, author: Author, text: str, now: dt.datetime) -> HandoverStep:
-        """The outgoing shift leader's note, kept for (and shown in) the handover."""
-        text = text.strip()
-        if not text:
-            return HandoverStep(None, HandoverRefusal.EMPTY)
-        shift_date = self.note_shift(author.user_id or 0, now)
+    def may_note(self, user_id: int, now: dt.datetime) -> Step[dt.date]:
+        """The shift whose handover a person may add notes to, or why they may not."""
+        shift_date = self.note_shift(user_id, now)
         if shift_date is None:
             leader = self._roster.shift_leader(self._roster.shift_date_at(now))
-            return HandoverStep(None, HandoverRefusal.NOT_OUTGOING, who_may=leader)
+            return Step(refusal=Refusal.NOT_OUTGOING_LEADER, who=leader.name if leader else "")
+        return Step(shift_date)
+
+    def add_note(self, author: Author, text: str, now: dt.datetime) -> Step[Handover]:
+        """The outgoing shift leader's note, kept for (and shown in) the handover."""
+        allowed = self.may_note(author.user_id or 0, now)
+        if allowed.value is None:
+            return Step(refusal=allowed.refusal, who=allowed.who)
+        shift_date = allowed.value
+        text = text.strip()
+        if not text:
+            return Step(refusal=Refusal.EMPTY_NOTE)
         with Session(self._engine, expire_on_commit=False) as session:
             self._note(session, ShiftNoteKind.HANDOVER, shift_date, author, text, now)
             tr = self._tr
@@ -253,13 +241,15 @@ class Handovers(DeskService):
                 self._redraw(session, handover, now)
             session.commit()
         self._outbox.notify()
-        return HandoverStep(handover)
+        return Step(handover)
 
-    def add_focus(self, author: Author, text: str, now: dt.datetime) -> bool:
-        """A focus item for the shifts to come; False when empty."""
+    def add_focus(self, author: Author, text: str, now: dt.datetime) -> Step[dt.date]:
+        """A focus item for the shifts to come, by someone on duty; the shift it is noted in."""
+        if Right.WRITE_LOGBOOK not in self._roster.rights(author.user_id or 0, now):
+            return Step(refusal=Refusal.NOT_ON_DUTY)
         text = text.strip()
         if not text:
-            return False
+            return Step(refusal=Refusal.EMPTY)
         shift_date = self._roster.shift_date_at(now)
         tr = self._tr
         with Session(self._engine) as session:
@@ -275,7 +265,7 @@ class Handovers(DeskService):
                 self._redraw(session, handover, now)
             session.commit()
         self._outbox.notify()
-        return True
+        return Step(shift_date)
 
     def _note(
         self,
@@ -318,28 +308,28 @@ class Handovers(DeskService):
 
     # --- acceptance -------------------------------------------------------------------------
 
-    def may_accept(self, handover: Handover | None, user_id: int) -> HandoverStep:
+    def may_accept(self, handover: Handover | None, user_id: int) -> Step[Handover]:
         """Whether a person may accept a handover: only the incoming shift leader may."""
         if handover is None:
-            return HandoverStep(None, HandoverRefusal.NOT_FOUND)
+            return Step(refusal=Refusal.HANDOVER_NOT_FOUND)
         if handover.status == HandoverStatus.ACCEPTED:
-            return HandoverStep(handover, HandoverRefusal.ACCEPTED)
+            return Step(handover, Refusal.HANDOVER_ACCEPTED)
         incoming = self._roster.shift_leader(handover.shift_date + dt.timedelta(days=1))
         if incoming is None:
-            return HandoverStep(handover, HandoverRefusal.NO_INCOMING)
+            return Step(handover, Refusal.NO_INCOMING_LEADER)
         if incoming.id != user_id:
-            return HandoverStep(handover, HandoverRefusal.NOT_INCOMING, who_may=incoming)
-        return HandoverStep(handover)
+            return Step(handover, Refusal.NOT_INCOMING_LEADER, who=incoming.name)
+        return Step(handover)
 
     def accept(
         self, handover_id: int, author: Author, now: dt.datetime, remarks: str = ""
-    ) -> HandoverStep:
+    ) -> Step[Handover]:
         """The incoming shift leader accepts, with remarks or not: logged, reminders stopped."""
         remarks = remarks.strip()
         with Session(self._engine, expire_on_commit=False) as session:
             handover = session.get(Handover, handover_id)
             allowed = self.may_accept(handover, author.user_id or 0)
-            if allowed.refusal is not None or handover is None:
+            if not allowed.ok or handover is None:
                 return allowed
             handover.status = HandoverStatus.ACCEPTED
             handover.accepted_at, handover.accepted_by_id = now, author.user_id
@@ -373,7 +363,7 @@ class Handovers(DeskService):
             self._to_group(session, "\n".join(accepted))
             session.commit()
         self._outbox.notify()
-        return HandoverStep(handover)
+        return Step(handover)
 
 
 def accepted_lines(tr: Translator, handover: Handover) -> list[str]:
@@ -396,10 +386,18 @@ def handover_buttons(tr: Translator, handover_id: int) -> list[list[dict[str, st
     """Accept / accept with remarks / add a note, under a handover."""
     return keyboard(
         [
-            [Button("✅ " + tr("Accept the handover"), f"ho:ok:{handover_id}")],
             [
-                Button("📝 " + tr("Accept with remarks"), f"ho:rm:{handover_id}"),
-                Button("🗒 " + tr("Add a note"), f"ho:nt:{handover_id}"),
+                Button(
+                    "✅ " + tr("Accept the handover"),
+                    handover_button(HandoverAction.ACCEPT, handover_id),
+                )
+            ],
+            [
+                Button(
+                    "📝 " + tr("Accept with remarks"),
+                    handover_button(HandoverAction.ACCEPT_WITH_REMARKS, handover_id),
+                ),
+                Button("🗒 " + tr("Add a note"), handover_button(HandoverAction.NOTE, handover_id)),
             ],
         ]
     )

@@ -20,8 +20,8 @@ from bot.db.models import (
     ShiftNoteKind,
     UnitRequest,
 )
-from bot.epz.outages import ACTIVE
-from bot.epz.outages import KIND_LABELS as OUTAGE_LABELS
+from bot.epz.outage_rules import ACTIVE
+from bot.epz.outage_rules import KIND_LABELS as OUTAGE_LABELS
 from bot.escalation.pending import Waiting, waiting_in
 from bot.escalation.texts import KIND_LABELS, age, request_clock
 from bot.i18n import N_, Translator

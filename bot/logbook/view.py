@@ -6,6 +6,7 @@ from html import escape
 
 from bot.db.models import LogbookEntry, LogColumn
 from bot.i18n import N_, Translator
+from bot.logbook.buttons import page_button
 from bot.logbook.service import EntryPage, entry_columns
 from bot.outbox import Button, Keyboard, keyboard
 from bot.shifts import ShiftWindow
@@ -76,10 +77,10 @@ def page_text(tr: Translator, page: EntryPage, window: ShiftWindow) -> str:
 
 def page_buttons(tr: Translator, page: EntryPage) -> Keyboard:
     """Previous / next buttons for a logbook page."""
-    day = page.shift_date.isoformat()
+    day = page.shift_date
     row: list[Button] = []
     if page.page > 0:
-        row.append(Button("‹ " + tr("Previous"), f"lb:{day}:{page.page - 1}"))
+        row.append(Button("‹ " + tr("Previous"), page_button(day, page.page - 1)))
     if page.page + 1 < page.pages:
-        row.append(Button(tr("Next") + " ›", f"lb:{day}:{page.page + 1}"))
+        row.append(Button(tr("Next") + " ›", page_button(day, page.page + 1)))
     return keyboard([row])

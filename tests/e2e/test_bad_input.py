@@ -14,7 +14,7 @@ from bot.db.models import Draft, LogbookEntry, OutageKind
 from bot.drafts import DraftState
 from bot.epz.outages import NoticeInput
 from bot.handlers.alerts import FALSE_ALARM
-from bot.handlers.epz import PROGRESS
+from bot.handlers.outage_followup import PROGRESS
 from bot.logbook.service import Author
 from tests.e2e.conftest import (
     CLERK,
