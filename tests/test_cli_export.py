@@ -198,7 +198,8 @@ def test_every_document_of_odd_text_opens_from_the_command_line(
         ),
         CONTACT_AUTHOR,
         at(15, 10),
-    )
+    ).value
+    assert outage is not None
     desk.engine.dispose()
     emu = type(
         "Emu", (), {"token": "1:t", "base_url": "http://x/bot", "base_file_url": "http://x/f"}

@@ -102,14 +102,35 @@ class Outages(GateRecords, EpzService):
 
     # --- notices ------------------------------------------------------------------------------
 
-    def notify(self, notice: NoticeInput, reporter: Author, now: dt.datetime) -> EpzOutage:
+    def may_notify(self, enterprise_key: str, reporter: Author, now: dt.datetime) -> bool:
+        """Whether a notice may be recorded for an enterprise by this person.
+
+        Its enrolled contacts speak for it (247 I.2.3); the desk may put in a notice it received
+        otherwise (by phone, by fax): its officer, an administrator, or anyone on duty who writes
+        the logbook. The desk's own processes act as the system author (no person).
+        """
+        enterprise = self._settings.enterprise(enterprise_key)
+        if enterprise is None:
+            return False
+        user_id = reporter.user_id
+        if user_id is None or enterprise.officer == user_id:
+            return True
+        rights = self._roster.rights(user_id, now)
+        if Right.ADMINISTER in rights or Right.WRITE_LOGBOOK in rights:
+            return True
+        with Session(self._engine) as session:
+            return user_id in self.clocks.contacts(session, enterprise.key)
+
+    def notify(self, notice: NoticeInput, reporter: Author, now: dt.datetime) -> Step[EpzOutage]:
         """Record a notice, tell the duty group, write the logbook, start the deadline clocks.
 
-        The notice comes from the enterprise's contact (the chat checks who they are) or is
-        put in by the desk for them.
+        Refused (nothing recorded) when the reporter does not speak for the enterprise.
         """
         enterprise = self._settings.enterprise(notice.enterprise)
-        assert enterprise is not None
+        if enterprise is None:
+            return Step(refusal=Refusal.NOT_FOUND)
+        if not self.may_notify(enterprise.key, reporter, now):
+            return Step(refusal=Refusal.SOMEONE_ELSES)
         days = REPAIR_WORKING_DAYS.get(notice.kind)
         # 247 I.2.3 gives the repair its working days right after the enterprise's duty to
         # notify Customs and names no other start: they count from the notice, the one moment
@@ -179,7 +200,7 @@ class Outages(GateRecords, EpzService):
             self.clocks.start(session, outage, now)
             session.commit()
         self._outbox.notify()
-        return outage
+        return Step(outage)
 
     def last_contact(self, enterprise: str) -> str:
         """The technical contact given last time, to prefill the next notice."""

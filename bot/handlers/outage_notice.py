@@ -28,6 +28,7 @@ from bot.handlers.common import Context, desk_of, reply, tr_for
 from bot.handlers.flows import advance, ask, choice, finish, start
 from bot.handlers.proposals import actor
 from bot.i18n import N_, Translator
+from bot.steps import refusal_text
 
 OUTAGE = "outage"
 NOT_A_CONTACT = N_("Only the contact of an EPZ enterprise can report its outages here.")
@@ -324,7 +325,7 @@ async def continue_or_submit(
         return
     desk = desk_of(context)
     tr = tr_for(update, context)
-    outage = desk.outages.notify(
+    step = desk.outages.notify(
         NoticeInput(
             enterprise=enterprise.key,
             kind=OutageKind(data[OutageStep.KIND]),
@@ -339,6 +340,10 @@ async def continue_or_submit(
         desk.clock.now(),
     )
     finish(context, state)
+    outage = step.value
+    if outage is None:
+        reply(update, context, escape(refusal_text(tr, step)))
+        return
     deadline = (
         tr("Repair by the end of {date} (Decision 247).").format(date=tr.date(outage.deadline))
         if outage.deadline and outage.kind in (OutageKind.CAMERA, OutageKind.TRANSMISSION)

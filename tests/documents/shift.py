@@ -156,6 +156,6 @@ def record_shift(desk: Desk) -> RecordedShift:
         ),
         CONTACT_AUTHOR,
         at(14, 0),
-    )
-    assert outage.id is not None
+    ).value
+    assert outage is not None and outage.id is not None
     return RecordedShift(desk, coordination, escalated, outage.id)

@@ -244,9 +244,10 @@ async def test_two_progress_notes_of_an_outage_on_one_day_are_both_logged(
             expected_fix=now.date() + dt.timedelta(days=3),
             tech_contact="Anh Tuấn 0909 123 456",
         ),
-        Author(3001, "Tuấn"),
+        Author(OFFICER, "Phạm Thị Dung"),  # put in for the enterprise, as received by phone
         now,
-    )
+    ).value
+    assert outage is not None
     for note in ("Đã thay nguồn camera", "Doanh nghiệp đang chờ linh kiện"):
         # What "Write progress" under the daily follow-up starts.
         desktop.desk.drafts.save(

@@ -48,7 +48,9 @@ def notify(desk: Desk, kind: OutageKind) -> EpzOutage:
     notice = NoticeInput(
         enterprise="dncx-abc", kind=kind, description="Mất tín hiệu", cameras=["C01"]
     )
-    return desk.outages.notify(notice, CONTACT_AUTHOR, NOTICE_AT)
+    outage = desk.outages.notify(notice, CONTACT_AUTHOR, NOTICE_AT).value
+    assert outage is not None
+    return outage
 
 
 def texts_to(desk: Desk, chat: int) -> list[str]:
@@ -173,3 +175,24 @@ def test_each_step_of_an_outage_is_taken_only_by_whom_it_is_for(desk: Desk) -> N
     again = desk.outages.confirm_restored(outage.id, OFFICER_AUTHOR, now)
     assert again.refusal is Refusal.WRONG_STATE
     assert desk.outages.report_restored(9999, CONTACT_AUTHOR, now).refusal is Refusal.NOT_FOUND
+
+
+def test_only_whoever_speaks_for_the_enterprise_or_the_desk_records_a_notice(
+    desk: Desk,
+) -> None:
+    notice = NoticeInput(
+        enterprise="dncx-abc", kind=OutageKind.CAMERA, description="Mất tín hiệu", cameras=["C01"]
+    )
+    # Someone who is neither its contact nor on the desk.
+    refused = desk.outages.notify(notice, STRANGER_AUTHOR, NOTICE_AT)
+    assert refused.refusal is Refusal.SOMEONE_ELSES
+    with Session(desk.engine) as session:
+        assert session.exec(select(EpzOutage)).all() == []
+        assert session.exec(select(Deadline)).all() == []
+    assert texts_to(desk, GROUP) == []
+
+    # The enterprise's contact, and the officer putting in a notice received by phone.
+    assert desk.outages.notify(notice, CONTACT_AUTHOR, NOTICE_AT).ok
+    assert desk.outages.notify(notice, OFFICER_AUTHOR, NOTICE_AT).ok
+    with Session(desk.engine) as session:
+        assert len(session.exec(select(EpzOutage)).all()) == 2

@@ -198,8 +198,8 @@ def _outages(desk: Desk) -> list[int]:
         notice = NoticeInput(
             enterprise="dncx-abc", kind=kind, description="Mất tín hiệu", cameras=cameras
         )
-        outage = outages.notify(notice, CONTACT_AUTHOR, when)
-        assert outage.id is not None
+        outage = outages.notify(notice, CONTACT_AUTHOR, when).value
+        assert outage is not None and outage.id is not None
         return outage.id
 
     def repaired(number: int, when: dt.datetime) -> None:
