@@ -26,6 +26,17 @@ class Refusal(StrEnum):
     UNKNOWN_PERSON = "unknown_person"
     EMPTY = "empty"
     NEEDS_LATE_REASON = "needs_late_reason"
+    # Escalation's rights (bot/escalation/rights.py): who decides, edits, proposes, answers.
+    NOT_SHIFT_LEADER = "not_shift_leader"
+    NO_SHIFT_LEADER = "no_shift_leader"
+    NOT_BRANCH_HEAD = "not_branch_head"
+    NO_BRANCH_HEAD_TO_DECIDE = "no_branch_head_to_decide"
+    NOT_EDITOR = "not_editor"
+    NOT_ON_SHIFT = "not_on_shift"
+    NOT_ADDRESSEE = "not_addressee"
+    NOT_ASSIGNED_OFFICER = "not_assigned_officer"
+    NO_BRANCH_HEAD = "no_branch_head"
+    OUTAGE_CLOSED = "outage_closed"
 
 
 T = TypeVar("T")
@@ -58,10 +69,39 @@ REFUSAL_TEXTS: dict[Refusal, str] = {
     Refusal.UNKNOWN_PERSON: N_("Unknown person."),
     Refusal.EMPTY: N_("The text cannot be empty."),
     Refusal.NEEDS_LATE_REASON: N_("The result is late: give the reason and who is responsible."),
+    # Escalation's rights.
+    Refusal.NOT_SHIFT_LEADER: N_("Only the shift leader of the current shift ({name}) may decide."),
+    Refusal.NO_SHIFT_LEADER: N_(
+        "Only the shift leader of the current shift may decide, and none is rostered now."
+    ),
+    Refusal.NOT_BRANCH_HEAD: N_(
+        "Only the head of {branch} ({name}) decides the interim supervision measure."
+    ),
+    Refusal.NO_BRANCH_HEAD_TO_DECIDE: N_(
+        "No branch head is configured to decide this interim measure."
+    ),
+    Refusal.NOT_EDITOR: N_("Only the proposer or the duty section leader may edit a proposal."),
+    Refusal.NOT_ON_SHIFT: N_("Only the people rostered on the current shift may propose handling."),
+    Refusal.NOT_ADDRESSEE: N_("Only {name}, to whom this request was sent, may answer it."),
+    Refusal.NOT_ASSIGNED_OFFICER: N_(
+        "Only the officer assigned to {name} ({officer}) proposes its measure."
+    ),
+    Refusal.NO_BRANCH_HEAD: N_(
+        "No branch head is configured for this enterprise's branch; ask the administrator "
+        "to set units.head."
+    ),
+    Refusal.OUTAGE_CLOSED: N_("The outage is closed; an interim measure is no longer needed."),
+}
+
+# A refusal whose text names `who` and `detail` otherwise than {name} and {detail}.
+PLACEHOLDERS: dict[Refusal, tuple[str, str]] = {
+    Refusal.NOT_BRANCH_HEAD: ("name", "branch"),
+    Refusal.NOT_ASSIGNED_OFFICER: ("officer", "name"),
 }
 
 
 def refusal_text(tr: Translator, step: Step[Any]) -> str:
     """Why a step was refused, in the person's language."""
     assert step.refusal is not None
-    return tr(REFUSAL_TEXTS[step.refusal]).format(name=step.who or "—")
+    who, about = PLACEHOLDERS.get(step.refusal, ("name", "detail"))
+    return tr(REFUSAL_TEXTS[step.refusal]).format_map({who: step.who or "—", about: step.detail})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from html import escape
 
 from sqlmodel import Session
@@ -21,6 +20,7 @@ from bot.db.models import (
 from bot.deadlines.timers import Timers
 from bot.escalation.deadline_kinds import EscalationDeadline, proposal_subject
 from bot.escalation.requests import Requests
+from bot.escalation.rights import KindRules, checked, leader_decides, may_edit, on_shift
 from bot.escalation.texts import (
     ESCALATING_KINDS,
     KIND_LABELS,
@@ -45,25 +45,39 @@ def _minutes(value: int) -> dt.timedelta:
     return dt.timedelta(minutes=value)
 
 
-# Carries out an approved proposal of a kind that is not a request to units (in its session).
-CarryOut = Callable[[Session, Proposal, Incident, Author, dt.datetime], None]
-
-
 class Approvals:
     """Proposals, the shift leader's decisions, escalation and the urgent path."""
 
     def __init__(self, ctx: ServiceContext, requests: Requests) -> None:
         self._ctx = ctx
         self._requests = requests
-        self._carry_outs: dict[ProposalKind, CarryOut] = {}
+        self._kinds: dict[ProposalKind, KindRules] = {}
 
-    def register_carry_out(self, kind: ProposalKind, carry_out: CarryOut) -> None:
-        """Let another domain carry out its own kind of proposal (e.g. an EPZ interim measure).
+    def register_kind(self, kind: ProposalKind, rules: KindRules) -> None:
+        """Let another domain own a kind of proposal (e.g. an EPZ interim measure)."""
+        self._kinds[kind] = rules
 
-        Such proposals are decided like the others but reach no unit, and since someone other
-        than the shift leader may decide them, the leader is not reminded of them.
-        """
-        self._carry_outs[kind] = carry_out
+    def may_propose(self, author: Author, now: dt.datetime) -> Step[None]:
+        """Whether the author may propose handling now (asked before the questions)."""
+        return on_shift(self._ctx.roster, author, now)
+
+    def may_decide(self, author: Author, proposal_id: int, now: dt.datetime) -> Step[Proposal]:
+        """Whether the author decides this proposal now (asked before a reason is typed)."""
+        with Session(self._ctx.engine, expire_on_commit=False) as session:
+            proposal = session.get(Proposal, proposal_id)
+            if proposal is None:
+                return Step(refusal=Refusal.NOT_FOUND)
+            allowed = self._decider(session, proposal, author, now)
+            return checked(allowed, proposal)
+
+    def may_edit(self, author: Author, proposal_id: int, now: dt.datetime) -> Step[Proposal]:
+        """Whether the author may rewrite this proposal now (asked before the text is typed)."""
+        with Session(self._ctx.engine, expire_on_commit=False) as session:
+            proposal = session.get(Proposal, proposal_id)
+            if proposal is None:
+                return Step(refusal=Refusal.NOT_FOUND)
+            allowed = may_edit(self._ctx.roster, proposal, author, now)
+            return checked(allowed, proposal)
 
     def propose(
         self,
@@ -83,6 +97,11 @@ class Approvals:
         """
         ctx = self._ctx
         person_ids = person_ids or []
+        rules = self._kinds.get(kind)
+        if rules is None:
+            allowed = on_shift(ctx.roster, author, now)
+            if not allowed.ok:
+                return checked(allowed)
         if not content.strip():
             return Step(refusal=Refusal.EMPTY)
         unknown = [key for key in unit_keys if ctx.settings.unit(key) is None]
@@ -95,6 +114,10 @@ class Approvals:
             incident = session.get(Incident, incident_id)
             if incident is None:
                 return Step(refusal=Refusal.NOT_FOUND)
+            if rules is not None:
+                allowed = rules.may_propose(session, author, outage_id, now)
+                if not allowed.ok:
+                    return checked(allowed)
             proposal = Proposal(
                 incident_id=incident_id,
                 kind=kind,
@@ -125,7 +148,7 @@ class Approvals:
                     source_key=f"urgent:{proposal.id}",
                 )
             self._post_card(session, proposal, incident)
-            if kind not in self._carry_outs:
+            if rules is None:
                 deadlines.schedule(
                     session,
                     EscalationDeadline.APPROVAL_REMINDER,
@@ -143,7 +166,7 @@ class Approvals:
         """Approve a pending proposal once: deliver it, or escalate the kinds that need to."""
         ctx = self._ctx
         with Session(ctx.engine, expire_on_commit=False) as session:
-            found = self._pending(session, proposal_id, version)
+            found = self._pending(session, author, proposal_id, version, now)
             if not found.ok or found.value is None:
                 return found
             proposal = found.value
@@ -180,7 +203,8 @@ class Approvals:
                 )
             else:
                 self._decide(session, proposal, author, now, ProposalStatus.APPROVED)
-                carry_out = self._carry_outs.get(proposal.kind, self._carry_out)
+                rules = self._kinds.get(proposal.kind)
+                carry_out = rules.carry_out if rules else self._carry_out
                 carry_out(session, proposal, incident, author, now)
             session.add(proposal)
             self._update_card(session, proposal, incident)
@@ -193,13 +217,13 @@ class Approvals:
     ) -> Step[Proposal]:
         """Reject a pending proposal with a reason; nothing is sent to any unit."""
         ctx = self._ctx
-        if not reason.strip():
-            return Step(refusal=Refusal.EMPTY)
         with Session(ctx.engine, expire_on_commit=False) as session:
-            found = self._pending(session, proposal_id, version)
+            found = self._pending(session, author, proposal_id, version, now)
             if not found.ok or found.value is None:
                 return found
             proposal = found.value
+            if not reason.strip():
+                return Step(proposal, refusal=Refusal.EMPTY)
             incident = session.get(Incident, proposal.incident_id)
             assert incident is not None
             self._decide(session, proposal, author, now, ProposalStatus.REJECTED)
@@ -225,13 +249,18 @@ class Approvals:
     ) -> Step[Proposal]:
         """Change a pending proposal's content; the leader decides on the new version."""
         ctx = self._ctx
-        if not content.strip():
-            return Step(refusal=Refusal.EMPTY)
         with Session(ctx.engine, expire_on_commit=False) as session:
-            found = self._pending(session, proposal_id, version)
-            if not found.ok or found.value is None:
+            proposal = session.get(Proposal, proposal_id)
+            if proposal is None:
+                return Step(refusal=Refusal.NOT_FOUND)
+            allowed = may_edit(ctx.roster, proposal, author, now)
+            if not allowed.ok:
+                return checked(allowed, proposal)
+            found = self._pending(session, None, proposal_id, version, now)
+            if not found.ok:
                 return found
-            proposal = found.value
+            if not content.strip():
+                return Step(proposal, refusal=Refusal.EMPTY)
             incident = session.get(Incident, proposal.incident_id)
             assert incident is not None
             proposal.content, proposal.version = content.strip(), proposal.version + 1
@@ -250,6 +279,9 @@ class Approvals:
             proposal = session.get(Proposal, proposal_id)
             if proposal is None:
                 return Step(refusal=Refusal.NOT_FOUND)
+            allowed = self._decider(session, proposal, author, now)
+            if not allowed.ok:
+                return checked(allowed, proposal)
             if proposal.status != ProposalStatus.ESCALATED:
                 return Step(proposal, refusal=Refusal.ALREADY_DECIDED)
             incident = session.get(Incident, proposal.incident_id)
@@ -288,6 +320,9 @@ class Approvals:
             proposal = session.get(Proposal, proposal_id)
             if proposal is None:
                 return Step(refusal=Refusal.NOT_FOUND)
+            allowed = self._decider(session, proposal, author, now)
+            if not allowed.ok:
+                return checked(allowed, proposal)
             if proposal.status != ProposalStatus.URGENT_SENT:
                 return Step(proposal, refusal=Refusal.ALREADY_DECIDED)
             incident = session.get(Incident, proposal.incident_id)
@@ -418,10 +453,31 @@ class Approvals:
             ),
         }
 
-    def _pending(self, session: Session, proposal_id: int, version: int) -> Step[Proposal]:
+    def _decider(
+        self, session: Session, proposal: Proposal, author: Author, now: dt.datetime
+    ) -> Step[None]:
+        """Whether the author decides this proposal: its kind's rule, else the shift leader's."""
+        rules = self._kinds.get(proposal.kind)
+        if rules is not None:
+            return rules.may_decide(session, proposal, author, now)
+        return leader_decides(self._ctx.roster, author, now)
+
+    def _pending(
+        self,
+        session: Session,
+        author: Author | None,
+        proposal_id: int,
+        version: int,
+        now: dt.datetime,
+    ) -> Step[Proposal]:
+        """The proposal, if the author (when given) decides it and it awaits this version."""
         proposal = session.get(Proposal, proposal_id)
         if proposal is None:
             return Step(refusal=Refusal.NOT_FOUND)
+        if author is not None:
+            allowed = self._decider(session, proposal, author, now)
+            if not allowed.ok:
+                return checked(allowed, proposal)
         if proposal.status != ProposalStatus.PENDING:
             return Step(proposal, refusal=Refusal.ALREADY_DECIDED)
         if proposal.version != version:

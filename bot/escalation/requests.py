@@ -428,6 +428,13 @@ class Requests:
         ctx.committed()
         return Step(request)
 
+    def may_answer(
+        self, author: Author, request_id: int, expected: RequestStatus
+    ) -> Step[UnitRequest]:
+        """Whether the author may take the request's next step now (asked before it is typed)."""
+        with Session(self._ctx.engine, expire_on_commit=False) as session:
+            return self._for_unit(session, author, request_id, expected)
+
     def get(self, request_id: int) -> UnitRequest | None:
         """Return a request by id."""
         with Session(self._ctx.engine) as session:
@@ -609,6 +616,8 @@ class Requests:
             return Step(refusal=Refusal.NOT_FOUND)
         person = self._ctx.roster.person(author.user_id) if author.user_id else None
         if not addressees.may_answer(request, person):
+            if request.person_id is not None:
+                return Step(request, refusal=Refusal.NOT_ADDRESSEE, who=self._unit_name(request))
             return Step(request, refusal=Refusal.NOT_ALLOWED)
         if request.status != expected:
             return Step(request, refusal=Refusal.WRONG_STATE)
