@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from html import escape
 
 from sqlmodel import Session
 
-from bot import deadlines
 from bot.db.models import (
     Incident,
     LogColumn,
@@ -18,31 +16,21 @@ from bot.db.models import (
     UrgentCase,
 )
 from bot.deadlines.timers import Timers
-from bot.escalation.deadline_kinds import EscalationDeadline, proposal_subject
+from bot.escalation.leader_reminders import LeaderReminders
 from bot.escalation.requests import Requests
 from bot.escalation.rights import KindRules, checked, leader_decides, may_edit, on_shift
 from bot.escalation.texts import (
     ESCALATING_KINDS,
-    KIND_LABELS,
     URGENT_LABELS,
     annex_iii,
+    place_date,
     proposal_buttons,
     proposal_card,
     unit_names,
 )
-from bot.i18n import Translator
 from bot.logbook.service import Author
 from bot.service import ServiceContext
 from bot.steps import Refusal, Step
-
-# States in which the shift leader still owes a decision (and is reminded).
-AWAITING_LEADER = frozenset(
-    {ProposalStatus.PENDING, ProposalStatus.ESCALATED, ProposalStatus.URGENT_SENT}
-)
-
-
-def _minutes(value: int) -> dt.timedelta:
-    return dt.timedelta(minutes=value)
 
 
 class Approvals:
@@ -52,6 +40,11 @@ class Approvals:
         self._ctx = ctx
         self._requests = requests
         self._kinds: dict[ProposalKind, KindRules] = {}
+        self._reminders = LeaderReminders(ctx)
+
+    def register(self, timers: Timers) -> None:
+        """Remind the leader of decisions still owed when their reminder passes."""
+        self._reminders.register(timers)
 
     def register_kind(self, kind: ProposalKind, rules: KindRules) -> None:
         """Let another domain own a kind of proposal (e.g. an EPZ interim measure)."""
@@ -149,13 +142,7 @@ class Approvals:
                 )
             self._post_card(session, proposal, incident)
             if rules is None:
-                deadlines.schedule(
-                    session,
-                    EscalationDeadline.APPROVAL_REMINDER,
-                    proposal_subject(proposal.id),
-                    now + _minutes(ctx.settings.escalation.approval_reminder_after_minutes),
-                    seq=1,
-                )
+                self._reminders.start(session, proposal.id, now)
             session.commit()
         ctx.committed()
         return Step(proposal)
@@ -185,7 +172,7 @@ class Approvals:
                         proposal,
                         incident,
                         ctx.unit_names(),
-                        self._place_date(tr, now),
+                        place_date(tr, now.astimezone(ctx.settings.tz)),
                         ctx.people_names(),
                     ),
                     buttons=proposal_buttons(tr, proposal),
@@ -292,11 +279,11 @@ class Approvals:
             if approved:
                 # The shift leader's own approval time and name stay on the record.
                 proposal.status = ProposalStatus.ESCALATION_APPROVED
-                self._stop_reminders(session, proposal)
+                self._reminders.stop(session, proposal)
                 self._carry_out(session, proposal, incident, author, now)
             else:
                 proposal.status = ProposalStatus.ESCALATION_REJECTED
-                self._stop_reminders(session, proposal)
+                self._reminders.stop(session, proposal)
                 self._log_direction(
                     session,
                     author,
@@ -348,43 +335,6 @@ class Approvals:
         with Session(self._ctx.engine) as session:
             return session.get(Proposal, proposal_id)
 
-    def register(self, timers: Timers) -> None:
-        """Remind the leader of decisions still owed when their reminder passes."""
-        timers.register(EscalationDeadline.APPROVAL_REMINDER, self.remind_leader)
-
-    def remind_leader(self, session: Session, proposal_id: int, seq: int, now: dt.datetime) -> None:
-        """Remind the shift leader of a decision still owed, and schedule the next reminder."""
-        ctx = self._ctx
-        proposal = session.get(Proposal, proposal_id)
-        if proposal is None or proposal.status not in AWAITING_LEADER:
-            return
-        incident = session.get(Incident, proposal.incident_id)
-        assert incident is not None
-        waited = now - proposal.created_at
-        minutes = int(waited.total_seconds() // 60)
-
-        def render(tr: Translator) -> str:
-            return "⏰ " + escape(
-                tr(
-                    "Waiting for your decision for {minutes} min: {kind} for incident {label} "
-                    "(to {units}). Use the buttons on the card, or see /pending."
-                ).format(
-                    minutes=minutes,
-                    kind=tr(KIND_LABELS[proposal.kind]),
-                    label=incident.label,
-                    units=unit_names(proposal, ctx.unit_names(), ctx.people_names()),
-                )
-            )
-
-        ctx.tell_leader(session, now, render)
-        deadlines.schedule(
-            session,
-            EscalationDeadline.APPROVAL_REMINDER,
-            proposal_subject(proposal_id),
-            now + _minutes(ctx.settings.escalation.approval_reminder_every_minutes),
-            seq=seq + 1,
-        )
-
     def _carry_out(
         self,
         session: Session,
@@ -418,13 +368,7 @@ class Approvals:
         proposal.decider_name = author.name
         session.add(proposal)
         if stop_reminders:
-            self._stop_reminders(session, proposal)
-
-    def _stop_reminders(self, session: Session, proposal: Proposal) -> None:
-        assert proposal.id is not None
-        deadlines.cancel(
-            session, proposal_subject(proposal.id), (EscalationDeadline.APPROVAL_REMINDER,)
-        )
+            self._reminders.stop(session, proposal)
 
     def _log_direction(
         self,
@@ -506,10 +450,4 @@ class Approvals:
             buttons=proposal_buttons(tr, proposal),
             session=session,
             priority=OutboxPriority.URGENT,
-        )
-
-    def _place_date(self, tr: Translator, now: dt.datetime) -> str:
-        local = now.astimezone(self._ctx.settings.tz)
-        return tr("day {day} month {month} year {year}").format(
-            day=f"{local.day:02d}", month=f"{local.month:02d}", year=local.year
         )

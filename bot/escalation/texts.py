@@ -219,6 +219,13 @@ def proposal_buttons(tr: Translator, proposal: Proposal) -> Keyboard:
     return []
 
 
+def place_date(tr: Translator, local: dt.datetime) -> str:
+    """The date under a formal paper's heading, as "ngày 25 tháng 11 năm 2026"."""
+    return tr("day {day} month {month} year {year}").format(
+        day=f"{local.day:02d}", month=f"{local.month:02d}", year=local.year
+    )
+
+
 def annex_iii(
     tr: Translator,
     proposal: Proposal,

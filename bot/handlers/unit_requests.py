@@ -13,7 +13,7 @@ from bot.db.models import RequestStatus
 from bot.drafts import DraftState
 from bot.escalation.buttons import REQUEST, RequestAction
 from bot.escalation.eta import EtaProblem, parse_eta
-from bot.escalation.requests import is_late
+from bot.escalation.reply_clock import is_late
 from bot.handlers.acting import actor, conclude, refuse
 from bot.handlers.buttons import ActionPress, button
 from bot.handlers.common import App, Context, desk_of, reply, tr_for
