@@ -135,6 +135,20 @@ class World:
             ]
         return proposals, requests, counts
 
+    def live_deadlines(self, subject: str) -> list[tuple[str, dt.datetime]]:
+        """A subject's deadlines still to fire, soonest first: (kind, due at)."""
+        with Session(self.desk.engine) as session:
+            rows = session.exec(
+                select(Deadline)
+                .where(
+                    Deadline.subject == subject,
+                    col(Deadline.fired_at).is_(None),
+                    col(Deadline.cancelled).is_(False),
+                )
+                .order_by(col(Deadline.due_at))
+            ).all()
+        return [(row.kind, row.due_at) for row in rows]
+
     def sent_to(self, chat_id: int) -> list[str]:
         """The texts queued for a chat, oldest first."""
         with Session(self.desk.engine) as session:
