@@ -80,7 +80,7 @@ def open_requests(desk: Desk, count: int) -> None:
     for n in range(count):
         incident = escalation.incidents.open(
             officer, IncidentInput(description=f"Xe số {n} vào bãi không qua cổng"), clock.now()
-        )
+        ).value
         assert incident.id is not None
         proposal = escalation.approvals.propose(
             officer,

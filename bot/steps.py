@@ -33,6 +33,7 @@ class Refusal(StrEnum):
     NO_BRANCH_HEAD_TO_DECIDE = "no_branch_head_to_decide"
     NOT_EDITOR = "not_editor"
     NOT_ON_SHIFT = "not_on_shift"
+    NOT_ON_SHIFT_TO_OPEN = "not_on_shift_to_open"
     NOT_ADDRESSEE = "not_addressee"
     NOT_ASSIGNED_OFFICER = "not_assigned_officer"
     NO_BRANCH_HEAD = "no_branch_head"
@@ -82,6 +83,9 @@ REFUSAL_TEXTS: dict[Refusal, str] = {
     ),
     Refusal.NOT_EDITOR: N_("Only the proposer or the duty section leader may edit a proposal."),
     Refusal.NOT_ON_SHIFT: N_("Only the people rostered on the current shift may propose handling."),
+    Refusal.NOT_ON_SHIFT_TO_OPEN: N_(
+        "Only the people rostered on the current shift may open incidents."
+    ),
     Refusal.NOT_ADDRESSEE: N_("Only {name}, to whom this request was sent, may answer it."),
     Refusal.NOT_ASSIGNED_OFFICER: N_(
         "Only the officer assigned to {name} ({officer}) proposes its measure."

@@ -30,6 +30,7 @@ DENIALS = frozenset(
         Refusal.NO_BRANCH_HEAD_TO_DECIDE,
         Refusal.NOT_EDITOR,
         Refusal.NOT_ON_SHIFT,
+        Refusal.NOT_ON_SHIFT_TO_OPEN,
         Refusal.NOT_ALLOWED,
         Refusal.NOT_ADDRESSEE,
         Refusal.NOT_ASSIGNED_OFFICER,
@@ -55,11 +56,13 @@ def leader_decides(roster: Roster, author: Author, now: dt.datetime) -> Step[Non
     return Step(refusal=Refusal.NOT_SHIFT_LEADER, who=leader.name)
 
 
-def on_shift(roster: Roster, author: Author, now: dt.datetime) -> Step[None]:
-    """Only the people rostered on the shift running now propose handling."""
+def on_shift(
+    roster: Roster, author: Author, now: dt.datetime, refusal: Refusal = Refusal.NOT_ON_SHIFT
+) -> Step[None]:
+    """Only the people rostered on the shift running now propose handling or open incidents."""
     if author.user_id is not None and Right.WRITE_LOGBOOK in roster.rights(author.user_id, now):
         return ALLOWED
-    return Step(refusal=Refusal.NOT_ON_SHIFT)
+    return Step(refusal=refusal)
 
 
 def may_edit(roster: Roster, proposal: Proposal, author: Author, now: dt.datetime) -> Step[None]:

@@ -21,11 +21,13 @@ from bot.db.models import MessageKind, UnitRequest
 from bot.drafts import DraftState
 from bot.escalation.incidents import Attachment, History, IncidentInput
 from bot.escalation.texts import KIND_LABELS, REQUEST_LABELS, STATUS_LABELS, refs_line
+from bot.handlers.acting import actor, refuse
 from bot.handlers.common import App, Context, desk_of, reply, requires, tr_for
 from bot.handlers.conversation import author_of
 from bot.handlers.flows import Flow, advance, ask, choice, finish, register_flow, start
 from bot.i18n import N_, Translator
 from bot.shifts import Right
+from bot.steps import refusal_text
 
 FLOW = "incident"
 
@@ -40,7 +42,6 @@ class IncidentStep(StrEnum):
     ATTACHMENTS = "attachments"
 
 
-NOT_ON_SHIFT = N_("Only the people rostered on the current shift may open incidents.")
 NOT_ON_DESK = N_("Only people of the duty desk may read incidents.")
 REFERENCE_FIELDS = ("declarations", "containers", "plates", "tax_codes")
 REFERENCE_NAMES = {
@@ -76,11 +77,15 @@ async def cmd_incident(update: Update, context: Context) -> None:
     await open_incident(update, context)
 
 
-@requires(Right.WRITE_LOGBOOK, NOT_ON_SHIFT)
 async def open_incident(update: Update, context: Context) -> None:
     """Start the guided conversation; a replied message gives description and attachment."""
     message = update.effective_message
     if message is None:
+        return
+    desk = desk_of(context)
+    allowed = desk.escalation.incidents.may_open(actor(update, context), desk.clock.now())
+    if not allowed.ok:
+        await refuse(update, context, allowed, "open_incident needs write_logbook")
         return
     data: dict[str, Any] = {"attachments": [], "arisen_at": message.date.isoformat()}
     source = message.reply_to_message
@@ -252,7 +257,12 @@ async def create(update: Update, context: Context, state: DraftState) -> None:
     author = author_of(message)
     if person is not None:
         author = type(author)(user.id, person.name)
-    incident = desk.escalation.incidents.open(author, given, desk.clock.now())
+    step = desk.escalation.incidents.open(author, given, desk.clock.now())
+    if not step.ok or step.value is None:
+        finish(context, state)
+        reply(update, context, escape(refusal_text(tr, step)))
+        return
+    incident = step.value
     if data.get("alert") and incident.id is not None:
         desk.cameras.alerts.link_incident(int(data["alert"]), incident.id)
     finish(context, state)

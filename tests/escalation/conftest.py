@@ -88,7 +88,7 @@ class World:
     def incident(self) -> int:
         incident = self.desk.escalation.incidents.open(
             DUNG, IncidentInput(description="Xe lạ đỗ sát kho CFS", place="Bãi B3"), MORNING
-        )
+        ).value
         assert incident.id is not None
         return incident.id
 

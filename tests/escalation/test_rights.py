@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from bot.db.models import ProposalKind, ProposalStatus, RequestStatus, UrgentCase
+from bot.escalation.incidents import IncidentInput
 from bot.i18n import translator
 from bot.logbook.service import Author
 from bot.steps import Refusal, Step, refusal_text
@@ -282,3 +283,18 @@ def test_only_the_named_person_answers_their_request(world: World) -> None:
         )
         assert "Lý Văn Khoa" in vi(refusal) and "người nhận yêu cầu này" in vi(refusal)
     assert requests.answer_now(Author(TEAM_LEADER, "Lý Văn Khoa"), rid, "Đã gửi", MORNING).ok
+
+
+@pytest.mark.parametrize(
+    ("who", "when"),
+    [(EM, MORNING), (NOBODY, MORNING), (DUNG, TOMORROW)],
+    ids=["off-the-roster", "stranger", "yesterdays-officer"],
+)
+def test_only_people_on_the_current_shift_open_incidents(
+    world: World, who: Author, when: dt.datetime
+) -> None:
+    incidents = world.desk.escalation.incidents
+    given = IncidentInput(description="Xe lạ đỗ sát kho CFS")
+    step = refused(world, Refusal.NOT_ON_SHIFT_TO_OPEN, incidents.open, who, given, when)
+    assert vi(step) == "Chỉ những người có tên trong ca trực hiện tại mới được mở vụ việc."
+    assert incidents.open(DUNG, given, MORNING).ok

@@ -80,7 +80,7 @@ def _incident(desk: Desk, when: dt.datetime, description: str, camera: str = "")
         OFFICER_AUTHOR,
         IncidentInput(description=description, place="Cảng Cát Lái", camera=camera),
         when,
-    )
+    ).value
     assert incident.id is not None
     return incident.id
 
