@@ -12,11 +12,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from bot.button_data import ActionCodec, joined, parts, read_id, read_number
 from bot.values import MAX_ROW_ID
+
+
+def ours(read: Callable[[str], Any]) -> Callable[[object], bool]:
+    """Whether a press's data is one a codec reads (how a handler is routed its presses)."""
+    return lambda data: isinstance(data, str) and read(data) is not None
+
 
 NEW = "new"
 PROPOSE, URGENT = "pr", "ur"

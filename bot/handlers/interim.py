@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.drafts import DraftState
-from bot.escalation.buttons import NEW_MEASURE
+from bot.escalation.buttons import NEW_MEASURE, ours
 from bot.handlers.acting import actor, audit_denial
 from bot.handlers.buttons import ActionPress, button
 from bot.handlers.common import App, Context, desk_of, reply, tr_for
@@ -123,4 +123,4 @@ def register(app: App) -> None:
     """Wire /measure, its button and its question."""
     register_flow(INTERIM, Flow(on_measure_text))
     app.add_handler(CommandHandler("measure", cmd_measure))
-    app.add_handler(CallbackQueryHandler(on_measure_button, pattern=r"^im:"))
+    app.add_handler(CallbackQueryHandler(on_measure_button, pattern=ours(NEW_MEASURE.read)))

@@ -16,7 +16,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.drafts import DraftState
-from bot.escalation.buttons import DECISION, NEW_PROPOSAL, Decision, DecisionAction
+from bot.escalation.buttons import DECISION, NEW_PROPOSAL, Decision, DecisionAction, ours
 from bot.handlers import proposing
 from bot.handlers.acting import actor as actor
 from bot.handlers.acting import conclude as conclude
@@ -189,5 +189,7 @@ def register(app: App) -> None:
     register_flow(REJECT, Flow(on_reject_reason))
     register_flow(EDIT, Flow(on_edit_content))
     app.add_handler(CommandHandler(["propose", "urgent"], proposing.cmd_propose))
-    app.add_handler(CallbackQueryHandler(proposing.on_propose_button, pattern=r"^(pr|ur):"))
-    app.add_handler(CallbackQueryHandler(on_decision, pattern=r"^(ap|rj|ed|gd|cf):"))
+    app.add_handler(
+        CallbackQueryHandler(proposing.on_propose_button, pattern=ours(NEW_PROPOSAL.read))
+    )
+    app.add_handler(CallbackQueryHandler(on_decision, pattern=ours(DECISION.read)))

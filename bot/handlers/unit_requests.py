@@ -11,7 +11,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.db.models import RequestStatus
 from bot.drafts import DraftState
-from bot.escalation.buttons import REQUEST, RequestAction
+from bot.escalation.buttons import REQUEST, RequestAction, ours
 from bot.escalation.eta import EtaProblem, parse_eta
 from bot.escalation.reply_clock import is_late
 from bot.handlers.acting import actor, conclude, refuse
@@ -208,7 +208,7 @@ def register(app: App) -> None:
     register_flow(ANSWER, Flow(on_answer))
     register_flow(ACK, Flow(on_acknowledge))
     register_flow(RESULT, Flow(on_result))
-    app.add_handler(CallbackQueryHandler(on_unit_button, pattern=r"^rq:"))
+    app.add_handler(CallbackQueryHandler(on_unit_button, pattern=ours(REQUEST.read)))
     # Its own group, so /start and every other private message are still answered as usual.
     app.add_handler(
         MessageHandler(filters.ChatType.PRIVATE, on_private_message), group=REDELIVERY_GROUP
