@@ -80,8 +80,8 @@ def open_requests(desk: Desk, count: int) -> None:
     for n in range(count):
         incident = escalation.incidents.open(
             officer, IncidentInput(description=f"Xe số {n} vào bãi không qua cổng"), clock.now()
-        )
-        assert incident.id is not None
+        ).value
+        assert incident is not None and incident.id is not None
         proposal = escalation.approvals.propose(
             officer,
             incident.id,

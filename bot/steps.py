@@ -42,6 +42,18 @@ class Refusal(StrEnum):
     SOMEONE_ELSES = "someone_elses"
     NOT_INVITER = "not_inviter"
     NOT_ON_DUTY = "not_on_duty"
+    # Escalation's rights (bot/escalation/rights.py): who decides, edits, proposes, answers.
+    NOT_SHIFT_LEADER = "not_shift_leader"
+    NO_SHIFT_LEADER = "no_shift_leader"
+    NOT_BRANCH_HEAD = "not_branch_head"
+    NO_BRANCH_HEAD_TO_DECIDE = "no_branch_head_to_decide"
+    NOT_EDITOR = "not_editor"
+    NOT_ON_SHIFT = "not_on_shift"
+    NOT_ON_SHIFT_TO_OPEN = "not_on_shift_to_open"
+    NOT_ADDRESSEE = "not_addressee"
+    NOT_ASSIGNED_OFFICER = "not_assigned_officer"
+    NO_BRANCH_HEAD = "no_branch_head"
+    OUTAGE_CLOSED = "outage_closed"
 
 
 T = TypeVar("T")
@@ -109,6 +121,31 @@ REFUSAL_TEXTS: dict[Refusal, str] = {
         "Only an administrator or the officer assigned to {name} may invite its contacts."
     ),
     Refusal.NOT_ON_DUTY: N_("Only people on duty may note focus items."),
+    # Escalation's rights.
+    Refusal.NOT_SHIFT_LEADER: N_("Only the shift leader of the current shift ({name}) may decide."),
+    Refusal.NO_SHIFT_LEADER: N_(
+        "Only the shift leader of the current shift may decide, and none is rostered now."
+    ),
+    Refusal.NOT_BRANCH_HEAD: N_(
+        "Only the head of {branch} ({name}) decides the interim supervision measure."
+    ),
+    Refusal.NO_BRANCH_HEAD_TO_DECIDE: N_(
+        "No branch head is configured to decide this interim measure."
+    ),
+    Refusal.NOT_EDITOR: N_("Only the proposer or the duty section leader may edit a proposal."),
+    Refusal.NOT_ON_SHIFT: N_("Only the people rostered on the current shift may propose handling."),
+    Refusal.NOT_ON_SHIFT_TO_OPEN: N_(
+        "Only the people rostered on the current shift may open incidents."
+    ),
+    Refusal.NOT_ADDRESSEE: N_("Only {name}, to whom this request was sent, may answer it."),
+    Refusal.NOT_ASSIGNED_OFFICER: N_(
+        "Only the officer assigned to {name} ({officer}) proposes its measure."
+    ),
+    Refusal.NO_BRANCH_HEAD: N_(
+        "No branch head is configured for this enterprise's branch; ask the administrator "
+        "to set units.head."
+    ),
+    Refusal.OUTAGE_CLOSED: N_("The outage is closed; an interim measure is no longer needed."),
 }
 
 

@@ -175,7 +175,7 @@ def test_every_document_of_odd_text_opens_from_the_command_line(
     esc = desk.escalation
     incident = esc.incidents.open(
         OFFICER_AUTHOR, IncidentInput(description=f"Xe container {typed}"), at(15, 5)
-    )
+    ).value
     assert incident.id is not None
     proposal = esc.approvals.propose(
         OFFICER_AUTHOR,

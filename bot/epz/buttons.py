@@ -1,7 +1,7 @@
 """The EPZ's buttons: an outage's "ep:<action>:7" and a rotation check's "rc:<action>:7".
 
 Built here for the outage and check messages (`bot/epz/outage_clocks.py`, `outages.py`,
-`rotation.py`) and read back here by the handlers (`bot/handlers/outage_buttons.py`,
+`rotation.py`) and read back here by the handlers (`bot/handlers/outage_followup.py`,
 `rotation.py`); the outage notice's own choices ("kind:camera", "cam:C01", …) ride inside the
 guided flow's "dr:" buttons and are read by `read_notice_choice`.
 """
@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from bot.button_data import SEPARATOR, ActionCodec
 from bot.db.models import OutageKind
+from bot.escalation.buttons import NEW, NEW_MEASURE
 
 OUTAGE_PREFIX = "ep"
 CHECK_PREFIX = "rc"
-MEASURE_PREFIX = "im"
 
 
 class OutageAction(enum.StrEnum):
@@ -40,10 +40,9 @@ class CheckAction(enum.StrEnum):
 # Each reads a press into ActionPress(prefix, action, row id), or None for data not of ours.
 OUTAGE_BUTTONS = ActionCodec(OUTAGE_PREFIX, set(OutageAction))
 CHECK_BUTTONS = ActionCodec(CHECK_PREFIX, set(CheckAction))
-# "im:new:7" under the officer's daily follow-up: propose the interim measure for outage 7
-# (read by bot/handlers/interim.py).
-PROPOSE_MEASURE = "new"
-MEASURE_BUTTONS = ActionCodec(MEASURE_PREFIX, {PROPOSE_MEASURE})
+# "im:new:7" under the officer's daily follow-up proposes the interim measure for outage 7: a
+# proposal decided through escalation's approvals, whose codec it is.
+MEASURE_BUTTONS = NEW_MEASURE
 
 
 def outage_button(action: OutageAction, outage_id: int) -> str:
@@ -53,7 +52,7 @@ def outage_button(action: OutageAction, outage_id: int) -> str:
 
 def propose_measure_button(outage_id: int) -> str:
     """The data of the button that proposes the interim measure for an outage."""
-    return MEASURE_BUTTONS.data(PROPOSE_MEASURE, outage_id)
+    return NEW_MEASURE.data(NEW, outage_id)
 
 
 def check_button(action: CheckAction, check_id: int) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from enum import StrEnum
 from html import escape
 
 from sqlalchemy.engine import Engine
@@ -23,19 +22,13 @@ from bot.db.models import (
 )
 from bot.escalation.approvals import Approvals
 from bot.escalation.incidents import next_number
+from bot.escalation.rights import ALLOWED, KindRules, checked
 from bot.escalation.texts import proposal_buttons, proposal_card
 from bot.i18n import Translator
 from bot.logbook.service import Author
 from bot.service import ServiceContext
+from bot.shifts import Right
 from bot.steps import Refusal, Step
-
-
-class InterimRefusal(StrEnum):
-    """Why an interim measure cannot be proposed."""
-
-    NOT_FOUND = "not_found"
-    CLOSED = "closed"
-    NO_BRANCH_HEAD = "no_branch_head"
 
 
 @dataclass(frozen=True)
@@ -52,7 +45,10 @@ class InterimMeasures:
     def __init__(self, ctx: ServiceContext, approvals: Approvals) -> None:
         self._ctx = ctx
         self._approvals = approvals
-        approvals.register_carry_out(ProposalKind.INTERIM_MEASURE, self._carry_out)
+        approvals.register_kind(
+            ProposalKind.INTERIM_MEASURE,
+            KindRules(self._may_propose, self._may_decide, self._carry_out),
+        )
 
     @property
     def _settings(self) -> Settings:
@@ -71,25 +67,24 @@ class InterimMeasures:
         head = self._settings.person(branch.head) if branch and branch.head else None
         return Decider(branch, head) if branch and head else None
 
-    def decider_of(self, proposal: Proposal) -> Decider | None:
-        """The branch head who decides an interim-measure proposal."""
+    def may_propose(self, author: Author, outage_id: int, now: dt.datetime) -> Step[Decider]:
+        """Whether the author proposes this outage's measure; if so, who will decide it."""
         with Session(self._engine) as session:
-            outage = session.get(EpzOutage, proposal.outage_id) if proposal.outage_id else None
-        return self.decider(outage.enterprise) if outage else None
+            return self._proposer(session, author, outage_id, now)
 
     def propose(
         self, author: Author, outage_id: int, content: str, now: dt.datetime
-    ) -> Step[Proposal] | InterimRefusal:
+    ) -> Step[Proposal]:
         """Put the officer's measure before the branch head (the outage's incident is made once)."""
         with Session(self._engine, expire_on_commit=False) as session:
+            found = self._proposer(session, author, outage_id, now)
+            if not found.ok or found.value is None:
+                return checked(found)
+            decider = found.value
             outage = session.get(EpzOutage, outage_id)
-            if outage is None:
-                return InterimRefusal.NOT_FOUND
+            assert outage is not None
             if outage.status == OutageStatus.CLOSED:
-                return InterimRefusal.CLOSED
-            decider = self.decider(outage.enterprise)
-            if decider is None:
-                return InterimRefusal.NO_BRANCH_HEAD
+                return Step(refusal=Refusal.OUTAGE_CLOSED)
             if not content.strip():
                 # Refused before an incident is made for nothing.
                 return Step(refusal=Refusal.EMPTY)
@@ -107,6 +102,50 @@ class InterimMeasures:
         if step.ok and step.value is not None:
             self._ask_head(step.value, decider)
         return step
+
+    def _proposer(
+        self, session: Session, author: Author, outage_id: int | None, now: dt.datetime
+    ) -> Step[Decider]:
+        """The officer assigned to the enterprise (or an administrator) proposes its measure."""
+        outage = session.get(EpzOutage, outage_id) if outage_id else None
+        enterprise = self._settings.enterprise(outage.enterprise) if outage else None
+        if enterprise is None:
+            return Step(refusal=Refusal.NOT_FOUND)
+        roster = self._ctx.roster
+        if enterprise.officer != author.user_id and not (
+            author.user_id is not None and Right.ADMINISTER in roster.rights(author.user_id, now)
+        ):
+            officer = self._settings.person(enterprise.officer) if enterprise.officer else None
+            return Step(
+                refusal=Refusal.NOT_ASSIGNED_OFFICER,
+                who=officer.name if officer else "",
+                facts={"name": enterprise.name, "officer": officer.name if officer else "—"},
+            )
+        decider = self.decider(enterprise.key)
+        if decider is None:
+            return Step(refusal=Refusal.NO_BRANCH_HEAD)
+        return Step(decider)
+
+    def _may_propose(
+        self, session: Session, author: Author, outage_id: int | None, now: dt.datetime
+    ) -> Step[None]:
+        return checked(self._proposer(session, author, outage_id, now))
+
+    def _may_decide(
+        self, session: Session, proposal: Proposal, author: Author, now: dt.datetime
+    ) -> Step[None]:
+        """The head of the enterprise's managing branch decides, whoever leads the shift."""
+        outage = session.get(EpzOutage, proposal.outage_id) if proposal.outage_id else None
+        decider = self.decider(outage.enterprise) if outage else None
+        if decider is None:
+            return Step(refusal=Refusal.NO_BRANCH_HEAD_TO_DECIDE)
+        if author.user_id != decider.head.id:
+            return Step(
+                refusal=Refusal.NOT_BRANCH_HEAD,
+                who=decider.head.name,
+                facts={"branch": decider.branch.name},
+            )
+        return ALLOWED
 
     def latest(self, outage_id: int) -> Proposal | None:
         """The outage's latest interim-measure proposal, decided or not."""

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from html import escape
 
 from sqlmodel import Session
 
-from bot import deadlines
 from bot.db.models import (
     Incident,
     LogColumn,
@@ -19,34 +16,21 @@ from bot.db.models import (
     UrgentCase,
 )
 from bot.deadlines.timers import Timers
-from bot.escalation.deadline_kinds import EscalationDeadline, proposal_subject
+from bot.escalation.leader_reminders import LeaderReminders
 from bot.escalation.requests import Requests
+from bot.escalation.rights import KindRules, checked, leader_decides, may_edit, on_shift
 from bot.escalation.texts import (
     ESCALATING_KINDS,
-    KIND_LABELS,
     URGENT_LABELS,
     annex_iii,
+    place_date,
     proposal_buttons,
     proposal_card,
     unit_names,
 )
-from bot.i18n import Translator
 from bot.logbook.service import Author
 from bot.service import ServiceContext
 from bot.steps import Refusal, Step
-
-# States in which the shift leader still owes a decision (and is reminded).
-AWAITING_LEADER = frozenset(
-    {ProposalStatus.PENDING, ProposalStatus.ESCALATED, ProposalStatus.URGENT_SENT}
-)
-
-
-def _minutes(value: int) -> dt.timedelta:
-    return dt.timedelta(minutes=value)
-
-
-# Carries out an approved proposal of a kind that is not a request to units (in its session).
-CarryOut = Callable[[Session, Proposal, Incident, Author, dt.datetime], None]
 
 
 class Approvals:
@@ -55,15 +39,38 @@ class Approvals:
     def __init__(self, ctx: ServiceContext, requests: Requests) -> None:
         self._ctx = ctx
         self._requests = requests
-        self._carry_outs: dict[ProposalKind, CarryOut] = {}
+        self._kinds: dict[ProposalKind, KindRules] = {}
+        self._reminders = LeaderReminders(ctx)
 
-    def register_carry_out(self, kind: ProposalKind, carry_out: CarryOut) -> None:
-        """Let another domain carry out its own kind of proposal (e.g. an EPZ interim measure).
+    def register(self, timers: Timers) -> None:
+        """Remind the leader of decisions still owed when their reminder passes."""
+        self._reminders.register(timers)
 
-        Such proposals are decided like the others but reach no unit, and since someone other
-        than the shift leader may decide them, the leader is not reminded of them.
-        """
-        self._carry_outs[kind] = carry_out
+    def register_kind(self, kind: ProposalKind, rules: KindRules) -> None:
+        """Let another domain own a kind of proposal (e.g. an EPZ interim measure)."""
+        self._kinds[kind] = rules
+
+    def may_propose(self, author: Author, now: dt.datetime) -> Step[None]:
+        """Whether the author may propose handling now (asked before the questions)."""
+        return on_shift(self._ctx.roster, author, now)
+
+    def may_decide(self, author: Author, proposal_id: int, now: dt.datetime) -> Step[Proposal]:
+        """Whether the author decides this proposal now (asked before a reason is typed)."""
+        with Session(self._ctx.engine, expire_on_commit=False) as session:
+            proposal = session.get(Proposal, proposal_id)
+            if proposal is None:
+                return Step(refusal=Refusal.NOT_FOUND)
+            allowed = self._decider(session, proposal, author, now)
+            return checked(allowed, proposal)
+
+    def may_edit(self, author: Author, proposal_id: int, now: dt.datetime) -> Step[Proposal]:
+        """Whether the author may rewrite this proposal now (asked before the text is typed)."""
+        with Session(self._ctx.engine, expire_on_commit=False) as session:
+            proposal = session.get(Proposal, proposal_id)
+            if proposal is None:
+                return Step(refusal=Refusal.NOT_FOUND)
+            allowed = may_edit(self._ctx.roster, proposal, author, now)
+            return checked(allowed, proposal)
 
     def propose(
         self,
@@ -83,6 +90,11 @@ class Approvals:
         """
         ctx = self._ctx
         person_ids = person_ids or []
+        rules = self._kinds.get(kind)
+        if rules is None:
+            allowed = on_shift(ctx.roster, author, now)
+            if not allowed.ok:
+                return checked(allowed)
         if not content.strip():
             return Step(refusal=Refusal.EMPTY)
         unknown = [key for key in unit_keys if ctx.settings.unit(key) is None]
@@ -95,6 +107,10 @@ class Approvals:
             incident = session.get(Incident, incident_id)
             if incident is None:
                 return Step(refusal=Refusal.NOT_FOUND)
+            if rules is not None:
+                allowed = rules.may_propose(session, author, outage_id, now)
+                if not allowed.ok:
+                    return checked(allowed)
             proposal = Proposal(
                 incident_id=incident_id,
                 kind=kind,
@@ -125,14 +141,8 @@ class Approvals:
                     source_key=f"urgent:{proposal.id}",
                 )
             self._post_card(session, proposal, incident)
-            if kind not in self._carry_outs:
-                deadlines.schedule(
-                    session,
-                    EscalationDeadline.APPROVAL_REMINDER,
-                    proposal_subject(proposal.id),
-                    now + _minutes(ctx.settings.escalation.approval_reminder_after_minutes),
-                    seq=1,
-                )
+            if rules is None:
+                self._reminders.start(session, proposal.id, now)
             session.commit()
         ctx.committed()
         return Step(proposal)
@@ -143,7 +153,7 @@ class Approvals:
         """Approve a pending proposal once: deliver it, or escalate the kinds that need to."""
         ctx = self._ctx
         with Session(ctx.engine, expire_on_commit=False) as session:
-            found = self._pending(session, proposal_id, version)
+            found = self._pending(session, author, proposal_id, version, now)
             if not found.ok or found.value is None:
                 return found
             proposal = found.value
@@ -162,7 +172,7 @@ class Approvals:
                         proposal,
                         incident,
                         ctx.unit_names(),
-                        self._place_date(tr, now),
+                        place_date(tr, now.astimezone(ctx.settings.tz)),
                         ctx.people_names(),
                     ),
                     buttons=proposal_buttons(tr, proposal),
@@ -180,7 +190,8 @@ class Approvals:
                 )
             else:
                 self._decide(session, proposal, author, now, ProposalStatus.APPROVED)
-                carry_out = self._carry_outs.get(proposal.kind, self._carry_out)
+                rules = self._kinds.get(proposal.kind)
+                carry_out = rules.carry_out if rules else self._carry_out
                 carry_out(session, proposal, incident, author, now)
             session.add(proposal)
             self._update_card(session, proposal, incident)
@@ -193,13 +204,13 @@ class Approvals:
     ) -> Step[Proposal]:
         """Reject a pending proposal with a reason; nothing is sent to any unit."""
         ctx = self._ctx
-        if not reason.strip():
-            return Step(refusal=Refusal.EMPTY)
         with Session(ctx.engine, expire_on_commit=False) as session:
-            found = self._pending(session, proposal_id, version)
+            found = self._pending(session, author, proposal_id, version, now)
             if not found.ok or found.value is None:
                 return found
             proposal = found.value
+            if not reason.strip():
+                return Step(proposal, refusal=Refusal.EMPTY)
             incident = session.get(Incident, proposal.incident_id)
             assert incident is not None
             self._decide(session, proposal, author, now, ProposalStatus.REJECTED)
@@ -225,13 +236,18 @@ class Approvals:
     ) -> Step[Proposal]:
         """Change a pending proposal's content; the leader decides on the new version."""
         ctx = self._ctx
-        if not content.strip():
-            return Step(refusal=Refusal.EMPTY)
         with Session(ctx.engine, expire_on_commit=False) as session:
-            found = self._pending(session, proposal_id, version)
-            if not found.ok or found.value is None:
+            proposal = session.get(Proposal, proposal_id)
+            if proposal is None:
+                return Step(refusal=Refusal.NOT_FOUND)
+            allowed = may_edit(ctx.roster, proposal, author, now)
+            if not allowed.ok:
+                return checked(allowed, proposal)
+            found = self._pending(session, None, proposal_id, version, now)
+            if not found.ok:
                 return found
-            proposal = found.value
+            if not content.strip():
+                return Step(proposal, refusal=Refusal.EMPTY)
             incident = session.get(Incident, proposal.incident_id)
             assert incident is not None
             proposal.content, proposal.version = content.strip(), proposal.version + 1
@@ -250,6 +266,9 @@ class Approvals:
             proposal = session.get(Proposal, proposal_id)
             if proposal is None:
                 return Step(refusal=Refusal.NOT_FOUND)
+            allowed = self._decider(session, proposal, author, now)
+            if not allowed.ok:
+                return checked(allowed, proposal)
             if proposal.status != ProposalStatus.ESCALATED:
                 return Step(proposal, refusal=Refusal.ALREADY_DECIDED)
             incident = session.get(Incident, proposal.incident_id)
@@ -260,11 +279,11 @@ class Approvals:
             if approved:
                 # The shift leader's own approval time and name stay on the record.
                 proposal.status = ProposalStatus.ESCALATION_APPROVED
-                self._stop_reminders(session, proposal)
+                self._reminders.stop(session, proposal)
                 self._carry_out(session, proposal, incident, author, now)
             else:
                 proposal.status = ProposalStatus.ESCALATION_REJECTED
-                self._stop_reminders(session, proposal)
+                self._reminders.stop(session, proposal)
                 self._log_direction(
                     session,
                     author,
@@ -288,6 +307,9 @@ class Approvals:
             proposal = session.get(Proposal, proposal_id)
             if proposal is None:
                 return Step(refusal=Refusal.NOT_FOUND)
+            allowed = self._decider(session, proposal, author, now)
+            if not allowed.ok:
+                return checked(allowed, proposal)
             if proposal.status != ProposalStatus.URGENT_SENT:
                 return Step(proposal, refusal=Refusal.ALREADY_DECIDED)
             incident = session.get(Incident, proposal.incident_id)
@@ -312,43 +334,6 @@ class Approvals:
         """Return a proposal by id."""
         with Session(self._ctx.engine) as session:
             return session.get(Proposal, proposal_id)
-
-    def register(self, timers: Timers) -> None:
-        """Remind the leader of decisions still owed when their reminder passes."""
-        timers.register(EscalationDeadline.APPROVAL_REMINDER, self.remind_leader)
-
-    def remind_leader(self, session: Session, proposal_id: int, seq: int, now: dt.datetime) -> None:
-        """Remind the shift leader of a decision still owed, and schedule the next reminder."""
-        ctx = self._ctx
-        proposal = session.get(Proposal, proposal_id)
-        if proposal is None or proposal.status not in AWAITING_LEADER:
-            return
-        incident = session.get(Incident, proposal.incident_id)
-        assert incident is not None
-        waited = now - proposal.created_at
-        minutes = int(waited.total_seconds() // 60)
-
-        def render(tr: Translator) -> str:
-            return "⏰ " + escape(
-                tr(
-                    "Waiting for your decision for {minutes} min: {kind} for incident {label} "
-                    "(to {units}). Use the buttons on the card, or see /pending."
-                ).format(
-                    minutes=minutes,
-                    kind=tr(KIND_LABELS[proposal.kind]),
-                    label=incident.label,
-                    units=unit_names(proposal, ctx.unit_names(), ctx.people_names()),
-                )
-            )
-
-        ctx.tell_leader(session, now, render)
-        deadlines.schedule(
-            session,
-            EscalationDeadline.APPROVAL_REMINDER,
-            proposal_subject(proposal_id),
-            now + _minutes(ctx.settings.escalation.approval_reminder_every_minutes),
-            seq=seq + 1,
-        )
 
     def _carry_out(
         self,
@@ -383,13 +368,7 @@ class Approvals:
         proposal.decider_name = author.name
         session.add(proposal)
         if stop_reminders:
-            self._stop_reminders(session, proposal)
-
-    def _stop_reminders(self, session: Session, proposal: Proposal) -> None:
-        assert proposal.id is not None
-        deadlines.cancel(
-            session, proposal_subject(proposal.id), (EscalationDeadline.APPROVAL_REMINDER,)
-        )
+            self._reminders.stop(session, proposal)
 
     def _log_direction(
         self,
@@ -418,10 +397,31 @@ class Approvals:
             ),
         }
 
-    def _pending(self, session: Session, proposal_id: int, version: int) -> Step[Proposal]:
+    def _decider(
+        self, session: Session, proposal: Proposal, author: Author, now: dt.datetime
+    ) -> Step[None]:
+        """Whether the author decides this proposal: its kind's rule, else the shift leader's."""
+        rules = self._kinds.get(proposal.kind)
+        if rules is not None:
+            return rules.may_decide(session, proposal, author, now)
+        return leader_decides(self._ctx.roster, author, now)
+
+    def _pending(
+        self,
+        session: Session,
+        author: Author | None,
+        proposal_id: int,
+        version: int,
+        now: dt.datetime,
+    ) -> Step[Proposal]:
+        """The proposal, if the author (when given) decides it and it awaits this version."""
         proposal = session.get(Proposal, proposal_id)
         if proposal is None:
             return Step(refusal=Refusal.NOT_FOUND)
+        if author is not None:
+            allowed = self._decider(session, proposal, author, now)
+            if not allowed.ok:
+                return checked(allowed, proposal)
         if proposal.status != ProposalStatus.PENDING:
             return Step(proposal, refusal=Refusal.ALREADY_DECIDED)
         if proposal.version != version:
@@ -450,10 +450,4 @@ class Approvals:
             buttons=proposal_buttons(tr, proposal),
             session=session,
             priority=OutboxPriority.URGENT,
-        )
-
-    def _place_date(self, tr: Translator, now: dt.datetime) -> str:
-        local = now.astimezone(self._ctx.settings.tz)
-        return tr("day {day} month {month} year {year}").format(
-            day=f"{local.day:02d}", month=f"{local.month:02d}", year=local.year
         )

@@ -9,6 +9,35 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.escalation.eta_words import (
+    AMPM,
+    AN_HOUR,
+    BARE_DURATION_MAX_HOURS,
+    CLOCK_MARKERS,
+    COLON,
+    CONTACT_STRIP,
+    DATE,
+    DAY_FORMS,
+    DAY_WORD,
+    DAYS,
+    DURATION_MARKERS,
+    HALF_HOUR,
+    HOURS,
+    LEAD,
+    LONGEST_DURATION,
+    MINUTES,
+    NUMBER_WORD,
+    NUMBER_WORDS,
+    PAST_DATE_TOLERANCE,
+    PERIOD_AFTER,
+    PERIOD_BEFORE,
+    PERIODS,
+    ROLLOVER_HORIZON,
+    TRAIL,
+    WORDS_BEFORE,
+    G,
+)
+
 
 class EtaProblem(StrEnum):
     """Why no usable finishing time came out of an answer."""
@@ -27,116 +56,6 @@ class EtaParse:
     problem: EtaProblem | None
     # The time as typed ("15:30", "45 phút"), so the caller can quote it in a problem message.
     time_text: str = ""
-
-
-# A bare "2h" or "2 giờ" may be a duration or a clock time; up to this many hours it reads as a
-# duration (the usual job length), from the next hour on as a time of day.
-_BARE_DURATION_MAX_HOURS = 4
-# A time of day already past today still means tomorrow when tomorrow's is this close: "0:30"
-# typed at 23:30 means after midnight, while "15:30" typed at 16:00 is a mistake.
-_ROLLOVER_HORIZON = dt.timedelta(hours=12)
-# A date typed without a year that lies further back than this means next year's (Dec → Jan).
-_PAST_DATE_TOLERANCE = dt.timedelta(days=180)
-_LONGEST_DURATION = dt.timedelta(days=7)
-
-_NUMBER_WORDS: dict[str, tuple[int, tuple[str, ...]]] = {
-    # folded form: value, and the typed forms accepted (sáu is six, sau is "after").
-    "mot": (1, ("một", "mot")),
-    "hai": (2, ("hai",)),
-    "ba": (3, ("ba",)),
-    "bon": (4, ("bốn", "bon")),
-    "nam": (5, ("năm", "nam")),
-    "sau": (6, ("sáu",)),
-    "bay": (7, ("bảy", "bẩy", "bay")),
-    "tam": (8, ("tám",)),
-    "chin": (9, ("chín", "chin")),
-    "muoi": (10, ("mười", "muoi")),
-    "one": (1, ("one",)),
-    "two": (2, ("two",)),
-    "three": (3, ("three",)),
-    "four": (4, ("four",)),
-    "five": (5, ("five",)),
-    "six": (6, ("six",)),
-    "ten": (10, ("ten",)),
-}
-_UNIT_WORDS = r"(?:tieng|gio|phut|hours?|hrs?|minutes?|mins?|ngay|days?)"
-_NUMBER_WORD = re.compile(
-    r"(?<!\w)(?P<word>" + "|".join(_NUMBER_WORDS) + r")(?=\s+" + _UNIT_WORDS + r"(?!\w))"
-)
-
-_START = r"(?<![\w:/.,])"
-_AMPM = re.compile(
-    _START + r"(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)(?!\w)"
-)
-_COLON = re.compile(_START + r"(?P<hour>\d{1,2}):(?P<minute>\d{2})h?(?![\w:]|[./]\d)")
-_G = re.compile(_START + r"(?P<hour>\d{1,2})g(?P<minute>\d{2})?(?!\w)")
-_HOURS = re.compile(
-    _START + r"(?P<number>\d{1,3}(?:[.,]\d)?)(?P<unit>\s*(?:tieng|gio|hours?|hrs?)|h)"
-    r"(?:(?P<gap>\s*)(?P<minute>\d{1,2})(?P<minute_unit>\s*(?:phut|minutes?|mins?)|ph|p|')?"
-    r"|\s+(?P<half>ruoi))?(?!\w)"
-)
-_MINUTES = re.compile(
-    _START + r"(?P<number>\d{1,4})(?:\s*(?:phut|minutes?|mins?)|ph|p|m|')(?![\w'])"
-)
-_DAYS = re.compile(_START + r"(?P<number>\d{1,2})\s*(?:ngay|days?)(?!\w)")
-_HALF_HOUR = re.compile(r"(?<!\w)(?:nua (?:tieng|gio)|half an hour|half hour)(?!\w)")
-_AN_HOUR = re.compile(r"(?<!\w)an hour(?!\w)")
-_DATE = re.compile(
-    r"(?<![\w/:.])(?P<day>\d{1,2})/(?P<month>\d{1,2})(?:/(?P<year>\d{4}|\d{2}))?(?![\w/]|\.\d)"
-)
-_PERIODS: dict[str, tuple[str, ...]] = {
-    # folded form: the typed forms accepted (tối is evening, tôi is "I").
-    "sang": ("sáng", "sang"),
-    "trua": ("trưa", "trua"),
-    "chieu": ("chiều", "chieu"),
-    "toi": ("tối", "toi"),
-    "dem": ("đêm", "dem"),
-    "morning": ("morning",),
-    "noon": ("noon",),
-    "afternoon": ("afternoon",),
-    "evening": ("evening",),
-    "night": ("night",),
-}
-_PERIOD_WORD = r"(?P<period>" + "|".join(_PERIODS) + r")"
-_PERIOD_AFTER = re.compile(r"\s*" + _PERIOD_WORD + r"(?!\w)(?:\s+(?P<day>nay|mai)(?!\w))?")
-_PERIOD_BEFORE = re.compile(
-    r"(?<!\w)" + _PERIOD_WORD + r"(?:\s+(?P<day>nay|mai))?(?:\s+(?:vao luc|luc|vao|at))?\s*$"
-)
-_DAY_WORD = re.compile(
-    r"(?<!\w)(?:(?P<plus2>ngay kia|day after tomorrow)|(?P<plus1>ngay mai|tomorrow)"
-    r"|(?P<today>hom nay|today)|(?P<tonight>tonight)|(?P<mai>mai))(?!\w)"
-)
-_DAY_FORMS = {"ngay": ("ngày", "ngay"), "hom": ("hôm", "hom"), "mai": ("mai",), "nay": ("nay",)}
-
-_CLOCK_MARKERS = ("luc", "vao luc", "vao", "at", "by", "truoc", "den", "until", "before")
-_DURATION_MARKERS = ("trong", "trong vong", "in", "within", "mat", "sau", "after", "con")
-_DURATION_SUFFIXES = ("nua", "later", "from now")
-# Words that introduce the time and go with it, not with the contact.
-_LEAD_WORDS = (
-    *_CLOCK_MARKERS,
-    *_DURATION_MARKERS,
-    "xong",
-    "hoan thanh",
-    "ket thuc",
-    "du kien",
-    "khoang",
-    "tam",
-    "chung",
-    "ngay",
-    "eta",
-    "done",
-    "finish",
-    "finished",
-    "about",
-    "around",
-    "approx",
-)
-_LEAD = re.compile(
-    r"(?<!\w)(?:" + "|".join(sorted(_LEAD_WORDS, key=len, reverse=True)) + r")[\s:]*$"
-)
-_TRAIL = re.compile(r"\s*(?:" + "|".join(_DURATION_SUFFIXES) + r")(?!\w)")
-_WORDS_BEFORE = re.compile(r"([a-z]+(?:\s+[a-z]+){0,2})[\s:]*$")
-_CONTACT_STRIP = " \t\r\n,;:-–—|."
 
 
 @dataclass
@@ -190,17 +109,17 @@ def _digits_for_number_words(text: str, low: str) -> str:
 
     def replace(match: re.Match[str]) -> str:
         word = match.group("word")
-        value, forms = _NUMBER_WORDS[word]
+        value, forms = NUMBER_WORDS[word]
         if text[match.start() : match.end()].lower() not in forms:
             return word
         return str(value).ljust(len(word))
 
-    return _NUMBER_WORD.sub(replace, low)
+    return NUMBER_WORD.sub(replace, low)
 
 
 def _find_times(reading: _Reading) -> None:
     low = reading.low
-    for pattern in (_AMPM, _COLON, _G, _HOURS, _MINUTES, _DAYS, _HALF_HOUR, _AN_HOUR):
+    for pattern in (AMPM, COLON, G, HOURS, MINUTES, DAYS, HALF_HOUR, AN_HOUR):
         for match in pattern.finditer(low):
             if not reading.free(*match.span()):
                 continue
@@ -212,22 +131,22 @@ def _find_times(reading: _Reading) -> None:
 
 def _time_of(pattern: re.Pattern[str], match: re.Match[str]) -> _Time:
     start, end = match.span()
-    if pattern is _HALF_HOUR:
+    if pattern is HALF_HOUR:
         return _Time(start, end, "duration", duration=dt.timedelta(minutes=30))
-    if pattern is _AN_HOUR:
+    if pattern is AN_HOUR:
         return _Time(start, end, "duration", duration=dt.timedelta(hours=1))
-    if pattern is _MINUTES:
+    if pattern is MINUTES:
         minutes = int(match.group("number"))
         return _Time(start, end, "duration", duration=dt.timedelta(minutes=minutes))
-    if pattern is _DAYS:
+    if pattern is DAYS:
         days = int(match.group("number"))
         return _Time(start, end, "duration", duration=dt.timedelta(days=days))
-    if pattern is _HOURS:
+    if pattern is HOURS:
         return _hours_time(match)
     hour = match.group("hour")
     minute = int(match.group("minute") or 0)
     time = _Time(start, end, "clock", int(hour), minute, leading_zero=hour.startswith("0"))
-    if pattern is _AMPM:
+    if pattern is AMPM:
         time.ampm = match.group("ampm").replace(".", "")[0]
     return time
 
@@ -271,21 +190,21 @@ class _When:
 
 
 def _period_around(reading: _Reading, time: _Time, when: _When) -> None:
-    after = _PERIOD_AFTER.match(reading.low, time.end)
+    after = PERIOD_AFTER.match(reading.low, time.end)
     if after is not None and _period_typed(reading, after):
         _take_period(reading, after, when)
         return
-    before = _PERIOD_BEFORE.search(reading.low[: time.start])
+    before = PERIOD_BEFORE.search(reading.low[: time.start])
     if before is not None and _period_typed(reading, before):
         _take_period(reading, before, when)
 
 
 def _period_typed(reading: _Reading, match: re.Match[str]) -> bool:
     period = match.group("period")
-    if reading.typed(*match.span("period")) not in _PERIODS[period]:
+    if reading.typed(*match.span("period")) not in PERIODS[period]:
         return False
     day = match.group("day")
-    return day is None or reading.typed(*match.span("day")) in _DAY_FORMS[day] + ("này",)
+    return day is None or reading.typed(*match.span("day")) in DAY_FORMS[day] + ("này",)
 
 
 def _take_period(reading: _Reading, match: re.Match[str], when: _When) -> None:
@@ -299,7 +218,7 @@ def _take_period(reading: _Reading, match: re.Match[str], when: _When) -> None:
 
 def _days_and_dates(reading: _Reading, when: _When, now_local: dt.datetime) -> None:
     offsets: set[int] = set() if when.day_offset is None else {when.day_offset}
-    for match in _DAY_WORD.finditer(reading.low):
+    for match in DAY_WORD.finditer(reading.low):
         if not reading.free(*match.span()) or not _day_typed(reading, match):
             continue
         kind = match.lastgroup
@@ -313,7 +232,7 @@ def _days_and_dates(reading: _Reading, when: _When, now_local: dt.datetime) -> N
     elif offsets:
         when.day_offset = offsets.pop()
     dates: set[dt.date] = set()
-    for match in _DATE.finditer(reading.low):
+    for match in DATE.finditer(reading.low):
         if not reading.free(*match.span()):
             continue
         start = match.start()
@@ -344,7 +263,7 @@ def _day_typed(reading: _Reading, match: re.Match[str]) -> bool:
     if match.lastgroup in ("plus1", "plus2", "today"):
         words = typed.lower().split()
         folded = reading.low[match.start() : match.end()].split()
-        if folded[0] in _DAY_FORMS and words[0] not in _DAY_FORMS[folded[0]]:
+        if folded[0] in DAY_FORMS and words[0] not in DAY_FORMS[folded[0]]:
             return False
     return True
 
@@ -358,13 +277,13 @@ def _date_of(match: re.Match[str], today: dt.date) -> dt.date | None:
         date = dt.date(year, int(match.group("month")), int(match.group("day")))
     except ValueError:
         return None
-    if year_text is None and date < today - _PAST_DATE_TOLERANCE:
+    if year_text is None and date < today - PAST_DATE_TOLERANCE:
         date = date.replace(year=year + 1)
     return date
 
 
 def _markers_before(reading: _Reading, time: _Time) -> str:
-    match = _WORDS_BEFORE.search(reading.low[: time.start])
+    match = WORDS_BEFORE.search(reading.low[: time.start])
     return "" if match is None else match.group(1)
 
 
@@ -377,11 +296,11 @@ def _is_duration(reading: _Reading, time: _Time, when: _When) -> bool:
     if when.period is not None or when.day_offset is not None or when.date is not None:
         return False
     before = _markers_before(reading, time)
-    if _ends_with_any(before, _CLOCK_MARKERS):
+    if _ends_with_any(before, CLOCK_MARKERS):
         return False
-    if _ends_with_any(before, _DURATION_MARKERS) or _TRAIL.match(reading.low, time.end):
+    if _ends_with_any(before, DURATION_MARKERS) or TRAIL.match(reading.low, time.end):
         return True
-    return time.hour <= _BARE_DURATION_MAX_HOURS
+    return time.hour <= BARE_DURATION_MAX_HOURS
 
 
 def _hour_in_period(hour: int, period: str | None) -> int | None:
@@ -423,7 +342,7 @@ def _clock_eta(
     if time.ampm is None and when.period is None and 1 <= hour < 12 and not time.leading_zero:
         candidates.append(_local(today, hour + 12, time.minute, tz))
     tomorrow = _local(today + dt.timedelta(days=1), hour, time.minute, tz)
-    if tomorrow - now <= _ROLLOVER_HORIZON:
+    if tomorrow - now <= ROLLOVER_HORIZON:
         candidates.append(tomorrow)
     for eta in candidates:
         if eta > now:
@@ -444,11 +363,11 @@ def _contact(reading: _Reading, spans: list[tuple[int, int]]) -> str:
     removed: list[tuple[int, int]] = []
     for start, end in spans:
         while True:
-            lead = _LEAD.search(reading.low[:start])
+            lead = LEAD.search(reading.low[:start])
             if lead is None or lead.start() == start or not _may_lead(reading, lead.start()):
                 break
             start = lead.start()
-        trail = _TRAIL.match(reading.low, end)
+        trail = TRAIL.match(reading.low, end)
         if trail is not None:
             end = trail.end()
         removed.append((start, end))
@@ -459,7 +378,7 @@ def _contact(reading: _Reading, spans: list[tuple[int, int]]) -> str:
         position = max(position, end)
     pieces.append(reading.text[position:])
     parts = [
-        " ".join(line.split()).strip(_CONTACT_STRIP)
+        " ".join(line.split()).strip(CONTACT_STRIP)
         for piece in pieces
         for line in piece.splitlines()
     ]
@@ -500,7 +419,7 @@ def parse_eta(text: str, now: dt.datetime, tz: ZoneInfo) -> EtaParse:
     if not time.readable:
         return EtaParse(None, contact, EtaProblem.UNREADABLE, time_text)
     if time.kind == "duration" or (time.kind == "either" and _is_duration(reading, time, when)):
-        if not dt.timedelta() < time.duration <= _LONGEST_DURATION:
+        if not dt.timedelta() < time.duration <= LONGEST_DURATION:
             return EtaParse(None, contact, EtaProblem.UNREADABLE, time_text)
         return EtaParse((now + time.duration).astimezone(dt.UTC), contact, None, time_text)
     eta, problem = _clock_eta(time, when, now, tz)

@@ -17,9 +17,11 @@ from bot.db.models import (
     Proposal,
     UnitRequest,
 )
+from bot.escalation.rights import checked, on_shift
 from bot.escalation.texts import incident_buttons, incident_card, refs_line
 from bot.logbook.service import Author
 from bot.service import ServiceContext
+from bot.steps import Refusal, Step
 
 _LABEL = re.compile(r"^(?:(\d{4})\s*/\s*)?0*(\d{1,6})$")
 
@@ -79,9 +81,19 @@ class Incidents:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
-    def open(self, author: Author, given: IncidentInput, now: dt.datetime) -> Incident:
-        """Record an incident, its logbook entry, and post its card in the duty group."""
+    def may_open(self, author: Author, now: dt.datetime) -> Step[None]:
+        """Whether the author may open an incident now (asked before the questions)."""
+        return on_shift(self._ctx.roster, author, now, Refusal.NOT_ON_SHIFT_TO_OPEN)
+
+    def open(self, author: Author, given: IncidentInput, now: dt.datetime) -> Step[Incident]:
+        """Record an incident, its logbook entry, and post its card in the duty group.
+
+        Only the people on the shift running now open incidents.
+        """
         ctx = self._ctx
+        allowed = self.may_open(author, now)
+        if not allowed.ok:
+            return checked(allowed)
         local_year = now.astimezone(ctx.settings.tz).year
         with Session(ctx.engine, expire_on_commit=False) as session:
             incident = Incident(
@@ -135,7 +147,7 @@ class Incidents:
             )
             session.commit()
         ctx.committed()
-        return incident
+        return Step(incident)
 
     def by_label(self, text: str, now: dt.datetime) -> Incident | None:
         """Find an incident by its human number."""

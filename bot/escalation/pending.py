@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.db.models import Handover, HandoverStatus, Incident, Proposal, RequestStatus, UnitRequest
-from bot.escalation.approvals import AWAITING_LEADER
+from bot.escalation.leader_reminders import AWAITING_LEADER
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,17 @@ from bot.db.models import (
     UnitRequest,
     UrgentCase,
 )
+from bot.escalation.buttons import (
+    DECISION,
+    NEW,
+    NEW_PROPOSAL,
+    PROPOSE,
+    REQUEST,
+    URGENT,
+    Decision,
+    DecisionAction,
+    RequestAction,
+)
 from bot.i18n import N_, Translator
 from bot.outbox import Button, Keyboard, keyboard
 
@@ -102,11 +113,13 @@ def incident_card(tr: Translator, incident: Incident, attachments: int) -> str:
 
 def incident_buttons(tr: Translator, incident: Incident) -> Keyboard:
     """Buttons under an incident card."""
+    iid = incident.id
+    assert iid is not None
     return keyboard(
         [
             [
-                Button("📝 " + tr("Propose handling"), f"pr:new:{incident.id}"),
-                Button("🆘 " + tr("Urgent (Art. 8.1)"), f"ur:new:{incident.id}"),
+                Button("📝 " + tr("Propose handling"), NEW_PROPOSAL.data(NEW, iid, PROPOSE)),
+                Button("🆘 " + tr("Urgent (Art. 8.1)"), NEW_PROPOSAL.data(NEW, iid, URGENT)),
             ]
         ]
     )
@@ -171,28 +184,46 @@ def proposal_card(
 def proposal_buttons(tr: Translator, proposal: Proposal) -> Keyboard:
     """The buttons a proposal card offers in its current state."""
     pid, version = proposal.id, proposal.version
+    assert pid is not None
+
+    def press(action: DecisionAction, *, yes: bool = False) -> str:
+        return DECISION.data(Decision(action, pid, version, yes))
+
     if proposal.status == ProposalStatus.PENDING:
         return keyboard(
             [
                 [
-                    Button("✅ " + tr("Approve"), f"ap:{pid}:{version}"),
-                    Button("❌ " + tr("Reject"), f"rj:{pid}:{version}"),
+                    Button("✅ " + tr("Approve"), press(DecisionAction.APPROVE)),
+                    Button("❌ " + tr("Reject"), press(DecisionAction.REJECT)),
                 ],
-                [Button("✏️ " + tr("Edit"), f"ed:{pid}:{version}")],
+                [Button("✏️ " + tr("Edit"), press(DecisionAction.EDIT))],
             ]
         )
     if proposal.status == ProposalStatus.ESCALATED:
         return keyboard(
             [
                 [
-                    Button(tr("Director General approved"), f"gd:{pid}:yes"),
-                    Button(tr("Director General refused"), f"gd:{pid}:no"),
+                    Button(
+                        tr("Director General approved"),
+                        press(DecisionAction.DIRECTOR_GENERAL, yes=True),
+                    ),
+                    Button(
+                        tr("Director General refused"),
+                        press(DecisionAction.DIRECTOR_GENERAL, yes=False),
+                    ),
                 ],
             ]
         )
     if proposal.status == ProposalStatus.URGENT_SENT:
-        return keyboard([[Button("✅ " + tr("Confirm"), f"cf:{pid}")]])
+        return keyboard([[Button("✅ " + tr("Confirm"), press(DecisionAction.CONFIRM))]])
     return []
+
+
+def place_date(tr: Translator, local: dt.datetime) -> str:
+    """The date under a formal paper's heading, as "ngày 25 tháng 11 năm 2026"."""
+    return tr("day {day} month {month} year {year}").format(
+        day=f"{local.day:02d}", month=f"{local.month:02d}", year=local.year
+    )
 
 
 def annex_iii(
@@ -275,15 +306,16 @@ def request_text(
 def request_buttons(tr: Translator, request: UnitRequest) -> Keyboard:
     """What the unit can press at each stage."""
     rid = request.id
+    assert rid is not None
     if request.status == RequestStatus.WAITING:
         return keyboard(
             [
-                [Button(tr("Can answer now"), f"rq:now:{rid}")],
-                [Button(tr("Acknowledge: contact + ETA"), f"rq:ack:{rid}")],
+                [Button(tr("Can answer now"), REQUEST.data(RequestAction.NOW, rid))],
+                [Button(tr("Acknowledge: contact + ETA"), REQUEST.data(RequestAction.ACK, rid))],
             ]
         )
     if request.status == RequestStatus.ACKNOWLEDGED:
-        return keyboard([[Button(tr("Report result"), f"rq:res:{rid}")]])
+        return keyboard([[Button(tr("Report result"), REQUEST.data(RequestAction.RESULT, rid))]])
     return []
 
 

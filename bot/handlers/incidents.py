@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from enum import StrEnum
 from html import escape
 from typing import Any
 
@@ -20,14 +21,27 @@ from bot.db.models import MessageKind, UnitRequest
 from bot.drafts import DraftState
 from bot.escalation.incidents import Attachment, History, IncidentInput
 from bot.escalation.texts import KIND_LABELS, REQUEST_LABELS, STATUS_LABELS, refs_line
+from bot.handlers.acting import actor, refuse
 from bot.handlers.common import App, Context, desk_of, reply, requires, tr_for
 from bot.handlers.conversation import author_of
 from bot.handlers.flows import Flow, advance, ask, choice, finish, register_flow, start
 from bot.i18n import N_, Translator
 from bot.shifts import Right
+from bot.steps import refusal_text
 
 FLOW = "incident"
-NOT_ON_SHIFT = N_("Only the people rostered on the current shift may open incidents.")
+
+
+class IncidentStep(StrEnum):
+    """The questions of a new incident (FLOW) in order, as drafts store them."""
+
+    PLACE = "place"
+    CAMERA = "camera"
+    REFS = "refs"
+    DESCRIPTION = "description"
+    ATTACHMENTS = "attachments"
+
+
 NOT_ON_DESK = N_("Only people of the duty desk may read incidents.")
 REFERENCE_FIELDS = ("declarations", "containers", "plates", "tax_codes")
 REFERENCE_NAMES = {
@@ -63,11 +77,15 @@ async def cmd_incident(update: Update, context: Context) -> None:
     await open_incident(update, context)
 
 
-@requires(Right.WRITE_LOGBOOK, NOT_ON_SHIFT)
 async def open_incident(update: Update, context: Context) -> None:
     """Start the guided conversation; a replied message gives description and attachment."""
     message = update.effective_message
     if message is None:
+        return
+    desk = desk_of(context)
+    allowed = desk.escalation.incidents.may_open(actor(update, context), desk.clock.now())
+    if not allowed.ok:
+        await refuse(update, context, allowed, "open_incident needs write_logbook")
         return
     data: dict[str, Any] = {"attachments": [], "arisen_at": message.date.isoformat()}
     source = message.reply_to_message
@@ -77,7 +95,7 @@ async def open_incident(update: Update, context: Context) -> None:
         data["source"] = [source.chat_id, source.message_id]
         if (attachment := _attachment_of(source)) is not None:
             data["attachments"].append(attachment)
-    state = start(update, context, FLOW, "place", data)
+    state = start(update, context, FLOW, IncidentStep.PLACE, data)
     if state is not None:
         ask_step(update, context, state)
 
@@ -87,30 +105,30 @@ def ask_step(update: Update, context: Context, state: DraftState) -> None:
     tr = tr_for(update, context)
     skip = [[choice(tr("Skip"), "skip")]]
     questions = {
-        "place": ("🚨 " + tr("New incident. Where did it happen (place / area)?"), None),
-        "camera": (tr("Which camera (number on the camera map)?"), skip),
-        "refs": (
+        IncidentStep.PLACE: ("🚨 " + tr("New incident. Where did it happen (place / area)?"), None),
+        IncidentStep.CAMERA: (tr("Which camera (number on the camera map)?"), skip),
+        IncidentStep.REFS: (
             tr(
                 "References, if any: declaration no., container no., vehicle plate, "
                 "enterprise tax code (all in one message)."
             ),
             skip,
         ),
-        "description": (tr("Describe what happened."), None),
-        "attachments": (
+        IncidentStep.DESCRIPTION: (tr("Describe what happened."), None),
+        IncidentStep.ATTACHMENTS: (
             tr("Send photos or documents to attach, then press Done."),
             [[choice("✅ " + tr("Done"), "done")]],
         ),
     }
-    text, rows = questions[state.step]
+    text, rows = questions[IncidentStep(state.step)]
     ask(update, context, escape(text), rows)
 
 
-def _next_step(state: DraftState) -> str:
-    order = ["place", "camera", "refs", "description", "attachments"]
-    following = order[order.index(state.step) + 1]
-    if following == "description" and state.data.get("description"):
-        return "attachments"
+def _next_step(state: DraftState) -> IncidentStep:
+    order = list(IncidentStep)
+    following = order[order.index(IncidentStep(state.step)) + 1]
+    if following is IncidentStep.DESCRIPTION and state.data.get("description"):
+        return IncidentStep.ATTACHMENTS
     return following
 
 
@@ -135,7 +153,7 @@ async def on_text(update: Update, context: Context, state: DraftState) -> None:
         return
     tr = tr_for(update, context)
     text = (message.text or message.caption or "").strip()
-    if state.step == "attachments":
+    if state.step == IncidentStep.ATTACHMENTS:
         attachment = _attachment_of(message)
         if attachment is None:
             ask(
@@ -146,7 +164,7 @@ async def on_text(update: Update, context: Context, state: DraftState) -> None:
             )
             return
         state.data["attachments"].append(attachment)
-        advance(context, state, "attachments")
+        advance(context, state, IncidentStep.ATTACHMENTS)
         count = len(state.data["attachments"])
         ask(
             update,
@@ -164,7 +182,7 @@ async def on_text(update: Update, context: Context, state: DraftState) -> None:
     if not text:
         ask(update, context, escape(tr("Please answer in text.")))
         return
-    if state.step == "refs":
+    if state.step == IncidentStep.REFS:
         found, problems = extract_references(text)
         if problems:
             lines = [reference_problem(tr, p) for p in problems]
@@ -186,11 +204,11 @@ async def on_text(update: Update, context: Context, state: DraftState) -> None:
             return
         for name in REFERENCE_FIELDS:
             state.data[name] = list(getattr(found, name))
-    elif state.step == "place":
+    elif state.step == IncidentStep.PLACE:
         state.data["place"] = text
-    elif state.step == "camera":
+    elif state.step == IncidentStep.CAMERA:
         state.data["camera"] = text
-    elif state.step == "description":
+    elif state.step == IncidentStep.DESCRIPTION:
         state.data["description"] = text
     advance(context, state, _next_step(state))
     ask_step(update, context, state)
@@ -198,10 +216,10 @@ async def on_text(update: Update, context: Context, state: DraftState) -> None:
 
 async def on_button(update: Update, context: Context, state: DraftState, value: str) -> None:
     """Skip a step, or finish with the attachments given."""
-    if value == "done" and state.step == "attachments":
+    if value == "done" and state.step == IncidentStep.ATTACHMENTS:
         await create(update, context, state)
         return
-    if value == "skip" and state.step in ("camera", "refs"):
+    if value == "skip" and state.step in (IncidentStep.CAMERA, IncidentStep.REFS):
         advance(context, state, _next_step(state))
         ask_step(update, context, state)
 
@@ -216,7 +234,7 @@ async def create(update: Update, context: Context, state: DraftState) -> None:
     tr = tr_for(update, context)
     data = state.data
     if not str(data.get("description", "")).strip():
-        advance(context, state, "description")
+        advance(context, state, IncidentStep.DESCRIPTION)
         ask(update, context, escape(tr("The description cannot be empty. Describe what happened.")))
         return
     source = data.get("source")
@@ -239,7 +257,12 @@ async def create(update: Update, context: Context, state: DraftState) -> None:
     author = author_of(message)
     if person is not None:
         author = type(author)(user.id, person.name)
-    incident = desk.escalation.incidents.open(author, given, desk.clock.now())
+    step = desk.escalation.incidents.open(author, given, desk.clock.now())
+    if not step.ok or step.value is None:
+        finish(context, state)
+        reply(update, context, escape(refusal_text(tr, step)))
+        return
+    incident = step.value
     if data.get("alert") and incident.id is not None:
         desk.cameras.alerts.link_incident(int(data["alert"]), incident.id)
     finish(context, state)

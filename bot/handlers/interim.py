@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from html import escape
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.drafts import DraftState
-from bot.epz.interim import InterimRefusal
-from bot.handlers.buttons import ActionPress, action_and_id, button
-from bot.handlers.common import App, Context, desk_of, has_right, reply, tr_for
+from bot.escalation.buttons import NEW_MEASURE, ours
+from bot.handlers.acting import actor, audit_denial
+from bot.handlers.buttons import ActionPress, button
+from bot.handlers.common import App, Context, desk_of, reply, tr_for
 from bot.handlers.flows import Flow, ask, finish, register_flow, start
-from bot.handlers.proposals import actor
 from bot.i18n import Translator
-from bot.shifts import Right
 from bot.steps import Refusal, refusal_text
 from bot.values import row_id
 
 INTERIM = "interim"
+
+
+class MeasureStep(StrEnum):
+    """The one question of an interim measure (INTERIM), as drafts store it."""
+
+    CONTENT = "content"
 
 
 def usage(tr: Translator) -> str:
@@ -38,7 +44,7 @@ async def cmd_measure(update: Update, context: Context) -> None:
     await begin(update, context, outage_id)
 
 
-@button(action_and_id({"im"}, {"new"}))
+@button(NEW_MEASURE.read)
 async def on_measure_button(update: Update, context: Context, press: ActionPress) -> None:
     """The button "im:new:<outage id>" under the daily follow-up."""
     query = update.callback_query
@@ -52,9 +58,10 @@ async def begin(update: Update, context: Context, outage_id: int) -> None:
     desk = desk_of(context)
     tr = tr_for(update, context)
     user = update.effective_user
-    outage = desk.outages.get(outage_id)
-    enterprise = desk.settings.enterprise(outage.enterprise) if outage else None
-    if outage is None or enterprise is None or user is None:
+    if user is None:
+        return
+    allowed = desk.interim.may_propose(actor(update, context), outage_id, desk.clock.now())
+    if allowed.refusal is Refusal.NOT_FOUND:
         reply(
             update,
             context,
@@ -63,24 +70,15 @@ async def begin(update: Update, context: Context, outage_id: int) -> None:
             + escape(usage(tr)),
         )
         return
-    if enterprise.officer != user.id and not has_right(update, context, Right.ADMINISTER):
-        officer = desk.settings.person(enterprise.officer) if enterprise.officer else None
-        desk.audit.record("denied", user_id=user.id, chat_id=user.id, detail=f"measure {outage_id}")
-        reply(
-            update,
-            context,
-            escape(
-                tr("Only the officer assigned to {name} ({officer}) proposes its measure.").format(
-                    name=enterprise.name, officer=officer.name if officer else "—"
-                )
-            ),
-        )
+    if not allowed.ok or allowed.value is None:
+        # A reply even after a press (answered already), as the command's refusal is.
+        audit_denial(update, context, allowed, f"measure {outage_id}", user.id)
+        reply(update, context, escape(refusal_text(tr, allowed)))
         return
-    decider = desk.interim.decider(enterprise.key)
-    if decider is None:
-        reply(update, context, escape(refusal(tr, InterimRefusal.NO_BRANCH_HEAD)))
-        return
-    start(update, context, INTERIM, "content", {"outage": outage_id})
+    decider = allowed.value
+    outage = desk.outages.get(outage_id)
+    enterprise = desk.settings.enterprise(outage.enterprise) if outage else None
+    start(update, context, INTERIM, MeasureStep.CONTENT, {"outage": outage_id})
     ask(
         update,
         context,
@@ -88,21 +86,13 @@ async def begin(update: Update, context: Context, outage_id: int) -> None:
             tr(
                 "Interim supervision measure for outage no. {number} of {name}, to be decided "
                 "by {head}: what do you propose?"
-            ).format(number=outage_id, name=enterprise.name, head=decider.head.name)
+            ).format(
+                number=outage_id,
+                name=enterprise.name if enterprise else "—",
+                head=decider.head.name,
+            )
         ),
     )
-
-
-def refusal(tr: Translator, why: InterimRefusal) -> str:
-    """Explain why no measure can be proposed."""
-    return {
-        InterimRefusal.NOT_FOUND: tr("This no longer exists."),
-        InterimRefusal.CLOSED: tr("The outage is closed; an interim measure is no longer needed."),
-        InterimRefusal.NO_BRANCH_HEAD: tr(
-            "No branch head is configured for this enterprise's branch; ask the administrator "
-            "to set units.head."
-        ),
-    }[why]
 
 
 async def on_measure_text(update: Update, context: Context, state: DraftState) -> None:
@@ -114,21 +104,18 @@ async def on_measure_text(update: Update, context: Context, state: DraftState) -
     step = desk.interim.propose(
         actor(update, context), state.data["outage"], text, desk.clock.now()
     )
-    if isinstance(step, InterimRefusal):
-        finish(context, state)
-        reply(update, context, escape(refusal(tr, step)))
-        return
     if step.refusal is Refusal.EMPTY:
         ask(update, context, escape(tr("The measure cannot be empty. Write what Customs will do.")))
         return
     finish(context, state)
-    if not step.ok:
-        reply(update, context, escape(refusal_text(tr, step)))
-        return
     reply(
         update,
         context,
-        escape(tr("Sent to the branch head for decision; /epz shows it with the outage.")),
+        escape(
+            tr("Sent to the branch head for decision; /epz shows it with the outage.")
+            if step.ok
+            else refusal_text(tr, step)
+        ),
     )
 
 
@@ -136,4 +123,4 @@ def register(app: App) -> None:
     """Wire /measure, its button and its question."""
     register_flow(INTERIM, Flow(on_measure_text))
     app.add_handler(CommandHandler("measure", cmd_measure))
-    app.add_handler(CallbackQueryHandler(on_measure_button, pattern=r"^im:"))
+    app.add_handler(CallbackQueryHandler(on_measure_button, pattern=ours(NEW_MEASURE.read)))

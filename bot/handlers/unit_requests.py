@@ -3,24 +3,40 @@ acknowledge with contact and ETA, report result."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from html import escape
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from bot.customs.addressees import may_answer
-from bot.db.models import RequestStatus, UnitRequest
+from bot.db.models import RequestStatus
 from bot.drafts import DraftState
+from bot.escalation.buttons import REQUEST, RequestAction, ours
 from bot.escalation.eta import EtaProblem, parse_eta
-from bot.escalation.requests import is_late
-from bot.handlers.buttons import ActionPress, action_and_id, button
+from bot.escalation.reply_clock import is_late
+from bot.handlers.acting import actor, conclude, refuse
+from bot.handlers.buttons import ActionPress, button
 from bot.handlers.common import App, Context, desk_of, reply, tr_for
 from bot.handlers.flows import Flow, advance, ask, finish, register_flow, start
-from bot.handlers.proposals import actor, conclude
 from bot.i18n import N_, Translator
-from bot.steps import refusal_text
+from bot.steps import Refusal, refusal_text
 
 ANSWER, ACK, RESULT = "answer", "ack", "result"
+
+
+class AnswerStep(StrEnum):
+    """The questions of a receiver's answer, as drafts store them.
+
+    ANSWER: answer; ACK: contact; RESULT: result, then reason and responsible when late.
+    """
+
+    ANSWER = "answer"
+    CONTACT = "contact"
+    RESULT = "result"
+    REASON = "reason"
+    RESPONSIBLE = "responsible"
+
+
 # After the access gate (-100), before the default group (0) that answers the message.
 REDELIVERY_GROUP = -10
 
@@ -38,15 +54,6 @@ def eta_problem(tr: Translator, problem: EtaProblem) -> str:
     )
 
 
-def answerer_only(tr: Translator, context: Context, request: UnitRequest) -> str:
-    """Say who may answer a request."""
-    if request.person_id is None:
-        return tr("Only the unit this request was sent to may answer it.")
-    return tr("Only {name}, to whom this request was sent, may answer it.").format(
-        name=desk_of(context).context.addressee_name(request)
-    )
-
-
 async def on_private_message(update: Update, context: Context) -> None:
     """Deliver what could not reach a named person before they first wrote to the bot."""
     user = update.effective_user
@@ -55,43 +62,36 @@ async def on_private_message(update: Update, context: Context) -> None:
         desk.escalation.requests.redeliver(user.id, desk.clock.now())
 
 
-# Under a request: "rq:now:7", "rq:ack:7", "rq:res:7" (7 the request's id).
-parse_request_press = action_and_id({"rq"}, {"now", "ack", "res"})
+# The reader under the name tests/test_values.py knows it by.
+parse_request_press = REQUEST.read
 
 
-@button(parse_request_press)
+@button(REQUEST.read)
 async def on_unit_button(update: Update, context: Context, press: ActionPress) -> None:
     """Start the unit's answer: at once, acknowledgement, or result."""
     query = update.callback_query
     assert query is not None
     desk = desk_of(context)
     tr = tr_for(update, context)
-    action, rid = press.action, press.id
-    request = desk.escalation.requests.get(rid)
-    user = update.effective_user
-    person = desk.roster.person(user.id) if user else None
-    if request is None:
+    action, rid = RequestAction(press.action), press.id
+    expected = (
+        RequestStatus.ACKNOWLEDGED if action is RequestAction.RESULT else RequestStatus.WAITING
+    )
+    allowed = desk.escalation.requests.may_answer(actor(update, context), rid, expected)
+    if allowed.refusal is Refusal.NOT_FOUND or allowed.value is None:
         await query.answer(tr("This request no longer exists."), show_alert=True)
         return
-    if not may_answer(request, person):
-        desk.audit.record(
-            "denied",
-            user_id=user.id if user else None,
-            chat_id=request.chat_id,
-            detail=f"request {rid} {action} by someone it was not sent to",
-        )
-        await query.answer(answerer_only(tr, context, request), show_alert=True)
-        return
-    expected = RequestStatus.ACKNOWLEDGED if action == "res" else RequestStatus.WAITING
-    if request.status != expected:
-        await query.answer(tr("This step is already done; nothing changed."), show_alert=True)
+    request = allowed.value
+    if not allowed.ok:
+        detail = f"request {rid} {action} by someone it was not sent to"
+        await refuse(update, context, allowed, detail, request.chat_id)
         return
     await query.answer()
-    if action == "now":
-        start(update, context, ANSWER, "answer", {"request": request.id})
+    if action is RequestAction.NOW:
+        start(update, context, ANSWER, AnswerStep.ANSWER, {"request": request.id})
         ask(update, context, escape(tr("Write the answer to the duty desk.")))
-    elif action == "ack":
-        start(update, context, ACK, "contact", {"request": request.id})
+    elif action is RequestAction.ACK:
+        start(update, context, ACK, AnswerStep.CONTACT, {"request": request.id})
         ask(
             update,
             context,
@@ -103,7 +103,7 @@ async def on_unit_button(update: Update, context: Context, press: ActionPress) -
             ),
         )
     else:
-        start(update, context, RESULT, "result", {"request": request.id})
+        start(update, context, RESULT, AnswerStep.RESULT, {"request": request.id})
         ask(
             update,
             context,
@@ -180,11 +180,11 @@ async def on_result(update: Update, context: Context, state: DraftState) -> None
     now = desk.clock.now()
     if request is not None and is_late(request, now):
         if "reason" not in state.data:
-            advance(context, state, "reason")
+            advance(context, state, AnswerStep.REASON)
             ask(update, context, escape(tr("This is later than asked. Why was it late?")))
             return
         if "responsible" not in state.data:
-            advance(context, state, "responsible")
+            advance(context, state, AnswerStep.RESPONSIBLE)
             ask(update, context, escape(tr("Who is responsible for the delay (name, title)?")))
             return
     step = desk.escalation.requests.report_result(
@@ -208,7 +208,7 @@ def register(app: App) -> None:
     register_flow(ANSWER, Flow(on_answer))
     register_flow(ACK, Flow(on_acknowledge))
     register_flow(RESULT, Flow(on_result))
-    app.add_handler(CallbackQueryHandler(on_unit_button, pattern=r"^rq:"))
+    app.add_handler(CallbackQueryHandler(on_unit_button, pattern=ours(REQUEST.read)))
     # Its own group, so /start and every other private message are still answered as usual.
     app.add_handler(
         MessageHandler(filters.ChatType.PRIVATE, on_private_message), group=REDELIVERY_GROUP

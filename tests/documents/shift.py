@@ -79,7 +79,7 @@ def record_shift(desk: Desk) -> RecordedShift:
             arisen_at=at(9, 5),
         ),
         at(9, 10),
-    )
+    ).value
     assert coordination.id is not None
     proposal = esc.approvals.propose(
         OFFICER_AUTHOR,
@@ -114,7 +114,7 @@ def record_shift(desk: Desk) -> RecordedShift:
             containers=["MSKU1234565"],
         ),
         at(11, 20),
-    )
+    ).value
     assert escalated.id is not None
     stop = esc.approvals.propose(
         OFFICER_AUTHOR,

@@ -192,7 +192,7 @@ def test_what_cannot_be_made_says_why(shift: RecordedShift) -> None:
     docs = documents(shift)
     bare = shift.desk.escalation.incidents.open(
         OFFICER_AUTHOR, IncidentInput(description="Người lạ trèo rào"), at(15, 0)
-    )
+    ).value
     assert docs.incident(bare.label, Annex.III, Format.PDF, at(15, 1)) is Missing.NO_PROPOSAL
     assert docs.incident("2026/0099", Annex.III, Format.PDF, at(15, 1)) is Missing.NO_INCIDENT
     escalated = shift.escalated.label

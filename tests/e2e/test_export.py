@@ -51,7 +51,7 @@ async def test_an_officer_gets_an_incidents_annex_as_docx_and_pdf(desktop: Deskt
         OFFICER_AUTHOR,
         IncidentInput(description="Xe container ra cổng B không qua máy soi", place="Cổng B"),
         now,
-    )
+    ).value
     assert incident.id is not None
     proposal = esc.approvals.propose(
         OFFICER_AUTHOR,

@@ -46,7 +46,7 @@ async def test_every_export_opens_and_shows_what_was_typed(desktop: Desktop) -> 
     esc, now = desktop.desk.escalation, desktop.clock.now()
     incident = esc.incidents.open(
         OFFICER_AUTHOR, IncidentInput(description=f"Xe container {kept}", place="Cổng B"), now
-    )
+    ).value
     assert incident.id is not None
     proposal = esc.approvals.propose(
         OFFICER_AUTHOR,

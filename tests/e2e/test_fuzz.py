@@ -291,7 +291,7 @@ def seed_desk(desktop: Desktop) -> None:
     for number, approve in ((1, False), (2, True)):
         incident = desk.escalation.incidents.open(
             officer, IncidentInput(description=f"Xe số {number} ra cổng B", place="Cổng B"), now
-        )
+        ).value
         assert incident.id is not None
         proposal = desk.escalation.approvals.propose(
             officer, incident.id, ProposalKind.COORDINATION, ["hq-kv1"], "Đề nghị kiểm tra", now

@@ -56,7 +56,7 @@ def open_incident(desktop: Desktop) -> int:
             plates=["51C-123.45"],
         ),
         desktop.clock.now(),
-    )
+    ).value
     assert incident.id is not None
     return incident.id
 

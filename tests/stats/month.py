@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from sqlmodel import Session
 
@@ -34,7 +35,7 @@ from tests.documents.shift import (
     UNIT_AUTHOR,
     build_desk,
 )
-from tests.e2e.conftest import CAMERAS, TEAM_CONTACT
+from tests.e2e.conftest import CAMERAS, LEADER, OFFICER, SECTION, TEAM_CONTACT, desk_config
 
 ICT = dt.timezone(dt.timedelta(hours=7))
 TEAM_AUTHOR = Author(TEAM_CONTACT, "Đặng Thị Hoa")
@@ -62,8 +63,16 @@ class Month:
 
 
 def month_desk(url: str) -> Desk:
-    """The tests' desk with the EPZ gate camera in its registry."""
-    return build_desk(url, cameras=[*CAMERAS, EPZ_CAMERA])
+    """The tests' desk with the EPZ gate camera in its registry, and a shift every day.
+
+    Each of the month's shifts is led by the leader who decides its proposals (the services
+    check who decides from the roster of the shift running at that moment).
+    """
+    shift = {"shift_leader": LEADER, "section_leader": SECTION, "officers": [OFFICER]}
+    roster = {str(dt.date(2026, 11, day)): shift for day in range(1, 25)}
+    emu = SimpleNamespace(token="1:test", base_url="", base_file_url="")
+    roster |= desk_config(emu, url)["roster"]["days"]  # type: ignore[arg-type]
+    return build_desk(url, cameras=[*CAMERAS, EPZ_CAMERA], roster={"days": roster})
 
 
 def _incident(desk: Desk, when: dt.datetime, description: str, camera: str = "") -> int:
@@ -71,7 +80,7 @@ def _incident(desk: Desk, when: dt.datetime, description: str, camera: str = "")
         OFFICER_AUTHOR,
         IncidentInput(description=description, place="Cảng Cát Lái", camera=camera),
         when,
-    )
+    ).value
     assert incident.id is not None
     return incident.id
 
