@@ -100,6 +100,25 @@ class Outages(GateRecords, EpzService):
             )
         return Step(outage) if allowed else Step(outage, Refusal.SOMEONE_ELSES)
 
+    def _log_result(
+        self,
+        session: Session,
+        author: Author,
+        now: dt.datetime,
+        text: str,
+        enterprise_name: str,
+        source_key: str,
+    ) -> None:
+        """What the enterprise reports of its repair, in the logbook's result column."""
+        self._logbook.append(
+            session,
+            author,
+            now,
+            {LogColumn.RESULT: text},
+            details={"result_reported_at": now, "result_unit": enterprise_name},
+            source_key=source_key,
+        )
+
     # --- notices ------------------------------------------------------------------------------
 
     def may_notify(self, enterprise_key: str, reporter: Author, now: dt.datetime) -> bool:
@@ -279,13 +298,8 @@ class Outages(GateRecords, EpzService):
             text = tr(
                 "{name} explains the overdue repair: {reason}. New expected date: {date}."
             ).format(name=name, reason=outage.explanation, date=tr.date(new_date))
-            self._logbook.append(
-                session,
-                author,
-                now,
-                {LogColumn.RESULT: text},
-                details={"result_reported_at": now, "result_unit": name},
-                source_key=f"explain:{outage.id}:{new_date.isoformat()}",
+            self._log_result(
+                session, author, now, text, name, f"explain:{outage.id}:{new_date.isoformat()}"
             )
             self._to_group(session, "📝 " + escape(text))
             self.clocks.new_date(session, outage_id, new_date)
@@ -391,14 +405,7 @@ class Outages(GateRecords, EpzService):
                     "Cameras {cameras} are no longer down by notice; the health round decides "
                     "their state again."
                 ).format(cameras=", ".join(released))
-            self._logbook.append(
-                session,
-                author,
-                now,
-                {LogColumn.RESULT: text},
-                details={"result_reported_at": now, "result_unit": name},
-                source_key=f"restored:{outage.id}",
-            )
+            self._log_result(session, author, now, text, name, f"restored:{outage.id}")
             self._closure_to_group(session, "✅ " + escape(text), list(snapshots))
             session.commit()
         self._outbox.notify()

@@ -153,7 +153,7 @@ class Approvals:
         """Approve a pending proposal once: deliver it, or escalate the kinds that need to."""
         ctx = self._ctx
         with Session(ctx.engine, expire_on_commit=False) as session:
-            found = self._pending(session, author, proposal_id, version, now)
+            found = self._awaiting(session, author, proposal_id, now, version=version)
             if not found.ok or found.value is None:
                 return found
             proposal = found.value
@@ -205,7 +205,7 @@ class Approvals:
         """Reject a pending proposal with a reason; nothing is sent to any unit."""
         ctx = self._ctx
         with Session(ctx.engine, expire_on_commit=False) as session:
-            found = self._pending(session, author, proposal_id, version, now)
+            found = self._awaiting(session, author, proposal_id, now, version=version)
             if not found.ok or found.value is None:
                 return found
             proposal = found.value
@@ -243,7 +243,7 @@ class Approvals:
             allowed = may_edit(ctx.roster, proposal, author, now)
             if not allowed.ok:
                 return checked(allowed, proposal)
-            found = self._pending(session, None, proposal_id, version, now)
+            found = self._awaiting(session, None, proposal_id, now, version=version)
             if not found.ok:
                 return found
             if not content.strip():
@@ -263,14 +263,10 @@ class Approvals:
         """Record the Director General's decision on an escalated proposal."""
         ctx = self._ctx
         with Session(ctx.engine, expire_on_commit=False) as session:
-            proposal = session.get(Proposal, proposal_id)
-            if proposal is None:
-                return Step(refusal=Refusal.NOT_FOUND)
-            allowed = self._decider(session, proposal, author, now)
-            if not allowed.ok:
-                return checked(allowed, proposal)
-            if proposal.status != ProposalStatus.ESCALATED:
-                return Step(proposal, refusal=Refusal.ALREADY_DECIDED)
+            found = self._awaiting(session, author, proposal_id, now, ProposalStatus.ESCALATED)
+            if not found.ok or found.value is None:
+                return found
+            proposal = found.value
             incident = session.get(Incident, proposal.incident_id)
             assert incident is not None
             proposal.escalation_decided_at = now
@@ -304,14 +300,10 @@ class Approvals:
         """The shift leader confirms an urgent action taken before approval (888 Art. 8.1)."""
         ctx = self._ctx
         with Session(ctx.engine, expire_on_commit=False) as session:
-            proposal = session.get(Proposal, proposal_id)
-            if proposal is None:
-                return Step(refusal=Refusal.NOT_FOUND)
-            allowed = self._decider(session, proposal, author, now)
-            if not allowed.ok:
-                return checked(allowed, proposal)
-            if proposal.status != ProposalStatus.URGENT_SENT:
-                return Step(proposal, refusal=Refusal.ALREADY_DECIDED)
+            found = self._awaiting(session, author, proposal_id, now, ProposalStatus.URGENT_SENT)
+            if not found.ok or found.value is None:
+                return found
+            proposal = found.value
             incident = session.get(Incident, proposal.incident_id)
             assert incident is not None
             self._decide(session, proposal, author, now, ProposalStatus.URGENT_CONFIRMED)
@@ -406,15 +398,19 @@ class Approvals:
             return rules.may_decide(session, proposal, author, now)
         return leader_decides(self._ctx.roster, author, now)
 
-    def _pending(
+    def _awaiting(
         self,
         session: Session,
         author: Author | None,
         proposal_id: int,
-        version: int,
         now: dt.datetime,
+        status: ProposalStatus = ProposalStatus.PENDING,
+        version: int | None = None,
     ) -> Step[Proposal]:
-        """The proposal, if the author (when given) decides it and it awaits this version."""
+        """The proposal, if the author (when given) decides it and it awaits this decision.
+
+        It awaits one when it is in `status` and, for a pending proposal, still at `version`.
+        """
         proposal = session.get(Proposal, proposal_id)
         if proposal is None:
             return Step(refusal=Refusal.NOT_FOUND)
@@ -422,9 +418,9 @@ class Approvals:
             allowed = self._decider(session, proposal, author, now)
             if not allowed.ok:
                 return checked(allowed, proposal)
-        if proposal.status != ProposalStatus.PENDING:
+        if proposal.status != status:
             return Step(proposal, refusal=Refusal.ALREADY_DECIDED)
-        if proposal.version != version:
+        if version is not None and proposal.version != version:
             return Step(proposal, refusal=Refusal.STALE_VERSION)
         return Step(proposal)
 
