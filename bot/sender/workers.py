@@ -115,8 +115,11 @@ class OutboxSender:
                 # A database hiccup must not stop every later message.
                 log.exception("Outbox round failed; retrying")
             self._outbox.wakeup.clear()
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for returns normally when the
+            # wake-up and a stop arrive together, swallowing the stop (the bot never shut down).
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._outbox.wakeup.wait(), IDLE_POLL_SECONDS)
+                async with asyncio.timeout(IDLE_POLL_SECONDS):
+                    await self._outbox.wakeup.wait()
 
     def _spawn_due(self) -> list[asyncio.Task[int]]:
         """One worker per chat with messages due, so a rate-limited chat holds up no other."""
