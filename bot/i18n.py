@@ -12,7 +12,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -88,10 +88,6 @@ class Translator:
         """Format a date with its weekday, e.g. 'Thứ Tư, 25/11'."""
         pattern = "EEEE, dd/MM" if self.locale == "vi" else "EEE d MMM"
         return format_date(day, pattern, locale=_babel(self.locale))
-
-    def full_datetime(self, when: dt.datetime) -> str:
-        """Format an aware time at medium length in the locale."""
-        return format_datetime(when, "medium", tzinfo=self.tz, locale=_babel(self.locale))
 
     def language_name(self, locale: str) -> str:
         """Return a language's own name, e.g. 'Tiếng Việt'."""

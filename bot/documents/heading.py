@@ -47,11 +47,6 @@ def short_date(day: dt.date) -> str:
     return f"{day:%d/%m/%Y}"
 
 
-def clock_time(when: dt.datetime, tz: ZoneInfo) -> str:
-    """09:05, in the desk's time zone."""
-    return f"{local(when, tz):%H:%M}"
-
-
 def date_time(when: dt.datetime, tz: ZoneInfo) -> str:
     """09:05 25/11/2026, in the desk's time zone."""
     return f"{local(when, tz):%H:%M %d/%m/%Y}"

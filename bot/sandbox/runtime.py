@@ -13,25 +13,21 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy.engine import Engine
-
-from bot.app import ALARM_KEY, SENDER_KEY, build_application, running
+from bot.app import ALARM_KEY, build_application, running
 from bot.clock import ScaledClock
 from bot.config import Settings
 from bot.db.engine import make_engine, upgrade
 from bot.deadlines.alarm import Alarm
 from bot.desk import Desk
 from bot.devtools.emulator import BotApiEmulator
-from bot.devtools.onvif_camera import SimulatedCamera
-from bot.handlers.common import App
 from bot.sandbox import demo
-from bot.sender import OutboxSender
+from bot.sandbox.drills.runner import DrillRunner
+from bot.sandbox.web import SandboxWeb
+from bot.sandbox.world import SandboxOptions, World
 
-if TYPE_CHECKING:
-    from bot.sandbox.drills.runner import DrillRunner
-    from bot.sandbox.web import SandboxWeb
+__all__ = ["BOT_USERNAME", "Sandbox", "SandboxOptions", "serve"]
 
 log = logging.getLogger(__name__)
 
@@ -40,31 +36,11 @@ BOT_USERNAME = "duty_desk_sandbox_bot"
 
 
 @dataclass
-class SandboxOptions:
-    """Where the page listens, where the data lives, how fast the clock runs."""
-
-    host: str = "127.0.0.1"
-    port: int = 8080
-    data_dir: Path | None = None
-    speed: float = 1.0
-    locale: str = "vi"
-
-
-@dataclass
-class Sandbox:
+class Sandbox(World):
     """The running sandbox; `async with Sandbox(options) as sandbox:` starts it all."""
 
-    options: SandboxOptions = field(default_factory=SandboxOptions)
-    emu: BotApiEmulator = field(init=False)
-    cameras: dict[str, SimulatedCamera] = field(init=False)
-    clock: ScaledClock = field(init=False)
-    settings: Settings = field(init=False)
-    engine: Engine = field(init=False)
-    desk: Desk = field(init=False)
-    app: App = field(init=False)
     web: SandboxWeb = field(init=False)
     drills: DrillRunner = field(init=False)
-    data_dir: Path = field(init=False)
     _stack: AsyncExitStack = field(default_factory=AsyncExitStack)
 
     @property
@@ -89,9 +65,6 @@ class Sandbox:
         await self._stack.aclose()
 
     async def _start(self) -> None:
-        from bot.sandbox.drills.runner import DrillRunner
-        from bot.sandbox.web import SandboxWeb
-
         self._data_dir()
         self.clock = ScaledClock(speed=self.options.speed)
         self.emu = BotApiEmulator(token="100001:SANDBOX", bot_username=BOT_USERNAME)
@@ -124,7 +97,7 @@ class Sandbox:
         self.clock.on_change.append(alarm.reset)
         self.drills = DrillRunner(self)
         self._stack.push_async_callback(self.drills.stop)
-        self.web = SandboxWeb(self)
+        self.web = SandboxWeb(self, self.drills)
         await self.web.start(self.options.host, self.options.port)
         self._stack.push_async_callback(self.web.stop)
 
@@ -155,14 +128,6 @@ class Sandbox:
         now = self.clock.now()
         invite = self.desk.enrolment.issue(demo.ENTERPRISE_KEY, demo.OFFICER, now)
         self.desk.enrolment.redeem(invite.code, contact.id, contact.name, now)
-
-    async def settle(self) -> None:
-        """Let the bot take every update and send what it has queued."""
-        await self.emu.wait_until_consumed(timeout=30)
-        await self.desk.cameras.alerts.settle()
-        sender = self.app.bot_data.get(SENDER_KEY)
-        if isinstance(sender, OutboxSender):
-            await sender.drain()
 
 
 async def serve(

@@ -6,19 +6,25 @@ import asyncio
 import json
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
 
 from bot.devtools.emulator.server import json_object
 from bot.sandbox import demo
+from bot.sandbox.drills.runner import DrillRunner
 from bot.sandbox.render import message_view
 from bot.sandbox.texts import page_texts
-from bot.sandbox.world import CAMERA_EVENTS, WorldError, camera_event, camera_power, press, say
-
-if TYPE_CHECKING:
-    from bot.sandbox.runtime import Sandbox
+from bot.sandbox.world import (
+    CAMERA_EVENTS,
+    World,
+    WorldError,
+    camera_event,
+    camera_power,
+    press,
+    say,
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +44,9 @@ def _bad(message: str) -> web.Response:
 class SandboxWeb:
     """The aiohttp server of the page."""
 
-    def __init__(self, sandbox: Sandbox) -> None:
-        self._sandbox = sandbox
+    def __init__(self, world: World, drills: DrillRunner) -> None:
+        self._world = world
+        self._drill_runner = drills
         self._runner: web.AppRunner | None = None
         self._closing = asyncio.Event()
         self.url = ""
@@ -50,7 +57,7 @@ class SandboxWeb:
         app.router.add_get("/", self._index)
         app.router.add_static("/static/", STATIC)
         app.router.add_get("/api/texts", self._texts)
-        app.router.add_get("/api/world", self._world)
+        app.router.add_get("/api/world", self._world_view)
         app.router.add_get("/api/chats/{chat_id}/messages", self._messages)
         app.router.add_get("/api/files/{file_id}", self._file)
         app.router.add_post("/api/send", self._send)
@@ -79,7 +86,7 @@ class SandboxWeb:
     async def stop(self) -> None:
         """End the open streams and stop serving."""
         self._closing.set()
-        self._sandbox.emu.notify()
+        self._world.emu.notify()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -90,10 +97,10 @@ class SandboxWeb:
         return web.FileResponse(STATIC / "index.html")
 
     async def _texts(self, _request: web.Request) -> web.Response:
-        return web.json_response(page_texts(self._sandbox.desk.desk_translator()))
+        return web.json_response(page_texts(self._world.desk.desk_translator()))
 
     async def _file(self, request: web.Request) -> web.Response:
-        stored = self._sandbox.emu.files.get(request.match_info["file_id"])
+        stored = self._world.emu.files.get(request.match_info["file_id"])
         if stored is None:
             raise web.HTTPNotFound()
         if stored.kind == "photo":
@@ -113,10 +120,10 @@ class SandboxWeb:
 
     # --- the world ---------------------------------------------------------------------------
 
-    async def _world(self, _request: web.Request) -> web.Response:
-        sandbox = self._sandbox
-        emu = sandbox.emu
-        tr = sandbox.desk.desk_translator()
+    async def _world_view(self, _request: web.Request) -> web.Response:
+        world = self._world
+        emu = world.emu
+        tr = world.desk.desk_translator()
         chats: list[dict[str, Any]] = [
             {"id": c.id, "title": c.title, "type": "group", "members": list(c.members)}
             for c in demo.CHATS
@@ -128,8 +135,8 @@ class SandboxWeb:
         for chat in chats:
             messages = emu.chat_messages(chat["id"])
             chat["count"] = len(messages)
-            chat["last"] = message_view(messages[-1], sandbox.settings.tz) if messages else None
-        now = sandbox.clock.now().astimezone(sandbox.settings.tz)
+            chat["last"] = message_view(messages[-1], world.settings.tz) if messages else None
+        now = world.clock.now().astimezone(world.settings.tz)
         return web.json_response(
             {
                 "bot": emu.bot_user,
@@ -142,8 +149,8 @@ class SandboxWeb:
                     {"key": c.key, "number": c.number, "name": c.name} for c in demo.CAMERAS
                 ],
                 "camera_events": list(CAMERA_EVENTS),
-                "clock": {"now": now.isoformat(), "speed": sandbox.clock.speed},
-                "drill": sandbox.drills.status(),
+                "clock": {"now": now.isoformat(), "speed": world.clock.speed},
+                "drill": self._drill_runner.status(),
             }
         )
 
@@ -152,8 +159,8 @@ class SandboxWeb:
             chat_id = int(request.match_info["chat_id"])
         except ValueError:
             return _bad("chat_id must be a number")
-        tz = self._sandbox.settings.tz
-        views = [message_view(m, tz) for m in self._sandbox.emu.chat_messages(chat_id)]
+        tz = self._world.settings.tz
+        views = [message_view(m, tz) for m in self._world.emu.chat_messages(chat_id)]
         return web.json_response({"ok": True, "messages": views})
 
     async def _send(self, request: web.Request) -> web.Response:
@@ -161,7 +168,7 @@ class SandboxWeb:
             body = await json_object(request, "chat_id", "user_id", "text")
             reply_to = body.get("reply_to")
             message = say(
-                self._sandbox,
+                self._world,
                 int(body["chat_id"]),
                 int(body["user_id"]),
                 str(body["text"]),
@@ -175,7 +182,7 @@ class SandboxWeb:
         try:
             body = await json_object(request, "chat_id", "message_id", "user_id", "data")
             query_id = press(
-                self._sandbox,
+                self._world,
                 int(body["chat_id"]),
                 int(body["message_id"]),
                 int(body["user_id"]),
@@ -184,7 +191,7 @@ class SandboxWeb:
         except (WorldError, ValueError, TypeError) as exc:
             return _bad(str(exc))
         try:
-            answer = await self._sandbox.emu.wait_for_answer(query_id, ANSWER_WAIT_SECONDS)
+            answer = await self._world.emu.wait_for_answer(query_id, ANSWER_WAIT_SECONDS)
         except TimeoutError:
             return web.json_response({"ok": True, "answered": False})
         return web.json_response(
@@ -200,9 +207,9 @@ class SandboxWeb:
         key, action = request.match_info["key"], request.match_info["action"]
         try:
             if action in ("offline", "online"):
-                camera_power(self._sandbox, key, action == "online")
+                camera_power(self._world, key, action == "online")
             else:
-                camera_event(self._sandbox, key, action)
+                camera_event(self._world, key, action)
         except WorldError as exc:
             return _bad(str(exc))
         return web.json_response({"ok": True})
@@ -215,28 +222,28 @@ class SandboxWeb:
                 raise WorldError("speed must be above 0 and at most 1000")
         except (WorldError, ValueError, TypeError) as exc:
             return _bad(str(exc))
-        self._sandbox.clock.set_speed(speed)
-        self._sandbox.emu.notify()
+        self._world.clock.set_speed(speed)
+        self._world.emu.notify()
         return web.json_response({"ok": True, "speed": speed})
 
     # --- drills ------------------------------------------------------------------------------
 
     async def _drills(self, _request: web.Request) -> web.Response:
-        return web.json_response({"ok": True, "drills": self._sandbox.drills.catalogue()})
+        return web.json_response({"ok": True, "drills": self._drill_runner.catalogue()})
 
     async def _start_drill(self, request: web.Request) -> web.Response:
         try:
             body = await json_object(request)
             speed = body.get("speed")
-            self._sandbox.drills.start(
+            self._drill_runner.start(
                 request.match_info["name"], float(speed) if speed is not None else None
             )
         except (WorldError, ValueError, TypeError) as exc:
             return _bad(str(exc))
-        return web.json_response({"ok": True, "drill": self._sandbox.drills.status()})
+        return web.json_response({"ok": True, "drill": self._drill_runner.status()})
 
     async def _drill(self, _request: web.Request) -> web.Response:
-        return web.json_response({"ok": True, "drill": self._sandbox.drills.status()})
+        return web.json_response({"ok": True, "drill": self._drill_runner.status()})
 
     # --- live changes ------------------------------------------------------------------------
 
@@ -249,11 +256,11 @@ class SandboxWeb:
         try:
             await response.write(b"retry: 1000\n\n")
             while not self._closing.is_set():
-                await self._sandbox.emu.wait_changed(KEEPALIVE_SECONDS)
+                await self._world.emu.wait_changed(KEEPALIVE_SECONDS)
                 if self._closing.is_set():
                     break
                 version += 1
-                payload = json.dumps({"version": version, "drill": self._sandbox.drills.status()})
+                payload = json.dumps({"version": version, "drill": self._drill_runner.status()})
                 await response.write(f"data: {payload}\n\n".encode())
                 await asyncio.sleep(COALESCE_SECONDS)
             await response.write_eof()

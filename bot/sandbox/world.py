@@ -1,16 +1,69 @@
-"""What the sandbox's people do in the emulated world: write, press, make a camera fire."""
+"""The sandbox's emulated world, and what its people do in it: write, press, fire a camera.
+
+The page (web.py) and the drills play on a `World`; runtime.py builds and runs one (its
+`Sandbox` is a World with a lifecycle), so nothing here looks up at the modules that use it.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-from bot.devtools.onvif_camera import GLOBAL_SCENE_CHANGE, MOTION_ALARM, SIGNAL_LOSS, TAMPER
+from sqlalchemy.engine import Engine
+
+from bot.app import SENDER_KEY
+from bot.clock import ScaledClock
+from bot.config import Settings
+from bot.desk import Desk
+from bot.devtools.emulator import BotApiEmulator
+from bot.devtools.onvif_camera import (
+    GLOBAL_SCENE_CHANGE,
+    MOTION_ALARM,
+    SIGNAL_LOSS,
+    TAMPER,
+    SimulatedCamera,
+)
+from bot.handlers.common import App
 from bot.sandbox import demo
-
-if TYPE_CHECKING:
-    from bot.sandbox.runtime import Sandbox
+from bot.sender import OutboxSender
 
 JsonDict = dict[str, Any]
+
+
+@dataclass
+class SandboxOptions:
+    """Where the page listens, where the data lives, how fast the clock runs."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    data_dir: Path | None = None
+    speed: float = 1.0
+    locale: str = "vi"
+
+
+@dataclass
+class World:
+    """The running parts a sandbox plays on: emulated Telegram, cameras, the clock, the desk."""
+
+    options: SandboxOptions = field(default_factory=SandboxOptions)
+    emu: BotApiEmulator = field(init=False)
+    cameras: dict[str, SimulatedCamera] = field(init=False)
+    clock: ScaledClock = field(init=False)
+    settings: Settings = field(init=False)
+    engine: Engine = field(init=False)
+    desk: Desk = field(init=False)
+    app: App = field(init=False)
+    data_dir: Path = field(init=False)
+
+    async def settle(self) -> None:
+        """Let the bot take every update and send what it has queued."""
+        await self.emu.wait_until_consumed(timeout=30)
+        await self.desk.cameras.alerts.settle()
+        sender = self.app.bot_data.get(SENDER_KEY)
+        if isinstance(sender, OutboxSender):
+            await sender.drain()
+
 
 # The camera events a trainer can set off, as the simulated camera sends them.
 CAMERA_EVENTS: dict[str, tuple[str, str]] = {
@@ -25,13 +78,8 @@ class WorldError(ValueError):
     """Something the page or a drill asked for that the world cannot do (a 400 answer)."""
 
 
-def private_chats() -> list[int]:
-    """Each persona's private chat with the bot has the persona's id."""
-    return [p.id for p in demo.PERSONAS]
-
-
 def say(
-    sandbox: Sandbox, chat_id: int, user_id: int, text: str, reply_to: int | None = None
+    world: World, chat_id: int, user_id: int, text: str, reply_to: int | None = None
 ) -> JsonDict:
     """A persona writes in a chat, dated by the sandbox's clock."""
     if user_id not in {p.id for p in demo.PERSONAS}:
@@ -41,38 +89,38 @@ def say(
     if not text.strip():
         raise WorldError("empty message")
     try:
-        return sandbox.emu.inject_message(
-            chat_id, user_id, text, reply_to_message_id=reply_to, date=sandbox.clock.now()
+        return world.emu.inject_message(
+            chat_id, user_id, text, reply_to_message_id=reply_to, date=world.clock.now()
         )
     except ValueError as exc:
         raise WorldError(str(exc)) from None
 
 
-def press(sandbox: Sandbox, chat_id: int, message_id: int, user_id: int, data: str) -> str:
+def press(world: World, chat_id: int, message_id: int, user_id: int, data: str) -> str:
     """A persona presses an inline button; returns the callback query's id."""
     if user_id not in {p.id for p in demo.PERSONAS}:
         raise WorldError(f"unknown persona {user_id}")
     try:
-        return sandbox.emu.press_button(chat_id, message_id, user_id, data)
+        return world.emu.press_button(chat_id, message_id, user_id, data)
     except (AssertionError, ValueError) as exc:
         raise WorldError(str(exc)) from None
 
 
-def camera_event(sandbox: Sandbox, key: str, kind: str) -> None:
+def camera_event(world: World, key: str, kind: str) -> None:
     """A simulated camera reports an event (a pulse: it starts and ends at once)."""
     camera_info = demo.camera_by_key(key)
     if camera_info is None or kind not in CAMERA_EVENTS:
         raise WorldError(f"unknown camera {key!r} or event {kind!r}")
-    camera = sandbox.cameras[camera_info.key]
+    camera = world.cameras[camera_info.key]
     topic, item = CAMERA_EVENTS[kind]
-    now = sandbox.clock.now()
+    now = world.clock.now()
     camera.emit(topic, {item: "true"}, when=now)
     camera.emit(topic, {item: "false"}, when=now)
 
 
-def camera_power(sandbox: Sandbox, key: str, online: bool) -> None:
+def camera_power(world: World, key: str, online: bool) -> None:
     """Unplug a simulated camera, or plug it back in."""
     camera_info = demo.camera_by_key(key)
     if camera_info is None:
         raise WorldError(f"unknown camera {key!r}")
-    sandbox.cameras[camera_info.key].set_mode("ok" if online else "offline")
+    world.cameras[camera_info.key].set_mode("ok" if online else "offline")

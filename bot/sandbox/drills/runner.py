@@ -9,17 +9,14 @@ import logging
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from bot.db.models import EpzOutage
 from bot.sandbox.drills import report
 from bot.sandbox.drills.scenario import Scenario, Step, catalogue
-from bot.sandbox.world import WorldError, camera_event, press, say
-
-if TYPE_CHECKING:
-    from bot.sandbox.runtime import Sandbox
+from bot.sandbox.world import World, WorldError, camera_event, press, say
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +62,8 @@ def _button(message: dict[str, Any], prefix: str) -> str:
 class DrillRunner:
     """Starts, follows and stops the sandbox's drill."""
 
-    def __init__(self, sandbox: Sandbox) -> None:
-        self._sandbox = sandbox
+    def __init__(self, world: World) -> None:
+        self._world = world
         self._task: asyncio.Task[None] | None = None
         self._state: dict[str, Any] | None = None
         self._mark = 0
@@ -79,7 +76,7 @@ class DrillRunner:
 
     def catalogue(self) -> list[dict[str, Any]]:
         """The drills that can be started, in the page's language."""
-        locale = self._sandbox.options.locale
+        locale = self._world.options.locale
         return [
             {
                 "name": s.name,
@@ -109,7 +106,7 @@ class DrillRunner:
         pace = speed if speed is not None else scenario.speed
         if not 0 < pace <= 1000:
             raise WorldError("speed must be above 0 and at most 1000")
-        locale = self._sandbox.options.locale
+        locale = self._world.options.locale
         self._state = {
             "name": scenario.name,
             "title": scenario.text(scenario.title, locale),
@@ -140,29 +137,29 @@ class DrillRunner:
     # --- playing -----------------------------------------------------------------------------
 
     def _changed(self) -> None:
-        self._sandbox.emu.notify()
+        self._world.emu.notify()
 
     def _log(self, scenario: Scenario, step: Step) -> None:
         assert self._state is not None
-        tz = self._sandbox.settings.tz
-        note = scenario.text(step.note, self._sandbox.options.locale) if step.note else ""
+        tz = self._world.settings.tz
+        note = scenario.text(step.note, self._world.options.locale) if step.note else ""
         if note:
-            stamp = self._sandbox.clock.now().astimezone(tz).strftime("%d/%m %H:%M")
+            stamp = self._world.clock.now().astimezone(tz).strftime("%d/%m %H:%M")
             self._state["log"].append(f"{stamp} {note}")
 
     async def _play(self, scenario: Scenario, speed: float) -> None:
-        sandbox = self._sandbox
+        world = self._world
         assert self._state is not None
-        tz = sandbox.settings.tz
-        await sandbox.settle()
-        clock = sandbox.clock
+        tz = world.settings.tz
+        await world.settle()
+        clock = world.clock
         begin = clock.now()
         if scenario.start is not None:
             begin = _next_at(begin, scenario.start, tz)
         clock.set(begin)
         clock.set_speed(speed)
         self._state["started_at"] = begin.astimezone(tz).isoformat()
-        self._mark = sandbox.emu.mark()
+        self._mark = world.emu.mark()
         self._changed()
         moment = begin
         try:
@@ -174,7 +171,7 @@ class DrillRunner:
                 moment = max(moment, clock.now())
                 self._log(scenario, step)
                 self._changed()
-            await sandbox.settle()
+            await world.settle()
         except (DrillFailed, WorldError) as exc:
             self._state["error"] = str(exc)
             log.warning("Drill %s stopped at step %s: %s", scenario.name, self._state["step"], exc)
@@ -186,13 +183,13 @@ class DrillRunner:
 
     def _finish(self, scenario: Scenario, begin: dt.datetime, ended: dt.datetime) -> None:
         assert self._state is not None
-        sandbox = self._sandbox
-        tr = sandbox.desk.desk_translator()
-        found = report.build(sandbox.engine, sandbox.settings, begin, ended)
-        title = scenario.text(scenario.title, sandbox.options.locale)
+        world = self._world
+        tr = world.desk.desk_translator()
+        found = report.build(world.engine, world.settings, begin, ended)
+        title = scenario.text(scenario.title, world.options.locale)
         text = report.as_text(tr, title, found, self._state.get("error"))
-        path = self.report_file or (self.report_dir or sandbox.data_dir) / (
-            f"drill-{scenario.name}-{begin.astimezone(sandbox.settings.tz):%Y%m%d-%H%M}.txt"
+        path = self.report_file or (self.report_dir or world.data_dir) / (
+            f"drill-{scenario.name}-{begin.astimezone(world.settings.tz):%Y%m%d-%H%M}.txt"
         )
         path.write_text(text, encoding="utf-8")
         self._state["report"] = {**report.as_json(tr, found), "text": text, "file": str(path)}
@@ -203,7 +200,7 @@ class DrillRunner:
     async def _until(self, moment: dt.datetime) -> None:
         # The clock's pace may change while waiting (the page's speed control), so the wait is
         # cut into ticks rather than computed once.
-        clock = self._sandbox.clock
+        clock = self._world.clock
         for _ in iter(int, 1):
             left = (moment - clock.now()).total_seconds()
             if left <= 0:
@@ -211,50 +208,50 @@ class DrillRunner:
             await asyncio.sleep(min(TICK_SECONDS, left / clock.speed))
 
     async def _do(self, step: Step) -> None:
-        sandbox = self._sandbox
+        world = self._world
         if step.skip_to is not None:
             jump = self._skip_target(step.skip_to)
-            if jump is not None and jump > sandbox.clock.now():
-                sandbox.clock.set(jump)
+            if jump is not None and jump > world.clock.now():
+                world.clock.set(jump)
         if step.camera is not None and step.event is not None:
-            self._mark = sandbox.emu.mark()
-            camera_event(sandbox, step.camera, step.event)
+            self._mark = world.emu.mark()
+            camera_event(world, step.camera, step.event)
         message = await self._waited(step) if step.wait else None
         if step.press is not None:
             assert step.actor is not None
             target = message if message is not None else self._newest(step, step.press)
             if target is None:
                 raise DrillFailed(f"no message with a {step.press} button to press")
-            self._mark = sandbox.emu.mark()
+            self._mark = world.emu.mark()
             query = press(
-                sandbox,
+                world,
                 step.chat_id(),
                 target["message_id"],
                 step.actor,
                 _button(target, step.press),
             )
             with contextlib.suppress(TimeoutError):
-                await sandbox.emu.wait_for_answer(query, WAIT_SECONDS)
+                await world.emu.wait_for_answer(query, WAIT_SECONDS)
         if step.say is not None:
             assert step.actor is not None
-            self._mark = sandbox.emu.mark()
-            say(sandbox, step.chat_id(), step.actor, self._fill(step.say))
+            self._mark = world.emu.mark()
+            say(world, step.chat_id(), step.actor, self._fill(step.say))
 
     def _fill(self, text: str) -> str:
         """{date+2} in a line a persona writes is the date two days on, as people write it."""
-        today = self._sandbox.clock.now().astimezone(self._sandbox.settings.tz).date()
+        today = self._world.clock.now().astimezone(self._world.settings.tz).date()
         return _DATE_MARK.sub(
             lambda m: (today + dt.timedelta(days=int(m.group(1)))).strftime("%d/%m"), text
         )
 
     def _newest(self, step: Step, prefix: str) -> dict[str, Any] | None:
-        messages = self._sandbox.emu.bot_messages(step.chat_id())
+        messages = self._world.emu.bot_messages(step.chat_id())
         return next((m for m in reversed(messages) if _has_button(m, prefix)), None)
 
     async def _waited(self, step: Step) -> dict[str, Any]:
         """The bot's message the step waits for: any new one, or the newest with a button."""
         assert step.wait is not None
-        emu = self._sandbox.emu
+        emu = self._world.emu
         prefix = step.wait
         try:
             found = await emu.wait_for_message(
@@ -271,8 +268,8 @@ class DrillRunner:
 
     def _skip_target(self, target: str) -> dt.datetime | None:
         """epz-overdue: just before the newest open outage's repair deadline runs out."""
-        sandbox = self._sandbox
-        with Session(sandbox.engine) as session:
+        world = self._world
+        with Session(world.engine) as session:
             outage = session.exec(
                 select(EpzOutage)
                 .where(col(EpzOutage.deadline).is_not(None))
@@ -281,4 +278,4 @@ class DrillRunner:
         if target != "epz-overdue" or outage is None or outage.deadline is None:
             return None
         day_after = outage.deadline + dt.timedelta(days=1)
-        return dt.datetime.combine(day_after, dt.time(0, 0), sandbox.settings.tz) - SKIP_LEAD
+        return dt.datetime.combine(day_after, dt.time(0, 0), world.settings.tz) - SKIP_LEAD

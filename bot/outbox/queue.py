@@ -1,4 +1,8 @@
-"""The outbox: every message for Telegram is written here first, then sent by the sender."""
+"""Queueing: every message for Telegram is written to the outbox first, in the caller's work.
+
+With a session, a row commits (or rolls back) with what the caller decided; the sender sends
+only what was committed. Priorities, folding and staleness are set here, at queue time.
+"""
 
 from __future__ import annotations
 
@@ -6,42 +10,24 @@ import asyncio
 import datetime as dt
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func
-from sqlalchemy.engine import Connection, CursorResult, Engine
-from sqlalchemy.orm import defer
+from sqlalchemy.engine import CursorResult, Engine
 from sqlmodel import Session, col, select, update
 
 from bot.clock import Clock
 from bot.db.models import OutboxMessage, OutboxPriority, OutboxStatus
+from bot.outbox.deliveries import STALE, Deliveries
+from bot.outbox.folding import EDIT_METHODS, merge_edit, replace_reaction
+from bot.outbox.keyboards import Keyboard
 
-Keyboard = list[list[dict[str, str]]]
-# Edits can be merged: a second edit of the same message replaces a pending first one.
-EDIT_METHODS = frozenset({"edit_message_text", "edit_caption", "edit_photo"})
 # Ten minutes: an officer still has the message on screen and may wonder whether it was
 # filed; an hour later a ✍ tells nobody anything (and /logbook shows what was filed).
 DEFAULT_REACTION_FRESH = dt.timedelta(minutes=10)
 
-
-@dataclass(frozen=True)
-class Button:
-    """An inline button that sends callback data back to the bot."""
-
-    text: str
-    data: str
-
-
-def keyboard(rows: list[list[Button]]) -> Keyboard:
-    """Turn rows of buttons into Telegram's inline keyboard shape."""
-    return [[{"text": b.text, "callback_data": b.data} for b in row] for row in rows if row]
-
-
 # A payload key: this row goes ahead of the chat's other waiting rows of its kind.
 FIRST = "first"
-# Why a row was dropped unsent, kept in its error for the operator.
-STALE = "dropped unsent: stale"
 
 _INSERT = OutboxMessage.__table__.insert()  # type: ignore[attr-defined]
 
@@ -70,6 +56,8 @@ class Outbox:
         self._resolve_chat = resolve_chat or (lambda chat_id: chat_id)
         self._reaction_fresh = reaction_fresh
         self.wakeup = asyncio.Event()
+        # What the sender reads and records; it shares the engine and the clock.
+        self.deliveries = Deliveries(engine, clock)
 
     def send(
         self,
@@ -338,39 +326,11 @@ class Outbox:
         with self._engine.begin() as connection:
             replaced = None
             if method == "set_reaction" and not stale:
-                replaced = self._replace_reaction(connection, chat_id, row)
+                replaced = replace_reaction(connection, chat_id, row)
             row_id = replaced or _inserted_id(connection.execute(_INSERT, row))
         if not stale:
             self.notify()
         return row_id
-
-    def _replace_reaction(
-        self, connection: Connection, chat_id: int, row: dict[str, Any]
-    ) -> int | None:
-        """Put a reaction in place of one still waiting on the same message; its row id.
-
-        The bot has one reaction on a message: a newer one replaces it, so only the newest
-        queued is worth a call. One statement in the queuing transaction, as the ✍ is queued
-        for every filed message.
-        """
-        message_id = json.loads(row["payload"])["message_id"]
-        # "message_id" comes first in a reaction's JSON: a prefix match, no decoding.
-        prefix = json.dumps({"message_id": message_id})[:-1] + ","
-        replaced = connection.execute(
-            update(OutboxMessage)
-            .where(
-                col(OutboxMessage.status) == OutboxStatus.PENDING,
-                col(OutboxMessage.chat_id) == chat_id,
-                col(OutboxMessage.priority) == OutboxPriority.HOUSEKEEPING,
-                col(OutboxMessage.method) == "set_reaction",
-                col(OutboxMessage.payload).startswith(prefix, autoescape=True),
-            )
-            .values(
-                payload=row["payload"], created_at=row["created_at"], expires_at=row["expires_at"]
-            )
-            .returning(col(OutboxMessage.id))
-        )
-        return replaced.scalars().first()
 
     def _merge_edit(
         self,
@@ -381,38 +341,15 @@ class Outbox:
         media: bytes | None,
         priority: OutboxPriority,
     ) -> int | None:
-        """Fold an edit into a pending edit of the same message: only the newest counts."""
-        key = "ref" if "ref" in payload else "message_id"
-        # The key comes first in every edit's JSON; matching its prefix in SQL spares decoding
-        # every pending row (thousands of them while the bot is down or flood-controlled).
-        prefix = json.dumps({key: payload[key]})[:-1] + ","
-        own = session or Session(self._engine)
-        try:
-            row = own.exec(
-                select(OutboxMessage).where(
-                    OutboxMessage.status == OutboxStatus.PENDING,
-                    OutboxMessage.chat_id == chat_id,
-                    OutboxMessage.method == method,
-                    col(OutboxMessage.payload).startswith(prefix, autoescape=True),
-                )
-            ).first()
-            if row is None:
-                return None
-            row.payload = json.dumps(payload, ensure_ascii=False)
-            row.media = media if media is not None else row.media
-            # Its place in the queue stays, moved up if this one is more urgent; the content
-            # is as new as this edit.
-            row.created_at = self._clock.now()
-            row.priority = min(row.priority, priority)
-            own.add(row)
-            own.flush()
-            if session is None:
+        """Fold an edit into a pending edit of the same message, in the caller's work if any."""
+        if session is not None:
+            return merge_edit(session, method, chat_id, payload, media, priority, self._clock.now())
+        with Session(self._engine) as own:
+            merged = merge_edit(own, method, chat_id, payload, media, priority, self._clock.now())
+            if merged is not None:
                 own.commit()
                 self.notify()
-            return row.id
-        finally:
-            if session is None:
-                own.close()
+            return merged
 
     def chat_of(self, chat_id: int) -> int:
         """The id a chat's messages go to now (a group upgraded to a supergroup moved)."""
@@ -447,147 +384,3 @@ class Outbox:
                     .where(OutboxMessage.status == status)
                 ).one()
             )
-
-    def drop_expired(self, now: dt.datetime, chat_id: int) -> int:
-        """Mark a chat's pending rows that are worth nothing by now as dropped; how many."""
-        with self._engine.begin() as connection:
-            # Looked for first, written only if found: the sender asks every round, and an
-            # empty write would still take SQLite's write lock from the intake in a storm.
-            stale = (
-                connection.execute(
-                    select(OutboxMessage.id).where(
-                        OutboxMessage.status == OutboxStatus.PENDING,
-                        OutboxMessage.chat_id == chat_id,
-                        col(OutboxMessage.expires_at) <= now,
-                    )
-                )
-                .scalars()
-                .all()
-            )
-            if not stale:
-                return 0
-            connection.execute(
-                update(OutboxMessage)
-                .where(
-                    col(OutboxMessage.id).in_(stale),
-                    col(OutboxMessage.status) == OutboxStatus.PENDING,
-                )
-                .values(status=OutboxStatus.DROPPED, error=STALE)
-            )
-        return len(stale)
-
-    def unsent(self, outbox_ids: set[int]) -> set[int]:
-        """Those of these rows still waiting to be sent."""
-        if not outbox_ids:
-            return set()
-        with Session(self._engine) as session:
-            found = session.exec(
-                select(OutboxMessage.id).where(
-                    col(OutboxMessage.id).in_(outbox_ids),
-                    OutboxMessage.status == OutboxStatus.PENDING,
-                )
-            ).all()
-        return {row_id for row_id in found if row_id is not None}
-
-    def media_of(self, outbox_id: int) -> bytes:
-        """The bytes (image, album, file) a row carries."""
-        with Session(self._engine) as session:
-            media = session.exec(
-                select(OutboxMessage.media).where(OutboxMessage.id == outbox_id)
-            ).first()
-            return media or b""
-
-    def telegram_id(self, outbox_id: int) -> int | None:
-        """Return the Telegram message id of a sent outbox row."""
-        with Session(self._engine) as session:
-            row = session.get(OutboxMessage, outbox_id)
-            return row.telegram_message_id if row else None
-
-    def due(
-        self, now: dt.datetime, limit: int = 50, chat_id: int | None = None
-    ) -> list[OutboxMessage]:
-        """Return pending messages whose time has come (of one chat, if given).
-
-        The most urgent come first, each priority oldest first.
-        """
-        with Session(self._engine) as session:
-            # Without the images: the sender looks again before every message it sends, and
-            # reads the bytes (media_of) only of the one it chose.
-            query = (
-                select(OutboxMessage)
-                .options(defer(OutboxMessage.media))  # type: ignore[arg-type]
-                .where(
-                    OutboxMessage.status == OutboxStatus.PENDING,
-                    col(OutboxMessage.not_before) <= now,
-                )
-            )
-            if chat_id is not None:
-                query = query.where(OutboxMessage.chat_id == chat_id)
-            query = query.order_by(col(OutboxMessage.priority), col(OutboxMessage.id))
-            return list(session.exec(query.limit(limit)).all())
-
-    def group_sends_since(self, since: dt.datetime) -> list[tuple[int, str, dt.datetime]]:
-        """Messages that reached a group since a moment: chat, method, when; oldest first."""
-        with Session(self._engine) as session:
-            rows = session.exec(
-                select(OutboxMessage.chat_id, OutboxMessage.method, OutboxMessage.sent_at)
-                .where(
-                    OutboxMessage.status == OutboxStatus.SENT,
-                    col(OutboxMessage.chat_id) < 0,
-                    col(OutboxMessage.sent_at) >= since,
-                    col(OutboxMessage.telegram_message_id).is_not(None),
-                )
-                .order_by(col(OutboxMessage.sent_at))
-            ).all()
-        return [(chat_id, method, sent_at) for chat_id, method, sent_at in rows if sent_at]
-
-    def due_chats(self, now: dt.datetime) -> list[int]:
-        """The chats that have messages due."""
-        with Session(self._engine) as session:
-            return list(
-                session.exec(
-                    select(OutboxMessage.chat_id)
-                    .where(
-                        OutboxMessage.status == OutboxStatus.PENDING,
-                        col(OutboxMessage.not_before) <= now,
-                    )
-                    .distinct()
-                ).all()
-            )
-
-    def mark_sent(
-        self,
-        row_id: int,
-        telegram_message_id: int | None,
-        file_id: str | None = None,
-        sent_payload: str | None = None,
-    ) -> None:
-        """Record that a message reached Telegram (and the id of a photo it uploaded).
-
-        With `sent_payload`, a row whose content was merged with a newer edit while it was
-        being sent stays pending, so the newer content goes out too.
-        """
-        self._update(
-            row_id,
-            only_if_payload=sent_payload,
-            status=OutboxStatus.SENT,
-            sent_at=self._clock.now(),
-            telegram_message_id=telegram_message_id,
-            telegram_file_id=file_id,
-        )
-
-    def postpone(self, row_id: int, delay: dt.timedelta, error: str, attempts: int) -> None:
-        """Try a message again later (flood control, network trouble)."""
-        self._update(row_id, not_before=self._clock.now() + delay, error=error, attempts=attempts)
-
-    def mark_failed(self, row_id: int, error: str, attempts: int) -> None:
-        """Give up on a message Telegram refused for good; the error is kept for the operator."""
-        self._update(row_id, status=OutboxStatus.FAILED, error=error, attempts=attempts)
-
-    def _update(self, row_id: int, only_if_payload: str | None = None, **values: Any) -> None:
-        # One statement by primary key: the sender records every message it sends.
-        statement = update(OutboxMessage).where(col(OutboxMessage.id) == row_id)
-        if only_if_payload is not None:
-            statement = statement.where(col(OutboxMessage.payload) == only_if_payload)
-        with self._engine.begin() as connection:
-            connection.execute(statement.values(**values))

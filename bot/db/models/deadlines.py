@@ -1,0 +1,35 @@
+"""Deadlines: the moments the desk must act, kept in the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Index, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from bot.db.models.columns import utc_column
+
+
+class Deadline(SQLModel, table=True):
+    """A moment the desk must act; fired exactly once, in the transaction of its effects."""
+
+    __tablename__ = "deadline"
+    __table_args__ = (
+        UniqueConstraint("kind", "subject", "seq"),
+        # Only the live deadlines, in time order: the alarm's questions ("what is next?",
+        # "what is due?") must not step over the thousands that already fired.
+        Index(
+            "ix_deadline_live_due",
+            "due_at",
+            sqlite_where=text("fired_at IS NULL AND cancelled IS 0"),
+            postgresql_where=text("fired_at IS NULL AND cancelled IS false"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)
+    subject: str = Field(max_length=64, description="e.g. request:12 or proposal:7")
+    seq: int = 0
+    due_at: dt.datetime = Field(sa_column=utc_column())
+    fired_at: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
+    cancelled: bool = False

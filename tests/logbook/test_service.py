@@ -1,0 +1,225 @@
+"""The logbook service without Telegram: line numbers per shift, hashtag columns, edits as
+corrections, and every entry on the hash chain (a real database, an injected clock)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.db.engine import make_engine
+from bot.db.models import ChatMessage, DutyShift, EntryOrigin, LogbookEntry, LogColumn
+from bot.logbook.chain import Break, verify
+from bot.logbook.service import Author, IncomingMessage, Logbook, Outcome
+from bot.shifts import Roster
+from tests.conftest import SHIFT_DAY
+
+ICT = dt.timezone(dt.timedelta(hours=7))
+GROUP = -1001234567890
+LEADER, OFFICER, STRANGER = 101, 102, 999
+NEXT_DAY = SHIFT_DAY + dt.timedelta(days=1)
+
+
+def at(day: dt.date, hour: int, minute: int) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), ICT)
+
+
+@pytest.fixture
+def engine(migrated_url: str) -> Iterator[Engine]:
+    engine = make_engine(migrated_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(at(SHIFT_DAY, 9, 0))
+
+
+@pytest.fixture
+def logbook(engine: Engine, clock: ManualClock) -> Logbook:
+    settings = Settings(
+        people=[
+            {"id": LEADER, "name": "Nguyễn Văn An", "title": "Phó Cục trưởng"},
+            {"id": OFFICER, "name": "Trần Thị Bình"},
+        ],
+        roster={
+            "days": {
+                SHIFT_DAY.isoformat(): {"shift_leader": LEADER, "officers": [OFFICER]},
+                NEXT_DAY.isoformat(): {"shift_leader": LEADER, "officers": [OFFICER]},
+            }
+        },
+    )
+    return Logbook(engine, Roster(settings), clock)
+
+
+def message(
+    message_id: int,
+    words: str,
+    sent_at: dt.datetime,
+    *,
+    user_id: int = OFFICER,
+    edited_at: dt.datetime | None = None,
+) -> IncomingMessage:
+    return IncomingMessage(
+        chat_id=GROUP,
+        message_id=message_id,
+        author=Author(user_id, "binh_tg"),
+        sent_at=sent_at,
+        text=words,
+        edited_at=edited_at,
+    )
+
+
+def entries(engine: Engine) -> list[LogbookEntry]:
+    with Session(engine) as session:
+        return list(session.exec(select(LogbookEntry).order_by(col(LogbookEntry.id))).all())
+
+
+def test_each_filed_message_takes_the_next_line_of_its_shift(
+    logbook: Logbook, engine: Engine, clock: ManualClock
+) -> None:
+    first = logbook.record_message(message(1, "#congviec Kiểm tra camera cổng 3", clock.now()))
+    clock.advance(dt.timedelta(minutes=20))
+    second = logbook.record_message(message(2, "#ghichu Trời mưa to", clock.now()))
+
+    assert first.outcome == second.outcome == Outcome.ENTRY
+    lines = entries(engine)
+    assert [(e.shift_date, e.seq) for e in lines] == [(SHIFT_DAY, 1), (SHIFT_DAY, 2)]
+    # The logbook names its author as the desk's people list does, not by a Telegram handle.
+    assert {e.author_name for e in lines} == {"Trần Thị Bình"}
+    assert lines[0].work_performed == "Kiểm tra camera cổng 3"
+    assert lines[1].notes == "Trời mưa to"
+
+
+def test_0759_and_0801_fall_in_different_shifts(
+    logbook: Logbook, engine: Engine, clock: ManualClock
+) -> None:
+    logbook.record_message(message(1, "#congviec Đầu ca", at(SHIFT_DAY, 9, 0)))
+    # The bot was down over the change of shift: both are recorded after 08:01, yet each goes
+    # to the shift it was written in.
+    clock.set(at(NEXT_DAY, 8, 30))
+    logbook.record_message(message(2, "#congviec Cuối ca", at(NEXT_DAY, 7, 59)))
+    logbook.record_message(message(3, "#congviec Ca mới", at(NEXT_DAY, 8, 1)))
+
+    lines = entries(engine)
+    assert [(e.work_performed, e.shift_date, e.seq) for e in lines] == [
+        ("Đầu ca", SHIFT_DAY, 1),
+        ("Cuối ca", SHIFT_DAY, 2),
+        ("Ca mới", NEXT_DAY, 1),
+    ]
+    assert lines[1].recorded_at == at(NEXT_DAY, 8, 30)
+    with Session(engine) as session:
+        stored = session.exec(select(ChatMessage).order_by(col(ChatMessage.id))).all()
+        shifts = session.exec(select(DutyShift).order_by(col(DutyShift.shift_date))).all()
+    assert [m.shift_date for m in stored] == [SHIFT_DAY, SHIFT_DAY, NEXT_DAY]
+    # The new shift's record starts at 08:00, with the composition the roster gives it.
+    assert [s.shift_date for s in shifts] == [SHIFT_DAY, NEXT_DAY]
+    assert shifts[1].starts_at == at(NEXT_DAY, 8, 0)
+    assert "Nguyễn Văn An" in shifts[1].composition
+
+
+def test_hashtags_file_text_under_the_annex_i_columns(logbook: Logbook, engine: Engine) -> None:
+    when = at(SHIFT_DAY, 10, 15)
+    recorded = logbook.record_message(
+        message(
+            1,
+            "Xe 51C-123.45 #VụViệc quay đầu trước cổng #chidao Đội 1 kiểm tra "
+            "#ketqua Đã kiểm tra, không vi phạm",
+            when,
+        )
+    )
+
+    assert recorded.outcome == Outcome.ENTRY
+    (entry,) = entries(engine)
+    assert entry.incident == "Xe 51C-123.45 quay đầu trước cổng"
+    assert entry.direction == "Đội 1 kiểm tra"
+    assert entry.result == "Đã kiểm tra, không vi phạm"
+    assert entry.work_performed == ""
+    assert entry.origin == EntryOrigin.HASHTAG
+    assert entry.incident_received_at == when
+    assert (entry.direction_at, entry.direction_channel) == (when, "message")
+    assert entry.result_reported_at == when
+
+
+def test_a_message_without_a_hashtag_is_kept_but_not_filed(
+    logbook: Logbook, engine: Engine
+) -> None:
+    recorded = logbook.record_message(message(1, "Mọi người ăn trưa chưa?", at(SHIFT_DAY, 11, 0)))
+
+    assert recorded.outcome == Outcome.STORED
+    assert entries(engine) == []
+    assert [m.text for m in logbook.messages(SHIFT_DAY)] == ["Mọi người ăn trưa chưa?"]
+
+
+def test_only_people_on_the_shift_file_and_a_redelivery_files_nothing_twice(
+    logbook: Logbook, engine: Engine
+) -> None:
+    when = at(SHIFT_DAY, 9, 30)
+    refused = logbook.record_message(message(1, "#vuviec Tin đồn", when, user_id=STRANGER))
+    filed = logbook.record_message(message(2, "#vuviec Camera 21 mất tín hiệu", when))
+    again = logbook.record_message(message(2, "#vuviec Camera 21 mất tín hiệu", when))
+
+    assert (refused.outcome, filed.outcome, again.outcome) == (
+        Outcome.NOT_ALLOWED,
+        Outcome.ENTRY,
+        Outcome.DUPLICATE,
+    )
+    assert [e.incident for e in entries(engine)] == ["Camera 21 mất tín hiệu"]
+
+
+def test_an_edit_is_a_new_line_pointing_at_the_one_it_corrects(
+    logbook: Logbook, engine: Engine, clock: ManualClock
+) -> None:
+    sent = clock.now()
+    logbook.record_message(message(7, "#vuviec Camera 21 mất tín hiệu lúc 02:10", sent))
+    edited = clock.advance(dt.timedelta(minutes=5))
+    recorded = logbook.record_message(
+        message(7, "#vuviec Camera 12 mất tín hiệu lúc 02:10", sent, edited_at=edited)
+    )
+
+    assert recorded.outcome == Outcome.CORRECTION
+    original, correction = entries(engine)
+    # Append-only (888 Annex I): the original line keeps its words; the correction says what
+    # it corrects and when it was made.
+    assert (original.seq, original.incident) == (1, "Camera 21 mất tín hiệu lúc 02:10")
+    assert (correction.seq, correction.incident) == (2, "Camera 12 mất tín hiệu lúc 02:10")
+    assert correction.corrects_id == original.id
+    assert correction.origin == EntryOrigin.CORRECTION
+    assert correction.created_at == edited
+    assert [m.is_edit for m in logbook.messages(SHIFT_DAY)] == [False, True]
+
+
+def test_every_entry_is_sealed_on_the_chain_and_tampering_is_named(
+    logbook: Logbook, engine: Engine, clock: ManualClock
+) -> None:
+    logbook.record_message(message(1, "#congviec Nhận ca", clock.now()))
+    logbook.write(
+        Author(LEADER, "an_tg"),
+        "#chidao Theo dõi cổng 3",
+        clock.now(),
+        source=None,
+        source_key="log:1",
+    )
+    with Session(engine) as session:
+        logbook.append(
+            session, Author(None, "duty-desk"), clock.now(), {LogColumn.WORK: "Bàn giao ca"}
+        )
+        session.commit()
+
+    intact = verify(engine)
+    assert intact.intact and intact.checked == 3
+
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE logbook_entry SET direction = 'Bỏ qua cổng 3' WHERE seq = 2")
+        )
+    broken = verify(engine)
+    assert broken.broken == Break.CHANGED
+    assert broken.entry is not None and broken.entry.seq == 2

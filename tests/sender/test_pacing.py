@@ -1,0 +1,92 @@
+"""Pacing without Telegram: a group's 20 new messages a minute, edits spread over the minute,
+one message a second in a private chat, a chat's budget closed by a 429 until its time."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.sender.pacing import GROUP_WINDOW_SECONDS, Budget, Pacing, budget_of
+from tests.conftest import MORNING
+
+GROUP, OTHER_GROUP, PERSON = -1001, -1002, 42
+
+
+class Monotonic:
+    """A monotonic clock the test moves."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.mark.parametrize(
+    ("method", "budget"),
+    [
+        ("send_message", Budget.MESSAGES),
+        ("send_photo", Budget.MESSAGES),
+        # The late snapshot in place of a card's placeholder is an upload, counted as one.
+        ("edit_photo", Budget.MESSAGES),
+        ("edit_message_text", Budget.EDITS),
+        ("edit_caption", Budget.EDITS),
+        ("set_reaction", Budget.REACTIONS),
+    ],
+)
+def test_each_call_spends_its_own_budget(method: str, budget: Budget) -> None:
+    assert budget_of(method) is budget
+
+
+def test_a_group_takes_twenty_new_messages_a_minute_then_waits() -> None:
+    clock = Monotonic()
+    pacing = Pacing(clock, private_per_second=1.0, group_per_minute=20)
+    for _ in range(20):
+        assert pacing.wait_for(GROUP, Budget.MESSAGES) <= 0
+        pacing.spend(GROUP, Budget.MESSAGES)
+
+    assert pacing.wait_for(GROUP, Budget.MESSAGES) == pytest.approx(GROUP_WINDOW_SECONDS)
+    # Another group, and the same group's edits, are not held up by it.
+    assert pacing.wait_for(OTHER_GROUP, Budget.MESSAGES) <= 0
+    assert pacing.wait_for(GROUP, Budget.EDITS) <= 0
+    clock.now += GROUP_WINDOW_SECONDS
+    assert pacing.wait_for(GROUP, Budget.MESSAGES) <= 0
+
+
+def test_edits_are_spread_over_the_minute_not_burst() -> None:
+    clock = Monotonic()
+    pacing = Pacing(clock, private_per_second=1.0, group_per_minute=20)
+    pacing.spend(GROUP, Budget.EDITS)
+
+    # Three times the messages' budget, evenly: one edit every 61/60 s.
+    assert pacing.wait_for(GROUP, Budget.EDITS) == pytest.approx(GROUP_WINDOW_SECONDS / 60)
+
+
+def test_a_private_chat_gets_one_message_a_second() -> None:
+    clock = Monotonic()
+    pacing = Pacing(clock, private_per_second=1.0, group_per_minute=20)
+    pacing.spend(PERSON, Budget.MESSAGES)
+
+    assert pacing.wait_for(PERSON, Budget.MESSAGES) == pytest.approx(1.0)
+    clock.now += 1.0
+    assert pacing.wait_for(PERSON, Budget.MESSAGES) <= 0
+
+
+def test_sends_before_a_restart_count_against_the_minute() -> None:
+    clock = Monotonic()
+    pacing = Pacing(clock, private_per_second=1.0, group_per_minute=20)
+    sent = MORNING - dt.timedelta(seconds=30)
+    pacing.recall([(GROUP, "send_message", sent)] * 20, MORNING)
+
+    # The 20 went 30 s ago: the 21st waits for the rest of Telegram's minute.
+    assert pacing.wait_for(GROUP, Budget.MESSAGES) == pytest.approx(GROUP_WINDOW_SECONDS - 30)
+
+
+def test_a_429_closes_the_budget_until_its_time() -> None:
+    pacing = Pacing(Monotonic(), private_per_second=1.0, group_per_minute=20)
+    pacing.close(GROUP, Budget.MESSAGES, MORNING + dt.timedelta(seconds=30))
+
+    assert pacing.closed(GROUP, Budget.MESSAGES, MORNING)
+    assert not pacing.closed(GROUP, Budget.REACTIONS, MORNING)
+    assert not pacing.closed(GROUP, Budget.MESSAGES, MORNING + dt.timedelta(seconds=30))
