@@ -132,7 +132,10 @@ async def sleep_on(clock: Clock, seconds: float) -> None:
     try:
         while (left := until - clock.now()) > dt.timedelta(0):
             moved.clear()
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for may swallow a cancel that
+            # arrives as the event is set, and a stopped waiter would then wait on.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(moved.wait(), wall_delay(clock, left).total_seconds())
+                async with asyncio.timeout(wall_delay(clock, left).total_seconds()):
+                    await moved.wait()
     finally:
         listeners.remove(moved.set)
