@@ -21,6 +21,7 @@ from bot.outbox import Button, Keyboard, keyboard
 
 log = logging.getLogger(__name__)
 
+ANSWER_IN_TEXT = N_("Please answer in text.")
 DRAFT_CLOSED = N_(
     "Sorry, something went wrong with this question. It has been logged for the "
     "administrator and the question is closed; please start again."
@@ -90,6 +91,19 @@ def ask(
     tr = tr_for(update, context)
     buttons: Keyboard = keyboard([*(rows or []), [choice("✖ " + tr("Cancel"), CANCEL)]])
     reply(update, context, text, buttons)
+
+
+def answer_text(update: Update, context: Context) -> str | None:
+    """The typed answer to the flow's question, or None after asking again for it in text.
+
+    A photo or a sticker answers nothing; the draft and what it holds stay as they were.
+    """
+    message = update.effective_message
+    text = ((message.text or "") if message else "").strip()
+    if not text:
+        ask(update, context, escape(tr_for(update, context)(ANSWER_IN_TEXT)))
+        return None
+    return text
 
 
 def start(

@@ -15,7 +15,7 @@ from bot.epz.notice_text import parse_date
 from bot.epz.outage_rules import KIND_LABELS, restoration_cameras
 from bot.handlers.buttons import ActionPress, button
 from bot.handlers.common import Context, desk_of, reply, tr_for
-from bot.handlers.flows import advance, ask, finish, start
+from bot.handlers.flows import advance, answer_text, ask, finish, start
 from bot.handlers.outage_notice import NOT_A_CONTACT, contact_enterprise, not_a_date
 from bot.handlers.proposals import actor
 from bot.outbox import Button, keyboard
@@ -155,13 +155,11 @@ async def confirm_restored(update: Update, context: Context, outage: EpzOutage) 
 
 async def on_explain_text(update: Update, context: Context, state: DraftState) -> None:
     """Collect the written explanation: the reason, then the new expected date."""
-    message = update.effective_message
+    text = answer_text(update, context)
+    if text is None:
+        return
     desk = desk_of(context)
     tr = tr_for(update, context)
-    text = ((message.text or "") if message else "").strip()
-    if not text:
-        ask(update, context, escape(tr("Please answer in text.")))
-        return
     if state.step == ExplainStep.REASON:
         state.data["reason"] = text
         advance(context, state, ExplainStep.DATE)
@@ -190,13 +188,11 @@ async def on_explain_text(update: Update, context: Context, state: DraftState) -
 
 async def on_progress_text(update: Update, context: Context, state: DraftState) -> None:
     """Record the officer's progress note."""
-    message = update.effective_message
+    text = answer_text(update, context)
+    if text is None:
+        return
     desk = desk_of(context)
     tr = tr_for(update, context)
-    text = ((message.text or "") if message else "").strip()
-    if not text:
-        ask(update, context, escape(tr("Please answer in text.")))
-        return
     step = desk.outages.progress(
         state.data["outage"], text, actor(update, context), desk.clock.now()
     )

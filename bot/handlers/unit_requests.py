@@ -17,7 +17,7 @@ from bot.escalation.reply_clock import is_late
 from bot.handlers.acting import actor, conclude, refuse
 from bot.handlers.buttons import ActionPress, button
 from bot.handlers.common import App, Context, desk_of, reply, tr_for
-from bot.handlers.flows import Flow, advance, ask, finish, register_flow, start
+from bot.handlers.flows import Flow, advance, answer_text, ask, finish, register_flow, start
 from bot.i18n import N_, Translator
 from bot.steps import Refusal, refusal_text
 
@@ -168,13 +168,11 @@ async def on_acknowledge(update: Update, context: Context, state: DraftState) ->
 
 async def on_result(update: Update, context: Context, state: DraftState) -> None:
     """Collect the result; when late, also the reason and who is responsible."""
-    message = update.effective_message
+    text = answer_text(update, context)
+    if text is None:
+        return
     desk = desk_of(context)
     tr = tr_for(update, context)
-    text = ((message.text or "") if message else "").strip()
-    if not text:
-        ask(update, context, escape(tr("Please answer in text.")))
-        return
     state.data[state.step] = text
     request = desk.escalation.requests.get(state.data["request"])
     now = desk.clock.now()
