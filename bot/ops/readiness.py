@@ -80,16 +80,22 @@ class Readiness:
         ask_telegram: Callable[[], Awaitable[object]],
         roles: Roles,
         telegram_fresh: dt.timedelta,
+        check_seconds: float = CHECK_SECONDS,
     ) -> None:
         self._engine = engine
         self._clock = clock
         self._ask_telegram = ask_telegram
         self.roles = roles
         self._fresh = telegram_fresh
+        self._check_seconds = check_seconds
         self._head = head_revision()
         self._telegram_answered_at: dt.datetime | None = None
         # Set once start-up has started every worker (the sender, the alarm, the cameras).
         self.started = False
+        # The database question under way. A database that hangs (a dead host, not a refusal)
+        # holds a thread until the driver gives up; probes every few seconds must not each
+        # take one more from the pool the snapshots are drawn in.
+        self._asking: asyncio.Future[str | None] | None = None
 
     def telegram_answered(self) -> None:
         """Telegram answered a request of this process (a send, a 429, a getMe)."""
@@ -103,12 +109,15 @@ class Readiness:
         return Report([started, database, migrations, telegram], sorted(self.roles()))
 
     async def _database(self) -> tuple[Check, Check]:
+        if self._asking is None or self._asking.done():
+            self._asking = asyncio.ensure_future(asyncio.to_thread(current_revision, self._engine))
         try:
-            async with asyncio.timeout(CHECK_SECONDS):
-                current = await asyncio.to_thread(current_revision, self._engine)
+            async with asyncio.timeout(self._check_seconds):
+                # Shielded: a probe that gives up leaves the question to the next one.
+                current = await asyncio.shield(self._asking)
         except TimeoutError:
             return (
-                Check("database", False, f"no answer within {CHECK_SECONDS:g} s"),
+                Check("database", False, f"no answer within {self._check_seconds:g} s"),
                 Check("migrations", False, "not checked: no database"),
             )
         except SQLAlchemyError as exc:
@@ -133,10 +142,10 @@ class Readiness:
                 "telegram", True, f"answered {int((now - answered).total_seconds())} s ago"
             )
         try:
-            async with asyncio.timeout(CHECK_SECONDS):
+            async with asyncio.timeout(self._check_seconds):
                 await self._ask_telegram()
         except TimeoutError:
-            return Check("telegram", False, f"getMe: no answer within {CHECK_SECONDS:g} s")
+            return Check("telegram", False, f"getMe: no answer within {self._check_seconds:g} s")
         except Exception as exc:
             # Whatever the HTTP stack raised, Telegram is not reachable from here.
             log.info("Telegram did not answer getMe: %s", exc)

@@ -31,6 +31,7 @@ class OpsServer:
         self._readiness = readiness
         self._registry = registry
         self._runner: web.AppRunner | None = None
+        self._scraping: asyncio.Future[bytes] | None = None
         self.port: int | None = None
 
     def app(self) -> web.Application:
@@ -84,5 +85,10 @@ class OpsServer:
 
     async def get_metrics(self, _request: web.Request) -> web.Response:
         """Every metric in Prometheus' text format."""
-        body = await asyncio.to_thread(generate_latest, self._registry)
+        if self._scraping is None or self._scraping.done():
+            self._scraping = asyncio.ensure_future(
+                asyncio.to_thread(generate_latest, self._registry)
+            )
+        # Scrapes that meet share one reading: a slow database holds one thread, not one a scrape.
+        body = await asyncio.shield(self._scraping)
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import socket
+import threading
 from pathlib import Path
 
 import pytest
@@ -114,3 +117,44 @@ async def test_a_process_still_starting_is_not_ready(migrated_url: str) -> None:
     body = (await ready.report()).as_json()
     assert body["failing"] == ["started"]
     assert body["checks"]["started"]["detail"] == "starting up"
+
+
+class BlackHole:
+    """A server that takes connections and never says a word, as a host gone dark does."""
+
+    def __init__(self) -> None:
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._taken: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                self._taken.append(self._listener.accept()[0])
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
+        self._listener.close()
+        for connection in self._taken:
+            connection.close()
+
+
+async def test_a_database_that_hangs_is_named_in_time_and_asked_once() -> None:
+    hole = BlackHole()
+    try:
+        url = f"postgresql+psycopg://duty:x@127.0.0.1:{hole.port}/duty_desk"
+        ready = Readiness(
+            make_engine(url), ManualClock(NOW), Telegram().get_me, list, FRESH, check_seconds=0.3
+        )
+        ready.started = True
+        threads = threading.active_count()
+        for _ in range(3):
+            body = (await ready.report()).as_json()
+            assert body["failing"] == ["database", "migrations"]
+            assert body["checks"]["database"]["detail"] == "no answer within 0.3 s"
+        # Three probes, one question still waiting on the database: one thread held, not three.
+        assert threading.active_count() <= threads + 1
+    finally:
+        hole.close()
