@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import socket
@@ -15,9 +16,11 @@ from sqlmodel import Session, col, select
 
 from bot.db.engine import head_revision
 from bot.db.models import Deadline, OutboxMessage, OutboxStatus
+from bot.devtools.onvif_camera import SimulatedCamera
 from bot.operating import OPS_KEY
 from tests.e2e.conftest import GROUP, OFFICER, Desktop, launch
 from tests.e2e.test_alerts import alert_body, post
+from tests.e2e.test_cameras import PASSWORD, camera_config
 from tests.e2e.test_incidents import open_incident, propose
 from tests.ops.scrape import get, get_json, scrape, total, value
 
@@ -257,3 +260,29 @@ async def test_readyz_names_the_database_when_postgresql_is_cut_off(migrated_url
             # The database comes back (a failover): ready again, with no restart.
             proxy.start()
             assert (await get_json(port, "/readyz"))[0] == 200
+
+
+async def test_a_streamed_camera_is_a_role_and_its_state_a_gauge(migrated_url: str) -> None:
+    async with (
+        SimulatedCamera(name="Cổng C", password=PASSWORD) as camera,
+        launch(migrated_url, cameras=camera_config(camera)) as desktop,
+    ):
+        port = ops_port(desktop)
+        for _ in range(100):
+            if camera.live_subscriptions() == 1:
+                break
+            await asyncio.sleep(0.05)
+        status, ready = await get_json(port, "/readyz")
+        assert status == 200 and "camera:20" in ready["roles"]
+        samples = await scrape(port)
+        assert value(samples, "duty_desk_camera_subscriptions", desk=DESK, kind="pullpoint") == 1
+        # Not yet seen by a health round.
+        assert value(samples, "duty_desk_cameras", desk=DESK, state="unknown") == 1
+
+        await desktop.desk.cameras.health_round()
+        assert value(await scrape(port), "duty_desk_cameras", desk=DESK, state="up") == 1
+        camera.set_mode("offline")
+        await desktop.desk.cameras.health_round()
+        samples = await scrape(port)
+        assert value(samples, "duty_desk_cameras", desk=DESK, state="down") == 1
+        assert value(samples, "duty_desk_cameras", desk=DESK, state="up") == 0
