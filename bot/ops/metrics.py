@@ -10,7 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    GCCollector,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+)
 
 from bot.camera.folding import FoldOutcome
 
@@ -46,6 +53,10 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        # What operators expect of any Python exporter: memory, CPU, open files, the collector.
+        ProcessCollector(registry=self.registry)
+        PlatformCollector(registry=self.registry)
+        GCCollector(registry=self.registry)
         self.updates = Counter(
             "duty_desk_updates",
             "Telegram updates handled, by kind (message, callback_query, ...)",

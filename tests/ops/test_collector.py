@@ -120,6 +120,9 @@ def test_the_gauges_say_what_the_rows_say(migrated_url: str) -> None:
     assert value(samples, "duty_desk_camera_subscriptions", desk=DESK, kind="pullpoint") == 1
     assert value(samples, "duty_desk_camera_subscriptions", desk=DESK, kind="notify") == 1
     assert value(samples, "duty_desk_metrics_database_up", desk=DESK) == 1
+    # And what any Python exporter shows: the process's memory and the garbage collector.
+    assert value(samples, "process_resident_memory_bytes") > 0
+    assert total(samples, "python_gc_collections_total") > 0
 
 
 def test_each_application_counts_in_its_own_registry() -> None:
