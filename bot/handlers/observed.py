@@ -1,4 +1,4 @@
-"""Every update counted by its kind for the operator's metrics, before any feature sees it."""
+"""Every update counted by its kind, before any feature sees it, and every unhandled error."""
 
 from __future__ import annotations
 
@@ -22,9 +22,15 @@ def update_kind(update: Update) -> str:
 
 
 def register(app: App, metrics: DeskMetrics) -> None:
-    """Count each update as it arrives."""
+    """Count each update as it arrives, and each error as it is reported."""
 
     async def count(update: Update, _context: Context) -> None:
         metrics.update(update_kind(update))
 
+    async def count_error(update: object, _context: Context) -> None:
+        metrics.error("update" if isinstance(update, Update) else "job")
+
     app.add_handler(TypeHandler(Update, count), group=COUNT_GROUP)
+    # Registered before the error handler that logs and apologises (bot/handlers/failures.py),
+    # which stops the error there.
+    app.add_error_handler(count_error)

@@ -63,6 +63,12 @@ class Metrics:
             ["desk", "kind"],
             registry=self.registry,
         )
+        self.errors = Counter(
+            "duty_desk_errors",
+            "Unhandled errors (logged with their traceback): in an update, or in a job",
+            ["desk", "source"],
+            registry=self.registry,
+        )
         self.alert_events = Counter(
             "duty_desk_alert_events",
             "Camera events received (ONVIF and the HTTP intake), by source and outcome",
@@ -104,10 +110,16 @@ class DeskMetrics:
         # is defined before the first event and an absent series means a broken scrape.
         for outcome in FoldOutcome:
             metrics.alert_folds.labels(label, outcome.value)
+        for source in ("update", "job"):
+            metrics.errors.labels(label, source)
 
     def update(self, kind: str) -> None:
         """Count an update handled."""
         self._metrics.updates.labels(self.label, kind).inc()
+
+    def error(self, source: str) -> None:
+        """Count an unhandled error."""
+        self._metrics.errors.labels(self.label, source).inc()
 
     def alert_received(self, source: str, outcome: AlertOutcome) -> None:
         """Count a camera event received."""

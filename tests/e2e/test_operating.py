@@ -286,3 +286,16 @@ async def test_a_streamed_camera_is_a_role_and_its_state_a_gauge(migrated_url: s
         samples = await scrape(port)
         assert value(samples, "duty_desk_cameras", desk=DESK, state="down") == 1
         assert value(samples, "duty_desk_cameras", desk=DESK, state="up") == 0
+
+
+async def test_an_unhandled_error_is_counted(desktop: Desktop) -> None:
+    port = ops_port(desktop)
+    assert value(await scrape(port), "duty_desk_errors_total", desk=DESK, source="update") == 0
+    with Session(desktop.engine) as session:
+        session.execute(text("DROP TABLE handover"))
+        session.commit()
+    mark = desktop.emu.mark()
+    desktop.say(OFFICER, "/pending")
+    await desktop.answer(GROUP, mark)
+    await desktop.settle()
+    assert value(await scrape(port), "duty_desk_errors_total", desk=DESK, source="update") == 1
