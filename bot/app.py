@@ -13,6 +13,7 @@ from typing import cast
 from telegram import Message, Update
 from telegram.ext import AIORateLimiter, Application
 
+from bot import operating
 from bot.camera.intake import Intake
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -112,6 +113,7 @@ def build_application(
         .build()
     )
     app.bot_data["desk"] = desk
+    operating.observe(app, desk)
     group = settings.telegram.duty_group_id
     access.register(app)
     buttons.register_guard(app)
@@ -145,6 +147,7 @@ def build_application(
 async def on_startup(app: App) -> None:
     """Register the menus and start the outbox sender."""
     desk = cast(Desk, app.bot_data["desk"])
+    await operating.start_ops(app, desk)
     await register_menus(app.bot, desk.settings.locale, desk.settings.tz)
     sender = OutboxSender(
         app.bot,
@@ -156,6 +159,7 @@ async def on_startup(app: App) -> None:
         private_per_second=desk.settings.telegram.rate_limits.private_per_second,
         group_per_minute=desk.settings.telegram.rate_limits.group_per_minute,
         on_migrated=partial(membership.follow_migration, desk),
+        on_request=operating.request_observer(app),
     )
     sender.start()
     app.bot_data[SENDER_KEY] = sender
@@ -171,6 +175,7 @@ async def on_startup(app: App) -> None:
     membership.start_check(app)
     app.bot_data[GC_THRESHOLD_KEY] = gc.get_threshold()
     app.bot_data[FREEZE_KEY] = asyncio.create_task(freeze_start_up(desk), name="gc-freeze")
+    operating.started(app)
     log.info("duty-desk started as @%s", app.bot.username)
 
 
@@ -255,6 +260,7 @@ async def on_shutdown(app: App) -> None:
     if isinstance(intake, Intake):
         await intake.stop()
     await membership.stop_check(app)
+    await operating.stop_ops(app)
     desk = cast(Desk, app.bot_data["desk"])
     await desk.cameras.stop()
     sender = app.bot_data.pop(SENDER_KEY, None)

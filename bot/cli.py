@@ -394,10 +394,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the duty-desk command."""
     args = build_parser().parse_args(argv)
-    configure_logging(args.log_level)
+    # The environment's format until the file is read, so even its errors log in that shape.
+    json_lines = os.environ.get("DUTY_DESK_LOG_FORMAT", "").lower() == "json"
+    configure_logging(args.log_level, "json" if json_lines else "text")
     loaded = _load(args.config)
     if isinstance(loaded, int):
         return loaded
+    configure_logging(args.log_level, loaded.log_format)
     if args.command == "run":
         return cmd_run(loaded)
     if args.command in ("sandbox", "drill"):

@@ -1,12 +1,24 @@
-"""Logging that never prints the bot token."""
+"""Logging that never prints the bot token: as text lines, or as one JSON object a line."""
 
 from __future__ import annotations
 
 import logging
 import re
+from types import TracebackType
+from typing import Any, Literal
+
+from pythonjsonlogger.json import JsonFormatter
 
 # The token sits in every Bot API URL that httpx logs; mask it wherever it appears.
 _TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
+
+LogFormat = Literal["text", "json"]
+_ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
+
+
+def redact(text: str) -> str:
+    """The text with anything shaped like a bot token replaced."""
+    return _TOKEN.sub("<token>", text)
 
 
 class RedactTokens(logging.Filter):
@@ -15,16 +27,54 @@ class RedactTokens(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         if _TOKEN.search(message):
-            record.msg = _TOKEN.sub("<token>", message)
+            record.msg = redact(message)
             record.args = None
         return True
 
 
-def configure_logging(level: str) -> None:
+class TextLines(logging.Formatter):
+    """Text lines; a traceback is redacted too (an HTTP error may quote the URL)."""
+
+    def formatException(self, ei: _ExcInfo) -> str:
+        return redact(super().formatException(ei))
+
+
+class JsonLines(JsonFormatter):
+    """One JSON object a line: time, level, logger, message and exception (when there is one)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "{levelname}{name}{message}",
+            style="{",
+            rename_fields={
+                "levelname": "level",
+                "name": "logger",
+                "exc_info": "exception",
+                "stack_info": "stack",
+            },
+            timestamp="time",
+            # Vietnamese stays readable in the line; JSON allows it.
+            json_ensure_ascii=False,
+        )
+
+    def formatException(self, ei: _ExcInfo) -> str:
+        # As one string (the library may also give a list of lines, not asked for here).
+        return redact(logging.Formatter.formatException(self, ei))
+
+    def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
+        # The time first, as in the text lines, so a line reads from the left.
+        return {"time": log_data.pop("time", None), **log_data}
+
+
+def configure_logging(level: str, log_format: LogFormat = "text") -> None:
     """Log to stderr at a level, with tokens redacted and httpx kept quiet."""
     handler = logging.StreamHandler()
     handler.addFilter(RedactTokens())
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        JsonLines()
+        if log_format == "json"
+        else TextLines("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -37,8 +37,9 @@ FOUNDATION = (
 )
 # Who may speak Telegram: the handlers, the wiring, the poller, the sender and the alarm clock.
 TELEGRAM_EDGE = ("handlers", "app", "sender", "polling", "deadlines.alarm", "sandbox", "devtools")
-WIRING = ("handlers", "app", "cli", "__main__", "sandbox", "devtools")
-NETWORK_EDGE = ("camera", "sandbox", "devtools")
+WIRING = ("handlers", "app", "operating", "cli", "__main__", "sandbox", "devtools")
+# The operator's port (bot/ops/server.py) serves health and metrics over aiohttp too.
+NETWORK_EDGE = ("camera", "ops", "sandbox", "devtools")
 
 
 def module_name(path: Path) -> str:

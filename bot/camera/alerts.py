@@ -12,6 +12,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections import OrderedDict, deque
+from collections.abc import Callable
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -21,7 +22,14 @@ from bot.camera.alert_store import AlertStore, event_row
 from bot.camera.board import AlertBoard, Snapshotter
 from bot.camera.digest import kind_label
 from bot.camera.fault_notices import FaultNotices
-from bot.camera.folding import STORM_SPAN, OpenAlert, fold_target, is_fault, storming
+from bot.camera.folding import (
+    STORM_SPAN,
+    FoldOutcome,
+    OpenAlert,
+    fold_target,
+    is_fault,
+    storming,
+)
 from bot.camera.turns import SameTurn
 from bot.db.models import CameraAlert, LogColumn
 from bot.logbook.service import Author
@@ -59,11 +67,17 @@ class Alerts(DeskService):
         self._carded: deque[dt.datetime] = deque()
         self._loaded = False
         self._external_ids: OrderedDict[str, None] = OrderedDict()
+        # Told what became of each event, for the operator's metrics (set by the wiring).
+        self.on_received: Callable[[AlertInput, Received], None] | None = None
+        self.on_folded: Callable[[FoldOutcome], None] | None = None
+        # Where this transaction's events went, told once it commits (a rollback forgets them).
+        self._outcomes: list[FoldOutcome] = []
 
     def _forget(self) -> None:
         # A transaction that failed took its changes with it: what this remembers must go too.
         self._loaded = False
         self._faults.forget()
+        self._outcomes.clear()
 
     @property
     def _window(self) -> dt.timedelta:
@@ -73,7 +87,10 @@ class Alerts(DeskService):
 
     async def receive(self, alert: AlertInput) -> Received:
         """Store the event, folded into its alert, in one transaction with its neighbours."""
-        return await self._turn.submit(alert)
+        result = await self._turn.submit(alert)
+        if self.on_received is not None:
+            self.on_received(alert, result)
+        return result
 
     def _store_turn(self, alerts: list[AlertInput]) -> list[Received]:
         try:
@@ -121,6 +138,7 @@ class Alerts(DeskService):
                 self._store.write_counts(session, bumped)
             self._faults.send(session, self._clock.now())
             session.commit()
+        self._tell_folds()
         self._remember_external(batch_ids)
         self._board.mark_stale(bumped, now)
         results = [
@@ -208,6 +226,7 @@ class Alerts(DeskService):
             self._store.write_counts(session, bumped)
             self._faults.send(session, self._clock.now())
             session.commit()
+        self._tell_folds()
         self._board.mark_stale(bumped, now)
         return created
 
@@ -229,11 +248,24 @@ class Alerts(DeskService):
             bumped[known.id] = known
             if known.digest:
                 self._board.digest_folded(now)
+            self._folded(FoldOutcome.FOLDED)
             return known.id
         alert_id, carded = self._open_new(session, alert, now)
         if carded:
             created.append((alert_id, alert))
+        self._folded(FoldOutcome.CARD if carded else FoldOutcome.DIGEST)
         return alert_id
+
+    def _folded(self, outcome: FoldOutcome) -> None:
+        if self.on_folded is not None:
+            self._outcomes.append(outcome)
+
+    def _tell_folds(self) -> None:
+        """Tell where the events of the transaction just committed went."""
+        outcomes, self._outcomes = self._outcomes, []
+        if self.on_folded is not None:
+            for outcome in outcomes:
+                self.on_folded(outcome)
 
     def _after_fold(self, created: Created) -> None:
         """Post the new cards, redraw what changed (soon), wake the sender for notices."""

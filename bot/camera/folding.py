@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 
 # Faults the logbook must record and the managing unit must hear of (888 Art. 14.1.1d).
 FAULT_KINDS = frozenset(
@@ -31,6 +32,17 @@ STORM_SPAN = dt.timedelta(minutes=1)
 FAULT_NOTICE_GAP = dt.timedelta(seconds=15)
 # Faults one notice lists; past that a new notice follows, so none runs past Telegram's limit.
 FAULT_NOTICE_LINES = 25
+
+
+class FoldOutcome(StrEnum):
+    """Where a stored camera event went on the duty group's board."""
+
+    # Counted into an alert already open for the camera and kind (its card is edited).
+    FOLDED = "folded"
+    # Opened a new alert with a card of its own.
+    CARD = "card"
+    # Opened a new alert during a storm: listed in the digest instead of a card.
+    DIGEST = "digest"
 
 
 @dataclass

@@ -26,6 +26,7 @@ from bot.config.duty import (
 )
 from bot.config.epz import Enterprise, EnterpriseCamera, EpzSettings, RotationSettings
 from bot.config.loading import config_path, load_settings, read_roster_csv
+from bot.config.operations import OpsSettings
 from bot.config.people import Person, RosterDay, RosterSettings, Unit
 from bot.config.settings import Settings
 
@@ -45,6 +46,7 @@ __all__ = [
     "ForumTopics",
     "IntakeSettings",
     "OnvifAccess",
+    "OpsSettings",
     "Person",
     "PtzPreset",
     "RateLimits",

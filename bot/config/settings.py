@@ -13,6 +13,7 @@ from bot.config.cameras import AlertSettings, Camera
 from bot.config.connections import DatabaseSettings, IntakeSettings, TelegramSettings
 from bot.config.duty import CalendarSettings, DocumentSettings, EscalationSettings, ShiftSettings
 from bot.config.epz import Enterprise, EpzSettings
+from bot.config.operations import OpsSettings
 from bot.config.people import Person, RosterSettings, Unit, roster_people
 
 
@@ -43,6 +44,9 @@ class Settings(BaseSettings):
     intake: IntakeSettings = IntakeSettings()
     alerts: AlertSettings = AlertSettings()
     documents: DocumentSettings = DocumentSettings()
+    ops: OpsSettings = OpsSettings()
+    # One log line per record as text, or as a JSON object (for a log shipper).
+    log_format: Literal["text", "json"] = "text"
 
     @classmethod
     def settings_customise_sources(

@@ -88,9 +88,17 @@ class MigrationState:
         return self.current == self.head
 
 
+def head_revision() -> str:
+    """The newest migration this version of the bot ships."""
+    return ScriptDirectory.from_config(alembic_config("")).get_current_head() or ""
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The migration the database is at (None: an empty database)."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
 def migration_state(engine: Engine) -> MigrationState:
     """Read the database's revision and the newest one shipped."""
-    head = ScriptDirectory.from_config(alembic_config("")).get_current_head()
-    with engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
-    return MigrationState(current=current, head=head or "")
+    return MigrationState(current=current_revision(engine), head=head_revision())

@@ -32,6 +32,7 @@ class _Due(NamedTuple):
     kind: str
     subject: str
     seq: int
+    due_at: dt.datetime
 
 
 class Timers:
@@ -42,6 +43,8 @@ class Timers:
         self._wake_sender = wake_sender
         self._handlers: dict[str, DeadlineHandler] = {}
         self._prefetches: dict[str, Prefetch] = {}
+        # Told each deadline fired (its kind, how late), for the operator's metrics.
+        self.on_fired: Callable[[str, dt.timedelta], None] | None = None
 
     def register(
         self, kind: StrEnum, handler: DeadlineHandler, prefetch: Prefetch | None = None
@@ -73,7 +76,7 @@ class Timers:
         """
         with Session(self._engine) as session:
             batch = [
-                _Due(d.id, d.kind, d.subject, d.seq)
+                _Due(d.id, d.kind, d.subject, d.seq, d.due_at)
                 for d in deadlines.due(session, now, limit)
                 if d.id is not None
             ]
@@ -106,6 +109,7 @@ class Timers:
                 return None
             session.commit()
             del loaded
+        self._tell_fired([due for due in batch if due.id in owned], now)
         return len(owned)
 
     def _fire_one(self, due: _Due, now: dt.datetime) -> bool:
@@ -123,7 +127,13 @@ class Timers:
                     retry.commit()
                 return False
             session.commit()
+        self._tell_fired([due], now)
         return True
+
+    def _tell_fired(self, fired: list[_Due], now: dt.datetime) -> None:
+        if self.on_fired is not None:
+            for due in fired:
+                self.on_fired(due.kind, now - due.due_at)
 
     def _prefetch(self, session: Session, batch: list[_Due]) -> list[object]:
         wanted: dict[Prefetch, list[int]] = {}

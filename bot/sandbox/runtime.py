@@ -85,6 +85,9 @@ class Sandbox(World):
             today=self.clock.now().date(),
         )
         config["locale"] = self.options.locale
+        # Telegram and the cameras are simulated: nothing for an operator's probe or scraper,
+        # and a real bot on the same machine keeps its port.
+        config["ops"] = {"enabled": False}
         self.settings = Settings(**config)
         self.engine = make_engine(url)
         self._stack.callback(self.engine.dispose)

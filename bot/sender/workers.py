@@ -22,6 +22,7 @@ from telegram.error import (
 
 from bot.clock import Clock
 from bot.db.models import OutboxMessage
+from bot.ops.metrics import RequestResult
 from bot.outbox import Outbox
 from bot.sender.calls import call_telegram
 from bot.sender.order import edit_ref, send_order, superseded_edits
@@ -61,6 +62,7 @@ class OutboxSender:
         private_per_second: float = 1.0,
         group_per_minute: float = 20.0,
         on_migrated: Callable[[int, int], None] | None = None,
+        on_request: Callable[[OutboxMessage, RequestResult], None] | None = None,
     ) -> None:
         self._bot = bot
         self._monotonic = monotonic
@@ -74,6 +76,8 @@ class OutboxSender:
         self._on_failed = on_failed
         # Follows a group Telegram upgraded to a supergroup: its waiting rows move to the new id.
         self._on_migrated = on_migrated
+        # Told what Telegram made of each request (the operator's metrics, its reachability).
+        self._on_request = on_request
         self._task: asyncio.Task[None] | None = None
         # One worker per chat: two would pick the same pending rows and send them twice.
         self._chats: dict[int, asyncio.Task[int]] = {}
@@ -230,11 +234,25 @@ class OutboxSender:
             if rest > 0:
                 await self._sleep(rest)
 
+    async def _call(self, row: OutboxMessage) -> Message | bool | tuple[Message, ...]:
+        """Make the row's call, telling what Telegram made of it."""
+        try:
+            message = await call_telegram(self._bot, self._deliveries, row)
+        except TelegramError as exc:
+            self._tell(row, _result_of(exc))
+            raise
+        self._tell(row, RequestResult.SENT)
+        return message
+
+    def _tell(self, row: OutboxMessage, result: RequestResult) -> None:
+        if self._on_request is not None:
+            self._on_request(row, result)
+
     async def _send_one(self, row: OutboxMessage) -> bool:
         assert row.id is not None
         attempts = row.attempts + 1
         try:
-            message = await call_telegram(self._bot, self._deliveries, row)
+            message = await self._call(row)
         except RetryAfter as exc:
             delay = exc.retry_after
             wait = delay if isinstance(delay, dt.timedelta) else dt.timedelta(seconds=delay)
@@ -298,3 +316,15 @@ class OutboxSender:
             self._fail(row_id, error, attempts)
         else:
             self._deliveries.postpone(row_id, delay, error, attempts)
+
+
+def _result_of(error: TelegramError) -> RequestResult:
+    """A refused request as the operator counts it."""
+    if isinstance(error, RetryAfter):
+        return RequestResult.RATE_LIMITED
+    if isinstance(error, BadRequest) and "message is not modified" in error.message.lower():
+        # The edit asked for is what the message already shows: as good as sent.
+        return RequestResult.SENT
+    if isinstance(error, BadRequest | Forbidden | ChatMigrated):
+        return RequestResult.REFUSED
+    return RequestResult.ERROR

@@ -102,6 +102,8 @@ def desk_config(emu: BotApiEmulator, database_url: str, **extra: Any) -> dict[st
         ],
         "cameras": CAMERAS,
         "intake": {"enabled": True, "port": 0, "secret": INTAKE_SECRET},
+        # The operator's port on any free port: tests run side by side, several bots at once.
+        "ops": {"port": 0},
         "enterprises": [ENTERPRISE],
         # The monthly rotation posts and logs a plan at start-up; tests not about it keep
         # the chats and the logbook's numbering to themselves (test_rotation turns it on).

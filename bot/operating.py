@@ -1,0 +1,135 @@
+"""The operator's view of one running bot: what the desk counts, and the port that shows it.
+
+Wiring only: the counters and checks live in `bot/ops/`; here they are handed the desk's
+services, its sender and the roles this process holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import partial
+
+from bot.camera.alert_input import AlertInput, Received
+from bot.camera.intake import Intake
+from bot.config import Settings
+from bot.db.models import OutboxMessage
+from bot.deadlines.alarm import Alarm
+from bot.desk import Desk
+from bot.handlers import observed
+from bot.handlers.common import App
+from bot.ops.collector import DatabaseCollector, DeskView
+from bot.ops.metrics import AlertOutcome, DeskMetrics, Metrics, RequestResult
+from bot.ops.readiness import Readiness
+from bot.ops.server import OpsServer
+from bot.sender import OutboxSender
+
+METRICS_KEY = "metrics"
+DESK_METRICS_KEY = "desk_metrics"
+READINESS_KEY = "readiness"
+OPS_KEY = "ops_server"
+
+
+def desk_label(settings: Settings) -> str:
+    """The `desk` label of a desk's metrics: its duty group's id, which no two desks share."""
+    group = settings.telegram.duty_group_id
+    return str(group) if group is not None else "desk"
+
+
+def observe(app: App, desk: Desk) -> None:
+    """Count what the desk does, and prepare its readiness checks (at build time)."""
+    metrics = Metrics()
+    mine = metrics.desk(desk_label(desk.settings))
+    observed.register(app, mine)
+    desk.cameras.alerts.on_received = partial(_alert_received, mine)
+    desk.cameras.alerts.on_folded = mine.alert_folded
+    desk.timers.on_fired = mine.deadline_fired
+    collector = DatabaseCollector()
+    collector.watch(
+        DeskView(
+            mine.label,
+            desk.engine,
+            desk.clock.now,
+            tuple(camera.number for camera in desk.settings.cameras),
+        )
+    )
+    metrics.registry.register(collector)
+    app.bot_data[METRICS_KEY] = metrics
+    app.bot_data[DESK_METRICS_KEY] = mine
+    app.bot_data[READINESS_KEY] = Readiness(
+        desk.engine,
+        desk.clock,
+        app.bot.get_me,
+        partial(held_roles, app, desk),
+        dt.timedelta(seconds=desk.settings.ops.telegram_fresh_seconds),
+    )
+
+
+def _alert_received(metrics: DeskMetrics, alert: AlertInput, received: Received) -> None:
+    outcome = (
+        AlertOutcome.REPLAYED
+        if received.replayed
+        else AlertOutcome.DUPLICATE
+        if received.duplicate
+        else AlertOutcome.STORED
+    )
+    metrics.alert_received(alert.source.value, outcome)
+
+
+def request_observer(app: App) -> partial[None]:
+    """What the sender calls after each request: counted, and Telegram's answer noted."""
+    return partial(_requested, app.bot_data[DESK_METRICS_KEY], app.bot_data[READINESS_KEY])
+
+
+def _requested(
+    metrics: DeskMetrics, readiness: Readiness, row: OutboxMessage, result: RequestResult
+) -> None:
+    metrics.telegram_request(row.method, result)
+    if result != RequestResult.ERROR:
+        # Any answer, a refusal or a 429 included, shows Telegram is reachable.
+        readiness.telegram_answered()
+
+
+def held_roles(app: App, desk: Desk) -> list[str]:
+    """The roles this process holds: for now all of one desk's; a coordinator replaces this."""
+    held: list[str] = []
+    if app.updater is not None and app.updater.running:
+        held.append("poller")
+    for worker in app.bot_data.values():
+        if isinstance(worker, OutboxSender):
+            held.append("sender")
+        elif isinstance(worker, Alarm):
+            held.append("alarm")
+        elif isinstance(worker, Intake):
+            held.append("intake")
+    held += [
+        f"camera:{camera.number}"
+        for camera in desk.settings.cameras
+        if desk.cameras.stream(camera.number) is not None
+    ]
+    return held
+
+
+async def start_ops(app: App, desk: Desk) -> None:
+    """Open the operator's port (first at start-up, so a start-up probe sees the process)."""
+    readiness: Readiness = app.bot_data[READINESS_KEY]
+    # Initialising the application asked Telegram who the bot is: it answered.
+    readiness.telegram_answered()
+    if not desk.settings.ops.enabled:
+        return
+    metrics: Metrics = app.bot_data[METRICS_KEY]
+    server = OpsServer(desk.settings.ops, readiness, metrics.registry)
+    if await server.start():
+        app.bot_data[OPS_KEY] = server
+
+
+def started(app: App) -> None:
+    """Every worker of the start-up runs: ready once the other checks pass."""
+    readiness: Readiness = app.bot_data[READINESS_KEY]
+    readiness.started = True
+
+
+async def stop_ops(app: App) -> None:
+    """Close the operator's port."""
+    server = app.bot_data.pop(OPS_KEY, None)
+    if isinstance(server, OpsServer):
+        await server.stop()
