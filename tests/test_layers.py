@@ -35,10 +35,20 @@ FOUNDATION = (
     "preferences",
     "audit",
 )
-# Who may speak Telegram: the handlers, the wiring, the poller, the sender and the alarm clock.
-TELEGRAM_EDGE = ("handlers", "app", "sender", "polling", "deadlines.alarm", "sandbox", "devtools")
+# Who may speak Telegram: the handlers, the wiring, the poller, the webhook, the sender and the
+# alarm clock.
+TELEGRAM_EDGE = (
+    "handlers",
+    "app",
+    "sender",
+    "polling",
+    "webhook",
+    "deadlines.alarm",
+    "sandbox",
+    "devtools",
+)
 WIRING = ("handlers", "app", "cli", "__main__", "sandbox", "devtools")
-NETWORK_EDGE = ("camera", "sandbox", "devtools")
+NETWORK_EDGE = ("camera", "webhook", "sandbox", "devtools")
 
 
 def module_name(path: Path) -> str:
