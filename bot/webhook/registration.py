@@ -58,6 +58,14 @@ async def set_webhook(bot: Bot, settings: WebhookSettings) -> None:
             where(url),
             before.pending_update_count,
         )
+    elif before.url != url:
+        # Processes naming different addresses take the webhook from each other in turn.
+        log.warning(
+            "Telegram's webhook moves from %s to %s: every process must have the same "
+            "telegram.webhook.url",
+            where(before.url),
+            where(url),
+        )
     elif before.last_error_message:
         log.warning("Telegram's last delivery to the webhook failed: %s", before.last_error_message)
 
