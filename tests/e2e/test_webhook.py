@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import itertools
 import socket
+from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
 
+from bot.app import build_application, running
 from bot.config import Settings, WebhookSettings
 from bot.db.models import EntryOrigin
+from bot.desk import Desk
 from bot.webhook import SECRET_HEADER, WebhookStartError
 from tests.conftest import SHIFT_DAY
 from tests.e2e.conftest import GROUP, LEADER, OFFICER, Desktop, launch, text_of
@@ -158,3 +165,71 @@ async def test_a_port_already_taken_stops_start_up_naming_the_key(migrated_url: 
                 pass
     assert caught.value.key == "telegram.webhook.port"
     assert f"127.0.0.1:{port}" in caught.value.reason
+
+
+@asynccontextmanager
+async def round_robin(
+    backends: list[str], answered: Counter[tuple[str, int]]
+) -> AsyncIterator[str]:
+    """A reverse proxy taking turns between the processes; 502 for one that does not answer."""
+    turns = itertools.cycle(backends)
+
+    async def forward(request: web.Request) -> web.Response:
+        headers = {k: v for k, v in request.headers.items() if k == SECRET_HEADER}
+        backend = next(turns)
+        try:
+            async with session.post(backend, data=await request.read(), headers=headers) as got:
+                status = got.status
+        except aiohttp.ClientConnectionError:
+            status = 502
+        answered[backend, status] += 1
+        return web.Response(status=status)
+
+    app = web.Application()
+    app.router.add_post("/telegram", forward)
+    runner = web.AppRunner(app)
+    async with aiohttp.ClientSession() as session:
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        try:
+            yield f"http://127.0.0.1:{runner.addresses[0][1]}/telegram"
+        finally:
+            await runner.cleanup()
+
+
+async def test_two_processes_behind_one_proxy_share_the_updates(migrated_url: str) -> None:
+    ports = [free_port(), free_port()]
+    backends = [f"http://127.0.0.1:{port}/telegram" for port in ports]
+    answered: Counter[tuple[str, int]] = Counter()
+    async with round_robin(backends, answered) as public:
+        first = {"url": public, "port": ports[0], "secret_token": SECRET}
+        async with launch(migrated_url, telegram={"mode": "webhook", "webhook": first}) as desktop:
+            # The second process: the same desk and address, its own port.
+            telegram = dict(desktop.settings.telegram)
+            telegram["webhook"] = WebhookSettings(**{**first, "port": ports[1]})
+            settings = desktop.settings.model_copy(
+                update={"telegram": type(desktop.settings.telegram)(**telegram)}
+            )
+            second = build_application(
+                settings, desk=Desk.build(settings, desktop.engine, desktop.clock)
+            )
+            async with AsyncExitStack() as other:
+                await other.enter_async_context(running(second))
+                for n in range(1, 5):
+                    desktop.say(OFFICER, f"Tin {n} qua hai tiến trình")
+                await handled(desktop)
+                await second.update_queue.join()
+            assert answered == {(backends[0], 200): 2, (backends[1], 200): 2}
+            # One process stops: Telegram retries what the proxy could not hand it, and the
+            # other takes it.
+            for n in range(5, 7):
+                desktop.say(OFFICER, f"Tin {n} qua hai tiến trình")
+            await handled(desktop)
+
+            assert recorded(desktop) == [f"Tin {n} qua hai tiến trình" for n in range(1, 7)]
+            assert answered[backends[0], 200] == 4 and answered[backends[1], 502] >= 1
+            assert desktop.emu.webhook.given_up == []
+            # Both processes set the same webhook; neither took it away when it stopped.
+            assert desktop.emu.webhook.url == public
+            setting = [p for method, p in desktop.emu.calls if method == "setWebhook"]
+            assert [p["url"] for p in setting] == [public, public]
