@@ -54,6 +54,10 @@ class TelegramSettings(Section):
     @model_validator(mode="after")
     def _read_token_file(self) -> TelegramSettings:
         load_secret(self, "token", "token_file")
+        return self
+
+    @model_validator(mode="after")
+    def _webhook_complete(self) -> TelegramSettings:
         if self.mode == "webhook":
             if self.webhook.url is None:
                 raise ValueError(

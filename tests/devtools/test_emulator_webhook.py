@@ -65,6 +65,13 @@ async def receiver(emu: BotApiEmulator) -> AsyncIterator[Receiver]:
     await runner.cleanup()
 
 
+async def failed_once(emu: BotApiEmulator) -> None:
+    """Wait until a delivery to the webhook has failed."""
+    async with asyncio.timeout(10):
+        while emu.webhook.last_error_message is None:
+            await emu.wait_changed(1.0)
+
+
 def texts(posts: list[tuple[str | None, dict[str, Any]]]) -> list[str]:
     return [update["message"]["text"] for _, update in posts]
 
@@ -95,8 +102,7 @@ async def test_delete_webhook_hands_what_was_not_delivered_back_to_get_updates(
     emu.webhook.first_retry_seconds = 60.0
     await bot.set_webhook(receiver.url, secret_token=SECRET)
     emu.inject_message(GROUP, USER, "kept")
-    while emu.webhook.last_error_message is None:
-        await emu.wait_changed(1.0)
+    await failed_once(emu)
     await bot.delete_webhook()
     updates = await bot.get_updates(timeout=0)
     assert [u.message.text for u in updates if u.message] == ["kept"]
@@ -128,8 +134,7 @@ async def test_a_webhook_nobody_listens_on_keeps_the_update_until_deleted(
     emu.webhook.first_retry_seconds = 60.0
     await bot.set_webhook("http://127.0.0.1:9/hook", secret_token=SECRET)
     emu.inject_message(GROUP, USER, "while the bot restarts")
-    while emu.webhook.last_error_message is None:
-        await emu.wait_changed(1.0)
+    await failed_once(emu)
     assert (await bot.get_webhook_info()).last_error_message == "Connection refused"
     await bot.delete_webhook()
     updates = await asyncio.wait_for(bot.get_updates(timeout=0), 5)
