@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -53,6 +54,7 @@ from bot.handlers.help import register_menus
 from bot.i18n import load_catalogs
 from bot.polling import UpdatesRequest
 from bot.sender import IN_FLIGHT, OutboxSender
+from bot.webhook import leave_webhook, receiving_webhooks
 
 log = logging.getLogger(__name__)
 
@@ -108,8 +110,6 @@ def build_application(
                 max_retries=0,
             )
         )
-        .post_init(on_startup)
-        .post_shutdown(on_shutdown)
         .build()
     )
     app.bot_data["desk"] = desk
@@ -269,8 +269,18 @@ async def on_shutdown(app: App) -> None:
 
 
 def run(app: App, poll_timeout: int) -> None:
-    """Run until interrupted, asking Telegram for every update kind (reactions included)."""
-    app.run_polling(allowed_updates=Update.ALL_TYPES, timeout=poll_timeout)
+    """Run until SIGINT or SIGTERM, taking updates as telegram.mode says."""
+    asyncio.run(serve(app, poll_timeout))
+
+
+async def serve(app: App, poll_timeout: int) -> None:
+    """Run the application until the process is asked to stop."""
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopping.set)
+    async with running(app, poll_timeout):
+        await stopping.wait()
 
 
 @asynccontextmanager
@@ -279,13 +289,28 @@ async def running(app: App, poll_timeout: int = 1) -> AsyncIterator[App]:
     async with app:
         await on_startup(app)
         await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(
-            poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
-        )
         try:
-            yield app
+            async with receiving(app, poll_timeout):
+                yield app
         finally:
-            await app.updater.stop()
             await app.stop()
             await on_shutdown(app)
+
+
+@asynccontextmanager
+async def receiving(app: App, poll_timeout: int) -> AsyncIterator[None]:
+    """Take every update kind (reactions included): posted to the webhook, or polled for."""
+    telegram = cast(Desk, app.bot_data["desk"]).settings.telegram
+    if telegram.mode == "webhook":
+        async with receiving_webhooks(app.bot, app.update_queue, telegram.webhook):
+            yield
+        return
+    await leave_webhook(app.bot)
+    assert app.updater is not None
+    await app.updater.start_polling(
+        poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+    )
+    try:
+        yield
+    finally:
+        await app.updater.stop()

@@ -50,6 +50,7 @@ def _configured_for_production(settings: Settings) -> bool:
 def cmd_run(settings: Settings) -> int:
     """Start the bot (after checking the token and the database); with nothing set, the sandbox."""
     from bot.app import build_application, run
+    from bot.webhook import WebhookStartError
 
     tr = _operator_tr(settings)
     if not settings.telegram.token_value():
@@ -79,7 +80,13 @@ def cmd_run(settings: Settings) -> int:
             EXIT_NOT_READY,
         )
     app = build_application(settings)
-    run(app, settings.telegram.poll_timeout_seconds)
+    try:
+        run(app, settings.telegram.poll_timeout_seconds)
+    except WebhookStartError as exc:
+        return _fail(
+            tr("Webhook mode cannot start: {key}: {reason}").format(key=exc.key, reason=exc.reason),
+            EXIT_NOT_READY,
+        )
     return 0
 
 

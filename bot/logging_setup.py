@@ -1,4 +1,5 @@
-"""Logging that never prints the bot token: as text lines, or as one JSON object a line."""
+"""Logging that never prints the bot token or a webhook's secret token: as text lines, or as
+one JSON object a line."""
 
 from __future__ import annotations
 
@@ -11,23 +12,27 @@ from pythonjsonlogger.json import JsonFormatter
 
 # The token sits in every Bot API URL that httpx logs; mask it wherever it appears.
 _TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
+# python-telegram-bot logs setWebhook's parameters at DEBUG, the secret token among them; the
+# value after the key (a parameter, a header, a dict's repr) is masked.
+_SECRET_TOKEN = re.compile(r"(secret[_-]token['\"]?\s*[:=]\s*['\"]?)[A-Za-z0-9_-]+", re.IGNORECASE)
 
 LogFormat = Literal["text", "json"]
 _ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
 
 
 def redact(text: str) -> str:
-    """The text with anything shaped like a bot token replaced."""
-    return _TOKEN.sub("<token>", text)
+    """The text with anything shaped like a bot token, and any secret token's value, replaced."""
+    return _SECRET_TOKEN.sub(r"\1<secret>", _TOKEN.sub("<token>", text))
 
 
 class RedactTokens(logging.Filter):
-    """Replace anything shaped like a bot token in log records."""
+    """Replace anything shaped like a bot token, and any secret token's value, in log records."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if _TOKEN.search(message):
-            record.msg = redact(message)
+        masked = redact(message)
+        if masked != message:
+            record.msg = masked
             record.args = None
         return True
 

@@ -35,11 +35,21 @@ FOUNDATION = (
     "preferences",
     "audit",
 )
-# Who may speak Telegram: the handlers, the wiring, the poller, the sender and the alarm clock.
-TELEGRAM_EDGE = ("handlers", "app", "sender", "polling", "deadlines.alarm", "sandbox", "devtools")
+# Who may speak Telegram: the handlers, the wiring, the poller, the webhook, the sender and the
+# alarm clock.
+TELEGRAM_EDGE = (
+    "handlers",
+    "app",
+    "sender",
+    "polling",
+    "webhook",
+    "deadlines.alarm",
+    "sandbox",
+    "devtools",
+)
 WIRING = ("handlers", "app", "operating", "cli", "__main__", "sandbox", "devtools")
 # The operator's port (bot/ops/server.py) serves health and metrics over aiohttp too.
-NETWORK_EDGE = ("camera", "ops", "sandbox", "devtools")
+NETWORK_EDGE = ("camera", "ops", "webhook", "sandbox", "devtools")
 
 
 def module_name(path: Path) -> str:

@@ -87,3 +87,20 @@ def test_a_traceback_in_text_lines_carries_no_token(
         logging.getLogger("duty-desk-test").exception("getMe failed")
     err = capsys.readouterr().err
     assert "bot<token>/getMe" in err and "AAHk" not in err
+
+
+def test_a_webhook_secret_token_is_masked_wherever_it_is_named(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging("DEBUG")
+    log = logging.getLogger("duty-desk-test")
+    # python-telegram-bot logs each call's parameters at DEBUG, setWebhook's secret among them.
+    log.debug(
+        "Calling Bot API endpoint `%s` with parameters `%s`",
+        "setWebhook",
+        {"url": "https://desk.example/telegram", "secret_token": "Hook_s3cret-abc"},
+    )
+    log.debug("X-Telegram-Bot-Api-Secret-Token: Other_s3cret-def")
+    err = capsys.readouterr().err
+    assert "s3cret" not in err
+    assert "'secret_token': '<secret>'" in err and "Secret-Token: <secret>" in err

@@ -29,6 +29,7 @@ from bot.config.loading import config_path, load_settings, read_roster_csv
 from bot.config.operations import OpsSettings
 from bot.config.people import Person, RosterDay, RosterSettings, Unit
 from bot.config.settings import Settings
+from bot.config.webhook import WebhookSettings
 
 __all__ = [
     "ENV_PREFIX",
@@ -59,6 +60,7 @@ __all__ = [
     "ShiftSettings",
     "TelegramSettings",
     "Unit",
+    "WebhookSettings",
     "config_path",
     "load_settings",
     "read_roster_csv",

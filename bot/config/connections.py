@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 
 from bot.config.base import Section, load_secret
+from bot.config.webhook import WebhookSettings
 
 TELEGRAM_BOT_API = "https://api.telegram.org/bot"
 TELEGRAM_FILE_API = "https://api.telegram.org/file/bot"
@@ -41,6 +43,10 @@ class TelegramSettings(Section):
     topics: ForumTopics = ForumTopics()
     rate_limits: RateLimits = RateLimits()
     poll_timeout_seconds: int = Field(30, ge=0, le=50)
+    # How updates arrive: this process asks for them (polling), or Telegram posts them to
+    # webhook.url, a reverse proxy in front of every process (webhook).
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook: WebhookSettings = WebhookSettings()
     # The ✍ that confirms a message was filed is worth something only while the message is
     # fresh on the officers' screens; one still unsent this long after the message is dropped.
     reaction_fresh_minutes: int = Field(10, ge=1)
@@ -48,6 +54,21 @@ class TelegramSettings(Section):
     @model_validator(mode="after")
     def _read_token_file(self) -> TelegramSettings:
         load_secret(self, "token", "token_file")
+        return self
+
+    @model_validator(mode="after")
+    def _webhook_complete(self) -> TelegramSettings:
+        if self.mode == "webhook":
+            if self.webhook.url is None:
+                raise ValueError(
+                    "webhook.url: webhook mode needs the public address Telegram posts to "
+                    "(the reverse proxy), e.g. https://desk.example.gov.vn/telegram"
+                )
+            if self.webhook.secret_token is None:
+                raise ValueError(
+                    "webhook.secret_token: webhook mode needs a secret token (or "
+                    "webhook.secret_token_file) so that only Telegram's requests are handled"
+                )
         return self
 
     def token_value(self) -> str | None:

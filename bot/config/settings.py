@@ -25,6 +25,9 @@ class Settings(BaseSettings):
         env_nested_delimiter="__",
         extra="forbid",
         frozen=True,
+        # A refused section would otherwise be repeated whole, token and secrets included,
+        # by anything that prints the error; load_settings names the key and what is expected.
+        hide_input_in_errors=True,
     )
 
     telegram: TelegramSettings = TelegramSettings()

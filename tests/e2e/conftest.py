@@ -197,12 +197,14 @@ async def launch(
     *,
     telegram_limits: bool = False,
     prepare: Callable[[BotApiEmulator], None] | None = None,
+    telegram: dict[str, Any] | None = None,
     **extra: Any,
 ) -> AsyncIterator[Desktop]:
     """Run the real bot against a fresh emulator; `extra` adds or replaces config sections.
 
     With `telegram_limits` the emulator refuses like Telegram (20 a minute per group) and the
     bot keeps its default pace. `prepare` changes the emulated world before the bot starts.
+    `telegram` adds or replaces keys of the telegram section (e.g. webhook mode).
     """
     flood = (20, 60.0) if telegram_limits else None
     async with BotApiEmulator(flood_limit_per_chat=flood) as emu:
@@ -230,6 +232,7 @@ async def launch(
         config = desk_config(emu, migrated_url, **extra)
         if telegram_limits:
             config["telegram"].pop("rate_limits")
+        config["telegram"].update(telegram or {})
         settings = Settings(**config)
         engine = make_engine(migrated_url)
         desk = Desk.build(settings, engine, clock)

@@ -11,6 +11,7 @@ from .params import ApiError, Params, Upload, bad_request
 from .standing import BotMember
 from .state import EmulatorState, JsonDict, StoredFile, reply_snapshot, scope_key, unix_time
 from .text import EntityParseError, parse_html, trim, utf16_len
+from .webhook import Webhook
 
 Handler = Callable[[Params], Awaitable[Any]]
 
@@ -63,11 +64,13 @@ class ApiMethods:
         self.state = state
         self.closing = False
         self._poll_generation = 0
+        self.webhook = Webhook(state)
         table: dict[str, Handler] = {
             "getMe": self.get_me,
             "getUpdates": self.get_updates,
-            "deleteWebhook": self.delete_webhook,
-            "getWebhookInfo": self.get_webhook_info,
+            "setWebhook": self.webhook.set_webhook,
+            "deleteWebhook": self.webhook.delete_webhook,
+            "getWebhookInfo": self.webhook.get_webhook_info,
             "logOut": self.ok,
             "close": self.ok,
             "sendMessage": self.send_message,
@@ -274,6 +277,7 @@ class ApiMethods:
 
     async def get_updates(self, p: Params) -> list[JsonDict]:
         """Long-poll for updates, confirming by offset and honouring allowed_updates."""
+        self.webhook.refuse_polling()
         self._poll_generation += 1
         generation = self._poll_generation
         queue = self.state.updates
@@ -298,27 +302,13 @@ class ApiMethods:
             if updates or remaining <= 0 or self.closing:
                 return updates
             await self.state.wait_changed(remaining)
+            self.webhook.refuse_polling()
             if generation != self._poll_generation:
                 raise ApiError(
                     409,
                     "Conflict: terminated by other getUpdates request; make sure that only one "
                     "bot instance is running",
                 )
-
-    async def delete_webhook(self, p: Params) -> bool:
-        """Accept deleteWebhook, dropping queued updates when asked."""
-        if p.flag("drop_pending_updates"):
-            self.state.updates.clear()
-            self.state.notify()
-        return True
-
-    async def get_webhook_info(self, p: Params) -> JsonDict:
-        """Return an empty webhook (the emulator only does long polling)."""
-        return {
-            "url": "",
-            "has_custom_certificate": False,
-            "pending_update_count": self.state.updates.pending,
-        }
 
     # --- sending -----------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from aiohttp import web
 from .methods import ApiMethods
 from .params import ApiError, Params, Upload, bad_request, too_many_requests
 from .state import EmulatorState, JsonDict
+from .webhook import Webhook
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +109,7 @@ class BotApiEmulator(EmulatorState):
             return
         self._api.closing = True
         self.notify()
+        await self._api.webhook.close()
         runner, self._runner = self._runner, None
         await runner.cleanup()
 
@@ -122,6 +124,11 @@ class BotApiEmulator(EmulatorState):
         tb: TracebackType | None,
     ) -> None:
         await self.stop()
+
+    @property
+    def webhook(self) -> Webhook:
+        """The bot's webhook as Telegram holds it (URL, secret, deliveries, last error)."""
+        return self._api.webhook
 
     @property
     def origin(self) -> str:
