@@ -14,7 +14,16 @@ import pytest
 
 BOT = Path(__file__).resolve().parent.parent / "bot"
 
-DOMAINS = ("escalation", "epz", "handover", "camera", "membership", "documents", "stats")
+DOMAINS = (
+    "escalation",
+    "epz",
+    "handover",
+    "camera",
+    "membership",
+    "documents",
+    "stats",
+    "retention",
+)
 # Modules below every domain: values, settings, tables, vocabulary and the desk's plumbing.
 FOUNDATION = (
     "values",
@@ -37,7 +46,7 @@ FOUNDATION = (
 )
 # Who may speak Telegram: the handlers, the wiring, the poller, the sender and the alarm clock.
 TELEGRAM_EDGE = ("handlers", "app", "sender", "polling", "deadlines.alarm", "sandbox", "devtools")
-WIRING = ("handlers", "app", "cli", "__main__", "sandbox", "devtools")
+WIRING = ("handlers", "app", "cli", "cli_db", "cli_common", "__main__", "sandbox", "devtools")
 NETWORK_EDGE = ("camera", "sandbox", "devtools")
 
 

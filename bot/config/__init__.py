@@ -27,6 +27,7 @@ from bot.config.duty import (
 from bot.config.epz import Enterprise, EnterpriseCamera, EpzSettings, RotationSettings
 from bot.config.loading import config_path, load_settings, read_roster_csv
 from bot.config.people import Person, RosterDay, RosterSettings, Unit
+from bot.config.retention import RetentionSettings
 from bot.config.settings import Settings
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "Person",
     "PtzPreset",
     "RateLimits",
+    "RetentionSettings",
     "RosterDay",
     "RosterSettings",
     "RotationSettings",

@@ -14,6 +14,7 @@ from bot.config.connections import DatabaseSettings, IntakeSettings, TelegramSet
 from bot.config.duty import CalendarSettings, DocumentSettings, EscalationSettings, ShiftSettings
 from bot.config.epz import Enterprise, EpzSettings
 from bot.config.people import Person, RosterSettings, Unit, roster_people
+from bot.config.retention import RetentionSettings
 
 
 class Settings(BaseSettings):
@@ -43,6 +44,7 @@ class Settings(BaseSettings):
     intake: IntakeSettings = IntakeSettings()
     alerts: AlertSettings = AlertSettings()
     documents: DocumentSettings = DocumentSettings()
+    retention: RetentionSettings = RetentionSettings()
 
     @classmethod
     def settings_customise_sources(
