@@ -3,6 +3,7 @@ empty database and verified; PostgreSQL pointed at its own tools; retention said
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 import threading
 import time
@@ -15,6 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.cli import main
+from bot.clock import SystemClock
 from bot.db.engine import make_engine, upgrade
 from bot.db.models import Incident, LogbookEntry
 from bot.logbook import chain
@@ -22,6 +24,7 @@ from bot.logbook.chain import verify
 from tests.conftest import MORNING
 from tests.documents.shift import OFFICER_AUTHOR, build_desk, record_shift
 from tests.e2e.conftest import desk_config
+from tests.retention.records import record_aged
 
 chain.install()
 
@@ -203,3 +206,35 @@ def test_on_postgresql_backup_and_restore_point_to_pg_dump_and_pg_restore(
     assert not dump.exists()
     assert _db(["restore", str(dump)], config) == 1
     assert "duty-desk db restore chỉ dùng cho SQLite" in capsys.readouterr().err
+
+
+async def test_db_prune_says_what_it_removed(
+    migrated_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    desk = build_desk(migrated_url)
+    try:
+        aged = await record_aged(desk)
+    finally:
+        await desk.cameras.alerts.stop()
+        desk.engine.dispose()
+    # The command reads the system clock; here it is the afternoon of the recorded shift.
+    monkeypatch.setattr(SystemClock, "now", lambda _self: MORNING + dt.timedelta(hours=8))
+    config = _config(tmp_path, migrated_url)
+
+    assert _db(["prune"], config) == 0
+
+    out = capsys.readouterr().out
+    assert (
+        f"Đã xóa sự kiện ca-mê-ra: {len(aged.old_events)} (nhận trước 27/08/2026 17:00; "
+        "giữ 90 ngày" in out
+    )
+    assert (
+        f"Đã xóa tin nhắn đã gửi: {len(aged.old_plain)} (gửi trước 26/10/2026 17:00; "
+        "giữ 30 ngày)" in out
+    )
+    assert f"đã bỏ ảnh kèm: {len(aged.old_cards)}." in out
+    assert _db(["prune"], config) == 0
+    assert "Đã xóa sự kiện ca-mê-ra: 0 " in capsys.readouterr().out
