@@ -27,6 +27,7 @@ DOMAINS = (
 # Modules below every domain: values, settings, tables, vocabulary and the desk's plumbing.
 FOUNDATION = (
     "values",
+    "resources",
     "clock",
     "i18n",
     "paging",
