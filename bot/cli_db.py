@@ -6,13 +6,15 @@ import argparse
 from pathlib import Path
 
 from babel.numbers import format_decimal
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from bot.cli_common import fail, operator_tr
 from bot.config import Settings
+from bot.db import postgres_restore
 from bot.db.backup import Copied, Problem, Refused, backup, restore
 from bot.db.engine import make_engine, migration_state
+from bot.db.postgres_restore import libpq_target
 from bot.i18n import Translator
 
 # A refusal: nothing was written.
@@ -39,35 +41,26 @@ def db_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     )
 
 
-def _postgres_target(url: str) -> str:
-    """The database as pg_dump and pg_restore take it; the password stays out of sight."""
-    given = make_url(url)
-    return URL.create(
-        "postgresql", given.username, None, given.host, given.port, given.database
-    ).render_as_string(hide_password=False)
-
-
-def _postgres_hint(tr: Translator, url: str, command: str) -> str:
-    target = _postgres_target(url)
+def _postgres_hint(tr: Translator, url: str) -> str:
     return tr(
-        "duty-desk db {command} works on SQLite; this database is PostgreSQL. Use "
-        "PostgreSQL's own tools, which match the server's version (the password from "
-        "PGPASSWORD or ~/.pgpass):\n"
-        "  back up:  pg_dump --format=custom --file=duty-desk.dump '{target}'\n"
-        "  restore:  pg_restore --no-owner --exit-on-error --dbname='{target}' duty-desk.dump\n"
-        "into an empty database, then check the logbook: duty-desk logbook verify"
-    ).format(command=command, target=target)
+        "duty-desk db backup works on SQLite; this database is PostgreSQL. Back it up with "
+        "PostgreSQL's own tool, in the server's version (the password from PGPASSWORD or "
+        "~/.pgpass):\n"
+        "  pg_dump --format=custom --file=duty-desk.dump '{target}'\n"
+        "Restore it into an empty database with: duty-desk db restore duty-desk.dump (it runs "
+        "pg_restore, then verifies the logbook)."
+    ).format(target=libpq_target(url))
 
 
-def _refusal(tr: Translator, refused: Refused, url: str, command: str) -> str:
+def _refusal(tr: Translator, refused: Refused, url: str) -> str:
     if refused.problem is Problem.NOT_SQLITE:
-        return _postgres_hint(tr, url, command)
+        return _postgres_hint(tr, url)
     if refused.problem is Problem.NOT_EMPTY:
         held = ", ".join(f"{table} ({count})" for table, count in refused.records.items())
         return tr(
             "The database {path} already holds records ({held}); a restore never overwrites "
-            "them. Restore into a new database: point database.url at a file that does not "
-            "exist yet."
+            "them. Restore into a new database: for SQLite, point database.url at a file that "
+            "does not exist yet; for PostgreSQL, at a database made with createdb."
         ).format(path=refused.path, held=held)
     texts = {
         Problem.NO_FILE_PATH: tr(
@@ -79,7 +72,17 @@ def _refusal(tr: Translator, refused: Refused, url: str, command: str) -> str:
         ),
         Problem.BACKUP_MISSING: tr("There is no backup file at {path}."),
         Problem.NOT_A_BACKUP: tr(
-            "{path} is not a duty-desk database (a file written by duty-desk db backup)."
+            "{path} is not a backup duty-desk can restore: an SQLite file written by duty-desk "
+            "db backup, or a PostgreSQL archive written by pg_dump --format=custom."
+        ),
+        Problem.SQLITE_INTO_POSTGRES: tr(
+            "{path} is an SQLite backup and this database is PostgreSQL: restore it into an "
+            "SQLite database (database.url sqlite:///...)."
+        ),
+        Problem.NO_PG_RESTORE: tr(
+            "pg_restore is not installed on this machine: install PostgreSQL's client tools "
+            "(Debian: postgresql-client) in the server's version, or restore from a machine "
+            "that has them."
         ),
     }
     return texts[refused.problem].format(path=refused.path)
@@ -94,7 +97,7 @@ def cmd_backup(settings: Settings, file: Path) -> int:
     tr = operator_tr(settings)
     made = backup(settings.database.url, file)
     if isinstance(made, Refused):
-        return fail(_refusal(tr, made, settings.database.url, "backup"), EXIT_REFUSED)
+        return fail(_refusal(tr, made, settings.database.url), EXIT_REFUSED)
     print(_copied(tr, tr("Backed up to {path}"), made))
     return 0
 
@@ -115,9 +118,21 @@ def cmd_restore(settings: Settings, file: Path) -> int:
     """Copy a backup into an empty database, then verify the logbook's chain."""
     tr = operator_tr(settings)
     url = settings.database.url
-    made = restore(file, url)
+    made: Copied | Refused
+    if make_url(url).get_backend_name() == "postgresql":
+        try:
+            made = postgres_restore.restore(file, url)
+        except postgres_restore.RestoreFailed as exc:
+            return fail(
+                tr(
+                    "pg_restore stopped and restored nothing (it runs in one transaction): {detail}"
+                ).format(detail=exc),
+                EXIT_REFUSED,
+            )
+    else:
+        made = restore(file, url)
     if isinstance(made, Refused):
-        return fail(_refusal(tr, made, url, "restore"), EXIT_REFUSED)
+        return fail(_refusal(tr, made, url), EXIT_REFUSED)
     print(_copied(tr, tr("Restored {path}"), made))
     engine = make_engine(url)
     try:

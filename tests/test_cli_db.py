@@ -4,24 +4,30 @@ empty database and verified; PostgreSQL pointed at its own tools; retention said
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
+import subprocess
 import threading
 import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 import yaml
-from sqlalchemy import func
+from sqlalchemy import create_engine, func, text
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
 from bot.cli import main
 from bot.clock import SystemClock
 from bot.db.engine import make_engine, upgrade
 from bot.db.models import Incident, LogbookEntry
+from bot.db.postgres_restore import libpq_target
 from bot.logbook import chain
 from bot.logbook.chain import verify
-from tests.conftest import MORNING
+from tests.conftest import MORNING, POSTGRES_URL_ENV, _drop, _postgres_admin_url
 from tests.documents.shift import OFFICER_AUTHOR, build_desk, record_shift
 from tests.e2e.conftest import desk_config
 from tests.retention.records import record_aged
@@ -183,13 +189,13 @@ def test_backup_never_overwrites_and_restore_wants_a_backup(
 
     target = _config(tmp_path, f"sqlite:///{tmp_path / 'new.db'}", "new.yaml")
     assert _db(["restore", str(taken)], target) == 1
-    assert "không phải cơ sở dữ liệu của duty-desk" in capsys.readouterr().err
+    assert "không phải bản sao lưu duty-desk khôi phục được" in capsys.readouterr().err
     assert _db(["restore", str(tmp_path / "nowhere.db")], target) == 1
     assert "Không có tệp sao lưu tại" in capsys.readouterr().err
     assert not (tmp_path / "new.db").exists()
 
 
-def test_on_postgresql_backup_and_restore_point_to_pg_dump_and_pg_restore(
+def test_on_postgresql_backup_points_to_pg_dump(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Refused before any connection: no server is needed to hear the answer.
@@ -200,12 +206,100 @@ def test_on_postgresql_backup_and_restore_point_to_pg_dump_and_pg_restore(
     assert "duty-desk db backup chỉ dùng cho SQLite; cơ sở dữ liệu này là PostgreSQL" in err
     target = "'postgresql://dutydesk@db.internal:5432/duty_desk'"
     assert f"pg_dump --format=custom --file=duty-desk.dump {target}" in err
-    assert f"pg_restore --no-owner --exit-on-error --dbname={target} duty-desk.dump" in err
-    assert "duty-desk logbook verify" in err
+    assert "duty-desk db restore duty-desk.dump" in err
     assert "s3cret" not in err
     assert not dump.exists()
+
+
+@pytest.fixture
+def empty_postgres() -> Iterator[str]:
+    """A second PostgreSQL database, with nothing in it: where a dump is restored."""
+    admin = _postgres_admin_url()
+    if admin is None:
+        pytest.skip(f"set {POSTGRES_URL_ENV} to run against PostgreSQL")
+    name = f"duty_desk_restore_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin).set(database=name).render_as_string(hide_password=False)
+    finally:
+        _drop(engine, name)
+        engine.dispose()
+
+
+def _pg_dump(url: str, file: Path) -> None:
+    given = make_url(url)
+    subprocess.run(
+        ["pg_dump", "--format=custom", f"--file={file}", libpq_target(url)],
+        env={**os.environ, "PGPASSWORD": given.password or ""},
+        check=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("migrated_first", [False, True], ids=["new", "migrated"])
+def test_a_pg_dump_restores_into_an_empty_postgresql_database_and_verifies(
+    migrated_url: str,
+    empty_postgres: str,
+    migrated_first: bool,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    desk = build_desk(migrated_url)
+    record_shift(desk)
+    desk.engine.dispose()
+    dump = tmp_path / "duty-desk.dump"
+    _pg_dump(migrated_url, dump)
+    if migrated_first:
+        upgrade(empty_postgres)
+    config = _config(tmp_path, empty_postgres, "restore.yaml")
+
+    assert _db(["restore", str(dump)], config) == 0
+
+    out = capsys.readouterr().out
+    count = _entries(migrated_url)
+    assert f"Đã khôi phục {libpq_target(empty_postgres)}" in out
+    assert f"Sổ nhật ký nguyên vẹn: đã kiểm {count} mục" in out
+    assert _entries(empty_postgres) == count
+    # Now it holds records: a second restore is refused and changes nothing.
     assert _db(["restore", str(dump)], config) == 1
-    assert "duty-desk db restore chỉ dùng cho SQLite" in capsys.readouterr().err
+    assert f"logbook_entry ({count})" in capsys.readouterr().err
+    assert _entries(empty_postgres) == count
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_tampered_pg_dump_restores_with_its_broken_entry_named(
+    migrated_url: str, empty_postgres: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    desk = build_desk(migrated_url)
+    record_shift(desk)
+    with desk.engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE logbook_entry SET work_performed = 'Không có gì bất thường' "
+                "WHERE chain_seq = 3"
+            )
+        )
+    desk.engine.dispose()
+    dump = tmp_path / "duty-desk.dump"
+    _pg_dump(migrated_url, dump)
+
+    assert _db(["restore", str(dump)], _config(tmp_path, empty_postgres)) == 1
+
+    err = capsys.readouterr().err
+    assert "vị trí 3 trong chuỗi" in err and "nội dung đã bị sửa sau khi ghi" in err
+
+
+def test_a_sqlite_backup_is_not_restored_into_postgresql(
+    recorded: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    backup = tmp_path / "desk.backup"
+    assert _db(["backup", str(backup)], _config(tmp_path, recorded)) == 0
+    config = _config(tmp_path, "postgresql+psycopg://dutydesk@db.internal/duty_desk", "pg.yaml")
+    assert _db(["restore", str(backup)], config) == 1
+    assert "là bản sao lưu SQLite" in capsys.readouterr().err
 
 
 async def test_db_prune_says_what_it_removed(

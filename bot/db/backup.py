@@ -32,6 +32,8 @@ class Problem(StrEnum):
     BACKUP_MISSING = "backup_missing"
     NOT_A_BACKUP = "not_a_backup"
     NOT_EMPTY = "not_empty"
+    SQLITE_INTO_POSTGRES = "sqlite_into_postgres"
+    NO_PG_RESTORE = "no_pg_restore"
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,8 @@ class Refused:
 class Copied:
     """A backup or restore made: where, its size and the schema revision it carries."""
 
-    path: Path
+    # The backup written, or the database restored into.
+    path: str
     size_bytes: int
     revision: str | None
     logbook_entries: int
@@ -155,4 +158,4 @@ def _describe(path: Path) -> Copied:
     with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
         row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
         entries = connection.execute("SELECT count(*) FROM logbook_entry").fetchone()[0]
-    return Copied(path, path.stat().st_size, row[0] if row else None, int(entries))
+    return Copied(str(path), path.stat().st_size, row[0] if row else None, int(entries))
