@@ -71,6 +71,7 @@ def _refusal(tr: Translator, refused: Refused, url: str) -> str:
             "{path} already exists; a backup never overwrites a file. Name a new file."
         ),
         Problem.BACKUP_MISSING: tr("There is no backup file at {path}."),
+        Problem.FOLDER_MISSING: tr("There is no folder {path}: create it first."),
         Problem.NOT_A_BACKUP: tr(
             "{path} is not a backup duty-desk can restore: an SQLite file written by duty-desk "
             "db backup, or a PostgreSQL archive written by pg_dump --format=custom."

@@ -193,6 +193,8 @@ def test_backup_never_overwrites_and_restore_wants_a_backup(
     assert _db(["restore", str(tmp_path / "nowhere.db")], target) == 1
     assert "Không có tệp sao lưu tại" in capsys.readouterr().err
     assert not (tmp_path / "new.db").exists()
+    assert _db(["backup", str(tmp_path / "nowhere" / "desk.db")], config) == 1
+    assert f"Không có thư mục {tmp_path / 'nowhere'}: hãy tạo trước." in capsys.readouterr().err
 
 
 def test_on_postgresql_backup_points_to_pg_dump(

@@ -34,6 +34,7 @@ class Problem(StrEnum):
     NOT_EMPTY = "not_empty"
     SQLITE_INTO_POSTGRES = "sqlite_into_postgres"
     NO_PG_RESTORE = "no_pg_restore"
+    FOLDER_MISSING = "folder_missing"
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,8 @@ def backup(url: str, target: Path) -> Copied | Refused:
         return Refused(Problem.SOURCE_MISSING, str(source))
     if target.exists():
         return Refused(Problem.TARGET_EXISTS, str(target))
+    if not target.parent.is_dir():
+        return Refused(Problem.FOLDER_MISSING, str(target.parent))
     # Written beside the target and renamed at the end: a backup cut short (disk full, killed)
     # never leaves a file that looks like a good one.
     partial = target.with_name(target.name + ".partial")
@@ -102,6 +105,8 @@ def restore(backup_file: Path, url: str) -> Copied | Refused:
         return Refused(Problem.BACKUP_MISSING, str(backup_file))
     if not _is_duty_desk_database(backup_file):
         return Refused(Problem.NOT_A_BACKUP, str(backup_file))
+    if not target.parent.is_dir():
+        return Refused(Problem.FOLDER_MISSING, str(target.parent))
     if target.exists():
         held = records(target)
         if held:
