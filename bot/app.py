@@ -167,6 +167,7 @@ async def on_startup(app: App) -> None:
     # Before the alarm starts: the month's plan (if due) and the next planning deadline.
     desk.rotation.start(desk.clock.now())
     desk.cycle.start(desk.clock.now())
+    desk.retention.start(desk.clock.now())
     alarm = Alarm(app.job_queue, desk.timers, desk.clock)
     desk.context.on_change = alarm.arm
     app.bot_data[ALARM_KEY] = alarm

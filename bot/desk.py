@@ -29,6 +29,7 @@ from bot.membership.moves import ChatMoves
 from bot.membership.service import Membership
 from bot.outbox import Outbox
 from bot.preferences import Preferences
+from bot.retention import Retention
 from bot.service import ServiceContext
 from bot.shifts import Roster
 from bot.stats.figures import Statistics
@@ -73,6 +74,7 @@ class Desk:
     stats: Statistics
     documents: Documents
     membership: Membership
+    retention: Retention
 
     @classmethod
     def build(cls, settings: Settings, engine: Engine, clock: Clock) -> Desk:
@@ -109,6 +111,8 @@ class Desk:
         cycle = ShiftCycle(context, handovers, reports)
         cycle.register(timers.register)
         stats = Statistics(settings, engine, roster, calendar)
+        retention = Retention(context)
+        retention.register(timers.register)
         return cls(
             settings=settings,
             engine=engine,
@@ -133,6 +137,7 @@ class Desk:
             stats=stats,
             documents=Documents(settings, engine, roster, stats),
             membership=Membership(context, moves),
+            retention=retention,
         )
 
     @property

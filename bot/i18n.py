@@ -7,7 +7,6 @@ import gettext
 import io
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -16,9 +15,11 @@ from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from bot.resources import shipped
+
 DOMAIN = "duty_desk"
 LOCALES = ("vi", "en")
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+LOCALES_DIR = shipped("locales")
 
 
 def N_(message: str) -> str:

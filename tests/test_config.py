@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from bot.config import ConfigError, load_settings
 
@@ -111,6 +112,61 @@ def test_token_file_and_roster_csv(tmp_path: Path) -> None:
     assert settings.telegram.token_value() == "999:secret-token"
     assert settings.roster.days[dt.date(2026, 11, 26)].officers == [2, 3]
     assert settings.roster.days[dt.date(2026, 11, 25)].shift_leader == 2
+
+
+def test_the_database_password_comes_from_its_own_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As compose and systemd give it: the URL names user and server, a file the password.
+    (tmp_path / "db_password").write_text("p@ss:w%rd\n", encoding="utf-8")
+    monkeypatch.setenv("DUTY_DESK_DATABASE__URL", "postgresql+psycopg://duty@db:5432/duty_desk")
+    monkeypatch.setenv("DUTY_DESK_DATABASE__PASSWORD_FILE", str(tmp_path / "db_password"))
+    url = make_url(load_settings(None).database.url)
+    assert (url.username, url.password, url.host, url.database) == (
+        "duty",
+        "p@ss:w%rd",
+        "db",
+        "duty_desk",
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        (
+            "sqlite:///duty-desk.db",
+            "password_file is for a database server; an SQLite file has none",
+        ),
+        (
+            "postgresql+psycopg://duty:other@db/duty_desk",
+            "the password is given twice: in url and in password_file",
+        ),
+    ],
+)
+def test_a_password_file_where_it_cannot_apply_is_refused(
+    tmp_path: Path, url: str, problem: str
+) -> None:
+    (tmp_path / "db_password").write_text("secret", encoding="utf-8")
+    path = write(
+        tmp_path, f"database:\n  url: {url}\n  password_file: {tmp_path / 'db_password'}\n"
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    assert caught.value.problems == [f"database: {problem}"]
+    assert "secret" not in str(caught.value)
+
+
+def test_a_missing_password_file_is_named(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "database:\n  url: postgresql+psycopg://duty@db/duty_desk\n"
+        f"  password_file: {tmp_path / 'absent'}\n",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    assert caught.value.problems == [
+        f"database: password_file {tmp_path / 'absent'} cannot be read: No such file or directory"
+    ]
 
 
 def test_a_bad_roster_csv_names_the_row(tmp_path: Path) -> None:

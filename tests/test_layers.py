@@ -14,10 +14,20 @@ import pytest
 
 BOT = Path(__file__).resolve().parent.parent / "bot"
 
-DOMAINS = ("escalation", "epz", "handover", "camera", "membership", "documents", "stats")
+DOMAINS = (
+    "escalation",
+    "epz",
+    "handover",
+    "camera",
+    "membership",
+    "documents",
+    "stats",
+    "retention",
+)
 # Modules below every domain: values, settings, tables, vocabulary and the desk's plumbing.
 FOUNDATION = (
     "values",
+    "resources",
     "clock",
     "i18n",
     "paging",
@@ -47,7 +57,17 @@ TELEGRAM_EDGE = (
     "sandbox",
     "devtools",
 )
-WIRING = ("handlers", "app", "operating", "cli", "__main__", "sandbox", "devtools")
+WIRING = (
+    "handlers",
+    "app",
+    "operating",
+    "cli",
+    "cli_db",
+    "cli_common",
+    "__main__",
+    "sandbox",
+    "devtools",
+)
 # The operator's port (bot/ops/server.py) serves health and metrics over aiohttp too.
 NETWORK_EDGE = ("camera", "ops", "webhook", "sandbox", "devtools")
 

@@ -28,6 +28,7 @@ from bot.config.epz import Enterprise, EnterpriseCamera, EpzSettings, RotationSe
 from bot.config.loading import config_path, load_settings, read_roster_csv
 from bot.config.operations import OpsSettings
 from bot.config.people import Person, RosterDay, RosterSettings, Unit
+from bot.config.retention import RetentionSettings
 from bot.config.settings import Settings
 from bot.config.webhook import WebhookSettings
 
@@ -51,6 +52,7 @@ __all__ = [
     "Person",
     "PtzPreset",
     "RateLimits",
+    "RetentionSettings",
     "RosterDay",
     "RosterSettings",
     "RotationSettings",

@@ -20,12 +20,16 @@ def load_secret(section: BaseModel, field: str, file_field: str) -> None:
     path = getattr(section, file_field)
     if getattr(section, field) is not None or path is None:
         return
+    # The sections are frozen once validated; this runs inside validation.
+    object.__setattr__(section, field, SecretStr(read_secret(path, file_field)))
+
+
+def read_secret(path: Path, file_field: str) -> str:
+    """A secret file's content, without the newline editors and `echo` leave at its end."""
     try:
-        secret = Path(path).read_text(encoding="utf-8").strip()
+        return Path(path).read_text(encoding="utf-8").strip()
     except OSError as exc:
         raise ValueError(f"{file_field} {path} cannot be read: {exc.strerror}") from None
-    # The sections are frozen once validated; this runs inside validation.
-    object.__setattr__(section, field, SecretStr(secret))
 
 
 class ConfigError(Exception):

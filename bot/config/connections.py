@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
+from sqlalchemy.engine import make_url
 
-from bot.config.base import Section, load_secret
+from bot.config.base import Section, load_secret, read_secret
 from bot.config.webhook import WebhookSettings
 
 TELEGRAM_BOT_API = "https://api.telegram.org/bot"
@@ -80,7 +81,25 @@ class DatabaseSettings(Section):
     """Where the records live."""
 
     url: str = "sqlite:///duty-desk.db"
+    # The server's password kept apart from the URL (a container secret, a systemd credential):
+    # the URL names the user and the server, this file holds only the password.
+    password_file: Path | None = None
     echo: bool = False
+
+    @model_validator(mode="after")
+    def _read_password_file(self) -> DatabaseSettings:
+        if self.password_file is None:
+            return self
+        given = make_url(self.url)
+        if given.get_backend_name() == "sqlite":
+            raise ValueError("password_file is for a database server; an SQLite file has none")
+        if given.password is not None:
+            raise ValueError("the password is given twice: in url and in password_file")
+        password = read_secret(self.password_file, "password_file")
+        url = given.set(password=password).render_as_string(hide_password=False)
+        # The sections are frozen once validated; this runs inside validation.
+        object.__setattr__(self, "url", url)
+        return self
 
 
 class IntakeSettings(Section):

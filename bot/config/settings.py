@@ -15,6 +15,7 @@ from bot.config.duty import CalendarSettings, DocumentSettings, EscalationSettin
 from bot.config.epz import Enterprise, EpzSettings
 from bot.config.operations import OpsSettings
 from bot.config.people import Person, RosterSettings, Unit, roster_people
+from bot.config.retention import RetentionSettings
 
 
 class Settings(BaseSettings):
@@ -50,6 +51,7 @@ class Settings(BaseSettings):
     ops: OpsSettings = OpsSettings()
     # One log line per record as text, or as a JSON object (for a log shipper).
     log_format: Literal["text", "json"] = "text"
+    retention: RetentionSettings = RetentionSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from alembic.config import Config as AlembicConfig
@@ -14,8 +13,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import create_engine
 
 from alembic import command
+from bot.resources import shipped
 
-ALEMBIC_DIR = Path(__file__).resolve().parent.parent.parent / "alembic"
+ALEMBIC_DIR = shipped("alembic")
 
 
 def make_engine(url: str, echo: bool = False) -> Engine:

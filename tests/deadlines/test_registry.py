@@ -14,6 +14,7 @@ from bot.db.models import Deadline
 from bot.epz.deadline_kinds import OutageDeadline, RotationDeadline
 from bot.escalation.deadline_kinds import EscalationDeadline
 from bot.handover.deadline_kinds import ShiftDeadline
+from bot.retention.deadline_kinds import RetentionDeadline
 from tests.deadlines.test_timers import CHAT, NOW, desk_on, queued_texts
 
 EVERY_KIND: list[StrEnum] = [
@@ -21,6 +22,7 @@ EVERY_KIND: list[StrEnum] = [
     *OutageDeadline,
     *RotationDeadline,
     *ShiftDeadline,
+    *RetentionDeadline,
 ]
 
 
