@@ -27,6 +27,35 @@ STYLES = {"regular": "Regular", "bold": "Bold", "italic": "Italic", "bolditalic"
 MAX_ERR = 1.0
 
 
+def add_replacement_glyph(font: TTFont, glyphs: dict) -> None:
+    """Give U+FFFD a glyph: the exports print every character that is not text as it.
+
+    Termes has none; without it such a character would print as nothing and read back as
+    NUL. The glyph is a filled diamond with a square hole, about the size of a capital.
+    """
+    pen = TTGlyphPen(None)
+    for points in (
+        [(445, -20), (860, 335), (445, 690), (30, 335)],  # the diamond, clockwise
+        [(375, 265), (375, 405), (515, 405), (515, 265)],  # the hole, the other way
+    ):
+        pen.moveTo(points[0])
+        for point in points[1:]:
+            pen.lineTo(point)
+        pen.closePath()
+    name = "uniFFFD"
+    glyphs[name] = pen.glyph()
+    # The directional and zero-width marks a pasted text may carry print as nothing.
+    glyphs["zerowidth"] = TTGlyphPen(None).glyph()
+    font.setGlyphOrder([*font.getGlyphOrder(), name, "zerowidth"])
+    font["hmtx"].metrics[name] = (890, 30)
+    font["hmtx"].metrics["zerowidth"] = (0, 0)
+    for table in font["cmap"].tables:
+        if table.isUnicode():
+            table.cmap[0xFFFD] = name
+            for code in [*range(0x200B, 0x2010), *range(0x202A, 0x202F), 0x2060, 0xFEFF]:
+                table.cmap.setdefault(code, "zerowidth")
+
+
 def convert(source: Path, style: str) -> Path:
     font = TTFont(source)
     glyph_set = font.getGlyphSet()
@@ -35,6 +64,7 @@ def convert(source: Path, style: str) -> Path:
         pen = TTGlyphPen(glyph_set)
         glyph_set[name].draw(Cu2QuPen(pen, MAX_ERR, reverse_direction=True))
         glyphs[name] = pen.glyph()
+    add_replacement_glyph(font, glyphs)
     del font["CFF "]
     if "VORG" in font:
         del font["VORG"]
