@@ -85,8 +85,7 @@ def build_desk(url: str, **extra: Any) -> Desk:
     emu = SimpleNamespace(
         token="1:test", base_url="http://127.0.0.1:1/bot", base_file_url="http://127.0.0.1:1/file"
     )
-    config = desk_config(emu, url, **{**FORM_SOURCES, **extra})  # type: ignore[arg-type]
-    settings = Settings(**config)
+    settings = Settings(**desk_config(emu, url, **extra))  # type: ignore[arg-type]
     return Desk.build(settings, make_engine(url), ManualClock(MORNING))
 
 
