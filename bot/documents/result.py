@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.db.models import UnitRequest
 from bot.documents.blocks import Align, Form, Para, Run, Signature, item, para
 from bot.documents.cases import Case
-from bot.documents.heading import Heading, date_time, place_date, vn_date
+from bot.documents.heading import BLANK, Heading, date_time, place_date, vn_date
 
 # The unit writes its own registry number in.
 NUMBER = "Số: ……/BC"
@@ -45,7 +45,7 @@ def suggestion(request: UnitRequest) -> str:
 
 def annex_iv(case: Case, request: UnitRequest) -> Form:
     """The result report in the layout of 888 Annex IV, from the unit's answers."""
-    docs, tz = case.documents, case.tz
+    tz = case.tz
     unit = case.units.get(request.unit_key)
     name = case.request_names.get(request.id or 0, request.unit_key)
     head = case.persons.get(unit.head) if unit is not None and unit.head else None
@@ -53,7 +53,8 @@ def annex_iv(case: Case, request: UnitRequest) -> Form:
     sent = case.sent_at.astimezone(tz).date()
     return Form(
         heading=Heading(
-            parent=(unit.parent if unit is not None and unit.parent else docs.authority).upper(),
+            # Unconfigured, the parent body is left for the clerk rather than guessed.
+            parent=(unit.parent if unit is not None and unit.parent else BLANK).upper(),
             issuer=name.upper(),
             place_date=place_date(
                 unit.place if unit is not None else "", reported.astimezone(tz).date()

@@ -19,6 +19,8 @@ from tests.documents.shift import (
     SUGGESTION,
     RecordedShift,
     at,
+    build_desk,
+    record_shift,
 )
 
 NATIONAL = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
@@ -258,3 +260,22 @@ def test_what_cannot_be_made_says_why(shift: RecordedShift) -> None:
     assert docs.incident(escalated, Annex.IV, Format.PDF, at(15, 1)) is Missing.NO_RESULT
     assert docs.incident(escalated, Annex.III, Format.XLSX, at(15, 1)) is Missing.WRONG_FORMAT
     assert docs.outage(99, Format.PDF) is Missing.NO_OUTAGE
+
+
+def test_what_is_not_configured_is_left_blank_for_the_clerk(migrated_url: str) -> None:
+    """No director, no unit parent or place, no unit head: lines to fill in, never a wrong
+    name (the shift leader, the desk's place, the contact who answered)."""
+    desk = build_desk(migrated_url)
+    try:
+        shift = record_shift(desk)
+        docs = documents(shift)
+        label = shift.coordination.label
+        annex_v = made(docs.incident(label, Annex.V, Format.DOCX, at(15, 0)))
+        assert signer_cell(annex_v.data).splitlines()[-1] == "(Ký, ghi rõ họ tên)"
+        annex_iv = made(docs.incident(label, Annex.IV, Format.DOCX, at(15, 0)))
+        left, right = heading_cells(annex_iv.data)
+        assert left.splitlines()[0] == "……"
+        assert right.splitlines()[-1] == "……, ngày 25 tháng 11 năm 2026"
+        assert signer_cell(annex_iv.data).splitlines()[-1] == "(Ký, ghi rõ họ tên, chức vụ)"
+    finally:
+        desk.engine.dispose()
