@@ -155,7 +155,7 @@ def _para(document: DocxDocument, block: Para) -> Paragraph:
 def _signature(document: DocxDocument, signature: Signature, width_cm: float) -> None:
     table = document.add_table(rows=1, cols=2)
     left, right = table.rows[0].cells
-    left.width, right.width = Cm(width_cm * 0.45), Cm(width_cm * 0.55)
+    left.width, right.width = Cm(width_cm * 0.4), Cm(width_cm * 0.6)
     title = left.paragraphs[0].add_run("Nơi nhận:")
     title.bold = title.italic = True
     title.font.size = Pt(tf.RECIPIENTS_TITLE)
@@ -218,8 +218,12 @@ def render_form(form: Form) -> bytes:
         if isinstance(block, Table):
             _table(document, block, width_cm)
         else:
-            # A table's title stays on the table's page.
-            _para(document, block).paragraph_format.keep_with_next = isinstance(following, Table)
+            # A table's title stays on the table's page, the last paragraph on the signature's.
+            _para(document, block).paragraph_format.keep_with_next = (
+                block.heading
+                or isinstance(following, Table)
+                or (following is None and form.signature is not None)
+            )
     if form.signature is not None:
         _signature(document, form.signature, width_cm)
     return _save(document)

@@ -141,7 +141,7 @@ def _signature(signature: Signature, width: float) -> list[Flowable]:
     right.append(Spacer(1, 2.2 * cm))
     if signature.name:
         right.append(Paragraph(_markup(signature.name, bold=True), _style(tf.BODY)))
-    table = Table([[left, right]], colWidths=[width * 0.45, width * 0.55])
+    table = Table([[left, right]], colWidths=[width * 0.4, width * 0.6])
     table.setStyle(
         TableStyle(
             [
@@ -151,7 +151,9 @@ def _signature(signature: Signature, width: float) -> list[Flowable]:
             ]
         )
     )
-    story: list[Flowable] = [Spacer(1, 0.4 * cm), table]
+    # Space before the block belongs to the table, so the paragraph kept with it reaches it.
+    table.spaceBefore = 0.4 * cm
+    story: list[Flowable] = [table]
     if signature.decision_title:
         story += [
             Spacer(1, 0.6 * cm),
@@ -215,8 +217,13 @@ def render_form(form: Form) -> bytes:
             story += [_table(block, width), Spacer(1, 0.3 * cm)]
             continue
         paragraph = _para(block)
-        # A table's title stays on the table's page.
-        paragraph.keepWithNext = isinstance(following, TableBlock)
+        # A table's title stays on the table's page, and the last paragraph on the
+        # signature's: a signature never stands alone on a page.
+        paragraph.keepWithNext = (
+            block.heading
+            or isinstance(following, TableBlock)
+            or (following is None and form.signature is not None)
+        )
         story.append(paragraph)
     if form.signature is not None:
         story += _signature(form.signature, width)

@@ -99,3 +99,13 @@ def test_the_docx_names_times_new_roman_on_the_decrees_page(
     assert page == {210.0, 297.0}
     margins = (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
     assert [round(m.mm, 1) if m else None for m in margins] == [20.0, 20.0, 30.0, 15.0]
+
+
+@pytest.mark.parametrize("name", FORMS)
+def test_a_signature_never_stands_alone_on_its_page(shift: RecordedShift, name: str) -> None:
+    """The last paragraph goes over with the signature block when the block does not fit."""
+    pages = printed_pages(form(shift, name, Format.PDF))
+    page = next(page for page in pages if "Nơi nhận:" in page.text)
+    above = page.text.split("Nơi nhận:")[0]
+    # The last paragraph at least, and the title of its section when it has one.
+    assert len(above.split()) >= 5, (name, above)
