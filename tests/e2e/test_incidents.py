@@ -366,7 +366,9 @@ async def test_the_proposers_assessment_is_asked_and_printed_on_annex_iii(
     assert facts in text_of(question)
     mark = desktop.emu.mark()
     await press(desktop, GROUP, question, OFFICER, "dr:assess:facts")
-    await desktop.answer(GROUP, mark, has("Đề xuất xử lý vụ việc"))
+    card = await desktop.answer(GROUP, mark, has("Đề xuất xử lý vụ việc"))
+    # The leader decides on the assessment too.
+    assert f"Nhận định: {facts}" in text_of(card)
     annex = desktop.desk.documents.incident(
         "2026/0001", Annex.III, Format.DOCX, desktop.clock.now()
     )
