@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_settings
+from bot.config import ConfigError, Enterprise, load_settings
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config" / "duty-desk.example.yaml"
 
@@ -197,3 +197,22 @@ def test_the_forms_sources_are_read_and_a_bad_phone_is_named(tmp_path: Path) -> 
     expected = "a phone number has 8 to 15 digits, spaces or dots allowed (e.g. 0903 123 456"
     assert f"people.0.phone: {expected}" in problems
     assert f"documents.phone: {expected}" in problems
+
+
+@pytest.mark.parametrize(
+    ("address", "place", "expected"),
+    [
+        ("KCX Tân Thuận, Quận 7, TP. Hồ Chí Minh", "", "TP. Hồ Chí Minh"),
+        ("Lô 5, KCN Sóng Thần, tỉnh Bình Dương", "", "Bình Dương"),
+        ("Lô 5, KCN Sóng Thần, tỉnh Bình Dương", "Dĩ An", "Dĩ An"),
+        # No province to read: the form leaves the place for the clerk.
+        ("KCX Linh Trung", "", ""),
+    ],
+)
+def test_an_enterprise_dates_its_notices_at_its_own_place(
+    address: str, place: str, expected: str
+) -> None:
+    enterprise = Enterprise(
+        key="abc", name="ABC", tax_code="0312345678", address=address, place=place
+    )
+    assert enterprise.notice_place() == expected
