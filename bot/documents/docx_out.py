@@ -198,9 +198,24 @@ def _table(document: DocxDocument, table: Table, width_cm: float) -> None:
     document.add_paragraph()._p.addprevious(element)
 
 
+def _page_numbers(document: DocxDocument) -> None:
+    """Decree 30: pages from the second numbered, centred in the top margin (a PAGE field)."""
+    section = document.sections[0]
+    section.different_first_page_header_footer = True
+    section.header_distance = Mm(tf.TOP_MM / 2)
+    paragraph = section.header.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph._p.append(
+        parse_xml(
+            f'<w:fldSimple {_W_NAMESPACE} w:instr="PAGE"><w:r><w:t>2</w:t></w:r></w:fldSimple>'
+        )
+    )
+
+
 def render_form(form: Form) -> bytes:
     """A form (Annexes II-V, 247 Annex II, the equipment report) as DOCX bytes, A4."""
     document = _new(tf.BODY, landscape=form.landscape)
+    _page_numbers(document)
     section = document.sections[0]
     assert section.page_width is not None and section.left_margin is not None
     assert section.right_margin is not None

@@ -227,8 +227,18 @@ def render_form(form: Form) -> bytes:
         story.append(paragraph)
     if form.signature is not None:
         story += _signature(form.signature, width)
-    document.build(story)
+    document.build(story, onLaterPages=_page_number)
     return buffer.getvalue()
+
+
+def _page_number(canvas: Canvas, document: SimpleDocTemplate) -> None:
+    """Decree 30: pages from the second numbered, centred in the top margin, 13-14 pt."""
+    canvas.saveState()
+    canvas.setFont(tf.REGULAR, tf.BODY)
+    width, height = document.pagesize
+    centre = document.leftMargin + (width - document.leftMargin - document.rightMargin) / 2
+    canvas.drawCentredString(centre, height - tf.TOP / 2 - tf.BODY / 3, str(canvas.getPageNumber()))
+    canvas.restoreState()
 
 
 class _Widths:

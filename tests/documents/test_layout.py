@@ -109,3 +109,22 @@ def test_a_signature_never_stands_alone_on_its_page(shift: RecordedShift, name: 
     above = page.text.split("Nơi nhận:")[0]
     # The last paragraph at least, and the title of its section when it has one.
     assert len(above.split()) >= 5, (name, above)
+
+
+def test_pages_after_the_first_are_numbered_in_the_top_margin(shift: RecordedShift) -> None:
+    """Decree 30: the first page carries no number; the next are numbered, centred above."""
+    pages = printed_pages(form(shift, "epz-notice", Format.PDF))
+    assert len(pages) == 2
+    for number, page in enumerate(pages, start=1):
+        in_margin = [c for c in page.chars if c.bottom > page.height - MARGINS["top"][0] * MM]
+        if number == 1:
+            assert in_margin == []
+            continue
+        assert "".join(c.char for c in in_margin) == str(number)
+        middle = (in_margin[0].left + in_margin[-1].right) / 2 / MM
+        assert abs(middle - (30 + (210 - 30 - 15) / 2)) < 1, middle
+    document = Document(io.BytesIO(form(shift, "epz-notice", Format.DOCX)))
+    section = document.sections[0]
+    assert section.different_first_page_header_footer
+    assert 'w:instr="PAGE"' in section.header._element.xml
+    assert section.first_page_header.paragraphs[0].text == ""
