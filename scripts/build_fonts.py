@@ -15,6 +15,7 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 from fontTools.pens.cu2quPen import Cu2QuPen
 from fontTools.pens.ttGlyphPen import TTGlyphPen
@@ -27,7 +28,7 @@ STYLES = {"regular": "Regular", "bold": "Bold", "italic": "Italic", "bolditalic"
 MAX_ERR = 1.0
 
 
-def add_replacement_glyph(font: TTFont, glyphs: dict) -> None:
+def add_replacement_glyph(font: TTFont, glyphs: dict[str, Any]) -> None:
     """Give U+FFFD a glyph: the exports print every character that is not text as it.
 
     Termes has none; without it such a character would print as nothing and read back as
@@ -57,7 +58,8 @@ def add_replacement_glyph(font: TTFont, glyphs: dict) -> None:
 
 
 def convert(source: Path, style: str) -> Path:
-    font = TTFont(source)
+    # The source's timestamps are kept, so building again gives the same files.
+    font = TTFont(source, recalcTimestamp=False)
     glyph_set = font.getGlyphSet()
     glyphs = {}
     for name in font.getGlyphOrder():
@@ -75,8 +77,13 @@ def convert(source: Path, style: str) -> Path:
     maxp = font["maxp"]
     maxp.tableVersion = 0x00010000
     for field in (
-        "maxZones", "maxTwilightPoints", "maxStorage", "maxFunctionDefs",
-        "maxInstructionDefs", "maxStackElements", "maxSizeOfInstructions",
+        "maxZones",
+        "maxTwilightPoints",
+        "maxStorage",
+        "maxFunctionDefs",
+        "maxInstructionDefs",
+        "maxStackElements",
+        "maxSizeOfInstructions",
         "maxComponentElements",
     ):
         setattr(maxp, field, 0)
