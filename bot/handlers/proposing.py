@@ -44,7 +44,10 @@ class ProposalStep(StrEnum):
 
 
 def incident_facts(incident: Incident) -> str:
-    """The incident's facts in one line: what an assessment starts from (Annex III 2)."""
+    """The incident's facts in one line: what an assessment starts from (Annex III 2).
+
+    In Vietnamese whoever asks: taken as they are, they print on the Vietnamese form.
+    """
     parts = [incident.description.strip().rstrip(".")]
     if incident.place:
         parts.append(
