@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot.config import ConfigError, load_settings
+from bot.config import ConfigError, Enterprise, load_settings
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config" / "duty-desk.example.yaml"
 
@@ -224,3 +224,51 @@ def test_cameras_and_intake_are_checked(tmp_path: Path) -> None:
     assert camera is not None and camera.onvif is not None
     assert camera.onvif.password_value() == "s3cret"
     assert "s3cret" not in repr(settings)
+
+
+def test_the_forms_sources_are_read_and_a_bad_phone_is_named(tmp_path: Path) -> None:
+    """Who the official forms name: the unit's parent, place and head, the director, the
+    enterprise's signer and place; a phone that is not one stops start-up, named."""
+    settings = load_settings(EXAMPLE)
+    unit = settings.units[0]
+    assert (unit.parent, unit.place, unit.head) == (
+        "Cục Hải quan TP. Hồ Chí Minh",
+        "TP. Hồ Chí Minh",
+        1002,
+    )
+    assert settings.documents.director == "Trần Văn Đức"
+    assert settings.person(1001) is not None and settings.person(1001).phone == "0903 111 222"
+    enterprise = settings.enterprises[0]
+    assert (enterprise.legal_representative, enterprise.notice_place()) == (
+        "Lê Thị Hạnh",
+        "TP. Hồ Chí Minh",
+    )
+    path = write(
+        tmp_path,
+        "people:\n  - {id: 1, name: An, phone: 'gọi anh An'}\ndocuments:\n  phone: '12'\n",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    problems = "\n".join(caught.value.problems)
+    expected = "a phone number has 8 to 15 digits, spaces or dots allowed (e.g. 0903 123 456"
+    assert f"people.0.phone: {expected}" in problems
+    assert f"documents.phone: {expected}" in problems
+
+
+@pytest.mark.parametrize(
+    ("address", "place", "expected"),
+    [
+        ("KCX Tân Thuận, Quận 7, TP. Hồ Chí Minh", "", "TP. Hồ Chí Minh"),
+        ("Lô 5, KCN Sóng Thần, tỉnh Bình Dương", "", "Bình Dương"),
+        ("Lô 5, KCN Sóng Thần, tỉnh Bình Dương", "Dĩ An", "Dĩ An"),
+        # No province to read: the form leaves the place for the clerk.
+        ("KCX Linh Trung", "", ""),
+    ],
+)
+def test_an_enterprise_dates_its_notices_at_its_own_place(
+    address: str, place: str, expected: str
+) -> None:
+    enterprise = Enterprise(
+        key="abc", name="ABC", tax_code="0312345678", address=address, place=place
+    )
+    assert enterprise.notice_place() == expected

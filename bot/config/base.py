@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 ENV_PREFIX = "DUTY_DESK_"
+
+
+# A phone number as printed on a form: digits with spaces, dots, dashes, "+" or brackets.
+_PHONE = re.compile(r"^\+?[0-9][0-9 .()-]{6,18}[0-9]$")
+
+
+def phone_number(number: str) -> str:
+    """A configured phone number, spaces made single; refused with the shape expected."""
+    number = " ".join(number.split())
+    if number and not _PHONE.match(number):
+        raise ValueError(
+            "a phone number has 8 to 15 digits, spaces or dots allowed (e.g. 0903 123 456 "
+            "or +84 28 3829 1234)"
+        )
+    return number
 
 
 class Section(BaseModel):

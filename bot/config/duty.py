@@ -6,7 +6,7 @@ import datetime as dt
 
 from pydantic import Field, field_validator, model_validator
 
-from bot.config.base import Section
+from bot.config.base import Section, phone_number
 
 
 class BusinessHours(Section):
@@ -90,3 +90,12 @@ class DocumentSettings(Section):
     desk: str = "Trực ban"
     monitoring_unit: str = "Cục Điều tra chống buôn lậu"
     place: str = "Hà Nội"
+    # The name signed under "CỤC TRƯỞNG" on Annex V; empty leaves the line for a signature.
+    director: str = ""
+    # The duty room's telephone, printed where a fax says how to report back.
+    phone: str = ""
+
+    @field_validator("phone")
+    @classmethod
+    def _phone_number(cls, number: str) -> str:
+        return phone_number(number)

@@ -29,6 +29,18 @@ class Enterprise(Section):
     branch: str | None = Field(None, description="the managing customs branch (a unit key)")
     officer: int | None = Field(None, description="the assigned officer (a person id)")
     cameras: list[EnterpriseCamera] = Field(default_factory=list)
+    # 247 Annex II is signed by the enterprise's legal representative; when not configured,
+    # the contact is asked for the name at enrolment.
+    legal_representative: str = ""
+    # The place before the date on the enterprise's notices; else the address's last part.
+    place: str = ""
+
+    def notice_place(self) -> str:
+        """Where the enterprise dates its notices: configured, else its address's province."""
+        if self.place:
+            return self.place
+        last = self.address.rsplit(",", 1)[-1].strip() if "," in self.address else ""
+        return last.removeprefix("tỉnh ").removeprefix("Tỉnh ")
 
     @field_validator("tax_code")
     @classmethod

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from bot.config.base import Section
+from bot.config.base import Section, phone_number
 
 
 class Person(Section):
@@ -18,6 +18,13 @@ class Person(Section):
     title: str = ""
     unit: str | None = None
     admin: bool = False
+    # Printed after the name where a form names a contact (888 Annexes II and V).
+    phone: str = ""
+
+    @field_validator("phone")
+    @classmethod
+    def _phone_number(cls, number: str) -> str:
+        return phone_number(number)
 
 
 class Unit(Section):
@@ -28,6 +35,10 @@ class Unit(Section):
     chat_id: int | None = None
     # 247 I.2.3c: the branch head (Chi cục trưởng) decides an EPZ outage's interim measure.
     head: int | None = Field(None, description="the unit's head (a person id)")
+    # 888 Annex IV's heading: the body the unit belongs to ("ĐƠN VỊ CHỦ QUẢN"), e.g. the
+    # provincial Customs Department of a branch; and the place its reports are dated at.
+    parent: str = ""
+    place: str = ""
 
 
 class RosterDay(Section):

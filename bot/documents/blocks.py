@@ -33,6 +33,8 @@ class Para:
     align: Align = Align.JUSTIFY
     indent: bool = False
     size: float | None = None
+    # A section's title stays on the page of what it introduces.
+    heading: bool = False
 
     @property
     def text(self) -> str:
@@ -114,4 +116,4 @@ def item(label: str, value: str) -> Para:
 
 def section(title: str) -> Para:
     """A numbered part of a form, e.g. '1. Nội dung thông tin phát sinh'."""
-    return Para((Run(title, bold=True),), indent=True)
+    return Para((Run(title, bold=True),), indent=True, heading=True)

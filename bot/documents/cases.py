@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.config import DocumentSettings, Settings
+from bot.config import DocumentSettings, Enterprise, Person, Settings, Unit
 from bot.customs.addressees import person_label
 from bot.db.models import Incident, Proposal, ProposalKind, RequestStatus, UnitRequest
 from bot.escalation.texts import KIND_LABELS, URGENT_LABELS, refs_line, unit_names
@@ -42,6 +42,18 @@ class Case:
     tz: ZoneInfo
     # The desk's reply deadline (888 Art. 9's 30 minutes unless configured otherwise).
     reply_deadline_minutes: int = 30
+    # The configured people, units and enterprises the forms name (phones, heads, parties).
+    persons: dict[int, Person] = field(default_factory=dict)
+    units: dict[str, Unit] = field(default_factory=dict)
+    enterprises: tuple[Enterprise, ...] = ()
+
+    def contact(self, person_id: int | None, name: str, role: str) -> str:
+        """'Phạm Thị Dung (công chức trực ban), ĐT: 0903 123 456': a contact on a fax."""
+        if not name:
+            return ""
+        person = self.persons.get(person_id) if person_id is not None else None
+        phone = f", ĐT: {person.phone}" if person is not None and person.phone else ""
+        return f"{name} ({role}){phone}"
 
     @property
     def fax_number(self) -> str:
@@ -143,4 +155,7 @@ def build_case(
         documents=settings.documents,
         tz=settings.tz,
         reply_deadline_minutes=settings.escalation.reply_deadline_minutes,
+        persons={person.id: person for person in settings.people},
+        units={unit.key: unit for unit in settings.units},
+        enterprises=tuple(settings.enterprises),
     )

@@ -1,10 +1,14 @@
-"""Annex II (urgent fax: request to coordinate) and Annex V (online-monitoring coordination)."""
+"""Annex II (urgent fax: request to coordinate) and Annex V (online-monitoring coordination).
+
+Both are faxes as the seed lays them out: the issuer, the fax number and time, no national
+name, motto or place-date line; the contacts carry their phone numbers.
+"""
 
 from __future__ import annotations
 
 from bot.documents.blocks import Align, Form, Para, Run, Signature, item, para
 from bot.documents.cases import Case
-from bot.documents.heading import Heading, date_time, fax_time, place_date
+from bot.documents.heading import Heading, date_time, fax_time
 
 BANNER = "ĐIỆN FAX ĐI (Khẩn)"
 INTRO_II = (
@@ -18,10 +22,17 @@ INTRO_V = (
     "quyết định số 888/QĐ-TCHQ ngày 17/3/2017 của Tổng cục trưởng Tổng cục Hải quan. "
     "{issuer} yêu cầu đơn vị phối hợp thực hiện nội dung sau:"
 )
-REPLY_CHANNEL = (
-    "Trả lời trên nhóm trực ban (Telegram) bằng các nút kèm theo yêu cầu; "
-    "trường hợp cần thiết báo cáo qua điện thoại."
-)
+
+
+def reply_channel(case: Case) -> str:
+    """How the unit reports back, as it reads on paper (888 Art. 9; the result per Annex IV)."""
+    phone = case.documents.phone
+    by_phone = f"điện thoại trực ban số {phone}" if phone else "điện thoại trực ban"
+    return (
+        "Hồi báo qua nhóm trực ban trên ứng dụng Telegram (đơn vị đã được kết nối) hoặc qua "
+        f"{by_phone}; kết quả xử lý báo cáo bằng văn bản theo mẫu Phụ lục IV Quyết định số "
+        "888/QĐ-TCHQ."
+    )
 
 
 def _request_content(case: Case) -> str:
@@ -53,20 +64,21 @@ def _deadline(case: Case) -> str:
 
 
 def _contact(case: Case) -> str:
+    """Who at the desk the unit deals with: the proposer and the leader who approved."""
     proposal = case.proposal
-    parts = [f"{proposal.proposer_name} (công chức trực ban)"] if proposal.proposer_name else []
-    if proposal.decider_name:
-        parts.append(f"{proposal.decider_name} (lãnh đạo ca trực)")
-    return "; ".join(parts)
+    parts = [
+        case.contact(proposal.proposer_id, proposal.proposer_name, "công chức trực ban"),
+        case.contact(proposal.decider_id, proposal.decider_name, "lãnh đạo ca trực"),
+    ]
+    return "; ".join(part for part in parts if part)
 
 
 def _head(case: Case, issuer: str) -> Heading:
-    docs = case.documents
     return Heading(
-        parent=docs.authority.upper(),
+        parent=case.documents.authority.upper(),
         issuer=issuer,
-        place_date=place_date(docs.place, case.sent_at.astimezone(case.tz).date()),
         below=(f"Fax số: {case.fax_number}", fax_time(case.sent_at, case.tz)),
+        national=False,
     )
 
 
@@ -90,12 +102,11 @@ def annex_ii(case: Case) -> Form:
             para(INTRO_II),
             item("Nội dung yêu cầu phối hợp thực hiện", _request_content(case)),
             item("Yêu cầu về thời gian xử lý, hồi báo", _deadline(case)),
-            item("Hình thức hồi báo", REPLY_CHANNEL),
+            item("Hình thức hồi báo", reply_channel(case)),
             item("Đầu mối phối hợp thực hiện", _contact(case)),
         ],
         signature=Signature(
             recipients=(
-                "Như trên;",
                 "Văn phòng Tổng cục;",
                 "Cục nghiệp vụ (để theo dõi);",
                 "Lưu: Trực ban.",
@@ -111,7 +122,7 @@ def annex_ii(case: Case) -> Form:
 
 
 def annex_v(case: Case) -> Form:
-    """The online-monitoring coordination request of 888 Annex V."""
+    """The online-monitoring coordination request of 888 Annex V, signed by the director."""
     issuer = case.documents.monitoring_unit
     return Form(
         heading=_head(case, issuer.upper()),
@@ -122,7 +133,7 @@ def annex_v(case: Case) -> Form:
             _to(case),
             para(INTRO_V.format(issuer=issuer)),
             item("Nội dung yêu cầu phối hợp thực hiện giám sát trực tuyến", _request_content(case)),
-            item("Yêu cầu về thời gian xử lý, hồi báo", _deadline(case) + " " + REPLY_CHANNEL),
+            item("Yêu cầu về thời gian xử lý, hồi báo", f"{_deadline(case)} {reply_channel(case)}"),
             item("Đầu mối phối hợp thực hiện", _contact(case)),
             para("Trân trọng./."),
         ],
@@ -130,6 +141,7 @@ def annex_v(case: Case) -> Form:
             recipients=("Như trên (để thực hiện);", "Lưu: VT."),
             signer="CỤC TRƯỞNG",
             signer_note="(Ký, ghi rõ họ tên)",
-            name=case.proposal.decider_name,
+            # The configured director, else the line is left for the signature.
+            name=case.documents.director,
         ),
     )

@@ -14,17 +14,18 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import parse_xml
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Mm, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
+from bot.documents import typeface as tf
 from bot.documents.blocks import Align, Form, Para, Signature, Table, cell_text
 from bot.documents.heading import MOTTO, NATION, Heading
 from bot.documents.logbook import COLUMNS, TITLE, LogbookSheet
 from bot.documents.printable import printable
 
-# Decree 30/2020 on official documents: Times New Roman, A4, these margins.
-FONT = "Times New Roman"
+# Decree 30/2020 on official documents: Times New Roman, A4, its margins (typeface.py).
+FONT = tf.DOCX_FACE
 _ALIGN = {
     Align.LEFT: WD_ALIGN_PARAGRAPH.LEFT,
     Align.CENTER: WD_ALIGN_PARAGRAPH.CENTER,
@@ -34,7 +35,7 @@ _ALIGN = {
 LOGBOOK_WIDTHS_CM = (1.0, 2.0, 3.6, 4.0, 5.2, 4.6, 4.0, 2.8)
 
 
-def _new(size: float, *, landscape: bool = False) -> DocxDocument:
+def _new(size: float, *, landscape: bool = False, logbook: bool = False) -> DocxDocument:
     document = Document()
     normal = document.styles["Normal"]
     normal.font.name = FONT
@@ -46,14 +47,17 @@ def _new(size: float, *, landscape: bool = False) -> DocxDocument:
         fonts.set(qn(slot), FONT)
     normal.paragraph_format.space_after = Pt(0)
     section = document.sections[0]
-    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    section.page_width, section.page_height = Mm(210), Mm(297)
     if landscape:
         section.orientation = WD_ORIENT.LANDSCAPE
-        section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-    section.top_margin = section.bottom_margin = Cm(2.0)
-    section.left_margin, section.right_margin = (
-        (Cm(2.0), Cm(1.5)) if landscape else (Cm(3.0), Cm(1.5))
-    )
+        section.page_width, section.page_height = Mm(297), Mm(210)
+    if logbook:
+        # The logbook is a register, not a letter: its wide table keeps narrow margins.
+        section.top_margin = section.bottom_margin = Cm(2.0)
+        section.left_margin, section.right_margin = Cm(2.0), Cm(1.5)
+    else:
+        section.top_margin, section.bottom_margin = Mm(tf.TOP_MM), Mm(tf.BOTTOM_MM)
+        section.left_margin, section.right_margin = Mm(tf.LEFT_MM), Mm(tf.RIGHT_MM)
     return document
 
 
@@ -75,34 +79,63 @@ def _line(
     return paragraph
 
 
-def _first(cell: _Cell, text: str, **style: object) -> None:
+def _first(cell: _Cell, text: str, *, size: float | None = None, **style: object) -> None:
     """Fill a cell's own first paragraph (a new cell has one, empty)."""
     paragraph = cell.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = paragraph.add_run(printable(text))
     run.bold = bool(style.get("bold"))
     run.italic = bool(style.get("italic"))
+    if size:
+        run.font.size = Pt(size)
 
 
-def _heading(document: DocxDocument, heading: Heading, size: float) -> None:
-    """Issuer left, nation right, each centred in its half, no borders (as on the annexes)."""
+def _fill(cell: _Cell, lines: Sequence[tuple[str, float, bool, bool]]) -> None:
+    """A heading block: each line centred in its cell, with its own size and style."""
+    for index, (text, size, bold, italic) in enumerate(lines):
+        if index == 0:
+            _first(cell, text, size=size, bold=bold, italic=italic)
+        else:
+            _line(cell, text, bold=bold, italic=italic, size=size)
+
+
+def _heading(document: DocxDocument, heading: Heading, width_cm: float) -> None:
+    """Issuer left, nation right, each centred in its block, no borders (as on the annexes).
+
+    The issuer's name breaks where the PDF breaks it: between word groups, at the same width.
+    """
     table = document.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     left, right = table.rows[0].cells
-    left.width, right.width = Cm(6.5), Cm(9.5)
+    column = width_cm * tf.ISSUER_SHARE
+    left.width, right.width = Cm(column), Cm(width_cm - column)
+    lines: list[tuple[str, float, bool, bool]] = []
+
+    def wrapped(name: str, bold: bool) -> list[str]:
+        fits = column * _POINTS_PER_CM
+        return tf.wrap_name(
+            printable(name), lambda line: tf.width(line, tf.HEAD, bold=bold) <= fits
+        )
+
     if heading.parent:
-        _first(left, heading.parent)
-        _line(left, heading.issuer, bold=True)
-    else:
-        _first(left, heading.issuer, bold=True)
-    _line(left, "———————")
-    for text in heading.below:
-        _line(left, text, size=size - 1)
-    _first(right, NATION, bold=True)
-    _line(right, MOTTO, bold=True)
-    _line(right, "———————————")
+        lines += [(line, tf.HEAD, False, False) for line in wrapped(heading.parent, False)]
+    lines += [(line, tf.HEAD, True, False) for line in wrapped(heading.issuer, True)]
+    lines.append(("———————", tf.HEAD, False, False))
+    lines += [(text, tf.NUMBER, False, False) for text in heading.below]
+    _fill(left, lines)
+    if not heading.national:
+        return
+    nation = [
+        (NATION, tf.HEAD, True, False),
+        (MOTTO, tf.MOTTO, True, False),
+        ("———————————", tf.HEAD, False, False),
+    ]
     if heading.place_date:
-        _line(right, heading.place_date, italic=True)
+        nation.append((heading.place_date, tf.PLACE_DATE, False, True))
+    _fill(right, nation)
+
+
+_POINTS_PER_CM = 72 / 2.54
 
 
 def _para(document: DocxDocument, block: Para) -> Paragraph:
@@ -110,7 +143,7 @@ def _para(document: DocxDocument, block: Para) -> Paragraph:
     paragraph.alignment = _ALIGN[block.align]
     paragraph.paragraph_format.space_after = Pt(6)
     if block.indent:
-        paragraph.paragraph_format.first_line_indent = Cm(1.0)
+        paragraph.paragraph_format.first_line_indent = Cm(tf.INDENT_CM)
     for piece in block.runs:
         run = paragraph.add_run(printable(piece.text))
         run.bold, run.italic = piece.bold, piece.italic
@@ -119,38 +152,33 @@ def _para(document: DocxDocument, block: Para) -> Paragraph:
     return paragraph
 
 
-def _signature(document: DocxDocument, signature: Signature) -> None:
+def _signature(document: DocxDocument, signature: Signature, width_cm: float) -> None:
     table = document.add_table(rows=1, cols=2)
     left, right = table.rows[0].cells
-    left.width, right.width = Cm(7.5), Cm(8.5)
-    left.paragraphs[0].add_run("Nơi nhận:").bold = True
-    left.paragraphs[0].runs[0].italic = True
+    left.width, right.width = Cm(width_cm * 0.4), Cm(width_cm * 0.6)
+    title = left.paragraphs[0].add_run("Nơi nhận:")
+    title.bold = title.italic = True
+    title.font.size = Pt(tf.RECIPIENTS_TITLE)
     for recipient in signature.recipients:
-        _line(left, f"- {recipient}", size=11, align=Align.LEFT)
-    lines: list[tuple[str, dict[str, bool]]] = []
+        _line(left, f"- {recipient}", size=tf.RECIPIENTS, align=Align.LEFT)
+    lines: list[tuple[str, float, bool, bool]] = []
     if signature.date_line:
-        lines.append((signature.date_line, {"italic": True}))
-    lines += [(text, {"bold": True}) for text in signature.signer.split("\n")]
+        lines.append((signature.date_line, tf.PLACE_DATE, False, True))
+    lines += [(text, tf.BODY, True, False) for text in signature.signer.split("\n")]
     if signature.signer_note:
-        lines.append((signature.signer_note, {"italic": True}))
-    first, *rest = lines
-    _first(right, first[0], **first[1])
-    for text, style in rest:
-        italic = style.get("italic", False)
-        _line(
-            right, text, bold=style.get("bold", False), italic=italic, size=11 if italic else None
-        )
+        lines.append((signature.signer_note, tf.NOTE, False, True))
+    _fill(right, lines)
     for _ in range(3):
         _line(right, "")
     if signature.name:
-        _line(right, signature.name, bold=True)
+        _line(right, signature.name, bold=True, size=tf.BODY)
     if signature.decision_title:
         document.add_paragraph()
         _line(document, signature.decision_title, bold=True)
         if signature.decision_note:
-            _line(document, signature.decision_note, italic=True)
+            _line(document, signature.decision_note, italic=True, size=tf.NOTE)
         for text in signature.decision:
-            _line(document, text, align=Align.LEFT)
+            _line(document, text, align=Align.JUSTIFY)
 
 
 def _save(document: DocxDocument) -> bytes:
@@ -170,18 +198,34 @@ def _table(document: DocxDocument, table: Table, width_cm: float) -> None:
     document.add_paragraph()._p.addprevious(element)
 
 
+def _page_numbers(document: DocxDocument) -> None:
+    """Decree 30: pages from the second numbered, centred in the top margin (a PAGE field)."""
+    section = document.sections[0]
+    section.different_first_page_header_footer = True
+    section.header_distance = Mm(tf.TOP_MM / 2)
+    paragraph = section.header.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph._p.append(
+        parse_xml(
+            f'<w:fldSimple {_W_NAMESPACE} w:instr="PAGE"><w:r><w:t>2</w:t></w:r></w:fldSimple>'
+        )
+    )
+
+
 def render_form(form: Form) -> bytes:
     """A form (Annexes II-V, 247 Annex II, the equipment report) as DOCX bytes, A4."""
-    document = _new(13, landscape=form.landscape)
+    document = _new(tf.BODY, landscape=form.landscape)
+    _page_numbers(document)
     section = document.sections[0]
     assert section.page_width is not None and section.left_margin is not None
     assert section.right_margin is not None
     width_cm = (section.page_width - section.left_margin - section.right_margin) / 360000
     if form.banner:
         _line(document, form.banner, bold=True)
-    _heading(document, form.heading, 13)
+    _heading(document, form.heading, width_cm)
     document.add_paragraph()
-    _line(document, form.title, bold=True, size=14)
+    if form.title:
+        _line(document, form.title, bold=True, size=tf.TITLE)
     if form.subtitle:
         _line(document, form.subtitle, bold=True)
     document.add_paragraph()
@@ -189,10 +233,14 @@ def render_form(form: Form) -> bytes:
         if isinstance(block, Table):
             _table(document, block, width_cm)
         else:
-            # A table's title stays on the table's page.
-            _para(document, block).paragraph_format.keep_with_next = isinstance(following, Table)
+            # A table's title stays on the table's page, the last paragraph on the signature's.
+            _para(document, block).paragraph_format.keep_with_next = (
+                block.heading
+                or isinstance(following, Table)
+                or (following is None and form.signature is not None)
+            )
     if form.signature is not None:
-        _signature(document, form.signature)
+        _signature(document, form.signature, width_cm)
     return _save(document)
 
 
@@ -214,8 +262,8 @@ def render_logbook(sheet: LogbookSheet) -> bytes:
     document walks every node again: both take many seconds for a month. The rows are
     written as one piece of WordprocessingML and put in place of a marker in the saved file.
     """
-    document = _new(10, landscape=True)
-    _heading(document, sheet.heading, 11)
+    document = _new(10, landscape=True, logbook=True)
+    _heading(document, sheet.heading, 26.2)
     document.add_paragraph()
     _line(document, TITLE, bold=True, size=14)
     _line(document, sheet.period, italic=True)
@@ -235,7 +283,7 @@ _TABLE_MARKER = "@@ANNEX-I-TABLE@@"
 _DOCUMENT_PART = "word/document.xml"
 _W_NAMESPACE = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 # Tables inside a form are printed smaller than its running text, so ten columns fit.
-TABLE_SIZE = 10
+TABLE_SIZE = tf.TABLE
 
 
 def _table_xml(

@@ -1,10 +1,15 @@
-"""Decision 247 Annex II: an EPZ enterprise's notice of a camera-system fault."""
+"""Decision 247 Annex II: an EPZ enterprise's notice of a camera-system fault.
+
+The items carry what the enterprise wrote; the enterprise dates it at its own place and its
+legal representative signs. The statutory repair deadline is the desk's, not the enterprise's:
+it is printed under the form, as the desk's note on its copy.
+"""
 
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.config import DocumentSettings, Enterprise
+from bot.config import Enterprise
 from bot.db.models import EpzOutage
 from bot.documents.blocks import Form, Signature, para, section
 from bot.documents.heading import Heading, date_time, place_date, vn_date
@@ -43,31 +48,40 @@ def _arisen(outage: EpzOutage, tz: ZoneInfo) -> str:
 
 
 def _fix(outage: EpzOutage, tz: ZoneInfo) -> str:
+    """Item 4 as the enterprise gave it: the expected date, a planned start, a new date."""
     parts = []
     if is_planned(outage) and outage.starts_at is not None:
         parts.append(f"Bắt đầu từ {date_time(outage.starts_at, tz)}.")
     if outage.expected_fix is not None:
         parts.append(f"Dự kiến khắc phục xong {vn_date(outage.expected_fix)}.")
-    days = REPAIR_WORKING_DAYS.get(outage.kind)
-    if days and outage.deadline is not None:
-        parts.append(
-            f"Thời hạn khắc phục theo quy định: {days} ngày làm việc, "
-            f"đến hết {vn_date(outage.deadline)}."
-        )
     if outage.new_date is not None:
         parts.append(f"Thời gian dự kiến mới: {vn_date(outage.new_date)} ({outage.explanation}).")
     return " ".join(parts) or "…"
+
+
+def desk_note(outage: EpzOutage) -> tuple[str, ...]:
+    """The desk's own reading of the notice: the repair deadline of 247 I.2.3."""
+    days = REPAIR_WORKING_DAYS.get(outage.kind)
+    if not days or outage.deadline is None:
+        return ()
+    return (
+        f"Thời hạn khắc phục theo Quyết định số 247/QĐ-TCHQ: {days} ngày làm việc kể từ khi "
+        f"thông báo, đến hết {vn_date(outage.deadline)}.",
+    )
 
 
 def epz_notice(
     outage: EpzOutage,
     enterprise: Enterprise,
     branch: str,
-    reporter: str,
-    documents: DocumentSettings,
+    representative: str,
     tz: ZoneInfo,
 ) -> Form:
-    """The outage notice in the layout of 247 Annex II, from the contact's answers."""
+    """The outage notice in the layout of 247 Annex II, from the contact's answers.
+
+    `representative` is the enterprise's legal representative (configured, or given by its
+    contact at enrolment); empty leaves the line for the signature.
+    """
     kind = translator("vi", tz)(KIND_LABELS[outage.kind])
     notified = outage.notified_at.astimezone(tz).date()
     return Form(
@@ -122,7 +136,11 @@ def epz_notice(
             recipients=(f"{branch or 'Chi cục Hải quan'};", "Lưu: VT."),
             signer="ĐẠI DIỆN THEO PHÁP LUẬT\nCỦA DOANH NGHIỆP",
             signer_note="(Ký, ghi rõ họ tên, đóng dấu)",
-            name=reporter,
-            date_line=place_date(documents.place, notified),
+            name=representative,
+            date_line=place_date(enterprise.notice_place(), notified),
+            decision_title="Ghi chú của cơ quan Hải quan (bản lưu của trực ban)"
+            if desk_note(outage)
+            else "",
+            decision=desk_note(outage),
         ),
     )

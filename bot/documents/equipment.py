@@ -6,7 +6,18 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from bot.config import DocumentSettings
-from bot.documents.blocks import Block, Form, Signature, Table, cell_text, para, section
+from bot.documents.blocks import (
+    Align,
+    Block,
+    Form,
+    Para,
+    Run,
+    Signature,
+    Table,
+    cell_text,
+    para,
+    section,
+)
 from bot.documents.heading import Heading, date_time, place_date, short_date
 from bot.epz.outages import KIND_LABELS
 from bot.i18n import translator
@@ -15,11 +26,16 @@ from bot.stats.periods import Span, StatsPeriod
 
 TITLE = "BÁO CÁO"
 SUBJECT = "Tình hình và kết quả hoạt động của trang thiết bị kiểm tra, giám sát hải quan"
+# 96 part III: the monthly or quarterly report is made "theo công văn 4770/TCHQ-GSQL ngày
+# 30/09/2011" and sent to the Department through its Finance and Administration Office.
 INTRO = (
     "Thực hiện Quy trình kiểm tra, giám sát hải quan bằng hệ thống camera giám sát ban hành kèm "
-    "theo Quyết định số 96/QĐ-HQBD ngày 19/3/2012 (phần III, Tổ chức thực hiện), {desk} báo cáo "
-    "tình hình và kết quả hoạt động của hệ thống ca-mê-ra giám sát {period} như sau:"
+    "theo Quyết định số 96/QĐ-HQBD ngày 19/3/2012 (phần III, Tổ chức thực hiện) và công văn số "
+    "4770/TCHQ-GSQL ngày 30/09/2011 của Tổng cục Hải quan, {desk} báo cáo tình hình và kết quả "
+    "hoạt động của trang thiết bị kiểm tra, giám sát hải quan (hệ thống ca-mê-ra giám sát) "
+    "{period} như sau:"
 )
+TO = "Kính gửi: Lãnh đạo {authority} (qua Phòng Tài vụ quản trị)."
 ROMAN = ("I", "II", "III", "IV")
 VERDICTS = {
     Verdict.MET: "Khắc phục đúng hạn",
@@ -193,6 +209,7 @@ def equipment_report(figures: Figures, documents: DocumentSettings, tz: ZoneInfo
         " (kỳ báo cáo chưa kết thúc)." if figures.running else "."
     )
     body: list[Block] = [
+        Para((Run(TO.format(authority=documents.authority)),), align=Align.CENTER),
         para(INTRO.format(desk=documents.desk, period=period_phrase(figures.period))),
         para(span, italic=True),
         section("I. Tình hình chung"),
@@ -207,18 +224,24 @@ def equipment_report(figures: Figures, documents: DocumentSettings, tz: ZoneInfo
         body.append(_outages(figures, tz))
     else:
         body.append(para("Trong kỳ không có sự cố."))
-    body += [section("V. Kiến nghị, đề xuất"), para("…")]
+    # 96 part I: every damage or loss is reported with its cause, who is responsible and
+    # what was done or is proposed; the desk's figures cannot say that, the signer writes it.
+    body += [
+        section("V. Nguyên nhân, trách nhiệm và kiến nghị, đề xuất"),
+        para("…"),
+    ]
     return Form(
         heading=Heading(
             parent=documents.authority.upper(),
             issuer=documents.desk.upper(),
             place_date=place_date(documents.place, made),
+            below=("Số: ……/BC-TrB",),
         ),
         title=TITLE,
         subtitle=f"{SUBJECT} {period_phrase(figures.period)}",
         body=body,
         signature=Signature(
-            recipients=("Lãnh đạo Cục;", "Phòng Tài vụ quản trị;", "Lưu: VT, Trực ban."),
+            recipients=("Như trên;", "Phòng Tài vụ quản trị (để tổng hợp);", "Lưu: VT, Trực ban."),
             signer="PHỤ TRÁCH TRỰC BAN",
             signer_note="(Ký, ghi rõ họ tên)",
         ),

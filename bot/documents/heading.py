@@ -18,12 +18,14 @@ class Heading:
 
     `parent` is the body above the issuer (upright), `issuer` the one that issues (bold);
     `below` ("Số: …", "Fax số: …") sits under the issuer, `place_date` under the motto.
+    A fax (888 Annexes II and V) has no national name, motto or place: `national` is False.
     """
 
     parent: str
     issuer: str
     place_date: str = ""
     below: tuple[str, ...] = ()
+    national: bool = True
 
 
 def vn_date(day: dt.date) -> str:
@@ -31,10 +33,13 @@ def vn_date(day: dt.date) -> str:
     return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
 
 
+# Where a form's place is not known, the clerk writes it in by hand.
+BLANK = "……"
+
+
 def place_date(place: str, day: dt.date) -> str:
-    """'Hà Nội, ngày 23 tháng 11 năm 2026' (the date alone when no place is known)."""
-    written = vn_date(day)
-    return f"{place}, {written}" if place else written[:1].upper() + written[1:]
+    """'Hà Nội, ngày 23 tháng 11 năm 2026' ('……, ngày …' when no place is known)."""
+    return f"{place or BLANK}, {vn_date(day)}"
 
 
 def local(when: dt.datetime, tz: ZoneInfo) -> dt.datetime:

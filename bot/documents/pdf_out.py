@@ -1,10 +1,13 @@
-"""Forms and the logbook as PDF (reportlab, DejaVu fonts so Vietnamese diacritics print)."""
+"""Forms and the logbook as PDF (reportlab), in the Times-metric face of bot/fonts.
+
+Sizes, margins and the heading's line breaks follow Decree 30/2020 (bot/documents/typeface.py),
+the same numbers the DOCX is laid out with.
+"""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from functools import cache
 from typing import Literal
 from xml.sax.saxutils import escape
 
@@ -12,52 +15,34 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
+from bot.documents import typeface as tf
 from bot.documents.blocks import Align, Form, Para, Signature, cell_text
 from bot.documents.blocks import Table as TableBlock
 from bot.documents.heading import MOTTO, NATION, Heading
 from bot.documents.logbook import COLUMNS, TITLE, LogbookSheet
 from bot.documents.printable import printable
-from bot.fonts import SERIF, SERIF_BOLD, SERIF_BOLD_ITALIC, SERIF_ITALIC, font_path
 
-# DejaVu Serif (shipped inside matplotlib, see bot/fonts.py): the core PDF fonts have no
-# Vietnamese letters.
-FACES = {
-    "Serif": SERIF,
-    "Serif-Bold": SERIF_BOLD,
-    "Serif-Italic": SERIF_ITALIC,
-    "Serif-BoldItalic": SERIF_BOLD_ITALIC,
-}
+# The embedded faces (the core PDF fonts have no Vietnamese letters).
+FACES = tf.FACES
+fonts = tf.register
 # reportlab's TA_LEFT, TA_CENTER, TA_JUSTIFY (its drawing code wants the numbers).
 _ALIGN: dict[Align, Literal[0, 1, 4]] = {Align.LEFT: 0, Align.CENTER: 1, Align.JUSTIFY: 4}
-
-
-@cache
-def fonts() -> None:
-    """Register the DejaVu faces once."""
-    for name, file in FACES.items():
-        pdfmetrics.registerFont(TTFont(f"DD-{name}", str(font_path(file))))
-    pdfmetrics.registerFontFamily(
-        "DD-Serif",
-        normal="DD-Serif",
-        bold="DD-Serif-Bold",
-        italic="DD-Serif-Italic",
-        boldItalic="DD-Serif-BoldItalic",
-    )
+# A line under the issuer and under the motto, as the decree draws them.
+_ISSUER_RULE, _MOTTO_RULE = "———————", "———————————"
 
 
 def _style(
-    size: float = 12, align: Align = Align.CENTER, indent: float = 0, after: float = 0
+    size: float = tf.BODY, align: Align = Align.CENTER, indent: float = 0, after: float = 0
 ) -> ParagraphStyle:
     return ParagraphStyle(
         "p",
-        fontName="DD-Serif",
+        fontName=tf.REGULAR,
         fontSize=size,
-        leading=size * 1.3,
+        leading=size * 1.2,
         alignment=_ALIGN[align],
         firstLineIndent=indent,
         spaceAfter=after,
@@ -78,20 +63,38 @@ def _markup(text: str, *, bold: bool = False, italic: bool = False) -> str:
     return out
 
 
-def _lines(lines: Sequence[tuple[str, bool, bool]], size: float) -> list[Flowable]:
-    return [Paragraph(_markup(text, bold=b, italic=i), _style(size)) for text, b, i in lines]
+# A line of a heading or signature block: its text, size, bold, italic.
+_Line = tuple[str, float, bool, bool]
 
 
-def _heading(heading: Heading, width: float, size: float) -> Table:
-    left: list[tuple[str, bool, bool]] = []
+def _lines(lines: Sequence[_Line]) -> list[Flowable]:
+    return [Paragraph(_markup(text, bold=b, italic=i), _style(size)) for text, size, b, i in lines]
+
+
+def name_lines(name: str, column: float, *, bold: bool) -> list[str]:
+    """A body's name in lines that fit its block, broken between word groups."""
+    return tf.wrap_name(printable(name), lambda line: tf.width(line, tf.HEAD, bold=bold) <= column)
+
+
+def _heading(heading: Heading, width: float) -> Table:
+    column = width * tf.ISSUER_SHARE
+    left: list[_Line] = []
     if heading.parent:
-        left.append((heading.parent, False, False))
-    left += [(heading.issuer, True, False), ("———————", False, False)]
-    left += [(text, False, False) for text in heading.below]
-    right = [(NATION, True, False), (MOTTO, True, False), ("———————————", False, False)]
-    if heading.place_date:
-        right.append((heading.place_date, False, True))
-    table = Table([[_lines(left, size), _lines(right, size)]], colWidths=[width * 0.4, width * 0.6])
+        parent = name_lines(heading.parent, column, bold=False)
+        left += [(line, tf.HEAD, False, False) for line in parent]
+    left += [(line, tf.HEAD, True, False) for line in name_lines(heading.issuer, column, bold=True)]
+    left.append((_ISSUER_RULE, tf.HEAD, False, False))
+    left += [(text, tf.NUMBER, False, False) for text in heading.below]
+    right: list[_Line] = []
+    if heading.national:
+        right = [
+            (NATION, tf.HEAD, True, False),
+            (MOTTO, tf.MOTTO, True, False),
+            (_MOTTO_RULE, tf.HEAD, False, False),
+        ]
+        if heading.place_date:
+            right.append((heading.place_date, tf.PLACE_DATE, False, True))
+    table = Table([[_lines(left), _lines(right)]], colWidths=[column, width - column])
     table.setStyle(
         TableStyle(
             [
@@ -109,44 +112,65 @@ def _para(block: Para) -> Paragraph:
     return Paragraph(
         text,
         _style(
-            block.size or 12,
+            block.size or tf.BODY,
             block.align,
-            indent=1 * cm if block.indent else 0,
-            after=5,
+            indent=tf.INDENT_CM * cm if block.indent else 0,
+            after=6,
         ),
     )
 
 
 def _signature(signature: Signature, width: float) -> list[Flowable]:
-    left: list[Flowable] = [Paragraph("<b><i>Nơi nhận:</i></b>", _style(11, Align.LEFT))]
-    left += [Paragraph(_markup(f"- {r}"), _style(10, Align.LEFT)) for r in signature.recipients]
-    right_lines: list[tuple[str, bool, bool]] = []
+    left: list[Flowable] = [
+        Paragraph(
+            _markup("Nơi nhận:", bold=True, italic=True),
+            _style(tf.RECIPIENTS_TITLE, Align.LEFT),
+        )
+    ]
+    left += [
+        Paragraph(_markup(f"- {r}"), _style(tf.RECIPIENTS, Align.LEFT))
+        for r in signature.recipients
+    ]
+    right_lines: list[_Line] = []
     if signature.date_line:
-        right_lines.append((signature.date_line, False, True))
-    right_lines += [(text, True, False) for text in signature.signer.split("\n")]
-    right = _lines(right_lines, 12)
+        right_lines.append((signature.date_line, tf.PLACE_DATE, False, True))
+    right_lines += [(text, tf.BODY, True, False) for text in signature.signer.split("\n")]
+    right = _lines(right_lines)
     if signature.signer_note:
-        right.append(Paragraph(_markup(signature.signer_note, italic=True), _style(10)))
-    right.append(Spacer(1, 1.8 * cm))
+        right.append(Paragraph(_markup(signature.signer_note, italic=True), _style(tf.NOTE)))
+    right.append(Spacer(1, 2.2 * cm))
     if signature.name:
-        right.append(Paragraph(_markup(signature.name, bold=True), _style(12)))
-    table = Table([[left, right]], colWidths=[width * 0.45, width * 0.55])
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    story: list[Flowable] = [Spacer(1, 0.4 * cm), table]
+        right.append(Paragraph(_markup(signature.name, bold=True), _style(tf.BODY)))
+    table = Table([[left, right]], colWidths=[width * 0.4, width * 0.6])
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    # Space before the block belongs to the table, so the paragraph kept with it reaches it.
+    table.spaceBefore = 0.4 * cm
+    story: list[Flowable] = [table]
     if signature.decision_title:
         story += [
             Spacer(1, 0.6 * cm),
-            Paragraph(_markup(signature.decision_title, bold=True), _style(12)),
+            Paragraph(_markup(signature.decision_title, bold=True), _style(tf.BODY)),
         ]
         if signature.decision_note:
-            story.append(Paragraph(_markup(signature.decision_note, italic=True), _style(11)))
-        story += [Paragraph(_markup(text), _style(12, Align.LEFT)) for text in signature.decision]
+            story.append(Paragraph(_markup(signature.decision_note, italic=True), _style(tf.NOTE)))
+        story += [
+            Paragraph(_markup(text), _style(tf.BODY, Align.JUSTIFY, after=3))
+            for text in signature.decision
+        ]
     return story
 
 
 def _table(block: TableBlock, width: float) -> Table:
     """A ruled table in small print; the header row repeats on each page."""
-    head, body = _style(8.5), _style(8.5, Align.LEFT)
+    head, body = _style(tf.TABLE), _style(tf.TABLE, Align.LEFT)
     rows = [[Paragraph(_markup(title, bold=True), head) for title in block.columns]]
     rows += [[Paragraph(_markup(cell_text(value)), body) for value in row] for row in block.rows]
     total = sum(block.widths)
@@ -166,40 +190,55 @@ def _table(block: TableBlock, width: float) -> Table:
 
 def render_form(form: Form) -> bytes:
     """A form (Annexes II-V, 247 Annex II, the equipment report) as PDF bytes, A4."""
-    fonts()
+    tf.register()
     buffer = io.BytesIO()
     page = landscape(A4) if form.landscape else A4
-    left = 2 * cm if form.landscape else 3 * cm
     document = SimpleDocTemplate(
         buffer,
         pagesize=page,
-        leftMargin=left,
-        rightMargin=1.5 * cm,
-        topMargin=2 * cm,
-        bottomMargin=2 * cm,
+        leftMargin=tf.LEFT,
+        rightMargin=tf.RIGHT,
+        topMargin=tf.TOP,
+        bottomMargin=tf.BOTTOM,
         title=form.subtitle or form.title,
     )
-    width = page[0] - left - 1.5 * cm
+    width = page[0] - tf.LEFT - tf.RIGHT
     story: list[Flowable] = []
     if form.banner:
-        story += [Paragraph(_markup(form.banner, bold=True), _style(12)), Spacer(1, 0.2 * cm)]
-    story += [_heading(form.heading, width, 11), Spacer(1, 0.6 * cm)]
-    story.append(Paragraph(_markup(form.title, bold=True), _style(14)))
+        story += [Paragraph(_markup(form.banner, bold=True), _style(tf.BODY)), Spacer(1, 4)]
+    story += [_heading(form.heading, width), Spacer(1, 0.6 * cm)]
+    if form.title:
+        story.append(Paragraph(_markup(form.title, bold=True), _style(tf.TITLE)))
     if form.subtitle:
-        story.append(Paragraph(_markup(form.subtitle, bold=True), _style(12)))
+        story.append(Paragraph(_markup(form.subtitle, bold=True), _style(tf.BODY)))
     story.append(Spacer(1, 0.5 * cm))
     for block, following in zip(form.body, [*form.body[1:], None], strict=True):
         if isinstance(block, TableBlock):
             story += [_table(block, width), Spacer(1, 0.3 * cm)]
             continue
         paragraph = _para(block)
-        # A table's title stays on the table's page.
-        paragraph.keepWithNext = isinstance(following, TableBlock)
+        # A table's title stays on the table's page, and the last paragraph on the
+        # signature's: a signature never stands alone on a page.
+        paragraph.keepWithNext = (
+            block.heading
+            or isinstance(following, TableBlock)
+            or (following is None and form.signature is not None)
+        )
         story.append(paragraph)
     if form.signature is not None:
         story += _signature(form.signature, width)
-    document.build(story)
+    document.build(story, onLaterPages=_page_number)
     return buffer.getvalue()
+
+
+def _page_number(canvas: Canvas, document: SimpleDocTemplate) -> None:
+    """Decree 30: pages from the second numbered, centred in the top margin, 13-14 pt."""
+    canvas.saveState()
+    canvas.setFont(tf.REGULAR, tf.BODY)
+    width, height = document.pagesize
+    centre = document.leftMargin + (width - document.leftMargin - document.rightMargin) / 2
+    canvas.drawCentredString(centre, height - tf.TOP / 2 - tf.BODY / 3, str(canvas.getPageNumber()))
+    canvas.restoreState()
 
 
 class _Widths:
@@ -368,7 +407,7 @@ class _LogbookPages:
 
 def render_logbook(sheet: LogbookSheet) -> bytes:
     """The Annex I logbook as PDF bytes, A4 landscape."""
-    fonts()
+    tf.register()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=landscape(A4), pageCompression=1)
     canvas.setTitle(f"{TITLE} — {sheet.period}")

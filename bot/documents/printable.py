@@ -9,8 +9,9 @@ Each becomes U+FFFD "�", the Unicode replacement character, rather than being 
 logbook is a sealed record, and its print must show that its line held something more than the
 printed letters, and where, instead of silently differing from the sealed entry (the database
 keeps the exact text, and `duty-desk logbook verify` checks that). U+FFFD is in every font the
-desk prints with (DejaVu in PDFs; Word and Excel fall back for Times New Roman and Calibri),
-which the Control Pictures (␛, ␀) are not, and nobody types it by accident.
+desk prints with (DutyDesk Termes in PDFs, which was given one; Word and Excel fall back for
+Times New Roman and Calibri), which the Control Pictures (␛, ␀) are not, and nobody types it
+by accident.
 
 Tab and the line break stay: every writer prints them. Other line breaks (CR LF, a lone CR,
 U+2028, U+2029) become the line break. The marks that only set a direction (U+200E, U+200F)

@@ -1,11 +1,18 @@
-"""Annex IV: a unit's report of the result of a request from the duty desk."""
+"""Annex IV: a unit's report of the result of a request from the duty desk.
+
+The unit reports under its own heading (its parent body, "ĐƠN VỊ CHỦ QUẢN", over its name),
+dated at its own place, signed by its head: all three from the unit's configuration.
+"""
 
 from __future__ import annotations
 
 from bot.db.models import UnitRequest
 from bot.documents.blocks import Align, Form, Para, Run, Signature, item, para
 from bot.documents.cases import Case
-from bot.documents.heading import Heading, date_time, place_date, vn_date
+from bot.documents.heading import BLANK, Heading, date_time, place_date, vn_date
+
+# The unit writes its own registry number in.
+NUMBER = "Số: ……/BC"
 
 
 def _timeline(case: Case, request: UnitRequest) -> str:
@@ -29,20 +36,33 @@ def _late(request: UnitRequest) -> str:
     return f"{request.late_reason} Trách nhiệm: {request.responsible}."
 
 
+def suggestion(request: UnitRequest) -> str:
+    """What the unit proposed: its words, 'Không.' when it had none, blank if never asked."""
+    if request.suggestion is None:
+        return "…"
+    return request.suggestion or "Không."
+
+
 def annex_iv(case: Case, request: UnitRequest) -> Form:
     """The result report in the layout of 888 Annex IV, from the unit's answers."""
-    docs, tz = case.documents, case.tz
-    unit = case.request_names.get(request.id or 0, request.unit_key)
+    tz = case.tz
+    unit = case.units.get(request.unit_key)
+    name = case.request_names.get(request.id or 0, request.unit_key)
+    head = case.persons.get(unit.head) if unit is not None and unit.head else None
     reported = request.reported_at or request.delivered_at
     sent = case.sent_at.astimezone(tz).date()
     return Form(
         heading=Heading(
-            parent=docs.authority.upper(),
-            issuer=unit.upper(),
-            place_date=place_date(docs.place, reported.astimezone(tz).date()),
+            # Unconfigured, the parent body is left for the clerk rather than guessed.
+            parent=(unit.parent if unit is not None and unit.parent else BLANK).upper(),
+            issuer=name.upper(),
+            place_date=place_date(
+                unit.place if unit is not None else "", reported.astimezone(tz).date()
+            ),
+            below=(NUMBER, "V/v báo cáo kết quả xử lý yêu cầu phối hợp của trực ban"),
         ),
-        title="BÁO CÁO",
-        subtitle=f"Kết quả xử lý yêu cầu phối hợp của trực ban (vụ việc số {case.incident.label})",
+        # The seed's Annex IV is a letter: no title, "Kính gửi" under the heading.
+        title="",
         body=[
             Para(
                 (Run("Kính gửi: "), Run("Văn phòng Tổng cục (Phòng Tổng hợp – bộ phận trực ban).")),
@@ -50,8 +70,8 @@ def annex_iv(case: Case, request: UnitRequest) -> Form:
             ),
             para(
                 f"Thực hiện yêu cầu phối hợp tại điện fax số {case.fax_number}, {vn_date(sent)} "
-                f"của Trực ban cơ quan Tổng cục Hải quan. {unit} báo cáo kết quả xử lý, "
-                "cụ thể như sau:"
+                f"của Trực ban cơ quan Tổng cục Hải quan (vụ việc số {case.incident.label}). "
+                f"{name} báo cáo kết quả xử lý, cụ thể như sau:"
             ),
             item(
                 "Nội dung yêu cầu phối hợp thực hiện", f"{case.kind_text}: {case.proposal.content}"
@@ -63,7 +83,7 @@ def annex_iv(case: Case, request: UnitRequest) -> Form:
                 "trách nhiệm công chức liên quan",
                 _late(request),
             ),
-            item("Đề xuất (nếu có)", "Không."),
+            item("Đề xuất (nếu có)", suggestion(request)),
             item(
                 "Đầu mối phối hợp trao đổi thông tin",
                 request.contact or request.responder_name,
@@ -73,6 +93,7 @@ def annex_iv(case: Case, request: UnitRequest) -> Form:
             recipients=("Văn phòng Tổng cục;", "Lưu: VT."),
             signer="LÃNH ĐẠO ĐƠN VỊ",
             signer_note="(Ký, ghi rõ họ tên, chức vụ)",
-            name=request.responder_name,
+            # The unit's configured head; else the line is left for whoever signs.
+            name=head.name if head is not None else "",
         ),
     )

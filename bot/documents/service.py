@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.db.models import EnterpriseContact, EpzOutage
+from bot.db.models import EpzOutage
 from bot.documents import docx_out, pdf_out, xlsx_out
 from bot.documents.blocks import Form
 from bot.documents.cases import Annex, build_case
@@ -22,6 +22,7 @@ from bot.documents.logbook import LogbookReader
 from bot.documents.periods import Period
 from bot.documents.proposal import annex_iii
 from bot.documents.result import annex_iv
+from bot.epz.enrolment import legal_representative
 from bot.epz.workdays import desk_calendar
 from bot.escalation.incidents import find_by_label, load_history
 from bot.logbook import chain
@@ -154,25 +155,12 @@ class Documents:
         settings = self._settings
         with Session(self._engine) as session:
             outage = session.get(EpzOutage, number)
-            contact = (
-                session.get(EnterpriseContact, outage.reporter_id)
-                if outage is not None and outage.reporter_id is not None
-                else None
-            )
         enterprise = settings.enterprise(outage.enterprise) if outage else None
         if outage is None or enterprise is None:
             return Missing.NO_OUTAGE
         branch = settings.unit(enterprise.branch) if enterprise.branch else None
-        reporter = contact.name if contact else ""
-        if not reporter and outage.reporter_id is not None:
-            person = settings.person(outage.reporter_id)
-            reporter = person.name if person else ""
+        representative = legal_representative(self._engine, enterprise)
         form = epz_notice(
-            outage,
-            enterprise,
-            branch.name if branch else "",
-            reporter,
-            settings.documents,
-            settings.tz,
+            outage, enterprise, branch.name if branch else "", representative, settings.tz
         )
         return Exported(f"thong-bao-su-co_{number}.{fmt.value}", _FORM_RENDER[fmt](form))

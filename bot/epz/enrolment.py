@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.config import Enterprise, Settings
 from bot.db.models import EnterpriseContact, Invite
 from bot.steps import Refusal, Step
+
+# A person's name, as long as a form's line can hold.
+MAX_NAME = 120
 
 
 class InviteProblem(StrEnum):
@@ -108,3 +111,38 @@ class Enrolment:
                 }
         key = self._contacts.get(user_id)
         return self._settings.enterprise(key) if key else None
+
+    def representative(self, enterprise: Enterprise) -> str:
+        """The enterprise's legal representative: configured, else as a contact gave it."""
+        return legal_representative(self._engine, enterprise)
+
+    def record_representative(self, user_id: int, name: str) -> Step[Enterprise]:
+        """A contact names their enterprise's legal representative (247 Annex II's signer)."""
+        name = " ".join(name.split())
+        enterprise = self.enterprise_of(user_id)
+        if enterprise is None:
+            return Step(refusal=Refusal.NOT_FOUND)
+        if not name:
+            return Step(enterprise, Refusal.EMPTY)
+        with Session(self._engine) as session:
+            contact = session.get(EnterpriseContact, user_id)
+            if contact is None:
+                return Step(refusal=Refusal.NOT_FOUND)
+            contact.legal_representative = name[:MAX_NAME]
+            session.add(contact)
+            session.commit()
+        return Step(enterprise)
+
+
+def legal_representative(engine: Engine, enterprise: Enterprise) -> str:
+    """Who signs the enterprise's notices: configured, else the name its latest contact gave."""
+    if enterprise.legal_representative:
+        return enterprise.legal_representative
+    with Session(engine) as session:
+        named = session.exec(
+            select(EnterpriseContact.legal_representative)
+            .where(EnterpriseContact.enterprise == enterprise.key)
+            .where(EnterpriseContact.legal_representative != "")
+            .order_by(col(EnterpriseContact.enrolled_at).desc())
+        ).first()
+    return named or ""

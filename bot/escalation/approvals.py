@@ -83,10 +83,12 @@ class Approvals:
         urgent_case: UrgentCase | None = None,
         outage_id: int | None = None,
         person_ids: list[int] | None = None,
+        assessment: str = "",
     ) -> Step[Proposal]:
         """Record a proposal and put it before the shift leader (urgent: send it at once).
 
         It is addressed to units' chats and/or to named people, each in their private chat.
+        `assessment` is the proposer's reading of the facts (Annex III "Phân tích, nhận định").
         """
         ctx = self._ctx
         person_ids = person_ids or []
@@ -117,6 +119,7 @@ class Approvals:
                 units=",".join(unit_keys),
                 people=",".join(str(pid) for pid in person_ids),
                 content=content.strip(),
+                assessment=" ".join(assessment.split()),
                 urgent_case=urgent_case,
                 status=ProposalStatus.URGENT_SENT if urgent_case else ProposalStatus.PENDING,
                 proposer_id=author.user_id,

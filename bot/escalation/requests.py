@@ -319,8 +319,13 @@ class Requests:
         late_reason: str,
         responsible: str,
         now: dt.datetime,
+        suggestion: str | None = None,
     ) -> Step[UnitRequest]:
-        """The unit reports the result (Annex IV); a late one must give reason and who."""
+        """The unit reports the result (Annex IV); a late one must give reason and who.
+
+        `suggestion` is Annex IV's "Đề xuất (nếu có)": "" when the unit has none, None when
+        the way in did not ask.
+        """
         if not result.strip():
             return Step(refusal=Refusal.EMPTY)
         ctx = self._ctx
@@ -334,6 +339,7 @@ class Requests:
             request.status, request.reported_at = RequestStatus.REPORTED, now
             request.result = result.strip()
             request.late_reason, request.responsible = late_reason.strip(), responsible.strip()
+            request.suggestion = suggestion.strip() if suggestion is not None else None
             session.add(request)
             deadlines.cancel(session, request_subject(request_id), (EscalationDeadline.RESULT_DUE,))
             label = self._book.label(session, request)

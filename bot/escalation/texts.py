@@ -155,6 +155,13 @@ def proposal_card(
     lines += [
         escape(tr("To: {units}").format(units=unit_names(proposal, names, people))),
         escape(proposal.content),
+    ]
+    if proposal.assessment:
+        # What the proposer read in the facts: the leader decides on it too.
+        lines.append(
+            "<i>" + escape(tr("Assessment: {text}").format(text=proposal.assessment)) + "</i>"
+        )
+    lines += [
         "— "
         + escape(
             tr("proposed by {name} at {time}").format(

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from html import escape
 
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
+from bot.drafts import DraftState
 from bot.epz.enrolment import InviteProblem
 from bot.handlers.common import App, Context, desk_of, reply, tr_for
+from bot.handlers.flows import Flow, answer_text, ask, finish, register_flow, start
 from bot.i18n import N_
 from bot.steps import refusal_text
+
+REPRESENTATIVE = "representative"
+
+
+class RepresentativeStep(StrEnum):
+    """The one question after enrolment when the desk does not know who signs for the firm."""
+
+    NAME = "name"
+
 
 PROBLEMS = {
     InviteProblem.UNKNOWN: N_(
@@ -102,10 +114,54 @@ async def cmd_start_invite(update: Update, context: Context) -> None:
             ).format(name=redeemed.enterprise.name, tax_code=redeemed.enterprise.tax_code)
         ),
     )
+    if not desk.enrolment.representative(redeemed.enterprise):
+        # 247 Annex II is signed by the enterprise's legal representative: the form needs
+        # the name, and the contact is the one who knows it.
+        state = start(update, context, REPRESENTATIVE, RepresentativeStep.NAME, {})
+        if state is not None:
+            ask(
+                update,
+                context,
+                escape(
+                    tr(
+                        "Who is the legal representative of {name}? Write their full name: it "
+                        "is printed under “ĐẠI DIỆN THEO PHÁP LUẬT” on your fault notices."
+                    ).format(name=redeemed.enterprise.name)
+                ),
+            )
+
+
+async def on_representative(update: Update, context: Context, state: DraftState) -> None:
+    """Record the legal representative's name the contact wrote."""
+    text = answer_text(update, context)
+    if text is None:
+        return
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    user = update.effective_user
+    if user is None:
+        return
+    step = desk.enrolment.record_representative(user.id, text)
+    if not step.ok:
+        finish(context, state)
+        reply(update, context, escape(refusal_text(tr, step)))
+        return
+    finish(context, state)
+    reply(
+        update,
+        context,
+        "✅ "
+        + escape(
+            tr("Noted: {person} signs the notices of {name} as its legal representative.").format(
+                person=" ".join(text.split()), name=step.value.name if step.value else ""
+            )
+        ),
+    )
 
 
 def register(app: App) -> None:
-    """Wire /invite and invite links (before /start's help)."""
+    """Wire /invite and invite links (before /start's help), and the question after."""
+    register_flow(REPRESENTATIVE, Flow(on_representative))
     app.add_handler(CommandHandler("invite", cmd_invite))
     app.add_handler(
         CommandHandler("start", cmd_start_invite, filters=filters.ChatType.PRIVATE, has_args=True)

@@ -13,11 +13,11 @@ from telegram import Update
 
 from bot.config import Person
 from bot.customs.addressees import find_person, person_label
-from bot.db.models import ProposalKind, UrgentCase
+from bot.db.models import Incident, ProposalKind, UrgentCase
 from bot.drafts import DraftState
 from bot.escalation.buttons import NEW_PROPOSAL
 from bot.escalation.buttons import URGENT as URGENT_PREFIX
-from bot.escalation.texts import INCIDENT_KINDS, KIND_LABELS, URGENT_LABELS
+from bot.escalation.texts import INCIDENT_KINDS, KIND_LABELS, URGENT_LABELS, refs_line
 from bot.handlers.acting import actor, refuse
 from bot.handlers.buttons import ActionPress, button
 from bot.handlers.common import Context, desk_of, reply, tr_for
@@ -31,7 +31,8 @@ PROPOSE, URGENT = "propose", "urgent"
 class ProposalStep(StrEnum):
     """The questions of a proposal (PROPOSE) or of an urgent action (URGENT), as drafts store them.
 
-    kind (or case, urgent) → units ⇄ person → content → the proposal is recorded.
+    kind (or case, urgent) → units ⇄ person → content → assessment (not when urgent: it acts
+    at once) → the proposal is recorded.
     """
 
     KIND = "kind"
@@ -39,6 +40,23 @@ class ProposalStep(StrEnum):
     UNITS = "units"
     PERSON = "person"
     CONTENT = "content"
+    ASSESSMENT = "assessment"
+
+
+def incident_facts(incident: Incident) -> str:
+    """The incident's facts in one line: what an assessment starts from (Annex III 2).
+
+    In Vietnamese whoever asks: taken as they are, they print on the Vietnamese form.
+    """
+    parts = [incident.description.strip().rstrip(".")]
+    if incident.place:
+        parts.append(
+            incident.place + (f", ca-mê-ra số {incident.camera}" if incident.camera else "")
+        )
+    refs = refs_line(incident)
+    if refs:
+        parts.append(refs)
+    return "; ".join(part for part in parts if part)
 
 
 async def on_shift(update: Update, context: Context, name: str) -> bool:
@@ -95,7 +113,13 @@ async def begin(update: Update, context: Context, incident_id: int, urgent: bool
     if incident is None:
         reply(update, context, escape(tr("This incident no longer exists.")))
         return
-    data = {"incident": incident_id, "label": incident.label, "units": [], "people": []}
+    data = {
+        "incident": incident_id,
+        "label": incident.label,
+        "units": [],
+        "people": [],
+        "facts": incident_facts(incident),
+    }
     first = ProposalStep.CASE if urgent else ProposalStep.KIND
     state = start(update, context, URGENT if urgent else PROPOSE, first, data)
     if state is not None:
@@ -178,6 +202,20 @@ def ask_step(update: Update, context: Context, state: DraftState) -> None:
             context,
             escape(tr("What exactly should the unit(s) do? Write the content of the request.")),
         )
+    elif state.step == ProposalStep.ASSESSMENT:
+        facts = state.data.get("facts", "")
+        ask(
+            update,
+            context,
+            escape(
+                tr(
+                    "Your assessment of the incident, in one line (printed under “Phân tích, "
+                    "nhận định” on the proposal). Write it, or take the incident's facts:"
+                )
+            )
+            + f"\n<i>{escape(facts)}</i>",
+            [[choice("📋 " + tr("Use the incident's facts"), "assess:facts")]] if facts else [],
+        )
 
 
 async def on_text(update: Update, context: Context, state: DraftState) -> None:
@@ -226,6 +264,13 @@ async def on_text(update: Update, context: Context, state: DraftState) -> None:
             ).format(given=text)
         ask(update, context, escape(problem))
         return
+    if state.step == ProposalStep.ASSESSMENT:
+        if not text:
+            ask_step(update, context, state)
+            return
+        state.data["assessment"] = text
+        await submit(update, context, state, state.data["content"])
+        return
     if state.step != ProposalStep.CONTENT:
         ask_step(update, context, state)
         return
@@ -236,12 +281,21 @@ async def on_text(update: Update, context: Context, state: DraftState) -> None:
             escape(tr("The content cannot be empty. Write what the unit(s) should do.")),
         )
         return
-    await submit(update, context, state, text)
+    if state.flow == URGENT:
+        await submit(update, context, state, text)
+        return
+    state.data["content"] = text
+    advance(context, state, ProposalStep.ASSESSMENT)
+    ask_step(update, context, state)
 
 
 async def on_button(update: Update, context: Context, state: DraftState, value: str) -> None:
     """Take a chosen kind, case or unit."""
     name, _, choice_value = value.partition(":")
+    if name == "assess" and state.step == ProposalStep.ASSESSMENT:
+        state.data["assessment"] = state.data.get("facts", "")
+        await submit(update, context, state, state.data["content"])
+        return
     if name == "kind" and state.step == ProposalStep.KIND:
         state.data["kind"] = choice_value
         advance(context, state, ProposalStep.UNITS)
@@ -318,6 +372,7 @@ async def submit(update: Update, context: Context, state: DraftState, content: s
         desk.clock.now(),
         urgent_case=case,
         person_ids=list(state.data.get("people", [])),
+        assessment=str(state.data.get("assessment", "")),
     )
     if not step.ok:
         ask(update, context, escape(refusal_text(tr, step)))

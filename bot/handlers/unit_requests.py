@@ -17,7 +17,16 @@ from bot.escalation.reply_clock import is_late
 from bot.handlers.acting import actor, conclude, refuse
 from bot.handlers.buttons import ActionPress, button
 from bot.handlers.common import App, Context, desk_of, reply, tr_for
-from bot.handlers.flows import Flow, advance, answer_text, ask, finish, register_flow, start
+from bot.handlers.flows import (
+    Flow,
+    advance,
+    answer_text,
+    ask,
+    choice,
+    finish,
+    register_flow,
+    start,
+)
 from bot.i18n import N_, Translator
 from bot.steps import Refusal, refusal_text
 
@@ -27,7 +36,8 @@ ANSWER, ACK, RESULT = "answer", "ack", "result"
 class AnswerStep(StrEnum):
     """The questions of a receiver's answer, as drafts store them.
 
-    ANSWER: answer; ACK: contact; RESULT: result, then reason and responsible when late.
+    ANSWER: answer; ACK: contact; RESULT: result, then reason and responsible when late, then
+    the unit's suggestion (Annex IV "Đề xuất (nếu có)").
     """
 
     ANSWER = "answer"
@@ -35,6 +45,10 @@ class AnswerStep(StrEnum):
     RESULT = "result"
     REASON = "reason"
     RESPONSIBLE = "responsible"
+    SUGGESTION = "suggestion"
+
+
+NO_SUGGESTION = "no-suggestion"
 
 
 # After the access gate (-100), before the default group (0) that answers the message.
@@ -171,9 +185,21 @@ async def on_result(update: Update, context: Context, state: DraftState) -> None
     text = answer_text(update, context)
     if text is None:
         return
+    state.data[state.step] = text
+    await _next_result_step(update, context, state)
+
+
+async def on_result_button(update: Update, context: Context, state: DraftState, value: str) -> None:
+    """“No suggestion”: the unit has nothing to propose."""
+    if value == NO_SUGGESTION and state.step == AnswerStep.SUGGESTION:
+        state.data[AnswerStep.SUGGESTION] = ""
+    await _next_result_step(update, context, state)
+
+
+async def _next_result_step(update: Update, context: Context, state: DraftState) -> None:
+    """Ask what the report still lacks, or send it."""
     desk = desk_of(context)
     tr = tr_for(update, context)
-    state.data[state.step] = text
     request = desk.escalation.requests.get(state.data["request"])
     now = desk.clock.now()
     if request is not None and is_late(request, now):
@@ -185,6 +211,15 @@ async def on_result(update: Update, context: Context, state: DraftState) -> None
             advance(context, state, AnswerStep.RESPONSIBLE)
             ask(update, context, escape(tr("Who is responsible for the delay (name, title)?")))
             return
+    if AnswerStep.SUGGESTION not in state.data:
+        advance(context, state, AnswerStep.SUGGESTION)
+        ask(
+            update,
+            context,
+            escape(tr("Anything the unit proposes (Annex IV “Đề xuất”)? Write it, or tap None.")),
+            [[choice(tr("None"), NO_SUGGESTION)]],
+        )
+        return
     step = desk.escalation.requests.report_result(
         actor(update, context),
         state.data["request"],
@@ -192,6 +227,7 @@ async def on_result(update: Update, context: Context, state: DraftState) -> None
         state.data.get("reason", ""),
         state.data.get("responsible", ""),
         now,
+        suggestion=state.data[AnswerStep.SUGGESTION],
     )
     finish(context, state)
     reply(
@@ -205,7 +241,7 @@ def register(app: App) -> None:
     """Wire the unit's buttons and answers."""
     register_flow(ANSWER, Flow(on_answer))
     register_flow(ACK, Flow(on_acknowledge))
-    register_flow(RESULT, Flow(on_result))
+    register_flow(RESULT, Flow(on_result, on_result_button))
     app.add_handler(CallbackQueryHandler(on_unit_button, pattern=ours(REQUEST.read)))
     # Its own group, so /start and every other private message are still answered as usual.
     app.add_handler(

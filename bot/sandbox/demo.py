@@ -146,6 +146,11 @@ def demo_config(
 ) -> dict[str, Any]:
     """The settings of the demo desk, pointed at the emulator and the started cameras."""
     people = [{"id": p.id, "name": p.name, "title": p.title} for p in PERSONAS]
+    # The numbers the forms print after the desk's contacts (888 Annexes II and V).
+    phones = {LEADER: "0903 111 222", OFFICER: "0912 345 678", OFFICER_2: "0912 345 679"}
+    for person in people:
+        if person["id"] in phones:
+            person["phone"] = phones[person["id"]]
     units = {UNIT_CONTACT: "hq-kv1", TEAM_CONTACT: "doi-ks"}
     for person in people:
         if person["id"] in units:
@@ -189,8 +194,16 @@ def demo_config(
                 "name": "Chi cục HQ CK cảng Sài Gòn KV1",
                 "chat_id": UNIT_CHAT,
                 "head": UNIT_CONTACT,
+                "parent": "Cục Hải quan TP. Hồ Chí Minh",
+                "place": "TP. Hồ Chí Minh",
             },
-            {"key": "doi-ks", "name": "Đội Kiểm soát Hải quan", "chat_id": TEAM_CHAT},
+            {
+                "key": "doi-ks",
+                "name": "Đội Kiểm soát Hải quan",
+                "chat_id": TEAM_CHAT,
+                "parent": "Cục Hải quan TP. Hồ Chí Minh",
+                "place": "TP. Hồ Chí Minh",
+            },
         ],
         "cameras": camera_map,
         "enterprises": [
@@ -198,7 +211,8 @@ def demo_config(
                 "key": ENTERPRISE_KEY,
                 "name": "Công ty TNHH ABC Việt Nam",
                 "tax_code": "0312345678",
-                "address": "KCX Tân Thuận, Quận 7",
+                "address": "KCX Tân Thuận, Quận 7, TP. Hồ Chí Minh",
+                "legal_representative": "Lê Thị Hạnh",
                 "branch": "hq-kv1",
                 "officer": OFFICER,
                 "cameras": [
@@ -209,4 +223,10 @@ def demo_config(
         ],
         "alerts": {"health_every_seconds": 120},
         "roster": {"days": _roster(today)},
+        "documents": {
+            "authority": "Tổng cục Hải quan",
+            "desk": "Trực ban",
+            "director": "Trần Văn Đức",
+            "phone": "024 3944 0833",
+        },
     }

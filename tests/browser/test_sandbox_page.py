@@ -63,6 +63,8 @@ async def test_an_alert_becomes_an_approved_request_the_unit_acknowledges(
     await press(page, bot_message(page, "đơn vị nào"), "dr:units-done")
     await expect(bot_message(page, "nội dung yêu cầu")).to_be_visible()
     await write(page, "Đề nghị Chi cục KV1 kiểm tra bãi B3, camera 02 bị che")
+    await expect(bot_message(page, "Phân tích, nhận định")).to_be_visible()
+    await press(page, bot_message(page, "Phân tích, nhận định"), "dr:assess:facts")
     proposal = bot_message(page, "Đề xuất xử lý vụ việc")
     await expect(proposal).to_contain_text("chờ lãnh đạo ca trực")
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ctypes
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
 import pypdfium2
+import pypdfium2.raw as pdfium_c
 from docx import Document
 from PIL import ImageOps
 from pypdf import PdfReader
@@ -33,11 +36,11 @@ def squeeze(text: str) -> str:
     return " ".join(text.split())
 
 
-def render_png(data: bytes, folder: Path, name: str) -> Path:
-    """Render a PDF's first page at 50 dpi, as an inspector would see it (PDFium, from PyPI)."""
+def render_png(data: bytes, folder: Path, name: str, dpi: int = 50) -> Path:
+    """Render a PDF's first page (50 dpi: as an inspector would glance at it; PDFium, PyPI)."""
     document = pypdfium2.PdfDocument(data)
     try:
-        image = document[0].render(scale=50 / 72).to_pil()
+        image = document[0].render(scale=dpi / 72).to_pil()
     finally:
         document.close()
     png = folder / f"{name}.png"
@@ -66,3 +69,65 @@ def readable_text(name: str, data: bytes) -> str:
     finally:
         document.close()
     return pdf_text(data)
+
+
+@dataclass(frozen=True)
+class PrintedChar:
+    """One character as PDFium reads it off a page: where it sits, its face and size."""
+
+    char: str
+    left: float
+    right: float
+    bottom: float
+    top: float
+    size: float
+    font: str
+
+
+@dataclass(frozen=True)
+class PrintedPage:
+    """A PDF page's box (points) and its characters."""
+
+    width: float
+    height: float
+    chars: list[PrintedChar]
+
+    def lines(self) -> list[str]:
+        """The page's text as PDFium breaks it into lines."""
+        return [line.strip() for line in self.text.splitlines() if line.strip()]
+
+    text: str = ""
+
+
+def printed_pages(data: bytes) -> list[PrintedPage]:
+    """Every page of a PDF read back by PDFium: its size, each character's box, face, size."""
+    document = pypdfium2.PdfDocument(data)
+    pages = []
+    try:
+        for page in document:
+            text = page.get_textpage()
+            chars = []
+            buffer = ctypes.create_string_buffer(256)
+            flags = ctypes.c_int()
+            for index in range(text.count_chars()):
+                char = text.get_text_range(index, 1)
+                if not char.strip():
+                    continue
+                left, bottom, right, top = text.get_charbox(index)
+                pdfium_c.FPDFText_GetFontInfo(text.raw, index, buffer, 256, flags)
+                chars.append(
+                    PrintedChar(
+                        char,
+                        left,
+                        right,
+                        bottom,
+                        top,
+                        round(pdfium_c.FPDFText_GetFontSize(text.raw, index), 1),
+                        buffer.value.decode("utf-8", "replace"),
+                    )
+                )
+            width, height = page.get_size()
+            pages.append(PrintedPage(width, height, chars, text.get_text_range()))
+    finally:
+        document.close()
+    return pages

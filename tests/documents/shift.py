@@ -18,9 +18,13 @@ from bot.logbook.service import Author, IncomingMessage
 from tests.conftest import MORNING
 from tests.e2e.conftest import (
     CLERK,
+    ENTERPRISE,
     GROUP,
     LEADER,
     OFFICER,
+    PEOPLE,
+    TEAM_CHAT,
+    UNIT_CHAT,
     UNIT_CONTACT,
     desk_config,
 )
@@ -31,6 +35,34 @@ CLERK_AUTHOR = Author(CLERK, "Lê Văn Cường")
 UNIT_AUTHOR = Author(UNIT_CONTACT, "Võ Văn Giang")
 CONTACT = 3001
 CONTACT_AUTHOR = Author(CONTACT, "Trần Minh Tuấn")
+BRANCH_HEAD = 2010
+
+# Where the forms' fields come from besides the chat: the desk's people with their phones,
+# the units with their parent body, place and head, the director, the enterprise's signer.
+PHONES = {LEADER: "0903 111 222", OFFICER: "0912 345 678"}
+FORM_SOURCES: dict[str, Any] = {
+    "people": [
+        {**person, "phone": PHONES[person["id"]]} if person["id"] in PHONES else person
+        for person in PEOPLE
+    ]
+    + [{"id": BRANCH_HEAD, "name": "Trần Văn Hùng", "title": "Chi cục trưởng", "unit": "hq-kv1"}],
+    "units": [
+        {
+            "key": "hq-kv1",
+            "name": "Chi cục HQ CK cảng Sài Gòn KV1",
+            "chat_id": UNIT_CHAT,
+            "head": BRANCH_HEAD,
+            "parent": "Cục Hải quan TP. Hồ Chí Minh",
+            "place": "TP. Hồ Chí Minh",
+        },
+        {"key": "doi-ks", "name": "Đội Kiểm soát Hải quan", "chat_id": TEAM_CHAT},
+    ],
+    "documents": {"director": "Trần Văn Đức", "phone": "024 3944 0833"},
+    "enterprises": [{**ENTERPRISE, "place": "TP. Hồ Chí Minh"}],
+}
+ASSESSMENT = "Xe ra cổng không qua soi, có dấu hiệu đưa hàng chưa kiểm tra ra khỏi khu vực giám sát"
+ESCALATED_ASSESSMENT = "Hàng đã thông quan nhưng có dấu hiệu khai sai tên hàng, cần kiểm tra lại"
+SUGGESTION = "Đề nghị bổ sung ca-mê-ra tại làn ra cổng B"
 
 
 @dataclass
@@ -88,6 +120,7 @@ def record_shift(desk: Desk) -> RecordedShift:
         ["hq-kv1"],
         "Đề nghị Chi cục KV1 dừng xe và kiểm tra container CSQU3054383 tại cổng B",
         at(9, 12),
+        assessment=ASSESSMENT,
     ).value
     assert proposal is not None and proposal.id is not None
     assert esc.approvals.approve(LEADER_AUTHOR, proposal.id, 1, at(9, 15)).ok
@@ -103,6 +136,7 @@ def record_shift(desk: Desk) -> RecordedShift:
         "",
         "",
         at(10, 40),
+        suggestion=SUGGESTION,
     ).ok
     escalated = esc.incidents.open(
         OFFICER_AUTHOR,
@@ -112,6 +146,7 @@ def record_shift(desk: Desk) -> RecordedShift:
             camera="16",
             declarations=["105987654321"],
             containers=["MSKU1234565"],
+            tax_codes=["0312345678"],
         ),
         at(11, 20),
     ).value
@@ -123,6 +158,7 @@ def record_shift(desk: Desk) -> RecordedShift:
         ["doi-ks"],
         "Dừng đưa hàng ra khỏi khu vực giám sát, kiểm tra lại lô hàng",
         at(11, 25),
+        assessment=ESCALATED_ASSESSMENT,
     ).value
     assert stop is not None and stop.id is not None
     assert esc.approvals.approve(LEADER_AUTHOR, stop.id, 1, at(11, 30)).ok

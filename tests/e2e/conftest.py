@@ -35,6 +35,8 @@ ENTERPRISE: dict[str, Any] = {
     "name": "Công ty TNHH ABC Việt Nam",
     "tax_code": "0312345678",
     "address": "KCX Tân Thuận, Quận 7",
+    # Configured, so enrolment asks its contacts nothing more (test_enrolment asks without it).
+    "legal_representative": "Lê Thị Hạnh",
     "branch": "hq-kv1",
     "officer": OFFICER,
     "cameras": [

@@ -8,8 +8,11 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from bot.db.models import Deadline, LogbookEntry, RequestStatus, UnitRequest
+from bot.documents.cases import Annex
+from bot.documents.service import Exported, Format
 from bot.escalation.incidents import IncidentInput
 from bot.logbook.service import Author
+from tests.documents.reading import docx_text, pdf_text, squeeze
 from tests.e2e.conftest import (
     CLERK,
     GROUP,
@@ -89,13 +92,21 @@ async def propose(
 
 
 async def finish_and_write(
-    desktop: Desktop, question: dict[str, Any], mark: int, content: str
+    desktop: Desktop,
+    question: dict[str, Any],
+    mark: int,
+    content: str,
+    assessment: str = "Có dấu hiệu đưa hàng chưa kiểm tra ra khỏi khu vực giám sát",
 ) -> dict[str, Any]:
-    """Close the units question, write the request's content; return the proposal card."""
+    """Close the units question, write the request's content and the assessment; return the
+    proposal card."""
     await press(desktop, GROUP, question, OFFICER, "dr:units-done")
     await prompt(desktop, GROUP, mark, "nội dung yêu cầu")
     mark = desktop.emu.mark()
     desktop.say(OFFICER, content)
+    await prompt(desktop, GROUP, mark, "Phân tích, nhận định")
+    mark = desktop.emu.mark()
+    desktop.say(OFFICER, assessment)
     return await desktop.answer(GROUP, mark, has("Đề xuất xử lý vụ việc"))
 
 
@@ -311,12 +322,59 @@ async def test_a_late_result_asks_for_the_reason_and_who(desktop: Desktop) -> No
     await prompt(desktop, UNIT_CHAT, mark, "Ai chịu trách nhiệm")
     mark = desktop.emu.mark()
     desktop.say(UNIT_CONTACT, "Đ/c Lâm, tổ trưởng tổ máy soi", chat_id=UNIT_CHAT)
+    await prompt(desktop, UNIT_CHAT, mark, "Đề xuất")
+    mark = desktop.emu.mark()
+    desktop.say(UNIT_CONTACT, "Đề nghị bố trí thêm máy soi tại cổng B", chat_id=UNIT_CHAT)
     report = await prompt(desktop, GROUP, mark, "đã báo cáo kết quả")
     assert "hàng đúng khai báo" in text_of(report)
     assert "Chậm: Máy soi bận lô hàng khác (trách nhiệm: Đ/c Lâm" in text_of(report)
     result = [e for e in entries(desktop) if e.result][-1]
     assert result.result_unit == "Chi cục HQ CK cảng Sài Gòn KV1"
     assert "chậm: Máy soi bận lô hàng khác" in result.result
+    # What the unit proposed is printed on its Annex IV report.
+    annex = desktop.desk.documents.incident("2026/0001", Annex.IV, Format.PDF, desktop.clock.now())
+    assert isinstance(annex, Exported)
+    assert "- Đề xuất (nếu có): Đề nghị bố trí thêm máy soi tại cổng B" in squeeze(
+        pdf_text(annex.data)
+    )
+
+
+async def test_the_proposers_assessment_is_asked_and_printed_on_annex_iii(
+    desktop: Desktop,
+) -> None:
+    """The assessment is one line: typed, or the incident's facts taken with one tap."""
+    incident_id = open_incident(desktop)
+    await desktop.settle()
+    card = await desktop.answer(GROUP, 0, has("Vụ việc 2026/"))
+    mark = desktop.emu.mark()
+    await press(desktop, GROUP, card, OFFICER, f"pr:new:{incident_id}")
+    question = await prompt(desktop, GROUP, mark, "loại xử lý")
+    mark = desktop.emu.mark()
+    await press(desktop, GROUP, question, OFFICER, "dr:kind:coordination")
+    question = await prompt(desktop, GROUP, mark, "đơn vị nào")
+    mark = desktop.emu.mark()
+    await press(desktop, GROUP, question, OFFICER, "dr:unit:hq-kv1")
+    question = await prompt(desktop, GROUP, mark, "đơn vị nào")
+    mark = desktop.emu.mark()
+    await press(desktop, GROUP, question, OFFICER, "dr:units-done")
+    await prompt(desktop, GROUP, mark, "nội dung yêu cầu")
+    mark = desktop.emu.mark()
+    desktop.say(OFFICER, "Đề nghị dừng xe 51C-123.45 tại cổng B")
+    question = await prompt(desktop, GROUP, mark, "Phân tích, nhận định")
+    # The facts are offered, to take with one tap.
+    facts = "Xe 51C-123.45 chở container CSQU3054383 ra cổng B không qua máy soi"
+    assert facts in text_of(question)
+    mark = desktop.emu.mark()
+    await press(desktop, GROUP, question, OFFICER, "dr:assess:facts")
+    card = await desktop.answer(GROUP, mark, has("Đề xuất xử lý vụ việc"))
+    # The leader decides on the assessment too.
+    assert f"Nhận định: {facts}" in text_of(card)
+    annex = desktop.desk.documents.incident(
+        "2026/0001", Annex.III, Format.DOCX, desktop.clock.now()
+    )
+    assert isinstance(annex, Exported)
+    printed = squeeze(docx_text(annex.data))
+    assert f"- Phân tích, nhận định: {facts}; Cảng Cát Lái, cổng B; Cont CSQU3054383" in printed
 
 
 async def test_the_urgent_path_sends_first_and_asks_for_confirmation(desktop: Desktop) -> None:

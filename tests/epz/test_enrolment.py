@@ -15,7 +15,7 @@ from bot.i18n import translator
 from bot.steps import Refusal, refusal_text
 from tests.conftest import MORNING
 from tests.documents.shift import build_desk
-from tests.e2e.conftest import LEADER, OFFICER, PEOPLE
+from tests.e2e.conftest import ENTERPRISE, LEADER, OFFICER, PEOPLE
 
 ADMIN = 1009
 ICT = dt.timezone(dt.timedelta(hours=7))
@@ -48,3 +48,34 @@ def test_only_an_administrator_or_the_assigned_officer_invites_contacts(desk: De
     invite = desk.enrolment.issue("dncx-abc", OFFICER, MORNING)
     assert desk.enrolment.redeem(invite.code, 3001, "Trần Minh Tuấn", MORNING).problem is None
     assert desk.enrolment.may_invite("no-such-enterprise", ADMIN).refusal is Refusal.NOT_FOUND
+
+
+def test_a_contact_names_the_legal_representative_when_none_is_configured(
+    migrated_url: str,
+) -> None:
+    unsigned = {key: value for key, value in ENTERPRISE.items() if key != "legal_representative"}
+    desk = build_desk(migrated_url, enterprises=[unsigned])
+    try:
+        enterprise = desk.settings.enterprise("dncx-abc")
+        assert enterprise is not None
+        assert desk.enrolment.representative(enterprise) == ""
+        # Only an enrolled contact speaks for the enterprise.
+        assert desk.enrolment.record_representative(3001, "Lê Thị Hạnh").refusal is (
+            Refusal.NOT_FOUND
+        )
+        invite = desk.enrolment.issue("dncx-abc", OFFICER, MORNING)
+        desk.enrolment.redeem(invite.code, 3001, "Trần Minh Tuấn", MORNING)
+        assert desk.enrolment.record_representative(3001, "   ").refusal is Refusal.EMPTY
+        assert desk.enrolment.record_representative(3001, "  Lê  Thị Hạnh ").ok
+        assert desk.enrolment.representative(enterprise) == "Lê Thị Hạnh"
+    finally:
+        desk.engine.dispose()
+
+
+def test_the_configured_legal_representative_wins(desk: Desk) -> None:
+    enterprise = desk.settings.enterprise("dncx-abc")
+    assert enterprise is not None
+    invite = desk.enrolment.issue("dncx-abc", OFFICER, MORNING)
+    desk.enrolment.redeem(invite.code, 3001, "Trần Minh Tuấn", MORNING)
+    assert desk.enrolment.record_representative(3001, "Người Khác").ok
+    assert desk.enrolment.representative(enterprise) == "Lê Thị Hạnh"

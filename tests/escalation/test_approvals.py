@@ -113,3 +113,18 @@ def test_an_intervention_waits_for_the_director_general(world: World) -> None:
     assert approvals.record_escalation(AN, proposal.id, True, world.later(30)).ok
     assert world.proposal_now(proposal.id).status == ProposalStatus.ESCALATION_APPROVED
     assert len(world.sent_to(UNIT_CHAT)) == 1
+
+
+def test_the_proposers_assessment_is_kept_on_one_line(world: World) -> None:
+    """Annex III's "Phân tích, nhận định" is what the proposer wrote, spaces made single."""
+    step = world.desk.escalation.approvals.propose(
+        DUNG,
+        world.incident(),
+        ProposalKind.COORDINATION,
+        ["hq-kv1"],
+        "Đề nghị kiểm tra xe",
+        world.clock.now(),
+        assessment="Xe ra cổng\n không qua   soi",
+    )
+    assert step.ok and step.value is not None and step.value.id is not None
+    assert world.proposal_now(step.value.id).assessment == "Xe ra cổng không qua soi"

@@ -91,3 +91,23 @@ def test_a_late_result_needs_the_reason_and_who_is_responsible(world: World) -> 
         GIANG, request.id, "Hàng phù hợp", "Chờ máy soi", "Võ Văn Giang", world.clock.now()
     ).ok
     assert world.requests()[0].status == RequestStatus.REPORTED
+
+
+def test_the_units_suggestion_is_kept_as_it_gave_it(world: World) -> None:
+    """Annex IV's "Đề xuất (nếu có)": the unit's words, trimmed; None until it reports."""
+    requests = world.desk.escalation.requests
+    request = approved_request(world)
+    assert request.id is not None
+    assert request.suggestion is None
+    now = world.later(5)
+    assert requests.acknowledge(GIANG, request.id, "Đ/c Giang", now + dt.timedelta(hours=1), now).ok
+    assert requests.report_result(
+        GIANG,
+        request.id,
+        "Hàng phù hợp",
+        "",
+        "",
+        world.clock.now(),
+        suggestion="  Bổ sung ca-mê-ra làn ra  ",
+    ).ok
+    assert world.requests()[0].suggestion == "Bổ sung ca-mê-ra làn ra"

@@ -34,6 +34,9 @@ class EnterpriseContact(SQLModel, table=True):
     enterprise: str = Field(max_length=64, index=True)
     name: str = ""
     enrolled_at: dt.datetime = Field(sa_column=utc_column())
+    # The enterprise's legal representative as the contact gave it at enrolment (247 Annex II's
+    # signer), asked only when the configuration names none.
+    legal_representative: str = ""
 
 
 class OutageKind(StrEnum):

@@ -70,6 +70,8 @@ class Proposal(SQLModel, table=True):
         default="", description="Telegram ids of named people asked privately, comma-separated"
     )
     content: str = Field(sa_type=Text)
+    # The proposer's assessment (Annex III "Phân tích, nhận định"), asked in the proposal flow.
+    assessment: str = Field(default="", sa_type=Text)
     urgent_case: UrgentCase | None = Field(default=None, sa_type=String(24))
     status: ProposalStatus = Field(sa_type=String(24), index=True)
     version: int = 1
@@ -123,3 +125,5 @@ class UnitRequest(SQLModel, table=True):
     result: str = Field(default="", sa_type=Text)
     late_reason: str = Field(default="", sa_type=Text)
     responsible: str = ""
+    # Annex IV's "Đề xuất (nếu có)": None when never asked, "" when the unit had none.
+    suggestion: str | None = Field(default=None, sa_type=Text)
