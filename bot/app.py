@@ -5,19 +5,19 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import cast
 
-from telegram import Message, Update
 from telegram.ext import AIORateLimiter, Application
 
+from bot import process_roles
 from bot.camera.intake import Intake
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db.engine import make_engine
-from bot.db.models import OutboxMessage
 from bot.deadlines.alarm import Alarm
 from bot.desk import Desk
 from bot.handlers import (
@@ -46,16 +46,15 @@ from bot.handlers import (
     unit_requests,
 )
 from bot.handlers.common import App
-from bot.handlers.conversation import incoming
 from bot.handlers.failures import on_error
 from bot.handlers.help import register_menus
 from bot.i18n import load_catalogs
 from bot.polling import UpdatesRequest
-from bot.sender import IN_FLIGHT, OutboxSender
+from bot.process_roles import SENDER_KEY
+from bot.sender import IN_FLIGHT
 
 log = logging.getLogger(__name__)
 
-SENDER_KEY = "outbox_sender"
 ALARM_KEY = "deadline_alarm"
 INTAKE_KEY = "intake"
 FREEZE_KEY = "gc_freeze"
@@ -143,32 +142,21 @@ def build_application(
 
 
 async def on_startup(app: App) -> None:
-    """Register the menus and start the outbox sender."""
+    """Register the menus, arm the alarm, then take this process's roles (the sender first)."""
     desk = cast(Desk, app.bot_data["desk"])
     await register_menus(app.bot, desk.settings.locale, desk.settings.tz)
-    sender = OutboxSender(
-        app.bot,
-        desk.outbox,
-        desk.clock,
-        desk.settings.telegram.rate_limits.max_attempts,
-        on_sent=partial(record_own_message, desk),
-        on_failed=partial(report_refusal, desk),
-        private_per_second=desk.settings.telegram.rate_limits.private_per_second,
-        group_per_minute=desk.settings.telegram.rate_limits.group_per_minute,
-        on_migrated=partial(membership.follow_migration, desk),
-    )
-    sender.start()
-    app.bot_data[SENDER_KEY] = sender
     assert app.job_queue is not None
-    # Before the alarm starts: the month's plan (if due) and the next planning deadline.
-    desk.rotation.start(desk.clock.now())
-    desk.cycle.start(desk.clock.now())
+    # Before the alarm starts: the month's plan (if due) and the next planning deadline; one
+    # process at a time, so processes starting together do not plan the month twice.
+    async with process_roles.coordinator_of(app).one_at_a_time("start-up"):
+        desk.rotation.start(desk.clock.now())
+        desk.cycle.start(desk.clock.now())
     alarm = Alarm(app.job_queue, desk.timers, desk.clock)
     desk.context.on_change = alarm.arm
     app.bot_data[ALARM_KEY] = alarm
     alarm.start()
     await start_cameras(app, desk)
-    membership.start_check(app)
+    await process_roles.start(app, desk, alarm)
     app.bot_data[GC_THRESHOLD_KEY] = gc.get_threshold()
     app.bot_data[FREEZE_KEY] = asyncio.create_task(freeze_start_up(desk), name="gc-freeze")
     log.info("duty-desk started as @%s", app.bot.username)
@@ -187,20 +175,8 @@ async def freeze_start_up(desk: Desk) -> None:
     gc.set_threshold(max(YOUNG_COLLECTION_AFTER, young), older, oldest)
 
 
-def report_refusal(desk: Desk, row_id: int, error: str) -> None:
-    """A refused delivery of a request is told to the shift leader and the group."""
-    desk.escalation.requests.undelivered(row_id, error, desk.clock.now())
-
-
-def record_own_message(desk: Desk, _row: OutboxMessage, message: Message) -> None:
-    """Keep the bot's own duty-group messages in the conversation record too."""
-    if message.chat_id == desk.group_id:
-        desk.logbook.record_message(incoming(message), filing=False)
-
-
 async def start_cameras(app: App, desk: Desk) -> None:
-    """Subscribe to camera events, start the health round and the alert intake."""
-    await desk.cameras.start()
+    """Start the health round and the alert intake; the coordinator hands out the streams."""
     assert app.job_queue is not None
     if desk.settings.cameras:
         app.job_queue.run_repeating(
@@ -254,32 +230,35 @@ async def on_shutdown(app: App) -> None:
     intake = app.bot_data.pop(INTAKE_KEY, None)
     if isinstance(intake, Intake):
         await intake.stop()
-    await membership.stop_check(app)
+    # The poller, the sender and the camera streams, handed over to the other processes.
+    await process_roles.stop(app)
     desk = cast(Desk, app.bot_data["desk"])
     await desk.cameras.stop()
-    sender = app.bot_data.pop(SENDER_KEY, None)
-    if isinstance(sender, OutboxSender):
-        await sender.stop()
 
 
 def run(app: App, poll_timeout: int) -> None:
-    """Run until interrupted, asking Telegram for every update kind (reactions included)."""
-    app.run_polling(allowed_updates=Update.ALL_TYPES, timeout=poll_timeout)
+    """Run until SIGINT or SIGTERM; the poller role asks Telegram for every update kind."""
+
+    async def serve() -> None:
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stopping.set)
+        async with running(app, poll_timeout):
+            await stopping.wait()
+
+    asyncio.run(serve())
 
 
 @asynccontextmanager
 async def running(app: App, poll_timeout: int = 1) -> AsyncIterator[App]:
     """Run the application inside an existing event loop (tests, benchmarks, sandbox)."""
     async with app:
+        app.bot_data[process_roles.POLL_TIMEOUT_KEY] = poll_timeout
         await on_startup(app)
         await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(
-            poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
-        )
         try:
             yield app
         finally:
-            await app.updater.stop()
-            await app.stop()
             await on_shutdown(app)
+            await app.stop()

@@ -34,10 +34,20 @@ FOUNDATION = (
     "drafts",
     "preferences",
     "audit",
+    "coordination",
 )
 # Who may speak Telegram: the handlers, the wiring, the poller, the sender and the alarm clock.
-TELEGRAM_EDGE = ("handlers", "app", "sender", "polling", "deadlines.alarm", "sandbox", "devtools")
-WIRING = ("handlers", "app", "cli", "__main__", "sandbox", "devtools")
+TELEGRAM_EDGE = (
+    "handlers",
+    "app",
+    "process_roles",
+    "sender",
+    "polling",
+    "deadlines.alarm",
+    "sandbox",
+    "devtools",
+)
+WIRING = ("handlers", "app", "process_roles", "cli", "__main__", "sandbox", "devtools")
 NETWORK_EDGE = ("camera", "sandbox", "devtools")
 
 

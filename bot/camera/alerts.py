@@ -12,6 +12,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections import OrderedDict, deque
+from collections.abc import Collection
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -144,9 +145,14 @@ class Alerts(DeskService):
         while len(self._external_ids) > EXTERNAL_IDS_KEPT:
             self._external_ids.popitem(last=False)
 
-    def recover(self) -> int:
-        """Queue events stored but not yet folded or posted (the bot stopped in between)."""
-        pending = self._store.unfolded()
+    def recover(
+        self, cameras: Collection[str] | None = None, except_cameras: Collection[str] = ()
+    ) -> int:
+        """Queue events stored but not yet folded or posted (the bot stopped in between).
+
+        Only those of `cameras` if given, never those of `except_cameras`.
+        """
+        pending = self._store.unfolded(cameras, except_cameras)
         for event in pending:
             self._queue.put_nowait(event)
         if pending:

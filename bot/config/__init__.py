@@ -16,6 +16,7 @@ from bot.config.connections import (
     RateLimits,
     TelegramSettings,
 )
+from bot.config.coordination import CoordinationSettings
 from bot.config.duty import (
     BusinessHours,
     CalendarSettings,
@@ -36,6 +37,7 @@ __all__ = [
     "CalendarSettings",
     "Camera",
     "ConfigError",
+    "CoordinationSettings",
     "DatabaseSettings",
     "DocumentSettings",
     "Enterprise",

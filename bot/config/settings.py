@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from bot.config.base import ENV_PREFIX
 from bot.config.cameras import AlertSettings, Camera
 from bot.config.connections import DatabaseSettings, IntakeSettings, TelegramSettings
+from bot.config.coordination import CoordinationSettings
 from bot.config.duty import CalendarSettings, DocumentSettings, EscalationSettings, ShiftSettings
 from bot.config.epz import Enterprise, EpzSettings
 from bot.config.people import Person, RosterSettings, Unit, roster_people
@@ -43,6 +44,7 @@ class Settings(BaseSettings):
     intake: IntakeSettings = IntakeSettings()
     alerts: AlertSettings = AlertSettings()
     documents: DocumentSettings = DocumentSettings()
+    coordination: CoordinationSettings = CoordinationSettings()
 
     @classmethod
     def settings_customise_sources(

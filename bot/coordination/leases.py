@@ -1,0 +1,107 @@
+"""The camera leases' SQL: renew what a process holds, count the live processes, take, let go.
+
+A lease is free when its holder's advisory lock is gone (the process died: PostgreSQL drops a
+dead session's locks at once) or when it was not renewed in time (the process is stuck). Every
+time here is the database's `now()`, so the processes' own clocks never disagree about it.
+"""
+
+from __future__ import annotations
+
+from psycopg import AsyncConnection
+
+from bot.coordination.keys import MEMBERS
+
+# The holder of a lease `l` still holds its member lock on this database.
+_HOLDER_ALIVE = f"""
+    EXISTS (
+        SELECT 1 FROM pg_locks p
+        WHERE p.locktype = 'advisory' AND p.granted AND p.objsubid = 2
+          AND p.classid = {MEMBERS}::oid AND p.objid = l.holder_key::oid
+          AND p.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+    )"""
+
+_RENEW = """
+    UPDATE coordination_lease AS l
+    SET expires_at = now() + make_interval(secs => %(ttl)s)
+    WHERE l.desk = %(desk)s AND l.holder_key = %(key)s
+    RETURNING l.name"""
+
+_LIVE_MEMBERS = f"""
+    SELECT count(*) FROM pg_locks p
+    WHERE p.locktype = 'advisory' AND p.granted AND p.objsubid = 2 AND p.classid = {MEMBERS}::oid
+      AND p.database = (SELECT oid FROM pg_database WHERE datname = current_database())"""
+
+_FREE = f"""
+    SELECT c.name FROM unnest(%(names)s::text[]) WITH ORDINALITY AS c(name, i)
+    WHERE NOT EXISTS (
+        SELECT 1 FROM coordination_lease l
+        WHERE l.desk = %(desk)s AND l.name = c.name AND l.expires_at >= now() AND {_HOLDER_ALIVE}
+    )
+    ORDER BY c.i
+    LIMIT %(wanted)s"""
+
+# Taken only if still free when written: two processes taking the same lease at once, one wins.
+_TAKE = f"""
+    INSERT INTO coordination_lease AS l (desk, name, holder_key, holder, taken_at, expires_at)
+    SELECT %(desk)s, c.name, %(key)s, %(holder)s, now(), now() + make_interval(secs => %(ttl)s)
+    FROM unnest(%(names)s::text[]) AS c(name)
+    ON CONFLICT (desk, name) DO UPDATE
+    SET holder_key = EXCLUDED.holder_key, holder = EXCLUDED.holder,
+        taken_at = EXCLUDED.taken_at, expires_at = EXCLUDED.expires_at
+    WHERE l.expires_at < now() OR NOT {_HOLDER_ALIVE}
+    RETURNING l.name"""
+
+_RELEASE = """
+    DELETE FROM coordination_lease AS l
+    WHERE l.desk = %(desk)s AND l.holder_key = %(key)s AND l.name = ANY(%(names)s::text[])"""
+
+
+class Leases:
+    """One process's view of the leases of one desk, on its coordination connection."""
+
+    def __init__(self, desk: str, member_key: int, holder: str, ttl_seconds: float) -> None:
+        self._desk = desk
+        self._key = member_key
+        self._holder = holder
+        self._ttl = ttl_seconds
+
+    async def renew(self, conn: AsyncConnection) -> set[str]:
+        """Push back the expiry of every lease this process holds; the names still held."""
+        cursor = await conn.execute(
+            _RENEW, {"ttl": self._ttl, "desk": self._desk, "key": self._key}
+        )
+        return {name for (name,) in await cursor.fetchall()}
+
+    async def live_processes(self, conn: AsyncConnection) -> int:
+        """How many processes of the deployment are alive on this database (this one too)."""
+        cursor = await conn.execute(_LIVE_MEMBERS)
+        row = await cursor.fetchone()
+        return int(row[0]) if row else 1
+
+    async def take(self, conn: AsyncConnection, candidates: list[str], wanted: int) -> list[str]:
+        """Take up to `wanted` free leases among the candidates, in their order; those taken."""
+        if wanted <= 0 or not candidates:
+            return []
+        cursor = await conn.execute(
+            _FREE, {"names": candidates, "desk": self._desk, "wanted": wanted}
+        )
+        free = [name for (name,) in await cursor.fetchall()]
+        if not free:
+            return []
+        cursor = await conn.execute(
+            _TAKE,
+            {
+                "desk": self._desk,
+                "key": self._key,
+                "holder": self._holder,
+                "ttl": self._ttl,
+                "names": free,
+            },
+        )
+        taken = {name for (name,) in await cursor.fetchall()}
+        return [name for name in free if name in taken]
+
+    async def release(self, conn: AsyncConnection, names: list[str]) -> None:
+        """Let leases go so another process may take them at once."""
+        if names:
+            await conn.execute(_RELEASE, {"desk": self._desk, "key": self._key, "names": names})
