@@ -21,6 +21,7 @@ from contextlib import AbstractAsyncContextManager
 
 import psycopg
 from psycopg import AsyncConnection
+from psycopg.conninfo import make_conninfo
 from sqlalchemy.engine import make_url
 
 from bot.config import CoordinationSettings
@@ -29,6 +30,9 @@ from bot.coordination.leases import Leases
 from bot.coordination.work import Action, Duties, Role
 
 log = logging.getLogger(__name__)
+
+# The start of the application name of every coordination connection.
+APPLICATION = "duty-desk"
 
 # Whether a role's lock is held by anyone, without taking it.
 _ROLE_HELD = f"""
@@ -41,18 +45,22 @@ _ROLE_HELD = f"""
 
 
 def conninfo(url: str) -> str:
-    """The libpq connection string of a SQLAlchemy PostgreSQL URL."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    """The libpq connection string of a SQLAlchemy PostgreSQL URL, for the coordination.
 
-
-# TCP keepalives: a server that vanished (its machine, not its process) is noticed in about
-# 15 s instead of the kernel's two hours; a dead client is likewise noticed by the server.
-KEEPALIVES = {
-    "keepalives": 1,
-    "keepalives_idle": 5,
-    "keepalives_interval": 2,
-    "keepalives_count": 3,
-}
+    TCP keepalives: a server that vanished (its machine, not its process) is noticed in about
+    15 s instead of the kernel's two hours, and a vanished client likewise by the server. The
+    application name carries the process id, so an operator (or a test) finds in
+    pg_stat_activity and pg_locks which process holds which role.
+    """
+    base = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    return make_conninfo(
+        base,
+        keepalives=1,
+        keepalives_idle=5,
+        keepalives_interval=2,
+        keepalives_count=3,
+        application_name=f"{APPLICATION}:{os.getpid()}",
+    )
 
 
 class PostgresCoordinator:
