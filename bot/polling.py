@@ -135,7 +135,7 @@ class Poller:
             except Conflict as exc:
                 self.conflict = exc.message
                 log.error(
-                    "Telegram refused to give this bot's updates (409 Conflict: %s): another "
+                    "Telegram refused to give this bot's updates (409 %s): another "
                     "program is receiving them with the same token, such as a second duty-desk "
                     "deployment. This process has stopped polling; stop the other program, "
                     "then restart this one.",

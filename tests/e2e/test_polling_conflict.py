@@ -1,0 +1,47 @@
+"""Another program polling with the bot's token: the desk stops polling and says so, once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import aiohttp
+import pytest
+
+from tests.e2e.conftest import OFFICER, Desktop
+
+
+async def poll_as_another_program(url: str, seconds: float) -> list[Any]:
+    """Long-poll getUpdates as a second deployment would, for a while; its answers."""
+    answers: list[Any] = []
+    until = time.monotonic() + seconds
+    async with aiohttp.ClientSession() as http:
+        while time.monotonic() < until:
+            async with http.post(url, json={"timeout": 1}) as response:
+                answers.append((response.status, await response.json()))
+    return answers
+
+
+async def test_a_second_poller_on_the_token_stops_this_one_with_one_clear_line(
+    desktop: Desktop, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot")
+    emu = desktop.emu
+    await poll_as_another_program(f"{emu.base_url}{emu.token}/getUpdates", 4)
+    said = [
+        record
+        for record in caplog.records
+        if record.name.startswith("bot") and "409" in record.getMessage()
+    ]
+    assert len(said) == 1, [r.getMessage() for r in said]
+    assert said[0].levelno == logging.ERROR
+    assert (
+        "another program is receiving them with the same token, such as a second duty-desk "
+        "deployment. This process has stopped polling" in said[0].getMessage()
+    )
+    # It no longer asks: what an officer writes waits for whoever polls now.
+    desktop.say(OFFICER, "/shift")
+    await asyncio.sleep(2.5)
+    assert emu.pending_updates() == 1
