@@ -1,4 +1,4 @@
-"""Another program polling with the bot's token: the desk stops polling and says so, once."""
+"""Polling: an update confirmed only once handled; a second poller on the token stops this one."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from typing import Any
 
 import aiohttp
 import pytest
+from telegram import Update
+from telegram.ext import TypeHandler
 
 from tests.e2e.conftest import OFFICER, Desktop
 
@@ -45,3 +47,24 @@ async def test_a_second_poller_on_the_token_stops_this_one_with_one_clear_line(
     desktop.say(OFFICER, "/shift")
     await asyncio.sleep(2.5)
     assert emu.pending_updates() == 1
+
+
+async def test_an_update_is_confirmed_to_telegram_only_once_handled(desktop: Desktop) -> None:
+    # A poller killed while handling must leave the update to the next one: Telegram keeps an
+    # update until a later getUpdates confirms it, so none may be asked for before then.
+    entered, release = asyncio.Event(), asyncio.Event()
+
+    async def slow(_update: object, _context: object) -> None:
+        entered.set()
+        await release.wait()
+
+    # A group of its own, before every other: only one handler of a group runs.
+    desktop.app.add_handler(TypeHandler(Update, slow), group=-1000)
+    desktop.say(OFFICER, "#vuviec Kiểm tra niêm phong container TGHU8593740")
+    await asyncio.wait_for(entered.wait(), timeout=10)
+    # Long enough for several polls (the tests poll with a 1 s timeout).
+    await asyncio.sleep(2.5)
+    assert desktop.emu.pending_updates() == 1
+    release.set()
+    await desktop.emu.wait_until_consumed()
+    assert desktop.emu.pending_updates() == 0
