@@ -1,8 +1,11 @@
 """The camera leases' SQL: renew what a process holds, count the live processes, take, let go.
 
 A lease is free when its holder's advisory lock is gone (the process died: PostgreSQL drops a
-dead session's locks at once) or when it was not renewed in time (the process is stuck). Every
-time here is the database's `now()`, so the processes' own clocks never disagree about it.
+dead session's locks at once) or when it was not renewed in time (the process is stuck). Each
+process also keeps a row of its own, `process:<key>`, renewed with its leases: a process is
+live while it holds its lock and that row is fresh, so a stuck one stops counting in the
+share and its cameras go to the others. Every time here is the database's `now()`, so the
+processes' own clocks never disagree about it.
 """
 
 from __future__ import annotations
@@ -26,10 +29,22 @@ _RENEW = """
     WHERE l.desk = %(desk)s AND l.holder_key = %(key)s
     RETURNING l.name"""
 
+# A process's own row: written (or renewed) every heartbeat.
+_BEAT = """
+    INSERT INTO coordination_lease AS l (desk, name, holder_key, holder, taken_at, expires_at)
+    VALUES (%(desk)s, %(name)s, %(key)s, %(holder)s, now(), now() + make_interval(secs => %(ttl)s))
+    ON CONFLICT (desk, name) DO UPDATE SET expires_at = EXCLUDED.expires_at"""
+
+# The rows of processes long gone, so the table does not grow with every restart.
+_FORGET_GONE = f"""
+    DELETE FROM coordination_lease AS l
+    WHERE l.desk = %(desk)s AND l.name LIKE 'process:%%' AND l.expires_at < now()
+      AND NOT {_HOLDER_ALIVE}"""
+
 _LIVE_MEMBERS = f"""
-    SELECT count(*) FROM pg_locks p
-    WHERE p.locktype = 'advisory' AND p.granted AND p.objsubid = 2 AND p.classid = {MEMBERS}::oid
-      AND p.database = (SELECT oid FROM pg_database WHERE datname = current_database())"""
+    SELECT count(*) FROM coordination_lease AS l
+    WHERE l.desk = %(desk)s AND l.name LIKE 'process:%%' AND l.expires_at >= now()
+      AND {_HOLDER_ALIVE}"""
 
 _FREE = f"""
     SELECT c.name FROM unnest(%(names)s::text[]) WITH ORDINALITY AS c(name, i)
@@ -64,19 +79,31 @@ class Leases:
         self._key = member_key
         self._holder = holder
         self._ttl = ttl_seconds
+        self.own = f"process:{member_key}"
 
     async def renew(self, conn: AsyncConnection) -> set[str]:
-        """Push back the expiry of every lease this process holds; the names still held."""
+        """Renew this process's row and every lease it holds; the leases still held."""
+        await conn.execute(
+            _BEAT,
+            {
+                "desk": self._desk,
+                "name": self.own,
+                "key": self._key,
+                "holder": self._holder,
+                "ttl": self._ttl,
+            },
+        )
         cursor = await conn.execute(
             _RENEW, {"ttl": self._ttl, "desk": self._desk, "key": self._key}
         )
-        return {name for (name,) in await cursor.fetchall()}
+        return {name for (name,) in await cursor.fetchall() if name != self.own}
 
     async def live_processes(self, conn: AsyncConnection) -> int:
-        """How many processes of the deployment are alive on this database (this one too)."""
-        cursor = await conn.execute(_LIVE_MEMBERS)
+        """How many processes of the deployment are alive and beating (this one too)."""
+        await conn.execute(_FORGET_GONE, {"desk": self._desk})
+        cursor = await conn.execute(_LIVE_MEMBERS, {"desk": self._desk})
         row = await cursor.fetchone()
-        return int(row[0]) if row else 1
+        return max(1, int(row[0])) if row else 1
 
     async def take(self, conn: AsyncConnection, candidates: list[str], wanted: int) -> list[str]:
         """Take up to `wanted` free leases among the candidates, in their order; those taken."""

@@ -122,7 +122,7 @@ class PostgresCoordinator:
         if self._conn is not None:
             try:
                 async with asyncio.timeout(self._settings.heartbeat_seconds):
-                    await self._leases.release(self._conn, held_leases)
+                    await self._leases.release(self._conn, [*held_leases, self._leases.own])
                     await self._conn.execute(f"NOTIFY {Channel.LEASES}")
             except (psycopg.Error, OSError, TimeoutError):
                 log.info("Could not hand the camera leases back; they free themselves")

@@ -31,7 +31,9 @@ async def test_three_processes_watch_two_cameras_each_and_never_one_twice(
     # The table says the same, for the operator: each camera, one holder, its host:pid.
     engine = make_engine(cluster.url)
     with engine.connect() as connection:
-        rows = connection.execute(text("SELECT name, holder FROM coordination_lease")).all()
+        rows = connection.execute(
+            text("SELECT name, holder FROM coordination_lease WHERE name LIKE 'camera:%'")
+        ).all()
     engine.dispose()
     assert sorted(name for name, _ in rows) == sorted(CAMERAS)
 
@@ -60,3 +62,49 @@ async def test_a_process_that_joins_takes_its_share_from_the_others(cluster: Clu
     assert len(cameras_of(cluster, "a")) == 3
     assert watched(cluster) == set(CAMERAS)
     assert cluster.ledger.overlaps == []
+
+
+async def test_a_process_that_loses_its_connection_stops_at_once_and_comes_back_for_its_share(
+    cluster: Cluster,
+) -> None:
+    a = await cluster.start("a")
+    await cluster.start("b")
+    await wait_for(lambda: len(cameras_of(cluster, "a")) == len(cameras_of(cluster, "b")) == 3)
+    # The database drops a's session (a restart, a network cut): its locks are gone, so b
+    # may take everything, and a must not go on watching what it no longer holds.
+    engine = make_engine(cluster.url)
+    with engine.connect() as connection:
+        connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_locks "
+                "WHERE locktype = 'advisory' AND objid = :key"
+            ),
+            {"key": a._member_key},
+        )
+    engine.dispose()
+    await wait_for(lambda: not cluster.ledger.held_by("a"), within=2)
+    # Back on a new connection, it takes its share again from b.
+    await wait_for(lambda: len(cameras_of(cluster, "a")) == 3)
+    assert watched(cluster) == set(CAMERAS)
+
+
+async def test_a_stuck_process_s_cameras_go_to_another_once_its_leases_expire(
+    cluster: Cluster,
+) -> None:
+    a = await cluster.start("a")
+    b = await cluster.start("b")
+    await wait_for(lambda: len(cameras_of(cluster, "a")) == 3)
+    stuck = cameras_of(cluster, "a")
+    # a stops beating without dying (its loop blocked): its session and its locks stay.
+    assert a._task is not None
+    a._task.cancel()
+    stuck_at = time.monotonic()
+    await wait_for(lambda: set(CAMERAS) <= b.held())
+    assert time.monotonic() - stuck_at >= FAST.lease_seconds - FAST.heartbeat_seconds
+    # Unstuck, a finds those leases gone, stops their streams, then takes a share again.
+    a._task = asyncio.create_task(a._run())
+    await wait_for(lambda: len(a.held() & set(CAMERAS)) == 3 and not a.held() & b.held())
+    # Watched twice only while a was stuck, and only its own cameras.
+    assert {
+        overlap.split(":")[0] + ":" + overlap.split(":")[1] for overlap in cluster.ledger.overlaps
+    } <= stuck

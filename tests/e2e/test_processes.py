@@ -111,7 +111,10 @@ class Fleet:
                 {"roles": ROLES},
             ).all()
             leases = connection.execute(
-                text("SELECT name, holder FROM coordination_lease WHERE expires_at > now()")
+                text(
+                    "SELECT name, holder FROM coordination_lease "
+                    "WHERE expires_at > now() AND name LIKE 'camera:%'"
+                )
             ).all()
         names = {key(role.value): role.value for role in Role}
         held = {names[objid]: int(app.split(":")[1]) for objid, app in roles if objid in names}

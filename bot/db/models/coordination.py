@@ -20,7 +20,7 @@ class CoordinationLease(SQLModel, table=True):
 
     # The duty room the work belongs to; "" is the one desk a configuration runs today.
     desk: str = Field(default="", max_length=64, primary_key=True)
-    # What is held, e.g. "camera:12".
+    # What is held, e.g. "camera:12"; "process:<key>" is a process's own heartbeat.
     name: str = Field(max_length=160, primary_key=True)
     # The holder's advisory-lock key (alive while its lock is held) and, for the operator,
     # which process it is (host:pid).
