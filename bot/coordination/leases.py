@@ -66,6 +66,18 @@ _TAKE = f"""
     WHERE l.expires_at < now() OR NOT {_HOLDER_ALIVE}
     RETURNING l.name"""
 
+# Sessions of processes that stopped beating (stuck, not dead: their session lives on) for
+# twice the lease time: ended, so their role locks drop and the roles move too.
+_FENCE = f"""
+    SELECT l.holder, pg_terminate_backend(p.pid)
+    FROM coordination_lease AS l
+    JOIN pg_locks AS p
+      ON p.locktype = 'advisory' AND p.granted AND p.objsubid = 2
+     AND p.classid = {MEMBERS}::oid AND p.objid = l.holder_key::oid
+     AND p.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+    WHERE l.desk = %(desk)s AND l.name LIKE 'process:%%' AND l.holder_key <> %(key)s
+      AND l.expires_at < now() - make_interval(secs => %(ttl)s)"""
+
 _RELEASE = """
     DELETE FROM coordination_lease AS l
     WHERE l.desk = %(desk)s AND l.holder_key = %(key)s AND l.name = ANY(%(names)s::text[])"""
@@ -97,6 +109,13 @@ class Leases:
             _RENEW, {"ttl": self._ttl, "desk": self._desk, "key": self._key}
         )
         return {name for (name,) in await cursor.fetchall() if name != self.own}
+
+    async def fence_stuck(self, conn: AsyncConnection) -> list[str]:
+        """End the sessions of processes stuck for twice the lease time; which (host:pid)."""
+        cursor = await conn.execute(
+            _FENCE, {"desk": self._desk, "key": self._key, "ttl": self._ttl}
+        )
+        return [holder for holder, ended in await cursor.fetchall() if ended]
 
     async def live_processes(self, conn: AsyncConnection) -> int:
         """How many processes of the deployment are alive and beating (this one too)."""

@@ -1,10 +1,12 @@
 """The coordinator of a process that shares its PostgreSQL database with others.
 
 One connection, kept for the life of the process, carries everything: the process's member
-lock (it is alive while the lock is held), the role locks, LISTEN, and the lease heartbeats.
-Each heartbeat renews the leases, takes a free role or lease, and lets extra leases go when
-more processes have joined. If the connection fails, PostgreSQL drops the locks with it: the
-process stops everything it held at once (another may already have taken it) and reconnects.
+lock (it is alive while the lock is held), the role locks, LISTEN, and the heartbeats. Each
+heartbeat renews the process's own row and its leases, ends the session of a process stuck
+for twice the lease time (its locks would otherwise hold its roles for ever), takes a free
+role or lease, and lets extra leases go when more processes have joined. If the connection
+fails, PostgreSQL drops the locks with it: the process stops everything it held at once
+(another may already have taken it) and reconnects.
 """
 
 from __future__ import annotations
@@ -187,12 +189,17 @@ class PostgresCoordinator:
     async def _beat(self) -> None:
         conn = self._conn
         assert conn is not None
+        # This process's own row first: it proves it alive, and so its locks.
+        mine = await self._leases.renew(conn)
+        for stuck in await self._leases.fence_stuck(conn):
+            log.warning(
+                "Process %s stopped beating though its session lives: its session was ended, "
+                "so its roles and cameras go to the live processes",
+                stuck,
+            )
         await self._take_roles(conn)
         if self._duties.leases:
-            await self._balance_leases(conn)
-        else:
-            # Still prove the connection (and so the locks) is alive.
-            await conn.execute("SELECT 1")
+            await self._balance_leases(conn, mine)
 
     async def _take_roles(self, conn: AsyncConnection) -> None:
         holds_a_role = any(d.name in self._duties.held for d in self._duties.roles)
@@ -221,10 +228,9 @@ class PostgresCoordinator:
                 )
         self._seen_free = seen_free
 
-    async def _balance_leases(self, conn: AsyncConnection) -> None:
-        """Renew, then hold a fair share: the leases divided by the live processes."""
+    async def _balance_leases(self, conn: AsyncConnection, mine: set[str]) -> None:
+        """Hold a fair share: the leases divided by the live processes."""
         names = [d.name for d in self._duties.leases]
-        mine = await self._leases.renew(conn)
         for name in [n for n in self._duties.held if n in names and n not in mine]:
             log.warning("Lease %s was taken over by another process; stopping it here", name)
             await self._duties.give_up(name)

@@ -73,3 +73,22 @@ async def test_one_block_at_a_time_across_processes(cluster: Cluster) -> None:
 
     await asyncio.gather(block("a", a), block("b", b))
     assert overlaps == []
+
+
+async def test_a_stuck_holder_is_fenced_off_and_its_roles_move(cluster: Cluster) -> None:
+    a = await cluster.start("a", leases=[])
+    await wait_for(lambda: len(cluster.ledger.held_by("a")) == len(Role))
+    await cluster.start("b", leases=[])
+    # a stops beating without dying (its loop blocked): its session, so its locks, live on.
+    assert a._task is not None
+    a._task.cancel()
+    stuck_at = time.monotonic()
+    await wait_for(lambda: all(cluster.ledger.holder(role) == "b" for role in Role))
+    moved_after = time.monotonic() - stuck_at
+    # Not before its row is stale twice over: a slow beat is not a stuck process.
+    assert 2 * FAST.lease_seconds <= moved_after < 2 * FAST.lease_seconds + 1.0, moved_after
+    # Unstuck, a finds its session ended, stops its roles and comes back without them.
+    a._task = asyncio.create_task(a._run())
+    await wait_for(lambda: not a.held())
+    await asyncio.sleep(5 * FAST.heartbeat_seconds)
+    assert not a.held() & {role.value for role in Role}
