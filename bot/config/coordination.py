@@ -14,7 +14,8 @@ class CoordinationSettings(Section):
     # or a camera no one holds: a dead holder's role moves within about this long.
     heartbeat_seconds: float = Field(2.0, gt=0, le=60)
     # A camera lease not renewed for this long is free even if its holder's connection still
-    # looks alive (a process stuck, not dead); a dead one's leases are free at once.
+    # looks alive (a process stuck, not dead); a dead one's leases are free at once. Stuck
+    # twice this long, a process has its session ended so that its roles move too.
     lease_seconds: float = Field(8.0, gt=0, le=600)
 
     @model_validator(mode="after")
