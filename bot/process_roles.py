@@ -43,6 +43,17 @@ def coordinator_of(app: App) -> Coordinator:
     return cast(Coordinator, coordinator)
 
 
+def held(app: App) -> frozenset[str]:
+    """The roles and camera leases this process holds now ("poller", "sender", "camera:12")."""
+    return coordinator_of(app).held()
+
+
+def polling_refused(app: App) -> str | None:
+    """Telegram's 409 answer if another program polls this bot's token, else None."""
+    poller = app.bot_data.get(POLLER_KEY)
+    return poller.conflict if isinstance(poller, Poller) else None
+
+
 async def start(app: App, desk: Desk, alarm: Alarm) -> None:
     """Register what this process may do, then take what is free."""
     coordinator = coordinator_of(app)

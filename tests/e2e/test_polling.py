@@ -12,6 +12,7 @@ import pytest
 from telegram import Update
 from telegram.ext import TypeHandler
 
+from bot.process_roles import held, polling_refused
 from tests.e2e.conftest import OFFICER, Desktop
 
 
@@ -43,6 +44,7 @@ async def test_a_second_poller_on_the_token_stops_this_one_with_one_clear_line(
         "another program is receiving them with the same token, such as a second duty-desk "
         "deployment. This process has stopped polling" in said[0].getMessage()
     )
+    assert polling_refused(desktop.app) is not None
     # It no longer asks: what an officer writes waits for whoever polls now.
     desktop.say(OFFICER, "/shift")
     await asyncio.sleep(2.5)
@@ -68,3 +70,9 @@ async def test_an_update_is_confirmed_to_telegram_only_once_handled(desktop: Des
     release.set()
     await desktop.emu.wait_until_consumed()
     assert desktop.emu.pending_updates() == 0
+
+
+async def test_the_process_says_which_roles_it_holds(desktop: Desktop) -> None:
+    # Alone on its database, a process holds everything: /readyz reports this.
+    assert held(desktop.app) >= {"poller", "sender"}
+    assert polling_refused(desktop.app) is None
