@@ -93,7 +93,9 @@ class Poller:
         self._timeout = timeout
         self._task: asyncio.Task[None] | None = None
         self._offset: int | None = None
-        self._fetching = False
+        # While an update is handled the poller is let finish it; at any other moment a stop
+        # cancels it at once (a long poll, a wait before a retry).
+        self._handling = False
         self._stopping = False
         # Set when Telegram answered 409: another program polls this bot.
         self.conflict: str | None = None
@@ -109,7 +111,7 @@ class Poller:
         task, self._task = self._task, None
         if task is None:
             return
-        if self._fetching:
+        if not self._handling:
             task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
@@ -128,7 +130,6 @@ class Poller:
         await self._with_retries(lambda: bot.delete_webhook())
         while not self._stopping:
             try:
-                self._fetching = True
                 updates = await bot.get_updates(
                     offset=self._offset, timeout=self._timeout, allowed_updates=Update.ALL_TYPES
                 )
@@ -150,12 +151,14 @@ class Poller:
                 await asyncio.sleep(retry)
                 retry = min(retry * 2, RETRY_MOST_SECONDS)
                 continue
-            finally:
-                self._fetching = False
             retry = RETRY_FIRST_SECONDS
-            for update in updates:
-                await self._app.process_update(update)
-                self._offset = update.update_id + 1
+            self._handling = True
+            try:
+                for update in updates:
+                    await self._app.process_update(update)
+                    self._offset = update.update_id + 1
+            finally:
+                self._handling = False
 
     async def _with_retries(self, call: Any) -> None:
         retry = RETRY_FIRST_SECONDS
