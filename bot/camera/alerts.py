@@ -61,6 +61,14 @@ class Alerts(DeskService):
         self._loaded = False
         self._external_ids: OrderedDict[str, None] = OrderedDict()
 
+    def relearn(self) -> None:
+        """Read the open alerts again at the next fold: another process made some.
+
+        A camera whose stream moved here (its last watcher died) has open alerts this process
+        never saw; a repeat must fold into them, not open a second card.
+        """
+        self._loaded = False
+
     def _forget(self) -> None:
         # A transaction that failed took its changes with it: what this remembers must go too.
         self._loaded = False

@@ -123,7 +123,8 @@ class Cameras(DeskService):
         if camera is None or address is None or number in self._streams:
             return
         if take_up:
-            # Events its last watcher stored but did not fold before it died.
+            # Its last watcher's open alerts, and the events it stored but did not fold.
+            self.alerts.relearn()
             self.alerts.recover(cameras=(number,))
         stream = EventStream(
             self._device(number, address),
