@@ -11,15 +11,13 @@ from contextlib import asynccontextmanager
 from functools import partial
 from typing import cast
 
-from telegram import Message, Update
 from telegram.ext import AIORateLimiter, Application
 
-from bot import operating
+from bot import operating, process_roles
 from bot.camera.intake import Intake
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db.engine import make_engine
-from bot.db.models import OutboxMessage
 from bot.deadlines.alarm import Alarm
 from bot.desk import Desk
 from bot.handlers import (
@@ -48,17 +46,16 @@ from bot.handlers import (
     unit_requests,
 )
 from bot.handlers.common import App
-from bot.handlers.conversation import incoming
 from bot.handlers.failures import on_error
 from bot.handlers.help import register_menus
 from bot.i18n import load_catalogs
 from bot.polling import UpdatesRequest
-from bot.sender import IN_FLIGHT, OutboxSender
-from bot.webhook import leave_webhook, receiving_webhooks
+from bot.process_roles import SENDER_KEY
+from bot.sender import IN_FLIGHT
+from bot.webhook import receiving_webhooks
 
 log = logging.getLogger(__name__)
 
-SENDER_KEY = "outbox_sender"
 ALARM_KEY = "deadline_alarm"
 INTAKE_KEY = "intake"
 FREEZE_KEY = "gc_freeze"
@@ -145,35 +142,23 @@ def build_application(
 
 
 async def on_startup(app: App) -> None:
-    """Register the menus and start the outbox sender."""
+    """Register the menus, arm the alarm, then take this process's roles (the sender first)."""
     desk = cast(Desk, app.bot_data["desk"])
     await operating.start_ops(app, desk)
     await register_menus(app.bot, desk.settings.locale, desk.settings.tz)
-    sender = OutboxSender(
-        app.bot,
-        desk.outbox,
-        desk.clock,
-        desk.settings.telegram.rate_limits.max_attempts,
-        on_sent=partial(record_own_message, desk),
-        on_failed=partial(report_refusal, desk),
-        private_per_second=desk.settings.telegram.rate_limits.private_per_second,
-        group_per_minute=desk.settings.telegram.rate_limits.group_per_minute,
-        on_migrated=partial(membership.follow_migration, desk),
-        on_request=operating.request_observer(app),
-    )
-    sender.start()
-    app.bot_data[SENDER_KEY] = sender
     assert app.job_queue is not None
-    # Before the alarm starts: the month's plan (if due) and the next planning deadline.
-    desk.rotation.start(desk.clock.now())
-    desk.cycle.start(desk.clock.now())
-    desk.retention.start(desk.clock.now())
+    # Before the alarm starts: the month's plan (if due) and the next planning deadline; one
+    # process at a time, so processes starting together do not plan the month twice.
+    async with process_roles.coordinator_of(app).one_at_a_time("start-up"):
+        desk.rotation.start(desk.clock.now())
+        desk.cycle.start(desk.clock.now())
+        desk.retention.start(desk.clock.now())
     alarm = Alarm(app.job_queue, desk.timers, desk.clock)
     desk.context.on_change = alarm.arm
     app.bot_data[ALARM_KEY] = alarm
     alarm.start()
     await start_cameras(app, desk)
-    membership.start_check(app)
+    await process_roles.start(app, desk, alarm)
     app.bot_data[GC_THRESHOLD_KEY] = gc.get_threshold()
     app.bot_data[FREEZE_KEY] = asyncio.create_task(freeze_start_up(desk), name="gc-freeze")
     operating.started(app)
@@ -193,20 +178,8 @@ async def freeze_start_up(desk: Desk) -> None:
     gc.set_threshold(max(YOUNG_COLLECTION_AFTER, young), older, oldest)
 
 
-def report_refusal(desk: Desk, row_id: int, error: str) -> None:
-    """A refused delivery of a request is told to the shift leader and the group."""
-    desk.escalation.requests.undelivered(row_id, error, desk.clock.now())
-
-
-def record_own_message(desk: Desk, _row: OutboxMessage, message: Message) -> None:
-    """Keep the bot's own duty-group messages in the conversation record too."""
-    if message.chat_id == desk.group_id:
-        desk.logbook.record_message(incoming(message), filing=False)
-
-
 async def start_cameras(app: App, desk: Desk) -> None:
-    """Subscribe to camera events, start the health round and the alert intake."""
-    await desk.cameras.start()
+    """Start the health round and the alert intake; the coordinator hands out the streams."""
     assert app.job_queue is not None
     if desk.settings.cameras:
         app.job_queue.run_repeating(
@@ -260,13 +233,11 @@ async def on_shutdown(app: App) -> None:
     intake = app.bot_data.pop(INTAKE_KEY, None)
     if isinstance(intake, Intake):
         await intake.stop()
-    await membership.stop_check(app)
+    # The poller, the sender and the camera streams, handed over to the other processes.
+    await process_roles.stop(app)
     await operating.stop_ops(app)
     desk = cast(Desk, app.bot_data["desk"])
     await desk.cameras.stop()
-    sender = app.bot_data.pop(SENDER_KEY, None)
-    if isinstance(sender, OutboxSender):
-        await sender.stop()
 
 
 def run(app: App, poll_timeout: int) -> None:
@@ -288,30 +259,27 @@ async def serve(app: App, poll_timeout: int) -> None:
 async def running(app: App, poll_timeout: int = 1) -> AsyncIterator[App]:
     """Run the application inside an existing event loop (tests, benchmarks, sandbox)."""
     async with app:
+        app.bot_data[process_roles.POLL_TIMEOUT_KEY] = poll_timeout
         await on_startup(app)
         await app.start()
         try:
             async with receiving(app, poll_timeout):
                 yield app
         finally:
-            await app.stop()
             await on_shutdown(app)
+            await app.stop()
 
 
 @asynccontextmanager
 async def receiving(app: App, poll_timeout: int) -> AsyncIterator[None]:
-    """Take every update kind (reactions included): posted to the webhook, or polled for."""
+    """Take Telegram's updates: posted to this process's webhook, or by the poller role.
+
+    In webhook mode every process behind the proxy receives; in polling mode one process of
+    the deployment polls, as its coordinator hands it the poller role (process_roles).
+    """
     telegram = cast(Desk, app.bot_data["desk"]).settings.telegram
     if telegram.mode == "webhook":
         async with receiving_webhooks(app.bot, app.update_queue, telegram.webhook):
             yield
         return
-    await leave_webhook(app.bot)
-    assert app.updater is not None
-    await app.updater.start_polling(
-        poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
-    )
-    try:
-        yield
-    finally:
-        await app.updater.stop()
+    yield

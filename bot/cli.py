@@ -37,6 +37,9 @@ def _configured_for_production(settings: Settings) -> bool:
 def cmd_run(settings: Settings) -> int:
     """Start the bot (after checking the token and the database); with nothing set, the sandbox."""
     from bot.app import build_application, run
+    from bot.coordination.choose import coordinator_for
+    from bot.coordination.sqlite_lock import AlreadyRunning
+    from bot.process_roles import use
     from bot.webhook import WebhookStartError
 
     tr = _operator_tr(settings)
@@ -66,7 +69,19 @@ def cmd_run(settings: Settings) -> int:
             ).format(current=state.current or tr("an empty database"), head=state.head),
             EXIT_NOT_READY,
         )
+    try:
+        coordinator = coordinator_for(settings)
+    except AlreadyRunning as exc:
+        return _fail(
+            tr(
+                "Another duty-desk is already running on the SQLite database {database} (it "
+                "holds {lock}). SQLite serves one process only; to run several processes, "
+                "point database.url at PostgreSQL."
+            ).format(database=exc.database, lock=exc.lock),
+            EXIT_NOT_READY,
+        )
     app = build_application(settings)
+    use(app, coordinator)
     try:
         run(app, settings.telegram.poll_timeout_seconds)
     except WebhookStartError as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import partial
 
+from bot import process_roles
 from bot.camera.alert_input import AlertInput, Received
 from bot.camera.intake import Intake
 from bot.config import Settings
@@ -21,7 +22,6 @@ from bot.ops.collector import DatabaseCollector, DeskView
 from bot.ops.metrics import AlertOutcome, DeskMetrics, Metrics, RequestResult
 from bot.ops.readiness import Readiness
 from bot.ops.server import OpsServer
-from bot.sender import OutboxSender
 
 METRICS_KEY = "metrics"
 DESK_METRICS_KEY = "desk_metrics"
@@ -61,7 +61,9 @@ def observe(app: App, desk: Desk) -> None:
         app.bot.get_me,
         partial(held_roles, app, desk),
         dt.timedelta(seconds=desk.settings.ops.telegram_fresh_seconds),
+        refused=partial(process_roles.polling_refused, app),
     )
+    app.bot_data[process_roles.REQUEST_OBSERVER_KEY] = request_observer(app)
 
 
 def _alert_received(metrics: DeskMetrics, alert: AlertInput, received: Received) -> None:
@@ -90,23 +92,20 @@ def _requested(
 
 
 def held_roles(app: App, desk: Desk) -> list[str]:
-    """The roles this process holds: for now all of one desk's; a coordinator replaces this."""
-    held: list[str] = []
-    if app.updater is not None and app.updater.running:
-        held.append("poller")
+    """The roles this process holds: those its coordinator handed it, and its own workers.
+
+    The poller, the sender, the standing check and the cameras' leases move between the
+    processes (process_roles); the alarm, the intake and a webhook run in every process.
+    """
+    held = set(process_roles.held(app))
+    if desk.settings.telegram.mode == "webhook":
+        held.add("webhook")
     for worker in app.bot_data.values():
-        if isinstance(worker, OutboxSender):
-            held.append("sender")
-        elif isinstance(worker, Alarm):
-            held.append("alarm")
+        if isinstance(worker, Alarm):
+            held.add("alarm")
         elif isinstance(worker, Intake):
-            held.append("intake")
-    held += [
-        f"camera:{camera.number}"
-        for camera in desk.settings.cameras
-        if desk.cameras.stream(camera.number) is not None
-    ]
-    return held
+            held.add("intake")
+    return sorted(held)
 
 
 async def start_ops(app: App, desk: Desk) -> None:

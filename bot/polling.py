@@ -6,15 +6,22 @@ the same batch comes back on every poll with two tracebacks each time. Here each
 batch is tried on its own first: one that fails is replaced by its bare id, so the Updater
 confirms it with the next offset, and a single WARNING names it. Strings no database can
 store are made storable first (bot/storable_updates.py).
+
+`Poller` asks for the updates and hands them to the application, confirming each only once
+handled, and stops at a 409 Conflict (another program polling with the same token).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
 from telegram._utils.types import JSONDict
+from telegram.error import Conflict, InvalidToken, TelegramError
 from telegram.request import HTTPXRequest
 
 from bot.storable_updates import may_hold_unstorable, storable
@@ -62,3 +69,109 @@ class UpdatesRequest(HTTPXRequest):
         if data.get("ok") and isinstance(result, list):
             data["result"] = [u for u in map(readable, result) if u is not None]
         return data
+
+
+# After a failed getUpdates, wait this long, doubling up to the most, before the next one.
+RETRY_FIRST_SECONDS = 1.0
+RETRY_MOST_SECONDS = 30.0
+# Confirming handled updates on a clean stop must not hold the shutdown up.
+CONFIRM_TIMEOUT_SECONDS = 5.0
+
+
+class Poller:
+    """Fetches updates and hands each to the application, confirming it only once handled.
+
+    PTB's Updater confirms a batch (by asking for the next) while its updates still wait in a
+    queue: a process killed then loses them. Here an update is confirmed by the next
+    getUpdates only after its handlers ran, so a killed poller's last updates come again to
+    the process that takes over (the handlers treat a message they already stored as such).
+    A 409 Conflict means another program polls with the same token: polling stops for good,
+    with one line saying so, instead of fighting it forever.
+    """
+
+    def __init__(
+        self, app: Any, timeout: int, prepare: Callable[[], Awaitable[None]] | None = None
+    ) -> None:
+        self._app = app
+        self._timeout = timeout
+        # Asked (again until it succeeds) before the first getUpdates: leave webhook mode.
+        self._prepare = prepare if prepare is not None else app.bot.delete_webhook
+        self._task: asyncio.Task[None] | None = None
+        self._offset: int | None = None
+        # While an update is handled the poller is let finish it; at any other moment a stop
+        # cancels it at once (a long poll, a wait before a retry).
+        self._handling = False
+        self._stopping = False
+        # Set when Telegram answered 409: another program polls this bot.
+        self.conflict: str | None = None
+
+    def start(self) -> None:
+        """Begin polling in the background."""
+        self._stopping = False
+        self._task = asyncio.create_task(self._run(), name="poller")
+
+    async def stop(self) -> None:
+        """Stop after the update being handled, and confirm what was handled."""
+        self._stopping = True
+        task, self._task = self._task, None
+        if task is None:
+            return
+        if not self._handling:
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        if self._offset is not None and self.conflict is None:
+            with contextlib.suppress(TelegramError, TimeoutError):
+                async with asyncio.timeout(CONFIRM_TIMEOUT_SECONDS):
+                    await self._app.bot.get_updates(offset=self._offset, timeout=0, limit=1)
+
+    async def _run(self) -> None:
+        bot = self._app.bot
+        retry = RETRY_FIRST_SECONDS
+        # The application handles updates only once started (its scheduler, its tasks).
+        while not self._app.running:  # noqa: ASYNC110 (PTB offers nothing to wait on)
+            await asyncio.sleep(0.05)
+        # Polling and a webhook exclude each other; an earlier webhook would answer 409.
+        await self._with_retries(self._prepare)
+        while not self._stopping:
+            try:
+                updates = await bot.get_updates(
+                    offset=self._offset, timeout=self._timeout, allowed_updates=Update.ALL_TYPES
+                )
+            except Conflict as exc:
+                self.conflict = exc.message
+                log.error(
+                    "Telegram refused to give this bot's updates (409 %s): another "
+                    "program is receiving them with the same token, such as a second duty-desk "
+                    "deployment. This process has stopped polling; stop the other program, "
+                    "then restart this one.",
+                    exc.message,
+                )
+                return
+            except InvalidToken:
+                log.error("Telegram does not know the bot token; polling stopped")
+                return
+            except TelegramError as exc:
+                log.warning("Fetching updates failed (%s); again in %.0f s", exc, retry)
+                await asyncio.sleep(retry)
+                retry = min(retry * 2, RETRY_MOST_SECONDS)
+                continue
+            retry = RETRY_FIRST_SECONDS
+            self._handling = True
+            try:
+                for update in updates:
+                    await self._app.process_update(update)
+                    self._offset = update.update_id + 1
+            finally:
+                self._handling = False
+
+    async def _with_retries(self, call: Any) -> None:
+        retry = RETRY_FIRST_SECONDS
+        while not self._stopping:
+            try:
+                await call()
+                return
+            except TelegramError as exc:
+                log.warning("Telegram did not answer (%s); again in %.0f s", exc, retry)
+                await asyncio.sleep(retry)
+                retry = min(retry * 2, RETRY_MOST_SECONDS)

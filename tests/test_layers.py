@@ -44,12 +44,14 @@ FOUNDATION = (
     "drafts",
     "preferences",
     "audit",
+    "coordination",
 )
 # Who may speak Telegram: the handlers, the wiring, the poller, the webhook, the sender and the
 # alarm clock.
 TELEGRAM_EDGE = (
     "handlers",
     "app",
+    "process_roles",
     "sender",
     "polling",
     "webhook",
@@ -61,6 +63,7 @@ WIRING = (
     "handlers",
     "app",
     "operating",
+    "process_roles",
     "cli",
     "cli_db",
     "cli_common",

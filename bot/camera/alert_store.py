@@ -7,7 +7,7 @@ counts as one executemany, not as ORM objects, and a batch of requests shares on
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, update
@@ -126,14 +126,20 @@ class AlertStore:
         key = result.inserted_primary_key
         return received(int(key[0]) if key else None)
 
-    def unfolded(self) -> list[tuple[int, AlertInput]]:
-        """Events stored but not yet folded into an alert (the bot stopped in between)."""
+    def unfolded(
+        self, cameras: Collection[str] | None = None, except_cameras: Collection[str] = ()
+    ) -> list[tuple[int, AlertInput]]:
+        """Events stored but not yet folded into an alert (the bot stopped in between).
+
+        Only those of `cameras` if given, never those of `except_cameras`.
+        """
+        query = select(CameraEventRecord).where(col(CameraEventRecord.alert_id).is_(None))
+        if cameras is not None:
+            query = query.where(col(CameraEventRecord.camera).in_(list(cameras)))
+        if except_cameras:
+            query = query.where(col(CameraEventRecord.camera).not_in(list(except_cameras)))
         with Session(self._engine) as session:
-            pending = session.exec(
-                select(CameraEventRecord)
-                .where(col(CameraEventRecord.alert_id).is_(None))
-                .order_by(col(CameraEventRecord.id))
-            ).all()
+            pending = session.exec(query.order_by(col(CameraEventRecord.id))).all()
         return [
             (
                 event.id,

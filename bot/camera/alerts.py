@@ -12,7 +12,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -72,6 +72,14 @@ class Alerts(DeskService):
         self.on_folded: Callable[[FoldOutcome], None] | None = None
         # Where this transaction's events went, told once it commits (a rollback forgets them).
         self._outcomes: list[FoldOutcome] = []
+
+    def relearn(self) -> None:
+        """Read the open alerts again at the next fold: another process made some.
+
+        A camera whose stream moved here (its last watcher died) has open alerts this process
+        never saw; a repeat must fold into them, not open a second card.
+        """
+        self._loaded = False
 
     def _forget(self) -> None:
         # A transaction that failed took its changes with it: what this remembers must go too.
@@ -162,9 +170,14 @@ class Alerts(DeskService):
         while len(self._external_ids) > EXTERNAL_IDS_KEPT:
             self._external_ids.popitem(last=False)
 
-    def recover(self) -> int:
-        """Queue events stored but not yet folded or posted (the bot stopped in between)."""
-        pending = self._store.unfolded()
+    def recover(
+        self, cameras: Collection[str] | None = None, except_cameras: Collection[str] = ()
+    ) -> int:
+        """Queue events stored but not yet folded or posted (the bot stopped in between).
+
+        Only those of `cameras` if given, never those of `except_cameras`.
+        """
+        pending = self._store.unfolded(cameras, except_cameras)
         for event in pending:
             self._queue.put_nowait(event)
         if pending:

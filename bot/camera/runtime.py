@@ -97,24 +97,51 @@ class Cameras(DeskService):
         self._subscriptions = SubscriptionRecords(ctx.engine, ctx.clock)
 
     async def start(self) -> None:
-        """Take up stored events not yet shown, then subscribe to every camera's events."""
-        recovered = self.alerts.recover()
+        """Take up stored events not yet shown, then watch every camera (one process alone)."""
+        self.take_up_events(except_cameras=())
+        for number in self.streamable():
+            await self.watch(number, take_up=False)
+
+    def streamable(self) -> list[str]:
+        """The cameras with an ONVIF address: those whose events a process must watch."""
+        return [camera.number for camera in self._settings.cameras if address_of(camera)]
+
+    def take_up_events(self, except_cameras: Collection[str]) -> int:
+        """Queue stored events not yet folded or posted (the bot stopped in between).
+
+        The events of the cameras named are left to whichever process watches them.
+        """
+        recovered = self.alerts.recover(except_cameras=except_cameras)
         if recovered:
             log.info("Taking up %s camera events received before the restart", recovered)
-        for camera in self._settings.cameras:
-            address = address_of(camera)
-            if address is None:
-                continue
-            stream = EventStream(
-                self._device(camera.number, address),
-                self._on_event_for(camera.number),
-                notify_url=self.notify_url(camera.number),
-                memory=self._subscriptions.memory(camera.number),
-                on_events=self._on_events_for(camera),
-                sleep=partial(sleep_on, self._clock),
-            )
-            self._streams[camera.number] = stream
-            await stream.start()
+        return recovered
+
+    async def watch(self, number: str, *, take_up: bool = True) -> None:
+        """Subscribe to a camera's events (this process now holds its stream)."""
+        camera = self._settings.camera(number)
+        address = address_of(camera) if camera else None
+        if camera is None or address is None or number in self._streams:
+            return
+        if take_up:
+            # Its last watcher's open alerts, and the events it stored but did not fold.
+            self.alerts.relearn()
+            self.alerts.recover(cameras=(number,))
+        stream = EventStream(
+            self._device(number, address),
+            self._on_event_for(number),
+            notify_url=self.notify_url(number),
+            memory=self._subscriptions.memory(number),
+            on_events=self._on_events_for(camera),
+            sleep=partial(sleep_on, self._clock),
+        )
+        self._streams[number] = stream
+        await stream.start()
+
+    async def unwatch(self, number: str) -> None:
+        """Unsubscribe from a camera's events (another process takes its stream)."""
+        stream = self._streams.pop(number, None)
+        if stream is not None:
+            await stream.stop()
 
     async def settled(self, timeout: float) -> None:  # noqa: ASYNC109 (a wait, not a call)
         """Wait until no event stream is still making its first connection (or the timeout)."""
@@ -289,7 +316,9 @@ class Cameras(DeskService):
                 state = CameraState(health.status.value)
                 return self._record(camera, state, reason, drift, camera.number in held)
 
-            changed = await asyncio.gather(*(check(c) for c in self._settings.cameras))
+            # Only the cameras this process watches: each is probed, and told, by one process.
+            watched = [c for c in self._settings.cameras if c.number in self._streams]
+            changed = await asyncio.gather(*(check(c) for c in watched))
         self._outbox.notify()
         return sum(changed)
 

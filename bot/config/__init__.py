@@ -16,6 +16,7 @@ from bot.config.connections import (
     RateLimits,
     TelegramSettings,
 )
+from bot.config.coordination import CoordinationSettings
 from bot.config.duty import (
     BusinessHours,
     CalendarSettings,
@@ -39,6 +40,7 @@ __all__ = [
     "CalendarSettings",
     "Camera",
     "ConfigError",
+    "CoordinationSettings",
     "DatabaseSettings",
     "DocumentSettings",
     "Enterprise",

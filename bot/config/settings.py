@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from bot.config.base import ENV_PREFIX
 from bot.config.cameras import AlertSettings, Camera
 from bot.config.connections import DatabaseSettings, IntakeSettings, TelegramSettings
+from bot.config.coordination import CoordinationSettings
 from bot.config.duty import CalendarSettings, DocumentSettings, EscalationSettings, ShiftSettings
 from bot.config.epz import Enterprise, EpzSettings
 from bot.config.operations import OpsSettings
@@ -52,6 +53,7 @@ class Settings(BaseSettings):
     # One log line per record as text, or as a JSON object (for a log shipper).
     log_format: Literal["text", "json"] = "text"
     retention: RetentionSettings = RetentionSettings()
+    coordination: CoordinationSettings = CoordinationSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -71,7 +71,10 @@ def cancel(session: Session, subject: str, kinds: tuple[StrEnum, ...]) -> None:
 
 
 def due(session: Session, now: dt.datetime, limit: int = 200) -> list[Deadline]:
-    """Return live deadlines whose time has come, earliest first."""
+    """Return live deadlines whose time has come, earliest first.
+
+    On PostgreSQL, those another process is firing right now are left out (SKIP LOCKED).
+    """
     return list(
         session.exec(
             select(Deadline)
@@ -82,33 +85,36 @@ def due(session: Session, now: dt.datetime, limit: int = 200) -> list[Deadline]:
             )
             .order_by(col(Deadline.due_at), col(Deadline.id))
             .limit(limit)
+            .with_for_update(skip_locked=True)
         ).all()
     )
 
 
 def claim(session: Session, deadline_id: int, now: dt.datetime) -> bool:
-    """Mark a deadline fired unless someone already did; True if this caller owns it."""
-    result = session.exec(
-        update(Deadline)
-        .where(
-            col(Deadline.id) == deadline_id,
-            col(Deadline.fired_at).is_(None),
-            col(Deadline.cancelled).is_(False),
-        )
-        .values(fired_at=now)
-    )
-    return bool(result.rowcount == 1)
+    """Mark a deadline fired unless someone already did or is; True if this caller owns it."""
+    return claim_many(session, [deadline_id], now) == {deadline_id}
 
 
 def claim_many(session: Session, deadline_ids: list[int], now: dt.datetime) -> set[int]:
-    """Mark many deadlines fired in one statement; returns the ids this caller now owns."""
-    owned = session.execute(
-        update(Deadline)
+    """Mark many deadlines fired in one statement; returns the ids this caller now owns.
+
+    Only those no other transaction is claiming now (SKIP LOCKED on PostgreSQL; SQLite has
+    one writer and ignores it): two processes ringing at once each take the deadlines the
+    other has not, never waiting on each other's batch nor deadlocking on two batches locked
+    in different orders.
+    """
+    unclaimed = (
+        select(Deadline.id)
         .where(
             col(Deadline.id).in_(deadline_ids),
             col(Deadline.fired_at).is_(None),
             col(Deadline.cancelled).is_(False),
         )
+        .with_for_update(skip_locked=True)
+    )
+    owned = session.execute(
+        update(Deadline)
+        .where(col(Deadline.id).in_(unclaimed.scalar_subquery()))
         .values(fired_at=now)
         .returning(col(Deadline.id))
     )

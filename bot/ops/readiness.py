@@ -81,6 +81,7 @@ class Readiness:
         roles: Roles,
         telegram_fresh: dt.timedelta,
         check_seconds: float = CHECK_SECONDS,
+        refused: Callable[[], str | None] = lambda: None,
     ) -> None:
         self._engine = engine
         self._clock = clock
@@ -88,6 +89,8 @@ class Readiness:
         self.roles = roles
         self._fresh = telegram_fresh
         self._check_seconds = check_seconds
+        # Telegram's 409 to this process's polling (another program polls the token), if any.
+        self._refused = refused
         self._head = head_revision()
         self._telegram_answered_at: dt.datetime | None = None
         # Set once start-up has started every worker (the sender, the alarm, the cameras).
@@ -135,6 +138,9 @@ class Readiness:
         return database, Check("migrations", True, f"at {self._head}")
 
     async def _telegram(self) -> Check:
+        refusal = self._refused()
+        if refusal is not None:
+            return Check("telegram", False, f"polling refused (409): {refusal}"[:DETAIL_CHARS])
         answered = self._telegram_answered_at
         now = self._clock.now()
         if answered is not None and now - answered <= self._fresh:

@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from bot.app import SENDER_KEY
 from bot.clock import ScaledClock
 from bot.config import Settings
 from bot.desk import Desk
@@ -25,6 +24,7 @@ from bot.devtools.onvif_camera import (
     SimulatedCamera,
 )
 from bot.handlers.common import App
+from bot.process_roles import SENDER_KEY
 from bot.sandbox import demo
 from bot.sender import OutboxSender
 

@@ -12,7 +12,7 @@ import logging
 from urllib.parse import urlsplit
 
 from telegram import Bot, Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest
 
 from bot.config import WebhookSettings
 
@@ -71,16 +71,15 @@ async def set_webhook(bot: Bot, settings: WebhookSettings) -> None:
 
 
 async def leave_webhook(bot: Bot) -> None:
-    """Before polling: delete a webhook left from webhook mode, keeping its pending updates."""
-    try:
-        info = await bot.get_webhook_info()
-        if not info.url:
-            return
-        await bot.delete_webhook(drop_pending_updates=False)
-    except TelegramError as exc:
-        # Polling's own start deletes the webhook again (python-telegram-bot's bootstrap).
-        log.warning("Could not check Telegram's webhook before polling: %s", exc)
+    """Before polling: delete a webhook left from webhook mode, keeping its pending updates.
+
+    Telegram's errors reach the caller, which tries again: while a webhook stays set, every
+    getUpdates is answered 409.
+    """
+    info = await bot.get_webhook_info()
+    if not info.url:
         return
+    await bot.delete_webhook(drop_pending_updates=False)
     log.info(
         "Switched to polling: the webhook at %s is deleted (%s updates waiting are polled)",
         where(info.url),

@@ -130,3 +130,22 @@ async def test_a_fault_is_logged_and_its_unit_told_but_motion_is_not(desk: Desk)
     with Session(desk.engine) as session:
         logged = session.exec(select(LogbookEntry)).all()
     assert len(logged) == 1
+
+
+async def test_a_repeat_folds_into_the_card_another_process_opened_once_relearnt(
+    desk: Desk,
+) -> None:
+    # A second process on the same database, which has folded alerts of its own already.
+    other = Desk.build(desk.settings, make_engine(desk.settings.database.url), desk.clock)
+    try:
+        await _receive(other, "2")
+        await _receive(desk, "1")
+        # Camera 1's stream moves to the other process (its watcher died): it relearns.
+        _alerts(other).relearn()
+        _move(desk, minutes=1)
+        await _receive(other, "1")
+        first_camera = [alert for alert in _stored(desk) if alert.camera == "1"]
+        assert [alert.count for alert in first_camera] == [2]
+    finally:
+        await other.cameras.alerts.stop()
+        other.engine.dispose()

@@ -55,3 +55,46 @@ async def test_the_run_command_serves_the_group_and_keeps_the_token_out_of_logs(
     assert process.returncode == 0, log
     assert "duty-desk started as @duty_desk_bot" in log
     assert "SECRET-token" not in log
+
+
+async def test_a_second_run_on_the_same_sqlite_file_is_refused_while_the_first_serves(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "desk.db"
+    url = f"sqlite:///{database}"
+    upgrade(url)
+    async with BotApiEmulator(token=SECRET) as emu:
+        emu.add_chat(GROUP, "supergroup", "Tổ trực ban")
+        emu.add_user(OFFICER, "Dung")
+        config = desk_config(emu, url)
+        config["telegram"].pop("token")
+        config["telegram"]["poll_timeout_seconds"] = 1
+        path = tmp_path / "duty-desk.yaml"
+        path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+        env = {**os.environ, "DUTY_DESK_TELEGRAM__TOKEN": SECRET}
+        command = [sys.executable, "-m", "bot", "--config", str(path), "run"]
+        first = await asyncio.create_subprocess_exec(
+            *command, cwd=ROOT, env=env, stderr=asyncio.subprocess.DEVNULL
+        )
+        try:
+            mark = emu.mark()
+            emu.inject_message(GROUP, OFFICER, "/shift")
+            await emu.wait_for_message(GROUP, after=mark, timeout=30)
+            second = await asyncio.create_subprocess_exec(
+                *command, cwd=ROOT, env=env, stderr=asyncio.subprocess.PIPE
+            )
+            _, stderr = await asyncio.wait_for(second.communicate(), timeout=30)
+            # The first one still serves the group.
+            mark = emu.mark()
+            emu.inject_message(GROUP, OFFICER, "/shift")
+            assert "Ca trực ngày" in text_of(await emu.wait_for_message(GROUP, after=mark))
+        finally:
+            first.send_signal(signal.SIGINT)
+            await asyncio.wait_for(first.wait(), timeout=30)
+    assert second.returncode == 3
+    assert (
+        f"Đã có một duty-desk khác đang chạy trên cơ sở dữ liệu SQLite {database} "
+        f"(đang giữ {database}.lock). SQLite chỉ phục vụ một tiến trình; muốn chạy nhiều tiến "
+        "trình, hãy đặt database.url trỏ tới PostgreSQL."
+    ) in stderr.decode()
+    assert first.returncode == 0

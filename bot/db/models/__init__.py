@@ -17,6 +17,7 @@ from bot.db.models.camera import (
     IntakeSignature,
 )
 from bot.db.models.columns import chat_id_column, utc_column
+from bot.db.models.coordination import CoordinationLease
 from bot.db.models.deadlines import Deadline
 from bot.db.models.desk import AuditEvent, ChatMigration, Draft, UserPreference
 from bot.db.models.epz import (
@@ -70,6 +71,7 @@ __all__ = [
     "ChatMessage",
     "ChatMigration",
     "CheckOutcome",
+    "CoordinationLease",
     "DailyReport",
     "Deadline",
     "Draft",
