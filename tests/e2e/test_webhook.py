@@ -17,6 +17,7 @@ from bot.app import build_application, running
 from bot.config import Settings, WebhookSettings
 from bot.db.models import EntryOrigin
 from bot.desk import Desk
+from bot.operating import held_roles
 from bot.webhook import SECRET_HEADER, WebhookStartError
 from tests.conftest import SHIFT_DAY
 from tests.e2e.conftest import GROUP, LEADER, OFFICER, Desktop, launch, text_of
@@ -85,6 +86,9 @@ async def test_in_webhook_mode_the_group_is_recorded_and_answered(migrated_url: 
         # Everything came by the webhook: the bot never polled.
         assert len(emu.webhook.delivered) == 3
         assert not [method for method, _ in emu.calls if method == "getUpdates"]
+        # What /readyz lists: no poller; the webhook, the sender and the standing check.
+        roles = held_roles(desktop.app, desktop.desk)
+        assert {"webhook", "sender", "standing"} <= set(roles) and "poller" not in roles
 
 
 async def test_a_request_without_telegrams_secret_is_refused_and_nothing_is_recorded(
