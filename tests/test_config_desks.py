@@ -10,6 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.config import ConfigError, Settings, deployment_desks, load_settings
 
@@ -110,13 +111,14 @@ def test_desks_listed_in_the_file(tmp_path: Path) -> None:
 
 
 def test_desks_from_one_file_each_in_the_desks_folder(tmp_path: Path) -> None:
-    desk_file(tmp_path, "b-dongnai.yaml", DONGNAI.replace("key: dongnai\n", ""))
-    desk_file(tmp_path, "a-hcm.yaml", HCM)
+    desk_file(tmp_path, "dongnai.yaml", DONGNAI.replace("key: dongnai\n", ""))
+    desk_file(tmp_path, "hcm.yaml", HCM)
+    desk_file(tmp_path, "binhduong.yaml", "telegram: {duty_group_id: -1003}\n")
+    desk_file(tmp_path, "angiang.yaml", "telegram: {duty_group_id: -1004}\n")
     (tmp_path / "desks" / "notes.txt").write_text("not a desk", encoding="utf-8")
-    (tmp_path / "roster-dn.csv").write_text("unused", encoding="utf-8")
     settings = load_settings(config(tmp_path, SHARED))
-    # In the files' name order; a file's key defaults to its name.
-    assert [d.key for d in deployment_desks(settings)] == ["hcm", "b-dongnai"]
+    # In the files' name order (not the folder's own); a file's key defaults to its name.
+    assert [d.key for d in deployment_desks(settings)] == ["angiang", "binhduong", "dongnai", "hcm"]
 
 
 def test_a_desks_roster_csv_is_read_relative_to_the_file_naming_it(tmp_path: Path) -> None:
@@ -138,6 +140,16 @@ def test_the_list_and_the_folder_together_and_a_folder_elsewhere(tmp_path: Path)
     desk_file(tmp_path, "ignored.yaml", "telegram: {duty_group_id: -1009}\n")
     path = config(tmp_path, SHARED + "desks_folder: rooms\n" + listed(HCM))
     assert [d.key for d in deployment_desks(load_settings(path))] == ["hcm", "dongnai"]
+
+
+def test_the_desks_folder_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "rooms").mkdir()
+    (tmp_path / "rooms" / "dongnai.yaml").write_text(DONGNAI, encoding="utf-8")
+    monkeypatch.setenv("DUTY_DESK_DESKS_FOLDER", "rooms")
+    settings = load_settings(config(tmp_path, SHARED + listed(HCM)))
+    assert [d.key for d in deployment_desks(settings)] == ["hcm", "dongnai"]
 
 
 def test_a_top_level_default_reaches_every_desk_and_a_desks_own_value_wins(
@@ -437,3 +449,26 @@ def test_start_up_stops_on_two_desks_in_one_group(tmp_path: Path) -> None:
     assert (
         "desks[dongnai].telegram.duty_group_id: group -1001 is already desks[hcm]'s" in done.stderr
     )
+
+
+def test_the_examples_two_desks_are_valid(tmp_path: Path) -> None:
+    """The commented two-desk example in the example file loads as written (uncommented)."""
+    text = EXAMPLE.read_text(encoding="utf-8")
+    block = text[text.index("\n# desks:\n") + 1 :].split("\n\n", 1)[0]
+    example = yaml.safe_load("\n".join(line.removeprefix("# ") for line in block.splitlines()))
+    top = yaml.safe_load(text)
+    for key in ("units", "cameras", "enterprises", "roster", "desks", "epz"):
+        top.pop(key)
+    del top["telegram"]["duty_group_id"], top["telegram"]["topics"]
+    top["desks"] = example["desks"]
+    (tmp_path / "roster-hcm.csv").write_text(
+        "date,shift_leader,section_leader,clerk,officers\n2026-11-25,1001,1002,1003,1004\n",
+        encoding="utf-8",
+    )
+    path = tmp_path / "duty-desk.yaml"
+    path.write_text(yaml.safe_dump(top, allow_unicode=True), encoding="utf-8")
+    hcm, dongnai = deployment_desks(load_settings(path))
+    assert (hcm.key, dongnai.name) == ("hcm", "Trực ban Cục HQ Đồng Nai")
+    assert dongnai.settings.escalation.reply_deadline_minutes == 20
+    assert sorted(p.id for p in dongnai.settings.people) == [1001, 2001]
+    assert hcm.settings.person(1005).admin  # type: ignore[union-attr]
