@@ -436,6 +436,21 @@ def test_settings_made_in_code_are_checked_when_their_desks_are_asked_for() -> N
     assert caught.value.problems == ["desks[a]: two desks have this key; each desk needs its own"]
 
 
+def test_a_copy_with_other_desks_has_those_desks() -> None:
+    settings = Settings(desks=[{"key": "a"}])
+    assert [d.key for d in deployment_desks(settings)] == ["a"]
+    copy = settings.model_copy(update={"desks": [{"key": "b"}]})
+    assert [d.key for d in deployment_desks(copy)] == ["b"]
+    assert [d.key for d in deployment_desks(settings)] == ["a"]
+
+
+def test_desks_that_are_not_a_list_are_named_even_with_a_folder(tmp_path: Path) -> None:
+    desk_file(tmp_path, "hcm.yaml", HCM)
+    assert problems_of(config(tmp_path, SHARED + "desks: {dongnai: {}}\n")) == (
+        "desks: Input should be a valid list"
+    )
+
+
 def test_start_up_stops_on_two_desks_in_one_group(tmp_path: Path) -> None:
     path = config(tmp_path, SHARED + listed(HCM, DONGNAI.replace("-1002", "-1001")))
     done = subprocess.run(

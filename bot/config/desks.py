@@ -33,12 +33,13 @@ class DeskConfig:
 
 def deployment_desks(settings: Settings) -> tuple[DeskConfig, ...]:
     """The desks of this deployment, in configuration order."""
-    # Asked for on every update; the settings are frozen, so the desks are built once.
-    cached: tuple[DeskConfig, ...] | None = settings.__dict__.get("_desks")
-    if cached is None:
-        cached = _build(settings)
+    # Asked for on every update; the settings are frozen, so the desks are built once. The
+    # cache names its object: model_copy copies __dict__, and a copy may have other desks.
+    cached: tuple[int, tuple[DeskConfig, ...]] | None = settings.__dict__.get("_desks")
+    if cached is None or cached[0] != id(settings):
+        cached = (id(settings), _build(settings))
         object.__setattr__(settings, "_desks", cached)
-    return cached
+    return cached[1]
 
 
 def _build(settings: Settings) -> tuple[DeskConfig, ...]:

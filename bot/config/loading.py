@@ -126,8 +126,9 @@ def _gather_desks(data: dict[str, Any], source: Path | None) -> None:
         from_files.append(section)
     if problems:
         raise ConfigError(str(source), problems)
-    if from_files:
-        data["desks"] = [*(listed if isinstance(listed, list) else []), *from_files]
+    # A `desks` that is not a list is left as it is, for the validation to name.
+    if from_files and (listed is None or isinstance(listed, list)):
+        data["desks"] = [*(listed or []), *from_files]
 
 
 def _place(places: dict[str, str], problems: list[str], key: Any, place: str) -> None:
