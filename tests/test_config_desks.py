@@ -168,7 +168,7 @@ def test_a_top_level_default_reaches_every_desk_and_a_desks_own_value_wins(
 
 
 def test_a_shared_person_is_in_the_desks_that_name_them_only(tmp_path: Path) -> None:
-    own = DONGNAI + "people:\n  - {id: 9, name: Dũng, unit: null}\n"
+    own = DONGNAI + "people:\n  - {id: '9', name: Dũng, unit: null}\n"
     hcm, dongnai = deployment_desks(load_settings(config(tmp_path, SHARED + listed(HCM, own))))
     # hcm names 1 (unit head, shift leader) and 3 (officer); dongnai names 2 and has its own 9.
     assert sorted(p.id for p in hcm.settings.people) == [1, 3]
@@ -269,6 +269,10 @@ def _merge_top(text: str, top: str) -> str:
         ("people: [{id: 2, name: Bình}]\n", "desks[hcm].people: person 2 is listed twice"),
         ("locale: fr\n", "desks[hcm].locale: Input should be 'vi' or 'en' (got 'fr')"),
         (
+            "timezone: Asia/Saigon_City\n",
+            "desks[hcm].timezone: unknown time zone 'Asia/Saigon_City'; expected an IANA name",
+        ),
+        (
             "escalation: {reply_dealine_minutes: 5}\n",
             "desks[hcm].escalation.reply_dealine_minutes: unknown key",
         ),
@@ -287,6 +291,13 @@ def test_a_desk_has_no_bot_of_its_own(tmp_path: Path, telegram_key: str) -> None
     name = telegram_key.split(":")[0]
     assert problems_of(config(tmp_path, SHARED + listed(hcm, DONGNAI))) == (
         f"desks[hcm].telegram.{name}: deployment-wide; set it at the top level"
+    )
+
+
+def test_a_misspelt_key_inside_a_desks_telegram_is_named(tmp_path: Path) -> None:
+    hcm = HCM.replace("duty_group_id: -1001", "duty_group: -1001")
+    assert "desks[hcm].telegram.duty_group: unknown key" in problems_of(
+        config(tmp_path, SHARED + listed(hcm, DONGNAI))
     )
 
 

@@ -116,8 +116,9 @@ def desk_settings(deployment: Settings, label: str, section: dict[str, Any]) -> 
             label, [describe_error(dict(err), prefix=f"{label}.") for err in exc.errors()]
         ) from None
     # Of the shared people, the desk knows those it names; the others are other desks'.
-    named = _named_people(desk) | set(admins) | {i for i in own_ids if isinstance(i, int)}
-    return desk.model_copy(update={"people": [p for p in desk.people if p.id in named]})
+    named = _named_people(desk) | set(admins)
+    shared_named = [p for p in desk.people[: len(copies)] if p.id in named]
+    return desk.model_copy(update={"people": shared_named + desk.people[len(copies) :]})
 
 
 def _merged(deployment: Settings, section: dict[str, Any]) -> dict[str, Any]:
