@@ -114,7 +114,7 @@ def test_desks_from_one_file_each_in_the_desks_folder(tmp_path: Path) -> None:
     desk_file(tmp_path, "dongnai.yaml", DONGNAI.replace("key: dongnai\n", ""))
     desk_file(tmp_path, "hcm.yaml", HCM)
     desk_file(tmp_path, "binhduong.yaml", "telegram: {duty_group_id: -1003}\n")
-    desk_file(tmp_path, "angiang.yaml", "telegram: {duty_group_id: -1004}\n")
+    desk_file(tmp_path, "angiang.yml", "telegram: {duty_group_id: -1004}\n")
     (tmp_path / "desks" / "notes.txt").write_text("not a desk", encoding="utf-8")
     settings = load_settings(config(tmp_path, SHARED))
     # In the files' name order (not the folder's own); a file's key defaults to its name.

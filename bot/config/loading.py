@@ -118,7 +118,7 @@ def _gather_desks(data: dict[str, Any], source: Path | None) -> None:
                 _place(places, problems, section.get("key"), f"desks[{index}] of {source}")
     folder = _desks_folder(data, source)
     from_files = []
-    for path in sorted(folder.glob("*.yaml")) if folder is not None else []:
+    for path in _desk_files(folder):
         section = _read_yaml(path)
         section.setdefault("key", path.stem)
         _expand_roster(section.get("roster"), path.parent)
@@ -129,6 +129,13 @@ def _gather_desks(data: dict[str, Any], source: Path | None) -> None:
     # A `desks` that is not a list is left as it is, for the validation to name.
     if from_files and (listed is None or isinstance(listed, list)):
         data["desks"] = [*(listed or []), *from_files]
+
+
+def _desk_files(folder: Path | None) -> list[Path]:
+    """The desk files of the folder in name order; other files (notes, CSV rosters) are not."""
+    if folder is None:
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
 def _place(places: dict[str, str], problems: list[str], key: Any, place: str) -> None:
