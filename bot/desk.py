@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass
 
@@ -80,7 +81,12 @@ class Desk:
 
     @classmethod
     def build(
-        cls, settings: Settings, engine: Engine, clock: Clock, key: str = DEFAULT_DESK
+        cls,
+        settings: Settings,
+        engine: Engine,
+        clock: Clock,
+        key: str = DEFAULT_DESK,
+        wakeup: asyncio.Event | None = None,
     ) -> Desk:
         """Wire one desk's services together, each seeing only the desk's rows."""
         engine = desk_engine(engine, key)
@@ -92,6 +98,7 @@ class Desk:
             clock,
             moves.resolve,
             reaction_fresh=dt.timedelta(minutes=settings.telegram.reaction_fresh_minutes),
+            wakeup=wakeup,
         )
         preferences = Preferences(engine, clock)
 

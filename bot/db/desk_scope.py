@@ -78,6 +78,11 @@ def desk_engine(engine: Engine, key: str) -> Engine:
     return engine.execution_options(**{DESK_OPTION: key})
 
 
+def deployment_engine(engine: Engine) -> Engine:
+    """The engine as the whole deployment sees it: every desk's rows (the sender's view)."""
+    return engine.execution_options(**{DESK_OPTION: None})
+
+
 def engine_desk(bind: Engine | Connection | None) -> str | None:
     """The desk an engine or connection is limited to, or None for the whole deployment."""
     if bind is None:

@@ -49,6 +49,7 @@ class Outbox:
         resolve_chat: Callable[[int], int] | None = None,
         *,
         reaction_fresh: dt.timedelta = DEFAULT_REACTION_FRESH,
+        wakeup: asyncio.Event | None = None,
     ) -> None:
         self._engine = engine
         # Named in the plain inserts of the rows, which the desk's session does not stamp.
@@ -58,7 +59,8 @@ class Outbox:
         # (the configuration, a stored request) is sent to the new one.
         self._resolve_chat = resolve_chat or (lambda chat_id: chat_id)
         self._reaction_fresh = reaction_fresh
-        self.wakeup = asyncio.Event()
+        # Shared by every desk of a deployment: the one sender wakes for any desk's message.
+        self.wakeup = wakeup or asyncio.Event()
         # What the sender reads and records; it shares the engine and the clock.
         self.deliveries = Deliveries(engine, clock)
 
