@@ -27,6 +27,7 @@ from bot.handlers import (
     alerts,
     buttons,
     conversation,
+    desk_choice,
     enrolment,
     epz,
     export,
@@ -136,6 +137,7 @@ def build_application(
     enrolment.register(app)
     help.register(app)
     language.register(app)
+    desk_choice.register(app)
     incidents.register(app)
     proposals.register(app)
     unit_requests.register(app)

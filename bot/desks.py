@@ -3,8 +3,9 @@
 One bot (one token, one sender, one poller) serves every desk. A group's update belongs to the
 desk whose chat it is. A private chat belongs to the desks that know the person, and among
 them to the one the conversation is with: the desk that sent the message a button is on, the
-desk of an invitation being redeemed or of a guided conversation under way, else the desk that
-last wrote to the person. Rights are then checked by that desk's services, from its roster.
+desk of an invitation being redeemed or of a guided conversation under way, else the desk
+they chose (/desk), else the one that last wrote to the person. Rights are then checked by that
+desk's services, from its roster.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from bot.clock import Clock
 from bot.config import Camera, Settings
 from bot.config.desks import deployment_desks
 from bot.db.desk_scope import deployment_engine
-from bot.db.models import Draft, Invite, OutboxMessage
+from bot.db.models import DeskChoice, Draft, Invite, OutboxMessage
 from bot.desk import Desk
 from bot.membership.moves import ChatMoves
 from bot.outbox import Outbox
@@ -133,10 +134,28 @@ class Desks:
             invited = self._desk_of_invite(text.removeprefix(START).strip())
             if invited is not None:
                 return invited
-        knowing = [desk for desk in self.desks if desk.is_known(user_id)]
+        knowing = self.knowing(user_id)
         if len(knowing) <= 1:
             return knowing[0] if knowing else None
         return self._desk_of_conversation(user_id, knowing) or knowing[0]
+
+    def knowing(self, user_id: int) -> list[Desk]:
+        """The desks that know a person (configured, or an enrolled EPZ contact)."""
+        return [desk for desk in self.desks if desk.is_known(user_id)]
+
+    def choose(self, user_id: int, key: str) -> Desk | None:
+        """A person picks the desk their private chat deals with; None if it does not know them."""
+        desk = self.by_key(key)
+        if desk is None or not desk.is_known(user_id):
+            return None
+        with Session(self.engine) as session:
+            choice = session.get(DeskChoice, user_id) or DeskChoice(
+                user_id=user_id, desk=key, chosen_at=self.clock.now()
+            )
+            choice.desk, choice.chosen_at = key, self.clock.now()
+            session.add(choice)
+            session.commit()
+        return desk
 
     def _desk_of_message(self, chat_id: int, message_id: int) -> Desk | None:
         with Session(self.engine) as session:
@@ -154,7 +173,7 @@ class Desks:
         return self.by_key(key)
 
     def _desk_of_conversation(self, user_id: int, knowing: Sequence[Desk]) -> Desk | None:
-        """The desk of a guided conversation under way in private, else the last to write."""
+        """A guided conversation's desk, else the desk chosen, else the last to write."""
         keys = [desk.key for desk in knowing]
         with Session(self.engine) as session:
             drafting = session.exec(
@@ -165,6 +184,9 @@ class Desks:
             ).first()
             if drafting is not None:
                 return self.by_key(drafting)
+            choice = session.get(DeskChoice, user_id)
+            if choice is not None and choice.desk in keys:
+                return self.by_key(choice.desk)
             last = session.exec(
                 select(OutboxMessage.desk)
                 .where(OutboxMessage.chat_id == user_id, col(OutboxMessage.desk).in_(keys))

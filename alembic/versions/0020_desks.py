@@ -15,6 +15,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
+import bot.db.types
+
 revision: str = '0020'
 down_revision: str | None = '0019'
 branch_labels: str | Sequence[str] | None = None
@@ -84,6 +86,13 @@ def _key_name(table: str) -> str:
 
 
 def upgrade() -> None:
+    op.create_table(
+        'desk_choice',
+        sa.Column('user_id', sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column('desk', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column('chosen_at', bot.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint('user_id'),
+    )
     for table in ADDED:
         with op.batch_alter_table(table) as batch_op:
             batch_op.add_column(_desk_column())
@@ -133,3 +142,4 @@ def downgrade() -> None:
         with op.batch_alter_table(table) as batch_op:
             batch_op.drop_index(f'ix_{table}_desk')
             batch_op.drop_column('desk')
+    op.drop_table('desk_choice')

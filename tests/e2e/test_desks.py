@@ -230,3 +230,39 @@ async def test_a_button_of_one_desk_pressed_in_the_other_changes_nothing(
         for m in deployment.emu.bot_messages(GROUP) + deployment.emu.bot_messages(DN_GROUP)
         if m["message_id"] > mark
     )
+
+
+async def test_someone_in_two_desks_picks_the_one_their_private_chat_is_for(
+    deployment: Deployment,
+) -> None:
+    # An leads hq's shift and is an officer in dn; his private /desk offers both.
+    menu = await deployment.reply(LEADER, "/desk", LEADER)
+    labels = [label for label, _ in buttons_of(menu)]
+    assert labels == ["✓ Trực ban Cục HQ TP.HCM", "Trực ban Cục HQ Đồng Nai"]
+    query = deployment.emu.press_button(LEADER, menu["message_id"], LEADER, "desk:dn")
+    assert "Trực ban Cục HQ Đồng Nai" in (await deployment.emu.wait_for_answer(query))["text"]
+    await deployment.settle()
+    shift = await deployment.reply(LEADER, "/shift", LEADER)
+    assert "Hoàng Văn Em" in text_of(shift) and "Phạm Thị Dung" not in text_of(shift)
+
+    menu = await deployment.reply(LEADER, "/desk", LEADER)
+    assert [label for label, _ in buttons_of(menu)][1] == "✓ Trực ban Cục HQ Đồng Nai"
+    deployment.emu.press_button(LEADER, menu["message_id"], LEADER, "desk:hq")
+    await deployment.settle()
+    shift = await deployment.reply(LEADER, "/shift", LEADER)
+    assert "Phạm Thị Dung" in text_of(shift)
+
+
+async def test_a_desk_that_does_not_know_the_person_cannot_be_picked(
+    deployment: Deployment,
+) -> None:
+    # Dung is only in hq: no menu, and a forged press for dn changes nothing.
+    told = await deployment.reply(OFFICER, "/desk", OFFICER)
+    assert "Trực ban Cục HQ TP.HCM" in text_of(told) and not buttons_of(told)
+    query = deployment.emu.forge_press(OFFICER, told["message_id"], OFFICER, "desk:dn")
+    refused = await deployment.emu.wait_for_answer(query)
+    assert refused["show_alert"] is True
+    shift = await deployment.reply(OFFICER, "/shift", OFFICER)
+    assert "Phạm Thị Dung" in text_of(shift)
+    in_group = await deployment.reply(LEADER, "/desk", DN_GROUP)
+    assert "Trực ban Cục HQ Đồng Nai" in text_of(in_group)

@@ -60,3 +60,13 @@ class ChatMigration(SQLModel, table=True):
     old_chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     new_chat_id: int = Field(sa_column=chat_id_column())
     migrated_at: dt.datetime = Field(sa_column=utc_column())
+
+
+class DeskChoice(SQLModel, table=True):
+    """The desk a person known to several chose to deal with in their private chat."""
+
+    __tablename__ = "desk_choice"
+
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    desk: str = Field(max_length=64)
+    chosen_at: dt.datetime = Field(sa_column=utc_column())
