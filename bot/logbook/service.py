@@ -445,9 +445,7 @@ class Logbook:
             # Another process numbering this shift's lines (several on PostgreSQL) waits here
             # for this transaction: each takes the next line, none the same one twice.
             session.exec(
-                select(DutyShift.shift_date)
-                .where(DutyShift.shift_date == shift_date)
-                .with_for_update()
+                select(DutyShift).where(DutyShift.shift_date == shift_date).with_for_update()
             ).first()
             last = session.exec(
                 select(func.max(LogbookEntry.seq)).where(LogbookEntry.shift_date == shift_date)
