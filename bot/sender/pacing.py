@@ -76,12 +76,18 @@ class Pacing:
     def recall(self, sends: Iterable[tuple[int, str, dt.datetime]], now: dt.datetime) -> None:
         """Count a group's sends made before a restart (chat, method, when) against its budget.
 
-        Telegram remembers them; a fresh process that forgot would burst and be refused.
+        Telegram remembers them; a fresh process that forgot would burst and be refused. Those
+        of the last second count against the bot's second too: a sender taking over from
+        another process's (several on PostgreSQL) must not add its thirty to that one's.
         """
         monotonic = self._monotonic()
+        recent: list[float] = []
         for chat_id, method, sent_at in sends:
             age = max(0.0, (now - sent_at).total_seconds())
             self._group_sends[(chat_id, budget_of(method))].append(monotonic - age)
+            if age < OVERALL_WINDOW_SECONDS:
+                recent.append(monotonic - age)
+        self._overall_sends.extend(sorted(recent))
 
     def close(self, chat_id: int, budget: Budget, until: dt.datetime) -> None:
         """Telegram refused the chat this budget (a 429) until then."""

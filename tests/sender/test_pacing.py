@@ -112,3 +112,15 @@ def test_the_bot_makes_at_most_thirty_calls_in_any_second() -> None:
     assert pacing.overall_wait() <= 0
     pacing.spend(PERSON + 100, Budget.MESSAGES)
     assert pacing.overall_wait() > 0
+
+
+def test_a_sender_taking_over_counts_the_last_seconds_calls_of_the_one_before() -> None:
+    clock = Monotonic()
+    pacing = Pacing(clock, private_per_second=1.0, group_per_minute=20, overall_per_second=30)
+    now = MORNING
+    # Another process's sender made 30 calls to ten groups in the half second before it left.
+    pacing.recall(
+        [(GROUP - n % 10, "send_message", now - dt.timedelta(seconds=0.5)) for n in range(30)],
+        now,
+    )
+    assert pacing.overall_wait() == pytest.approx(OVERALL_WINDOW_SECONDS - 0.5)
