@@ -53,6 +53,8 @@ from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# Importing onvif-zeep-async runs logging.basicConfig(level=INFO); alembic then logs its plugins.
+logging.getLogger("alembic").setLevel(logging.WARNING)
 
 from bench.cameras import (  # noqa: E402
     AREAS,
@@ -388,6 +390,17 @@ def storm_figures(
         with engine.connect() as connection:
             events = int(connection.scalar(text("SELECT count(*) FROM camera_event")) or 0)
             alerts = int(connection.scalar(text("SELECT count(*) FROM camera_alert")) or 0)
+            # Within the storm (shorter than the fold window) a second alert for one camera and
+            # kind is a repeat that was not folded: another process had opened the first.
+            unfolded = int(
+                connection.scalar(
+                    text(
+                        "SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n "
+                        "FROM camera_alert GROUP BY camera, kind) AS opened"
+                    )
+                )
+                or 0
+            )
             pending = int(
                 connection.scalar(
                     text("SELECT count(*) FROM outbox_message WHERE status = 'pending'")
@@ -418,7 +431,8 @@ def storm_figures(
         f"{posted.late:.2f} s); accepted {accepted}, answers {dict(posted.answers)}; "
         f"aggregate {accepted / max(1e-9, span):.1f} POST/s",
         f"  events stored (camera_event): {events} of {total}  [target: all]; "
-        f"{alerts} alerts after folding; outbox still pending {pending}",
+        f"{alerts} alerts after folding, of which {unfolded} a second alert for one camera and "
+        f"kind within the fold window (a repeat not folded); outbox still pending {pending}",
         f"  cameras visible in the group within {VISIBLE_WITHIN:.0f} s of their first alert: "
         f"{quick} of {args.cameras}; within the round ({args.seconds + args.settle:.0f} s): "
         f"{within} of {args.cameras}",
