@@ -1,0 +1,112 @@
+"""N real `duty-desk run` processes on one configuration, each with its own intake port and log."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+
+from bench.deployment import TOKEN
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Fleet:
+    """N `duty-desk run` processes, each with its own intake port and log file."""
+
+    config: Path
+    logs: Path
+    processes: list[asyncio.subprocess.Process] = field(default_factory=list)
+    ports: list[int] = field(default_factory=list)
+
+    async def start(self, count: int) -> None:
+        for n in range(count):
+            port = free_port()
+            env = {
+                **os.environ,
+                "DUTY_DESK_TELEGRAM__TOKEN": TOKEN,
+                "DUTY_DESK_INTAKE__PORT": str(port),
+                "DUTY_DESK_OPS__ENABLED": "false",
+                "DUTY_DESK_LOG_LEVEL": "INFO",
+            }
+            with (self.logs / f"bot-{n}.log").open("ab") as sink:
+                process = await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    "-m",
+                    "bot",
+                    "--config",
+                    str(self.config),
+                    "run",
+                    cwd=ROOT,
+                    env=env,
+                    stdout=asyncio.subprocess.DEVNULL,
+                    stderr=sink,
+                )
+            self.processes.append(process)
+            self.ports.append(port)
+        await asyncio.gather(
+            *(self._ready(port, p) for port, p in zip(self.ports, self.processes, strict=True))
+        )
+
+    async def _ready(self, port: int, process: asyncio.subprocess.Process) -> None:
+        deadline = time.monotonic() + 120
+        async with aiohttp.ClientSession() as http:
+            while time.monotonic() < deadline:
+                if process.returncode is not None:
+                    raise RuntimeError(f"duty-desk run exited {process.returncode}: see logs")
+                with contextlib.suppress(aiohttp.ClientError, OSError):
+                    async with http.get(f"http://127.0.0.1:{port}/") as response:
+                        await response.read()
+                        return
+                await asyncio.sleep(0.2)
+        raise RuntimeError(f"intake on port {port} not up within 120 s")
+
+    @property
+    def urls(self) -> list[str]:
+        return [f"http://127.0.0.1:{port}/api/v1/alerts" for port in self.ports]
+
+    async def stop(self) -> list[int | None]:
+        for process in self.processes:
+            with contextlib.suppress(ProcessLookupError):
+                process.send_signal(signal.SIGINT)
+        codes: list[int | None] = []
+        for process in self.processes:
+            try:
+                codes.append(await asyncio.wait_for(process.wait(), timeout=30))
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+                codes.append(None)
+        return codes
+
+    def log_summary(self) -> str:
+        """Warnings and errors the processes logged, with the most frequent one."""
+        levels: Counter[str] = Counter()
+        messages: Counter[str] = Counter()
+        for path in sorted(self.logs.glob("bot-*.log")):
+            for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+                parts = line.split(" ", 4)
+                if len(parts) == 5 and parts[2] in ("WARNING", "ERROR", "CRITICAL"):
+                    levels[parts[2]] += 1
+                    messages[f"{parts[2]} {parts[3]} {parts[4][:90]}"] += 1
+        summary = f"{levels['WARNING']} warnings, {levels['ERROR'] + levels['CRITICAL']} errors"
+        if messages:
+            (common, times), *_ = messages.most_common(1)
+            summary += f"; most often ({times}x): {common}"
+        return summary
