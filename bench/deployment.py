@@ -161,7 +161,7 @@ class ChatCall:
     chat: int
     method: str
     body: str
-    refused: bool
+    refused: str  # "" when taken; else why Telegram would have answered 429
 
 
 class TelegramLikeEmulator(BotApiEmulator):
@@ -185,15 +185,19 @@ class TelegramLikeEmulator(BotApiEmulator):
             return
         body = str(params.values.get("text") or params.values.get("caption") or "")
         now = time.monotonic()
+        while self._second and self._second[0] <= now - 1.0:
+            self._second.popleft()
+        refused = ""
         try:
-            while self._second and self._second[0] <= now - 1.0:
-                self._second.popleft()
             if len(self._second) >= TELEGRAM_OVERALL_PER_SECOND:
+                refused = "30 a second overall"
                 self.refused_429 += 1
                 raise too_many_requests(1)
+            refused = "20 a minute in the chat"
             super()._check_flood(method, params)
-        except ApiError as error:
-            self.chat_calls.append(ChatCall(now, chat_id, method, body, error.code == 429))
+            refused = ""
+        except ApiError:
+            self.chat_calls.append(ChatCall(now, chat_id, method, body, refused))
             raise
         self._second.append(now)
-        self.chat_calls.append(ChatCall(now, chat_id, method, body, False))
+        self.chat_calls.append(ChatCall(now, chat_id, method, body, ""))

@@ -24,6 +24,8 @@ class Stored:
     """What the database holds after the storm."""
 
     events: Counter[str]  # camera_event rows per camera
+    by_source: Counter[str]  # camera_event rows per source (webhook, onvif, health)
+    orphans: int  # events no alert took in (a fold that failed leaves them so until a restart)
     alerts: int
     unfolded: int
     pending: Counter[int]  # outbox rows still pending per chat
@@ -40,6 +42,18 @@ def read_stored(url: str) -> Stored:
                         text("SELECT camera, count(*) FROM camera_event GROUP BY camera")
                     )
                 }
+            )
+            by_source = Counter(
+                {
+                    str(source): int(count)
+                    for source, count in connection.execute(
+                        text("SELECT source, count(*) FROM camera_event GROUP BY source")
+                    )
+                }
+            )
+            orphans = int(
+                connection.scalar(text("SELECT count(*) FROM camera_event WHERE alert_id IS NULL"))
+                or 0
             )
             alerts = int(connection.scalar(text("SELECT count(*) FROM camera_alert")) or 0)
             # Within the storm (shorter than the fold window) a second alert for one camera and
@@ -66,7 +80,7 @@ def read_stored(url: str) -> Stored:
             )
     finally:
         engine.dispose()
-    return Stored(events, alerts, unfolded, pending)
+    return Stored(events, by_source, orphans, alerts, unfolded, pending)
 
 
 def max_in_window(times: list[float], window: float) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import signal
 import socket
 import sys
@@ -18,6 +19,7 @@ import aiohttp
 from bench.deployment import TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent
+DIGITS = re.compile(r"\d+")
 
 
 def free_port() -> int:
@@ -104,7 +106,9 @@ class Fleet:
                 parts = line.split(" ", 4)
                 if len(parts) == 5 and parts[2] in ("WARNING", "ERROR", "CRITICAL"):
                     levels[parts[2]] += 1
-                    messages[f"{parts[2]} {parts[3]} {parts[4][:90]}"] += 1
+                    # "Folding 19 camera events failed" and "Folding 4 …" are one kind of error.
+                    message = DIGITS.sub("N", parts[4][:90])
+                    messages[f"{parts[2]} {parts[3]} {message}"] += 1
         summary = f"{levels['WARNING']} warnings, {levels['ERROR'] + levels['CRITICAL']} errors"
         if messages:
             (common, times), *_ = messages.most_common(1)

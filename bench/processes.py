@@ -28,7 +28,7 @@ per added process relative to N=1. Processes are stopped with SIGINT; databases 
 
 Usage: python bench/processes.py [--desks 10] [--cameras 200 (per desk)] [--per-camera 10]
        [--seconds 60] [--settle 15] [--onvif 10] [--processes 1,2,3] [--burst 3000]
-       [--burst-rounds 3] [--admin-url URL] [--keep-logs DIR]
+       [--burst-rounds 5] [--admin-url URL] [--keep-logs DIR]
 Smoke run (a couple of minutes): --desks 2 --cameras 10 --per-camera 2 --seconds 10 --burst 200
        --processes 1,2
 Targets (issue 14): every camera visible in its group within 3 s; no 429; at most 20 new
@@ -195,10 +195,14 @@ async def one_round(
                 f"{events} ONVIF events) over {args.seconds:.0f} s, "
                 f"posted late by at most {posted.late:.2f} s, answers {dict(posted.answers)}\n"
                 f"    accepted {posted.rate:.0f} POST/s during the storm; events stored "
-                f"{sum(line.stored for line in lines)} of {total} [all]; cameras visible <= 3 s "
+                f"{sum(line.stored for line in lines)} of {total} [all] (from the intake "
+                f"{stored.by_source['webhook']} of {total - events}, over ONVIF "
+                f"{stored.by_source['onvif']} of {events}), taken into no alert "
+                f"{stored.orphans} [0]; cameras visible <= 3 s "
                 f"{sum(line.quick for line in lines)} of {len(numbers)} [all]\n"
                 f"    calls to chats in any 1 s: {max_in_window([c.moment for c in calls], 1.0)} "
-                f"[<= 30]; 429 answers {emu.refused_429} over the round [0]; alerts opened "
+                f"[<= 30]; 429 answers {emu.refused_429} over the round [0] "
+                f"{dict(Counter(c.refused for c in emu.chat_calls if c.refused))}; alerts opened "
                 f"{stored.alerts}, of which repeats not folded {stored.unfolded} [0]\n"
                 f"    saturation: {args.burst_rounds} x {args.burst} POSTs at concurrency 20 -> "
                 f"median {burst_rate:.0f} POST/s accepted "
@@ -260,7 +264,7 @@ def main() -> None:
     parser.add_argument("--onvif", type=int, default=10, help="simulated ONVIF cameras in all")
     parser.add_argument("--processes", default="1,2,3", help="comma-separated N, e.g. 1,2,3")
     parser.add_argument("--burst", type=int, default=3000)
-    parser.add_argument("--burst-rounds", type=int, default=3, help="the median is reported")
+    parser.add_argument("--burst-rounds", type=int, default=5, help="the median is reported")
     parser.add_argument("--admin-url", default=os.environ.get("DUTY_DESK_BENCH_PG", ADMIN_URL))
     parser.add_argument("--keep-logs", default=None, help="keep the processes' logs here")
     args = parser.parse_args()
