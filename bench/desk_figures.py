@@ -220,3 +220,15 @@ def format_line(line: DeskLine) -> str:
             str(line.pending),
         ]
     )
+
+
+def refusals(plans: list[DeskPlan], calls: list[ChatCall]) -> dict[str, int]:
+    """The 429 answers by the limit they met, the method and the kind of chat."""
+    groups = {desk.group for desk in plans}
+    return dict(
+        Counter(
+            f"{call.refused}: {call.method} to a {'group' if call.chat in groups else 'unit chat'}"
+            for call in calls
+            if call.refused
+        )
+    )

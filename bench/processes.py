@@ -77,6 +77,7 @@ from bench.desk_figures import (  # noqa: E402
     format_line,
     max_in_window,
     read_stored,
+    refusals,
 )
 from bench.fleet import Fleet  # noqa: E402
 from bench.storm import Alarm, Posted, run_burst, run_storm, storm_plan  # noqa: E402
@@ -202,7 +203,7 @@ async def one_round(
                 f"{sum(line.quick for line in lines)} of {len(numbers)} [all]\n"
                 f"    calls to chats in any 1 s: {max_in_window([c.moment for c in calls], 1.0)} "
                 f"[<= 30]; 429 answers {emu.refused_429} over the round [0] "
-                f"{dict(Counter(c.refused for c in emu.chat_calls if c.refused))}; alerts opened "
+                f"{refusals(plans, emu.chat_calls)}; alerts opened "
                 f"{stored.alerts}, of which repeats not folded {stored.unfolded} [0]\n"
                 f"    saturation: {args.burst_rounds} x {args.burst} POSTs at concurrency 20 -> "
                 f"median {burst_rate:.0f} POST/s accepted "
