@@ -153,6 +153,11 @@ def seed_chats(emu: BotApiEmulator, plans: list[DeskPlan]) -> None:
     emu.add_user(OFFICER, "Dung", language_code="vi")
 
 
+def writes(method: str) -> bool:
+    """Whether a Bot API method writes to a chat (and so spends the bot's 30 a second)."""
+    return not method.startswith("get")
+
+
 @dataclass(frozen=True)
 class ChatCall:
     """A call to a chat as the emulator answered it."""
@@ -168,9 +173,9 @@ class TelegramLikeEmulator(BotApiEmulator):
     """The emulator with Telegram's limits, noting each call to a chat, its text and answer.
 
     Telegram answers 429 past 20 new messages a minute in a group (the emulator's per-chat
-    limit) and past about 30 calls a second overall; the overall limit is counted here over a
-    sliding second of every call naming a chat (messages, edits, reactions), as a bot's 30/s
-    budget is spent.
+    limit) and past about 30 messages a second overall; the overall limit is counted here over
+    a sliding second of every call that writes to a chat (messages, edits, reactions, deletions;
+    not the reads such as getChat or getChatMember).
     """
 
     def __init__(self) -> None:
@@ -180,7 +185,7 @@ class TelegramLikeEmulator(BotApiEmulator):
 
     def _check_flood(self, method: str, params: Params) -> None:
         chat_id = params.values.get("chat_id")
-        if not isinstance(chat_id, int):
+        if not isinstance(chat_id, int) or not writes(method):
             super()._check_flood(method, params)
             return
         body = str(params.values.get("text") or params.values.get("caption") or "")

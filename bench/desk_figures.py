@@ -83,6 +83,19 @@ def read_stored(url: str) -> Stored:
     return Stored(events, by_source, orphans, alerts, unfolded, pending)
 
 
+def busiest_second(calls: list[ChatCall]) -> str:
+    """The most calls to chats in any sliding second, and which methods they were."""
+    calls = sorted(calls, key=lambda call: call.moment)
+    best, start, span = 0, 0, (0, 0)
+    for end, call in enumerate(calls):
+        while calls[start].moment <= call.moment - 1.0:
+            start += 1
+        if end - start + 1 > best:
+            best, span = end - start + 1, (start, end + 1)
+    methods = Counter(call.method for call in calls[span[0] : span[1]])
+    return f"{best} ({', '.join(f'{m} {n}' for m, n in methods.most_common())})"
+
+
 def max_in_window(times: list[float], window: float) -> int:
     """The most moments in any sliding window of `window` seconds."""
     times = sorted(times)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import os
 import re
 import signal
@@ -20,6 +21,7 @@ from bench.deployment import TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent
 DIGITS = re.compile(r"\d+")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -114,3 +116,57 @@ class Fleet:
             (common, times), *_ = messages.most_common(1)
             summary += f"; most often ({times}x): {common}"
         return summary
+
+    def cpu_seconds(self) -> list[float]:
+        """The CPU time (user + system) each process has used so far."""
+        return [process_cpu(process.pid) for process in self.processes]
+
+
+def process_cpu(pid: int) -> float:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except OSError:
+        return math.nan
+    # The fields after the command's name (which may hold spaces) in parentheses.
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def machine_busy() -> tuple[float, float]:
+    """CPU seconds busy and in all since boot, over every core (from /proc/stat)."""
+    ticks = [int(n) for n in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = ticks[3] + ticks[4]
+    return (sum(ticks) - idle) / CLOCK_TICKS, sum(ticks) / CLOCK_TICKS
+
+
+def postgres_cpu() -> float:
+    """The CPU time every PostgreSQL process of the machine has used so far."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            text = stat.read_text(encoding="ascii", errors="replace")
+            if text.split("(", 1)[1].startswith("postgres)"):
+                total += process_cpu(int(stat.parent.name))
+    return total
+
+
+@dataclass(frozen=True)
+class CpuMark:
+    """Where the CPU counters stood at one moment."""
+
+    bots: list[float]
+    postgres: float
+    busy: float
+    total: float
+
+    @classmethod
+    def now(cls, fleet: Fleet) -> CpuMark:
+        return cls(fleet.cpu_seconds(), postgres_cpu(), *machine_busy())
+
+    def since(self, before: CpuMark) -> str:
+        bots = ", ".join(f"{b - a:.1f}" for a, b in zip(before.bots, self.bots, strict=True))
+        busy = 100 * (self.busy - before.busy) / max(1e-9, self.total - before.total)
+        return (
+            f"CPU s of the bots [{bots}], of PostgreSQL {self.postgres - before.postgres:.1f}; "
+            f"machine busy {busy:.0f}%"
+        )

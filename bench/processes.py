@@ -64,6 +64,7 @@ logging.getLogger("alembic").setLevel(logging.WARNING)
 
 from bench.cameras import TOPICS, wait_subscribed  # noqa: E402
 from bench.deployment import (  # noqa: E402
+    ChatCall,
     DeskPlan,
     TelegramLikeEmulator,
     deployment_yaml,
@@ -73,13 +74,15 @@ from bench.deployment import (  # noqa: E402
 from bench.desk_figures import (  # noqa: E402
     HEADER,
     TARGETS,
+    DeskLine,
+    Stored,
+    busiest_second,
     desk_lines,
     format_line,
-    max_in_window,
     read_stored,
     refusals,
 )
-from bench.fleet import Fleet  # noqa: E402
+from bench.fleet import CpuMark, Fleet  # noqa: E402
 from bench.storm import Alarm, Posted, run_burst, run_storm, storm_plan  # noqa: E402
 from bot.db.engine import upgrade  # noqa: E402
 
@@ -115,6 +118,86 @@ async def emit_onvif(plans: list[DeskPlan], alarms: list[Alarm], start: float) -
     return first
 
 
+@dataclass
+class StormOutcome:
+    """The storm as the client posted it, the emulator answered it and the database kept it."""
+
+    alarms: list[Alarm]
+    onvif: set[str]
+    posted: Posted
+    calls: list[ChatCall]
+    stored: Stored
+    lines: list[DeskLine]
+    cpu: str
+
+
+@dataclass
+class BurstOutcome:
+    rates: list[float]
+    answers: Counter[str]
+    cpu: str
+
+    @property
+    def rate(self) -> float:
+        return statistics.median(self.rates)
+
+
+async def storm_phase(
+    plans: list[DeskPlan],
+    fleet: Fleet,
+    emu: TelegramLikeEmulator,
+    url: str,
+    args: argparse.Namespace,
+    client: ProcessPoolExecutor,
+) -> StormOutcome:
+    """Post and emit every alarm on time, wait --settle, and read what each desk got."""
+    numbers = [number for desk in plans for number in desk.cameras]
+    alarms = storm_plan(numbers, args.per_camera, args.seconds)
+    onvif = {number for desk in plans for number in desk.onvif}
+    start = time.monotonic() + LEAD_IN
+    cpu = CpuMark.now(fleet)
+    posting = asyncio.get_running_loop().run_in_executor(
+        client,
+        run_storm,
+        fleet.urls,
+        [alarm for alarm in alarms if alarm.camera not in onvif],
+        start,
+        url.rsplit("/", 1)[1],
+    )
+    onvif_first = await emit_onvif(plans, [a for a in alarms if a.camera in onvif], start)
+    posted: Posted = await posting
+    await asyncio.sleep(max(0.0, posted.ended + args.settle - time.monotonic()))
+    end = time.monotonic()
+    cpu_text = CpuMark.now(fleet).since(cpu)
+    calls = [call for call in emu.chat_calls if call.moment <= end]
+    stored = read_stored(url)
+    sent = Counter(alarm.camera for alarm in alarms)
+    accepted = posted.accepted + Counter({number: sent[number] for number in onvif})
+    lines = desk_lines(plans, calls, posted.first_alert | onvif_first, sent, accepted, stored)
+    return StormOutcome(alarms, onvif, posted, calls, stored, lines, cpu_text)
+
+
+async def burst_phase(
+    plans: list[DeskPlan],
+    fleet: Fleet,
+    args: argparse.Namespace,
+    client: ProcessPoolExecutor,
+    round_id: str,
+) -> BurstOutcome:
+    """--burst-rounds bursts of --burst POSTs for the intake-only cameras."""
+    cameras = [number for desk in plans for number in desk.cameras if number not in desk.onvif]
+    outcome = BurstOutcome([], Counter(), "")
+    cpu = CpuMark.now(fleet)
+    for number in range(args.burst_rounds):
+        burst: Posted = await asyncio.get_running_loop().run_in_executor(
+            client, run_burst, fleet.urls, args.burst, f"{round_id}-{number}", cameras
+        )
+        outcome.rates.append(burst.rate)
+        outcome.answers.update(burst.answers)
+    outcome.cpu = CpuMark.now(fleet).since(cpu)
+    return outcome
+
+
 async def one_round(
     count: int, args: argparse.Namespace, folder: Path, client: ProcessPoolExecutor
 ) -> Round:
@@ -126,7 +209,6 @@ async def one_round(
     url = admin.url.set(database=name).render_as_string(hide_password=False)
     plans = plan_desks(args.desks, args.cameras, args.onvif)
     cams = [cam for desk in plans for cam in desk.onvif.values()]
-    loop = asyncio.get_running_loop()
     try:
         upgrade(url)
         await asyncio.gather(*(cam.start() for cam in cams))
@@ -141,81 +223,62 @@ async def one_round(
             )
             fleet = Fleet(config, logs)
             began = time.monotonic()
-            codes: list[int | None] = []
             try:
                 await fleet.start(count)
                 up = time.monotonic() - began
                 subscribed = await wait_subscribed(cams, 120.0) if cams else 0.0
-                numbers = [number for desk in plans for number in desk.cameras]
-                alarms = storm_plan(numbers, args.per_camera, args.seconds)
-                onvif = {number for desk in plans for number in desk.onvif}
-                start = time.monotonic() + LEAD_IN
-                posting = loop.run_in_executor(
-                    client,
-                    run_storm,
-                    fleet.urls,
-                    [a for a in alarms if a.camera not in onvif],
-                    start,
-                    name,
-                )
-                onvif_first = await emit_onvif(
-                    plans, [a for a in alarms if a.camera in onvif], start
-                )
-                posted: Posted = await posting
-                await asyncio.sleep(max(0.0, posted.ended + args.settle - time.monotonic()))
-                storm_end = time.monotonic()
-                calls = [call for call in emu.chat_calls if call.moment <= storm_end]
-                stored = read_stored(url)
-                sent = Counter(alarm.camera for alarm in alarms)
-                accepted = posted.accepted + Counter({n: sent[n] for n in onvif})
-                lines = desk_lines(
-                    plans, calls, posted.first_alert | onvif_first, sent, accepted, stored
-                )
-                rates = []
-                answers: Counter[str] = Counter()
-                intake_only = [number for number in numbers if number not in onvif]
-                for number in range(args.burst_rounds):
-                    burst: Posted = await loop.run_in_executor(
-                        client, run_burst, fleet.urls, args.burst, f"{name}-{number}", intake_only
-                    )
-                    rates.append(burst.rate)
-                    answers.update(burst.answers)
+                storm = await storm_phase(plans, fleet, emu, url, args, client)
+                bursts = await burst_phase(plans, fleet, args, client, name)
             finally:
                 codes = await fleet.stop()
             print(HEADER)
             print(TARGETS)
-            for line in lines:
+            for line in storm.lines:
                 print(format_line(line))
-            refused = sum(answers.values()) - answers["accepted"]
-            burst_rate = statistics.median(rates)
-            total = len(alarms)
-            events = len(onvif) * args.per_camera
             print(
                 f"  summary: processes up in {up:.1f} s, {len(cams)} ONVIF streams subscribed "
-                f"{subscribed:.1f} s later; storm {total} alerts ({total - events} POSTs, "
-                f"{events} ONVIF events) over {args.seconds:.0f} s, "
-                f"posted late by at most {posted.late:.2f} s, answers {dict(posted.answers)}\n"
-                f"    accepted {posted.rate:.0f} POST/s during the storm; events stored "
-                f"{sum(line.stored for line in lines)} of {total} [all] (from the intake "
-                f"{stored.by_source['webhook']} of {total - events}, over ONVIF "
-                f"{stored.by_source['onvif']} of {events}), taken into no alert "
-                f"{stored.orphans} [0]; cameras visible <= 3 s "
-                f"{sum(line.quick for line in lines)} of {len(numbers)} [all]\n"
-                f"    calls to chats in any 1 s: {max_in_window([c.moment for c in calls], 1.0)} "
-                f"[<= 30]; 429 answers {emu.refused_429} over the round [0] "
-                f"{refusals(plans, emu.chat_calls)}; alerts opened "
-                f"{stored.alerts}, of which repeats not folded {stored.unfolded} [0]\n"
-                f"    saturation: {args.burst_rounds} x {args.burst} POSTs at concurrency 20 -> "
-                f"median {burst_rate:.0f} POST/s accepted "
-                f"({', '.join(f'{r:.0f}' for r in rates)}); not accepted {refused}\n"
-                f"    stopped with SIGINT: exit codes {codes}; log: {fleet.log_summary()}",
-                flush=True,
+                f"{subscribed:.1f} s later; stopped with SIGINT: exit codes {codes}"
             )
-        return Round(count, posted.rate, burst_rate)
+            for line in summary(plans, storm, bursts, emu, args):
+                print(f"    {line}")
+            print(f"    log: {fleet.log_summary()}", flush=True)
+        return Round(count, storm.posted.rate, bursts.rate)
     finally:
         await asyncio.gather(*(cam.stop() for cam in cams))
         drop(admin, name)
         admin.dispose()
+
+
+def summary(
+    plans: list[DeskPlan],
+    storm: StormOutcome,
+    bursts: BurstOutcome,
+    emu: TelegramLikeEmulator,
+    args: argparse.Namespace,
+) -> list[str]:
+    """The round's overall figures, each with its target in brackets."""
+    total = len(storm.alarms)
+    events = len(storm.onvif) * args.per_camera
+    posted, stored, lines = storm.posted, storm.stored, storm.lines
+    busiest = busiest_second([call for call in storm.calls if not call.refused])
+    refused = sum(bursts.answers.values()) - bursts.answers["accepted"]
+    return [
+        f"storm: {total} alerts ({total - events} POSTs, {events} ONVIF events) over "
+        f"{args.seconds:.0f} s, posted late by at most {posted.late:.2f} s; answers "
+        f"{dict(posted.answers)}; accepted {posted.rate:.0f} POST/s",
+        f"events stored {sum(line.stored for line in lines)} of {total} [all] (from the "
+        f"intake {stored.by_source['webhook']} of {total - events}, over ONVIF "
+        f"{stored.by_source['onvif']} of {events}); taken into no alert {stored.orphans} [0]; "
+        f"alerts opened {stored.alerts}, of which repeats not folded {stored.unfolded} [0]",
+        f"cameras visible in their group <= 3 s: {sum(line.quick for line in lines)} of "
+        f"{sum(line.cameras for line in lines)} [all]; calls to chats in any 1 s: {busiest} "
+        f"[<= 30]; 429 answers over the round {emu.refused_429} [0] "
+        f"{refusals(plans, emu.chat_calls)}",
+        f"storm and settling: {storm.cpu}",
+        f"saturation: {args.burst_rounds} x {args.burst} POSTs at concurrency 20 -> median "
+        f"{bursts.rate:.0f} POST/s accepted ({', '.join(f'{r:.0f}' for r in bursts.rates)}); "
+        f"not accepted {refused}; {bursts.cpu}",
+    ]
 
 
 def drop(admin: Any, name: str) -> None:
