@@ -36,6 +36,8 @@ class Fleet:
 
     config: Path
     logs: Path
+    # Run each process under cProfile, its profile written to bot-<n>.prof when it stops.
+    profile: bool = False
     processes: list[asyncio.subprocess.Process] = field(default_factory=list)
     ports: list[int] = field(default_factory=list)
 
@@ -49,9 +51,11 @@ class Fleet:
                 "DUTY_DESK_OPS__ENABLED": "false",
                 "DUTY_DESK_LOG_LEVEL": "INFO",
             }
+            profiler = ["-m", "cProfile", "-o", str(self.logs / f"bot-{n}.prof")]
             with (self.logs / f"bot-{n}.log").open("ab") as sink:
                 process = await asyncio.create_subprocess_exec(
                     sys.executable,
+                    *(profiler if self.profile else []),
                     "-m",
                     "bot",
                     "--config",

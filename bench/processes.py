@@ -28,7 +28,7 @@ per added process relative to N=1. Processes are stopped with SIGINT; databases 
 
 Usage: python bench/processes.py [--desks 10] [--cameras 200 (per desk)] [--per-camera 10]
        [--seconds 60] [--settle 15] [--onvif 10] [--processes 1,2,3] [--burst 3000]
-       [--burst-rounds 5] [--admin-url URL] [--keep-logs DIR]
+       [--burst-rounds 5] [--admin-url URL] [--keep-logs DIR [--profile]]
 Smoke run (a couple of minutes): --desks 2 --cameras 10 --per-camera 2 --seconds 10 --burst 200
        --processes 1,2
 Targets (issue 14): every camera visible in its group within 3 s; no 429; at most 20 new
@@ -221,7 +221,7 @@ async def one_round(
                 yaml.safe_dump(deployment_yaml(emu, url, plans), allow_unicode=True),
                 encoding="utf-8",
             )
-            fleet = Fleet(config, logs)
+            fleet = Fleet(config, logs, profile=args.profile)
             began = time.monotonic()
             try:
                 await fleet.start(count)
@@ -331,6 +331,9 @@ def main() -> None:
     parser.add_argument("--burst-rounds", type=int, default=5, help="the median is reported")
     parser.add_argument("--admin-url", default=os.environ.get("DUTY_DESK_BENCH_PG", ADMIN_URL))
     parser.add_argument("--keep-logs", default=None, help="keep the processes' logs here")
+    parser.add_argument(
+        "--profile", action="store_true", help="run the bots under cProfile (see --keep-logs)"
+    )
     args = parser.parse_args()
     args.processes = [int(n) for n in args.processes.split(",")]
     # Alembic's upgrade logs every migration at INFO; the figures are what this prints.
