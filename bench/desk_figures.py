@@ -26,6 +26,7 @@ class Stored:
     events: Counter[str]  # camera_event rows per camera
     by_source: Counter[str]  # camera_event rows per source (webhook, onvif, health)
     orphans: int  # events no alert took in (a fold that failed leaves them so until a restart)
+    twice: int  # ONVIF events stored again (one camera, kind and moment)
     alerts: int
     unfolded: int
     pending: Counter[int]  # outbox rows still pending per chat
@@ -55,6 +56,18 @@ def read_stored(url: str) -> Stored:
                 connection.scalar(text("SELECT count(*) FROM camera_event WHERE alert_id IS NULL"))
                 or 0
             )
+            # Two processes pulling one camera's events (a lease taken over while its holder
+            # still pulls) would store an event twice.
+            twice = int(
+                connection.scalar(
+                    text(
+                        "SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n "
+                        "FROM camera_event WHERE source = 'onvif' "
+                        "GROUP BY camera, kind, occurred_at) AS pulled"
+                    )
+                )
+                or 0
+            )
             alerts = int(connection.scalar(text("SELECT count(*) FROM camera_alert")) or 0)
             # Within the storm (shorter than the fold window) a second alert for one camera and
             # kind is a repeat that was not folded: another process had opened the first.
@@ -80,7 +93,7 @@ def read_stored(url: str) -> Stored:
             )
     finally:
         engine.dispose()
-    return Stored(events, by_source, orphans, alerts, unfolded, pending)
+    return Stored(events, by_source, orphans, twice, alerts, unfolded, pending)
 
 
 def busiest_second(calls: list[ChatCall]) -> str:

@@ -268,7 +268,8 @@ def summary(
         f"{dict(posted.answers)}; accepted {posted.rate:.0f} POST/s",
         f"events stored {sum(line.stored for line in lines)} of {total} [all] (from the "
         f"intake {stored.by_source['webhook']} of {total - events}, over ONVIF "
-        f"{stored.by_source['onvif']} of {events}); taken into no alert {stored.orphans} [0]; "
+        f"{stored.by_source['onvif']} of {events}, stored twice {stored.twice} [0]); taken into "
+        f"no alert {stored.orphans} [0]; "
         f"alerts opened {stored.alerts}, of which repeats not folded {stored.unfolded} [0]",
         f"cameras visible in their group <= 3 s: {sum(line.quick for line in lines)} of "
         f"{sum(line.cameras for line in lines)} [all]; calls to chats in any 1 s: {busiest} "
