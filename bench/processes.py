@@ -265,7 +265,7 @@ def summary(
     return [
         f"storm: {total} alerts ({total - events} POSTs, {events} ONVIF events) over "
         f"{args.seconds:.0f} s, posted late by at most {posted.late:.2f} s; answers "
-        f"{dict(posted.answers)}; accepted {posted.rate:.0f} POST/s",
+        f"{dict(posted.answers)}, {posted.answer_times()}; accepted {posted.rate:.0f} POST/s",
         f"events stored {sum(line.stored for line in lines)} of {total} [all] (from the "
         f"intake {stored.by_source['webhook']} of {total - events}, over ONVIF "
         f"{stored.by_source['onvif']} of {events}, stored twice {stored.twice} [0]); taken into "

@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import math
 import random
+import statistics
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -32,6 +34,7 @@ class Posted:
     answers: Counter[str] = field(default_factory=Counter)
     accepted: Counter[str] = field(default_factory=Counter)  # per camera
     first_alert: dict[str, float] = field(default_factory=dict)  # per camera, monotonic
+    answered_in: list[float] = field(default_factory=list)  # seconds from POST to answer
     began: float = 0.0
     ended: float = 0.0
     late: float = 0.0
@@ -39,6 +42,15 @@ class Posted:
     @property
     def rate(self) -> float:
         return self.answers["accepted"] / max(1e-9, self.ended - self.began)
+
+    def answer_times(self) -> str:
+        """How long the intake took to answer: median, p95 and the slowest, in ms."""
+        times = sorted(self.answered_in) or [math.nan]
+        p95 = times[min(len(times) - 1, math.ceil(0.95 * len(times)) - 1)]
+        return (
+            f"answered in {1000 * statistics.median(times):.0f} ms median, {1000 * p95:.0f} ms "
+            f"p95, {1000 * times[-1]:.0f} ms at most"
+        )
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,7 @@ async def post_one(
     http: aiohttp.ClientSession, url: str, payload: dict[str, Any], posted: Posted
 ) -> None:
     body = json.dumps(payload).encode()
+    began = time.monotonic()
     try:
         async with http.post(url, data=body, headers=signed(body)) as response:
             answer = await response.json()
@@ -78,6 +91,7 @@ async def post_one(
                 posted.accepted[payload["camera"]] += 1
     except (aiohttp.ClientError, TimeoutError, ValueError) as error:
         posted.answers[f"client error {error.__class__.__name__}"] += 1
+    posted.answered_in.append(time.monotonic() - began)
 
 
 async def _storm(urls: list[str], alarms: list[Alarm], start: float, round_id: str) -> Posted:
