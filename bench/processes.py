@@ -212,7 +212,8 @@ async def one_round(
     try:
         upgrade(url)
         await asyncio.gather(*(cam.start() for cam in cams))
-        async with TelegramLikeEmulator() as emu:
+        emu = TelegramLikeEmulator()
+        async with emu:
             seed_chats(emu, plans)
             logs = folder / f"n{count}"
             logs.mkdir()
@@ -239,8 +240,8 @@ async def one_round(
                 f"  summary: processes up in {up:.1f} s, {len(cams)} ONVIF streams subscribed "
                 f"{subscribed:.1f} s later; stopped with SIGINT: exit codes {codes}"
             )
-            for line in summary(plans, storm, bursts, emu, args):
-                print(f"    {line}")
+            for figures in summary(plans, storm, bursts, emu, args):
+                print(f"    {figures}")
             print(f"    log: {fleet.log_summary()}", flush=True)
         return Round(count, storm.posted.rate, bursts.rate)
     finally:
