@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from functools import partial
 from typing import cast
 
-from telegram.ext import AIORateLimiter, Application
+from telegram.ext import AIORateLimiter, Application, ContextTypes
 
 from bot import operating, process_roles
 from bot.camera.intake import Intake
@@ -19,12 +19,15 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db.engine import make_engine
 from bot.deadlines.alarm import Alarm
+from bot.deadlines.timers import TimersOfDesks
 from bot.desk import Desk
+from bot.desks import Desks, RoutedAlerts, settled
 from bot.handlers import (
     access,
     alerts,
     buttons,
     conversation,
+    desk_choice,
     enrolment,
     epz,
     export,
@@ -45,7 +48,7 @@ from bot.handlers import (
     stats,
     unit_requests,
 )
-from bot.handlers.common import App
+from bot.handlers.common import DESKS_KEY, App, DeskContext
 from bot.handlers.failures import on_error
 from bot.handlers.help import register_menus
 from bot.i18n import load_catalogs
@@ -73,16 +76,26 @@ class NoTokenError(Exception):
 
 
 def build_application(
-    settings: Settings, *, clock: Clock | None = None, desk: Desk | None = None
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    desk: Desk | None = None,
+    desks: Desks | None = None,
 ) -> App:
-    """Build the bot: the desk's services, the handlers, and the outbox sender."""
+    """Build the bot: every desk's services, the handlers, and the outbox sender.
+
+    Given one desk already built (tests, the sandbox), the deployment is that desk alone.
+    """
     token = settings.telegram.token_value()
     if not token:
         raise NoTokenError
     load_catalogs()
-    if desk is None:
-        engine = make_engine(settings.database.url, settings.database.echo)
-        desk = Desk.build(settings, engine, clock or SystemClock())
+    if desks is None and desk is not None:
+        desks = Desks.of(desk)
+    if desks is None:
+        engine = make_engine(settings.database.url, settings.database.echo, desk=None)
+        desks = Desks.build(settings, engine, clock or SystemClock())
+    desk = desks.first
     limits = settings.telegram.rate_limits
     app: App = (
         Application.builder()
@@ -96,6 +109,8 @@ def build_application(
         # makes NUL and unpaired surrogates U+FFFD: no database stores them, and a message must
         # not be lost for one character.
         .get_updates_request(UpdatesRequest())
+        # Each update's handlers see the desk it is for.
+        .context_types(ContextTypes(context=DeskContext))
         .rate_limiter(
             AIORateLimiter(
                 overall_max_rate=limits.overall_per_second,
@@ -110,8 +125,9 @@ def build_application(
         .build()
     )
     app.bot_data["desk"] = desk
-    operating.observe(app, desk)
-    group = settings.telegram.duty_group_id
+    app.bot_data[DESKS_KEY] = desks
+    operating.observe(app, desks)
+    group = next((d.group_id for d in desks if d.group_id is not None), None)
     access.register(app)
     buttons.register_guard(app)
     conversation.register(app, group)
@@ -121,6 +137,7 @@ def build_application(
     enrolment.register(app)
     help.register(app)
     language.register(app)
+    desk_choice.register(app)
     incidents.register(app)
     proposals.register(app)
     unit_requests.register(app)
@@ -143,77 +160,88 @@ def build_application(
 
 async def on_startup(app: App) -> None:
     """Register the menus, arm the alarm, then take this process's roles (the sender first)."""
-    desk = cast(Desk, app.bot_data["desk"])
-    await operating.start_ops(app, desk)
-    await register_menus(app.bot, desk.settings.locale, desk.settings.tz)
+    desks = cast(Desks, app.bot_data[DESKS_KEY])
+    first = desks.first
+    await operating.start_ops(app, first)
+    await register_menus(app.bot, first.settings.locale, first.settings.tz)
     assert app.job_queue is not None
     # Before the alarm starts: the month's plan (if due) and the next planning deadline; one
     # process at a time, so processes starting together do not plan the month twice.
     async with process_roles.coordinator_of(app).one_at_a_time("start-up"):
-        desk.rotation.start(desk.clock.now())
-        desk.cycle.start(desk.clock.now())
-        desk.retention.start(desk.clock.now())
-    alarm = Alarm(app.job_queue, desk.timers, desk.clock)
-    desk.context.on_change = alarm.arm
+        for desk in desks:
+            desk.rotation.start(desk.clock.now())
+            desk.cycle.start(desk.clock.now())
+            desk.retention.start(desk.clock.now())
+    alarm = Alarm(app.job_queue, TimersOfDesks([desk.timers for desk in desks]), first.clock)
+    for desk in desks:
+        desk.context.on_change = alarm.arm
     app.bot_data[ALARM_KEY] = alarm
     alarm.start()
-    await start_cameras(app, desk)
-    await process_roles.start(app, desk, alarm)
+    await start_cameras(app, desks)
+    await process_roles.start(app, desks, alarm)
     app.bot_data[GC_THRESHOLD_KEY] = gc.get_threshold()
-    app.bot_data[FREEZE_KEY] = asyncio.create_task(freeze_start_up(desk), name="gc-freeze")
+    app.bot_data[FREEZE_KEY] = asyncio.create_task(freeze_start_up(desks), name="gc-freeze")
     operating.started(app)
     log.info("duty-desk started as @%s", app.bot.username)
 
 
-async def freeze_start_up(desk: Desk) -> None:
+async def freeze_start_up(desks: Desks) -> None:
     """Once the cameras are connected, keep the garbage collector off what start-up built.
 
     The ONVIF clients' WSDL models are hundreds of thousands of objects that live as long as
     the bot; without this, every full collection walks them all, in the middle of a storm.
     """
-    await desk.cameras.settled(timeout=FREEZE_AFTER_SECONDS)
+    await settled(desks, FREEZE_AFTER_SECONDS)
     gc.collect()
     gc.freeze()
     young, older, oldest = gc.get_threshold()
     gc.set_threshold(max(YOUNG_COLLECTION_AFTER, young), older, oldest)
 
 
-async def start_cameras(app: App, desk: Desk) -> None:
-    """Start the health round and the alert intake; the coordinator hands out the streams."""
+async def start_cameras(app: App, desks: Desks) -> None:
+    """Start each desk's health round and the alert intake; the coordinator hands out streams."""
     assert app.job_queue is not None
-    if desk.settings.cameras:
-        app.job_queue.run_repeating(
-            lambda _context: desk.cameras.health_round(),
-            interval=desk.settings.alerts.health_every_seconds,
-            first=min(30, desk.settings.alerts.health_every_seconds),
-            name="camera-health",
-        )
-    if desk.settings.intake.enabled:
+    for desk in desks:
+        if desk.settings.cameras:
+            app.job_queue.run_repeating(
+                partial(_health_round, desk),
+                interval=desk.settings.alerts.health_every_seconds,
+                first=min(30, desk.settings.alerts.health_every_seconds),
+                name=f"camera-health:{desk.key}",
+            )
+    if desks.settings.intake.enabled:
+        routed = RoutedAlerts(desks)
         intake = Intake(
-            desk.settings,
-            desk.cameras.alerts,
-            desk.clock,
-            partial(health, app, desk),
-            notify=desk.cameras.on_notify,
+            desks.settings,
+            routed,
+            desks.clock,
+            partial(health, app, desks),
+            notify=routed.on_notify,
+            cameras=desks,
         )
         await intake.start()
         app.bot_data[INTAKE_KEY] = intake
 
 
-def health(app: App, desk: Desk) -> dict[str, object]:
-    """What /health reports: the bot, its backlog, the cameras."""
+async def _health_round(desk: Desk, _context: object) -> None:
+    await desk.cameras.health_round()
+
+
+def health(app: App, desks: Desks) -> dict[str, object]:
+    """What /health reports: the bot, its backlog, the cameras of every desk."""
     states: dict[str, int] = {}
     events_failing: list[str] = []
-    for status in desk.cameras.statuses().values():
-        states[status.state] = states.get(status.state, 0) + 1
-        if status.events_fault:
-            events_failing.append(status.camera)
+    for desk in desks:
+        for status in desk.cameras.statuses().values():
+            states[status.state] = states.get(status.state, 0) + 1
+            if status.events_fault:
+                events_failing.append(status.camera)
     return {
         "ok": True,
         "bot": app.bot.username if app.bot_data.get(SENDER_KEY) else None,
-        "outbox_pending": desk.outbox.pending_count(),
+        "outbox_pending": desks.outbox.pending_count(),
         # Confirmations that went stale unsent (a ✍ on a message long gone by), not lost.
-        "outbox_dropped": desk.outbox.dropped_count(),
+        "outbox_dropped": desks.outbox.dropped_count(),
         "cameras": states,
         # Cameras that answer but whose events do not reach the desk.
         "camera_events_failing": sorted(events_failing),
@@ -236,8 +264,8 @@ async def on_shutdown(app: App) -> None:
     # The poller, the sender and the camera streams, handed over to the other processes.
     await process_roles.stop(app)
     await operating.stop_ops(app)
-    desk = cast(Desk, app.bot_data["desk"])
-    await desk.cameras.stop()
+    for desk in cast(Desks, app.bot_data[DESKS_KEY]):
+        await desk.cameras.stop()
 
 
 def run(app: App, poll_timeout: int) -> None:
@@ -277,7 +305,7 @@ async def receiving(app: App, poll_timeout: int) -> AsyncIterator[None]:
     In webhook mode every process behind the proxy receives; in polling mode one process of
     the deployment polls, as its coordinator hands it the poller role (process_roles).
     """
-    telegram = cast(Desk, app.bot_data["desk"]).settings.telegram
+    telegram = cast(Desks, app.bot_data[DESKS_KEY]).settings.telegram
     if telegram.mode == "webhook":
         async with receiving_webhooks(app.bot, app.update_queue, telegram.webhook):
             yield

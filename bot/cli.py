@@ -14,7 +14,7 @@ from bot.cli_common import EXIT_CONFIG, EXIT_NOT_READY
 from bot.cli_common import fail as _fail
 from bot.cli_common import operator_tr as _operator_tr
 from bot.cli_db import cmd_backup, cmd_logbook_verify, cmd_prune, cmd_restore, db_parser
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, deployment_desks, load_settings
 from bot.db.engine import check_models_match, make_engine, migration_state, upgrade
 from bot.logging_setup import configure_logging
 
@@ -213,10 +213,21 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     from bot.stats.periods import parse_stats_period
 
     tr = _operator_tr(settings)
+    desks = deployment_desks(settings)
+    chosen = next((d for d in desks if d.key == args.desk), None)
+    if chosen is None and (args.desk is not None or len(desks) > 1):
+        return _fail(
+            tr("Name the desk with --desk, one of: {keys}.").format(
+                keys=", ".join(d.key for d in desks)
+            ),
+            EXIT_CONFIG,
+        )
+    desk = chosen or desks[0]
+    settings = desk.settings
     roster = Roster(settings)
     now = SystemClock().now()
     current = roster.shift_date_at(now)
-    engine = make_engine(settings.database.url)
+    engine = make_engine(settings.database.url, desk=desk.key)
     documents = Documents(settings, engine, roster)
     fmt = Format(args.format)
     made: Exported | Missing
@@ -263,6 +274,7 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
 
 def _export_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     export = commands.add_parser("export", help="write an official document to a file")
+    export.add_argument("--desk", help="the desk's key, when the deployment has several")
     kinds = export.add_subparsers(dest="subject", required=True)
     logbook = kinds.add_parser("logbook", help="the duty logbook (888 Annex I)")
     logbook.add_argument("--date", help="one shift: YYYY-MM-DD, today or yesterday")

@@ -6,13 +6,14 @@ import argparse
 from pathlib import Path
 
 from babel.numbers import format_decimal
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
 from bot.cli_common import fail, operator_tr
 from bot.config import Settings
 from bot.db import postgres_restore
 from bot.db.backup import Copied, Problem, Refused, backup, restore
+from bot.db.desk_scope import desk_engine
 from bot.db.engine import make_engine, migration_state
 from bot.db.postgres_restore import libpq_target
 from bot.i18n import Translator
@@ -190,15 +191,28 @@ def cmd_prune(settings: Settings) -> int:
 
 
 def cmd_logbook_verify(settings: Settings) -> int:
-    """Walk the logbook's hash chain; exit 1 at the first entry that no longer holds."""
-    from bot.logbook.chain import Break, verify
+    """Walk each desk's logbook chain; exit 1 if any has an entry that no longer holds."""
+    from bot.config.desks import deployment_desks
 
     tr = operator_tr(settings)
-    engine = make_engine(settings.database.url)
+    desks = deployment_desks(settings)
+    engine = make_engine(settings.database.url, desk=None)
+    failed = 0
     try:
-        verdict = verify(engine)
+        for desk in desks:
+            if len(desks) > 1:
+                print(tr("Desk {key} ({name}):").format(key=desk.key, name=desk.name))
+            failed |= verify_desk_logbook(tr, desk_engine(engine, desk.key))
     finally:
         engine.dispose()
+    return failed
+
+
+def verify_desk_logbook(tr: Translator, engine: Engine) -> int:
+    """Walk one desk's chain and say what it found; 1 at the first entry that does not hold."""
+    from bot.logbook.chain import Break, verify
+
+    verdict = verify(engine)
     outside = (
         tr(" ({count} entries from before the chain are not covered)").format(
             count=verdict.unchained

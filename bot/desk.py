@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ from bot.audit import Audit
 from bot.camera.runtime import Cameras
 from bot.clock import Clock
 from bot.config import Settings
+from bot.db.desk_scope import DEFAULT_DESK, desk_engine
 from bot.deadlines.timers import Timers
 from bot.documents.service import Documents
 from bot.drafts import Drafts
@@ -51,6 +53,7 @@ def people_languages(settings: Settings, preferences: Preferences) -> PeopleLang
 class Desk:
     """Settings, clock and services; handlers reach it through the application's bot_data."""
 
+    key: str
     settings: Settings
     engine: Engine
     clock: Clock
@@ -77,8 +80,16 @@ class Desk:
     retention: Retention
 
     @classmethod
-    def build(cls, settings: Settings, engine: Engine, clock: Clock) -> Desk:
-        """Wire the services together."""
+    def build(
+        cls,
+        settings: Settings,
+        engine: Engine,
+        clock: Clock,
+        key: str = DEFAULT_DESK,
+        wakeup: asyncio.Event | None = None,
+    ) -> Desk:
+        """Wire one desk's services together, each seeing only the desk's rows."""
+        engine = desk_engine(engine, key)
         roster = Roster(settings)
         logbook = Logbook(engine, roster, clock)
         moves = ChatMoves(engine)
@@ -87,6 +98,7 @@ class Desk:
             clock,
             moves.resolve,
             reaction_fresh=dt.timedelta(minutes=settings.telegram.reaction_fresh_minutes),
+            wakeup=wakeup,
         )
         preferences = Preferences(engine, clock)
 
@@ -114,6 +126,7 @@ class Desk:
         retention = Retention(context)
         retention.register(timers.register)
         return cls(
+            key=key,
             settings=settings,
             engine=engine,
             clock=clock,

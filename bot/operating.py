@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.db.models import OutboxMessage
 from bot.deadlines.alarm import Alarm
 from bot.desk import Desk
+from bot.desks import Desks
 from bot.handlers import observed
 from bot.handlers.common import App
 from bot.ops.collector import DatabaseCollector, DeskView
@@ -29,41 +30,45 @@ READINESS_KEY = "readiness"
 OPS_KEY = "ops_server"
 
 
-def desk_label(settings: Settings) -> str:
-    """The `desk` label of a desk's metrics: its duty group's id, which no two desks share."""
-    group = settings.telegram.duty_group_id
-    return str(group) if group is not None else "desk"
+def observe(app: App, desks: Desks) -> None:
+    """Count what each desk does, and prepare the readiness checks (at build time).
 
-
-def observe(app: App, desk: Desk) -> None:
-    """Count what the desk does, and prepare its readiness checks (at build time)."""
+    Each desk's figures carry its key as the `desk` label; the sender's requests, which
+    serve every desk, are counted under the desk whose message each was.
+    """
     metrics = Metrics()
-    mine = metrics.desk(desk_label(desk.settings))
-    observed.register(app, mine)
-    desk.cameras.alerts.on_received = partial(_alert_received, mine)
-    desk.cameras.alerts.on_folded = mine.alert_folded
-    desk.timers.on_fired = mine.deadline_fired
     collector = DatabaseCollector()
-    collector.watch(
-        DeskView(
-            mine.label,
-            desk.engine,
-            desk.clock.now,
-            tuple(camera.number for camera in desk.settings.cameras),
+    labelled: dict[str, DeskMetrics] = {}
+    for desk in desks:
+        mine = labelled[desk.key] = metrics.desk(desk.key)
+        desk.cameras.alerts.on_received = partial(_alert_received, mine)
+        desk.cameras.alerts.on_folded = mine.alert_folded
+        desk.timers.on_fired = mine.deadline_fired
+        collector.watch(
+            DeskView(
+                mine.label,
+                desk.engine,
+                desk.clock.now,
+                tuple(camera.number for camera in desk.settings.cameras),
+            )
         )
-    )
+    observed.register(app, partial(_desk_metrics, labelled, desks.first.key))
     metrics.registry.register(collector)
     app.bot_data[METRICS_KEY] = metrics
-    app.bot_data[DESK_METRICS_KEY] = mine
+    app.bot_data[DESK_METRICS_KEY] = labelled
     app.bot_data[READINESS_KEY] = Readiness(
-        desk.engine,
-        desk.clock,
+        desks.engine,
+        desks.clock,
         app.bot.get_me,
-        partial(held_roles, app, desk),
-        dt.timedelta(seconds=desk.settings.ops.telegram_fresh_seconds),
+        partial(held_roles, app, desks.settings),
+        dt.timedelta(seconds=desks.settings.ops.telegram_fresh_seconds),
         refused=partial(process_roles.polling_refused, app),
     )
     app.bot_data[process_roles.REQUEST_OBSERVER_KEY] = request_observer(app)
+
+
+def _desk_metrics(labelled: dict[str, DeskMetrics], default: str, key: str) -> DeskMetrics:
+    return labelled.get(key) or labelled[default]
 
 
 def _alert_received(metrics: DeskMetrics, alert: AlertInput, received: Received) -> None:
@@ -83,22 +88,26 @@ def request_observer(app: App) -> partial[None]:
 
 
 def _requested(
-    metrics: DeskMetrics, readiness: Readiness, row: OutboxMessage, result: RequestResult
+    labelled: dict[str, DeskMetrics],
+    readiness: Readiness,
+    row: OutboxMessage,
+    result: RequestResult,
 ) -> None:
+    metrics = labelled.get(row.desk or "") or next(iter(labelled.values()))
     metrics.telegram_request(row.method, result)
     if result != RequestResult.ERROR:
         # Any answer, a refusal or a 429 included, shows Telegram is reachable.
         readiness.telegram_answered()
 
 
-def held_roles(app: App, desk: Desk) -> list[str]:
+def held_roles(app: App, settings: Settings) -> list[str]:
     """The roles this process holds: those its coordinator handed it, and its own workers.
 
     The poller, the sender, the standing check and the cameras' leases move between the
     processes (process_roles); the alarm, the intake and a webhook run in every process.
     """
     held = set(process_roles.held(app))
-    if desk.settings.telegram.mode == "webhook":
+    if settings.telegram.mode == "webhook":
         held.add("webhook")
     for worker in app.bot_data.values():
         if isinstance(worker, Alarm):

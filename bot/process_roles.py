@@ -17,7 +17,7 @@ from bot.coordination import Coordinator, Role, SoleCoordinator
 from bot.coordination.keys import Channel
 from bot.db.models import OutboxMessage
 from bot.deadlines.alarm import Alarm
-from bot.desk import Desk
+from bot.desks import Desks
 from bot.handlers import membership
 from bot.handlers.common import App
 from bot.handlers.conversation import incoming
@@ -57,26 +57,27 @@ def polling_refused(app: App) -> str | None:
     return poller.conflict if isinstance(poller, Poller) else None
 
 
-async def start(app: App, desk: Desk, alarm: Alarm) -> None:
+async def start(app: App, desks: Desks, alarm: Alarm) -> None:
     """Register what this process may do, then take what is free."""
     coordinator = coordinator_of(app)
-    coordinator.role(Role.SENDER, partial(start_sender, app, desk), partial(stop_sender, app))
-    if desk.settings.telegram.mode == "webhook":
+    coordinator.role(Role.SENDER, partial(start_sender, app, desks), partial(stop_sender, app))
+    if desks.settings.telegram.mode == "webhook":
         # Every process behind the proxy receives updates; one checks the bot's standing.
         coordinator.role(Role.STANDING, partial(start_standing, app), partial(stop_standing, app))
     else:
         coordinator.role(Role.POLLER, partial(start_poller, app), partial(stop_poller, app))
-    streamable = desk.cameras.streamable()
-    # Events of cameras no process streams (intake only) are taken up here; those of a
-    # streamed camera by whichever process takes its lease.
-    desk.cameras.take_up_events(except_cameras=streamable)
-    for number in streamable:
-        coordinator.lease(
-            f"camera:{number}",
-            partial(desk.cameras.watch, number),
-            partial(desk.cameras.unwatch, number),
-        )
-    coordinator.listen(Channel.OUTBOX, desk.outbox.notify)
+    for desk in desks:
+        streamable = desk.cameras.streamable()
+        # Events of cameras no process streams (intake only) are taken up here; those of a
+        # streamed camera by whichever process takes its lease (numbers are deployment-wide).
+        desk.cameras.take_up_events(except_cameras=streamable)
+        for number in streamable:
+            coordinator.lease(
+                f"camera:{number}",
+                partial(desk.cameras.watch, number),
+                partial(desk.cameras.unwatch, number),
+            )
+    coordinator.listen(Channel.OUTBOX, desks.outbox.notify)
     coordinator.listen(Channel.DEADLINE, alarm.arm)
     await coordinator.start()
 
@@ -86,19 +87,19 @@ async def stop(app: App) -> None:
     await coordinator_of(app).stop()
 
 
-async def start_sender(app: App, desk: Desk) -> None:
-    """Drain the outbox: this process is the one sender of the bot."""
-    limits = desk.settings.telegram.rate_limits
+async def start_sender(app: App, desks: Desks) -> None:
+    """Drain every desk's outbox: this process is the one sender of the bot."""
+    limits = desks.settings.telegram.rate_limits
     sender = OutboxSender(
         app.bot,
-        desk.outbox,
-        desk.clock,
+        desks.outbox,
+        desks.clock,
         limits.max_attempts,
-        on_sent=partial(record_own_message, desk),
-        on_failed=partial(report_refusal, desk),
+        on_sent=partial(record_own_message, desks),
+        on_failed=partial(report_refusal, desks),
         private_per_second=limits.private_per_second,
         group_per_minute=limits.group_per_minute,
-        on_migrated=partial(membership.follow_migration, desk),
+        on_migrated=partial(follow_migration, desks),
         on_request=app.bot_data.get(REQUEST_OBSERVER_KEY),
     )
     sender.start()
@@ -141,12 +142,21 @@ async def stop_poller(app: App) -> None:
         await poller.stop()
 
 
-def report_refusal(desk: Desk, row_id: int, error: str) -> None:
-    """A refused delivery of a request is told to the shift leader and the group."""
-    desk.escalation.requests.undelivered(row_id, error, desk.clock.now())
+def report_refusal(desks: Desks, row_id: int, error: str) -> None:
+    """A refused delivery of a request is told to the shift leader and the group of its desk."""
+    for desk in desks:
+        desk.escalation.requests.undelivered(row_id, error, desk.clock.now())
 
 
-def record_own_message(desk: Desk, _row: OutboxMessage, message: Message) -> None:
-    """Keep the bot's own duty-group messages in the conversation record too."""
-    if message.chat_id == desk.group_id:
+def record_own_message(desks: Desks, row: OutboxMessage, message: Message) -> None:
+    """Keep the bot's own duty-group messages in the conversation record of their desk too."""
+    desk = desks.by_key(row.desk)
+    if desk is not None and message.chat_id == desk.group_id:
         desk.logbook.record_message(incoming(message), filing=False)
+
+
+def follow_migration(desks: Desks, old_chat_id: int, new_chat_id: int) -> None:
+    """The sender met a group upgraded to a supergroup: its desk follows it."""
+    desk = desks.for_chat(old_chat_id)
+    if desk is not None:
+        membership.follow_migration(desk, old_chat_id, new_chat_id)

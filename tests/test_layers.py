@@ -51,6 +51,7 @@ FOUNDATION = (
 TELEGRAM_EDGE = (
     "handlers",
     "app",
+    "desks",
     "process_roles",
     "sender",
     "polling",
@@ -62,6 +63,7 @@ TELEGRAM_EDGE = (
 WIRING = (
     "handlers",
     "app",
+    "desks",
     "operating",
     "process_roles",
     "cli",

@@ -10,11 +10,11 @@ import base64
 import binascii
 import datetime as dt
 import json
-from typing import Any
+from typing import Any, Protocol
 
 from bot.camera.alert_input import AlertInput
 from bot.camera.replays import Signature
-from bot.config import Settings
+from bot.config import Camera
 from bot.db.models import AlertSource
 
 # The lengths the event table keeps (camera_event.camera, .kind, .external_id).
@@ -134,7 +134,17 @@ def _references(payload: dict[str, Any]) -> str:
     return " · ".join(f"{key}: {value}" for key, value in refs.items())[:REFS_CHARS]
 
 
-def parse_alert(payload: Any, settings: Settings, signature: Signature | None = None) -> AlertInput:
+class CameraLookup(Protocol):
+    """Where an alert's camera is looked up: one desk's settings, or every desk's cameras."""
+
+    def camera(self, number: str) -> Camera | None:
+        """The configured camera with this number, if any."""
+        ...
+
+
+def parse_alert(
+    payload: Any, settings: CameraLookup, signature: Signature | None = None
+) -> AlertInput:
     """Check an alert's JSON against the documented shape."""
     if not isinstance(payload, dict):
         raise _malformed(f"the body must be a JSON object, e.g. {EXAMPLE}")

@@ -20,6 +20,7 @@ from bot.camera.alert_input import DUPLICATE, REPLAYED, AlertInput, Received, re
 from bot.camera.digest import OpenAlertLine
 from bot.camera.folding import DIGEST, OpenAlert
 from bot.camera.replays import PRUNE_GAP_SECONDS, claim, prune
+from bot.db.desk_scope import DEFAULT_DESK, engine_desk
 from bot.db.models import AlertSource, CameraAlert, CameraEventRecord
 
 _EVENTS = CameraEventRecord.__table__  # type: ignore[attr-defined]
@@ -32,9 +33,10 @@ def _inserted(result: CursorResult[Any]) -> int:
     return int(key[0])
 
 
-def event_row(alert: AlertInput, received_at: dt.datetime) -> dict[str, object]:
+def event_row(alert: AlertInput, received_at: dt.datetime, desk: str) -> dict[str, object]:
     """The camera_event row of an alert received at a time (its alert id added by the caller)."""
     return {
+        "desk": desk,
         "camera": alert.camera,
         "kind": alert.kind,
         "source": alert.source.value,
@@ -51,6 +53,8 @@ class AlertStore:
 
     def __init__(self, engine: Engine, replay_window_seconds: int) -> None:
         self._engine = engine
+        # Named in the plain inserts below, which the desk's session does not stamp.
+        self.desk = engine_desk(engine) or DEFAULT_DESK
         self._replay_window_seconds = replay_window_seconds
         self._signatures_pruned_at: float | None = None
 
@@ -97,7 +101,8 @@ class AlertStore:
                     results = [REPLAYED] * len(alerts)
                     if fresh:
                         ids = self.insert_events(
-                            connection, [event_row(alerts[index], now) for index in fresh]
+                            connection,
+                            [event_row(alerts[index], now, self.desk) for index in fresh],
                         )
                         for index, row_id in zip(fresh, ids, strict=True):
                             results[index] = Received(row_id)
@@ -114,7 +119,7 @@ class AlertStore:
                 connection.rollback()
                 return REPLAYED
             try:
-                result = connection.execute(_EVENTS.insert(), event_row(alert, now))
+                result = connection.execute(_EVENTS.insert(), event_row(alert, now, self.desk))
             except IntegrityError:
                 connection.rollback()
                 # A retry of an event stored before: still, this request is not to be replayed.
@@ -189,6 +194,7 @@ class AlertStore:
             session.connection().execute(
                 _ALERTS.insert(),
                 {
+                    "desk": self.desk,
                     "camera": alert.camera,
                     "kind": alert.kind,
                     "source": alert.source.value,
@@ -226,6 +232,7 @@ class AlertStore:
             sa_select(
                 _ALERTS.c.camera, _ALERTS.c.kind, _ALERTS.c.count, _ALERTS.c.last_seen_at
             ).where(
+                _ALERTS.c.desk == self.desk,
                 _ALERTS.c.last_seen_at >= since,
                 ~_ALERTS.c.camera.startswith(DIGEST),
                 _ALERTS.c.false_alarm_by == "",

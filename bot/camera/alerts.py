@@ -136,7 +136,7 @@ class Alerts(DeskService):
                         continue
                     batch_ids.add(alert.external_id)
                 alert_id = self._target(session, alert, now, created, bumped)
-                rows.append({**event_row(alert, now), "alert_id": alert_id})
+                rows.append({**event_row(alert, now, self._store.desk), "alert_id": alert_id})
                 fresh.append(index)
             ids: list[int | None] = [None] * len(alerts)
             if rows:

@@ -16,14 +16,14 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_urldispatcher import _default_expect_handler
 
-from bot.camera.alert_body import Refused, decode, parse_alert
-from bot.camera.alerts import Alerts
+from bot.camera.alert_body import CameraLookup, Refused, decode, parse_alert
+from bot.camera.alert_input import AlertInput, Received
 from bot.camera.replays import Signature
 from bot.clock import Clock
 from bot.config import IntakeSettings, Settings
@@ -67,18 +67,28 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + digest.hexdigest()
 
 
+class AlertReceiver(Protocol):
+    """Stores an alert: one desk's alerts, or the desk of each alert's camera."""
+
+    async def receive(self, alert: AlertInput) -> Received:
+        """Store the alert, folded into its card; what became of it."""
+        ...
+
+
 class Intake:
     """The aiohttp application: POST /api/v1/alerts and GET /health."""
 
     def __init__(
         self,
         settings: Settings,
-        alerts: Alerts,
+        alerts: AlertReceiver,
         clock: Clock,
         health: Callable[[], dict[str, Any]],
         notify: Callable[[str, str, bytes], Awaitable[int | None]] | None = None,
+        cameras: CameraLookup | None = None,
     ) -> None:
-        self._settings = settings
+        # Where an alert's camera is looked up: every desk's cameras, or the one desk's.
+        self._cameras = cameras or settings
         self._config: IntakeSettings = settings.intake
         self._alerts = alerts
         self._clock = clock
@@ -152,7 +162,7 @@ class Intake:
             signed_at = self._check_headers(request)
             body = await self._read(request)
             signature = self._authenticate(request, body, signed_at)
-            alert = parse_alert(decode(body), self._settings, signature)
+            alert = parse_alert(decode(body), self._cameras, signature)
         except Refused as refused:
             return await self._refuse(request, refused)
         except ConnectionError:

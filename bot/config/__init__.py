@@ -17,6 +17,7 @@ from bot.config.connections import (
     TelegramSettings,
 )
 from bot.config.coordination import CoordinationSettings
+from bot.config.desks import DEFAULT_DESK_KEY, DeskConfig, deployment_desks
 from bot.config.duty import (
     BusinessHours,
     CalendarSettings,
@@ -34,6 +35,7 @@ from bot.config.settings import Settings
 from bot.config.webhook import WebhookSettings
 
 __all__ = [
+    "DEFAULT_DESK_KEY",
     "ENV_PREFIX",
     "AlertSettings",
     "BusinessHours",
@@ -42,6 +44,7 @@ __all__ = [
     "ConfigError",
     "CoordinationSettings",
     "DatabaseSettings",
+    "DeskConfig",
     "DocumentSettings",
     "Enterprise",
     "EnterpriseCamera",
@@ -66,6 +69,7 @@ __all__ = [
     "Unit",
     "WebhookSettings",
     "config_path",
+    "deployment_desks",
     "load_settings",
     "read_roster_csv",
 ]

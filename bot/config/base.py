@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, SecretStr
 
@@ -55,3 +56,19 @@ class ConfigError(Exception):
         self.source = source
         self.problems = problems
         super().__init__(f"{source}: " + "; ".join(problems))
+
+
+def describe_error(error: dict[str, Any], prefix: str = "") -> str:
+    """One validation error as `key: what is wrong`, the key after `prefix` (a desk's)."""
+    where = ".".join(str(part) for part in error["loc"])
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if not error["loc"] and error["type"] == "value_error":
+        # A check across sections names the key it is about at the start of its message.
+        return prefix + message
+    key = prefix + where if where else (prefix.rstrip(".") or "(top level)")
+    if error["type"] == "extra_forbidden":
+        return f"{key}: unknown key (check its spelling against config/duty-desk.example.yaml)"
+    given = error.get("input")
+    if error["type"] != "value_error" and isinstance(given, str | int | float | bool):
+        return f"{key}: {message} (got {given!r})"
+    return f"{key}: {message}"

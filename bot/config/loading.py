@@ -10,7 +10,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from bot.config.base import ENV_PREFIX, ConfigError
+from bot.config.base import ENV_PREFIX, ConfigError, describe_error
+from bot.config.desks import deployment_desks
 from bot.config.settings import Settings
 
 DEFAULT_CONFIG_PATH = Path("config/duty-desk.yaml")
@@ -63,17 +64,6 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def _describe(error: dict[str, Any]) -> str:
-    key = ".".join(str(part) for part in error["loc"]) or "(top level)"
-    if error["type"] == "extra_forbidden":
-        return f"{key}: unknown key (check its spelling against config/duty-desk.example.yaml)"
-    message = str(error["msg"]).removeprefix("Value error, ")
-    given = error.get("input")
-    if error["type"] != "value_error" and isinstance(given, str | int | float | bool):
-        return f"{key}: {message} (got {given!r})"
-    return f"{key}: {message}"
-
-
 def config_path(explicit: Path | None = None) -> Path | None:
     """Return the configuration file to read: given, from the environment, or the default."""
     if explicit is not None:
@@ -90,14 +80,86 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
     data = _read_yaml(source) if source is not None else {}
     data.update(overrides)
     label = str(source) if source is not None else "environment"
-    roster = data.get("roster")
-    if isinstance(roster, dict) and roster.get("file"):
-        roster_file = Path(str(roster["file"]))
-        if source is not None and not roster_file.is_absolute():
-            roster_file = source.parent / roster_file
-        from_csv = read_roster_csv(roster_file)
-        roster["days"] = {**from_csv, **(roster.get("days") or {})}
+    base = source.parent if source is not None else None
+    _expand_roster(data.get("roster"), base)
+    _gather_desks(data, source)
     try:
-        return Settings(**data)
+        settings = Settings(**data)
     except ValidationError as exc:
-        raise ConfigError(label, [_describe(dict(err)) for err in exc.errors()]) from None
+        raise ConfigError(label, [describe_error(dict(err)) for err in exc.errors()]) from None
+    try:
+        # Built now, so that a bad desk stops start-up rather than the first update.
+        deployment_desks(settings)
+    except ConfigError as exc:
+        raise ConfigError(label, exc.problems) from None
+    return settings
+
+
+def _expand_roster(roster: Any, base: Path | None) -> None:
+    """Add a roster CSV's days (`file`, relative to the file naming it) to the section's days."""
+    if not isinstance(roster, dict) or not roster.get("file"):
+        return
+    roster_file = Path(str(roster["file"]))
+    if base is not None and not roster_file.is_absolute():
+        roster_file = base / roster_file
+    from_csv = read_roster_csv(roster_file)
+    roster["days"] = {**from_csv, **(roster.get("days") or {})}
+
+
+def _gather_desks(data: dict[str, Any], source: Path | None) -> None:
+    """Put the desks of the `desks` list and of the desks folder into data["desks"], in order."""
+    listed = data.get("desks")
+    places: dict[str, str] = {}
+    problems: list[str] = []
+    if isinstance(listed, list):
+        for index, section in enumerate(listed):
+            if isinstance(section, dict):
+                _expand_roster(section.get("roster"), source.parent if source else None)
+                _place(places, problems, section.get("key"), f"desks[{index}] of {source}")
+    folder = _desks_folder(data, source)
+    from_files = []
+    for path in _desk_files(folder):
+        section = _read_yaml(path)
+        section.setdefault("key", path.stem)
+        _expand_roster(section.get("roster"), path.parent)
+        _place(places, problems, section.get("key"), str(path))
+        from_files.append(section)
+    if problems:
+        raise ConfigError(str(source), problems)
+    # A `desks` that is not a list is left as it is, for the validation to name.
+    if from_files and (listed is None or isinstance(listed, list)):
+        data["desks"] = [*(listed or []), *from_files]
+
+
+def _desk_files(folder: Path | None) -> list[Path]:
+    """The desk files of the folder in name order; other files (notes, CSV rosters) are not."""
+    if folder is None:
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def _place(places: dict[str, str], problems: list[str], key: Any, place: str) -> None:
+    if not isinstance(key, str):
+        return
+    if key in places:
+        problems.append(f"desks[{key}]: the same key twice, in {places[key]} and in {place}")
+    places.setdefault(key, place)
+
+
+def _desks_folder(data: dict[str, Any], source: Path | None) -> Path | None:
+    """The folder of desk files: `desks_folder` (relative to the file), else desks/ if present."""
+    given = os.environ.get(f"{ENV_PREFIX}DESKS_FOLDER") or data.get("desks_folder")
+    if source is None and given is None:
+        return None
+    base = source.parent if source is not None else Path()
+    if given is None:
+        default = base / "desks"
+        return default if default.is_dir() else None
+    folder = Path(str(given))
+    folder = folder if folder.is_absolute() else base / folder
+    if not folder.is_dir():
+        raise ConfigError(
+            str(source) if source else "environment",
+            [f"desks_folder: {folder} is not a folder (expected one YAML file per desk)"],
+        )
+    return folder

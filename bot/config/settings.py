@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
@@ -54,6 +55,11 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     retention: RetentionSettings = RetentionSettings()
     coordination: CoordinationSettings = CoordinationSettings()
+    # Several duty rooms on this deployment: each a mapping of the keys a desk may set, checked
+    # and merged over the values above by bot.config.desks (none: the top level is one desk).
+    desks: list[dict[str, Any]] = Field(default_factory=list)
+    # One file per desk; relative to the configuration file, `desks/` next to it by default.
+    desks_folder: Path | None = None
 
     @classmethod
     def settings_customise_sources(
@@ -87,7 +93,8 @@ class Settings(BaseSettings):
         if len(units) != len(self.units):
             raise ValueError("units: the same key is listed twice")
         for person in self.people:
-            if person.unit is not None and person.unit not in units:
+            # With desks the units are each desk's; bot.config.desks checks them there.
+            if person.unit is not None and person.unit not in units and not self.desks:
                 raise ValueError(
                     f"people: {person.name} names unit {person.unit!r}, "
                     f"which is not among units ({', '.join(sorted(units)) or 'none'})"

@@ -13,18 +13,24 @@ from sqlalchemy.engine import Engine
 from sqlmodel import create_engine
 
 from alembic import command
+from bot.db.desk_scope import DEFAULT_DESK, desk_engine
 from bot.resources import shipped
 
 ALEMBIC_DIR = shipped("alembic")
 
 
-def make_engine(url: str, echo: bool = False) -> Engine:
-    """Create the engine; SQLite gets WAL so readers never block the writer."""
+def make_engine(url: str, echo: bool = False, desk: str | None = DEFAULT_DESK) -> Engine:
+    """Create the engine; SQLite gets WAL so readers never block the writer.
+
+    It sees one desk's rows (the single desk's, unless told), or with `desk=None` the whole
+    deployment's: the running bot takes that one and gives each desk its own view.
+    """
     if url.startswith("sqlite"):
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    else:
+        engine = create_engine(url, echo=echo, pool_pre_ping=True)
+    return engine if desk is None else desk_engine(engine, desk)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -12,7 +12,7 @@ from apscheduler.jobstores.base import JobLookupError
 from telegram.ext import ContextTypes, Job, JobQueue
 
 from bot.clock import Clock, wall_delay
-from bot.deadlines.timers import Timers
+from bot.deadlines.timers import DueTimers
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ RING_GAP = dt.timedelta(milliseconds=200)
 class Alarm:
     """Keeps exactly one job armed for the next deadline; the database stays the truth."""
 
-    def __init__(self, job_queue: JobQueue[Any], timers: Timers, clock: Clock) -> None:
+    def __init__(self, job_queue: JobQueue[Any], timers: DueTimers, clock: Clock) -> None:
         self._jobs = job_queue
         self._timers = timers
         self._clock = clock

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import StrEnum
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -150,3 +150,40 @@ class Timers:
             log.error("No handler for deadline %s of kind %s", due.id, due.kind)
             return
         handler(session, subject_id(due.subject), due.seq, now)
+
+
+class DueTimers(Protocol):
+    """What the alarm asks: fire what is due, and when the next deadline falls."""
+
+    def fire_due(self, now: dt.datetime) -> int:
+        """Fire every deadline due by now."""
+        ...
+
+    def fire_next(self, now: dt.datetime) -> int | None:
+        """Fire the next few deadlines due by now; None when none is due."""
+        ...
+
+    def next_due_at(self) -> dt.datetime | None:
+        """When the earliest live deadline falls."""
+        ...
+
+
+class TimersOfDesks:
+    """Every desk's timers behind one alarm: each desk claims and fires its own deadlines."""
+
+    def __init__(self, timers: Sequence[Timers]) -> None:
+        self._timers = tuple(timers)
+
+    def fire_due(self, now: dt.datetime) -> int:
+        """Fire every desk's deadlines due by now."""
+        return sum(timers.fire_due(now) for timers in self._timers)
+
+    def fire_next(self, now: dt.datetime) -> int | None:
+        """A batch of each desk with deadlines due; None when no desk has any."""
+        fired = [step for timers in self._timers if (step := timers.fire_next(now)) is not None]
+        return sum(fired) if fired else None
+
+    def next_due_at(self) -> dt.datetime | None:
+        """The earliest live deadline of any desk."""
+        upcoming = [at for timers in self._timers if (at := timers.next_due_at()) is not None]
+        return min(upcoming, default=None)

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.config import DocumentSettings
+from bot.db.desk_scope import session_desk
 from bot.db.models import LOGBOOK_CONTENT_FIELDS, DutyShift, LogbookEntry
 from bot.documents.heading import Heading, place_date, short_date, time_near
 from bot.shifts import ROLE_ORDER, Role, Roster
@@ -193,7 +194,11 @@ class LogbookReader:
                 session.connection()
                 .execute(
                     sa_select(*_FIELDS)
-                    .where(_TABLE.c.shift_date >= first, _TABLE.c.shift_date <= last)
+                    .where(
+                        _TABLE.c.desk == session_desk(session),
+                        _TABLE.c.shift_date >= first,
+                        _TABLE.c.shift_date <= last,
+                    )
                     .order_by(_TABLE.c.shift_date, _TABLE.c.seq)
                 )
                 .all()
@@ -302,7 +307,9 @@ class LogbookReader:
             session.connection()
             .execute(
                 sa_select(c.id, c.corrects_id, c.shift_date, c.seq).where(
-                    c.corrects_id.is_not(None), c.shift_date >= first
+                    c.desk == session_desk(session),
+                    c.corrects_id.is_not(None),
+                    c.shift_date >= first,
                 )
             )
             .all()

@@ -10,10 +10,11 @@ from typing import Any, cast
 
 from telegram import Update, User
 from telegram.error import TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application, CallbackContext, ContextTypes
 
 from bot.db.models import OutboxPriority
 from bot.desk import Desk
+from bot.desks import Desks
 from bot.i18n import N_, Translator
 from bot.outbox import Keyboard
 from bot.shifts import Right
@@ -36,9 +37,34 @@ APOLOGY = N_(
 )
 
 
+DESKS_KEY = "desks"
+
+
+class DeskContext(CallbackContext[Any, Any, Any, Any]):
+    """A handler's context, knowing the desk its update is for (routed once per update)."""
+
+    desk: Desk | None = None
+
+    @classmethod
+    def from_update(
+        cls, update: object, application: Application[Any, Any, Any, Any, Any, Any]
+    ) -> DeskContext:
+        context = super().from_update(update, application)
+        desks = application.bot_data.get(DESKS_KEY)
+        if isinstance(update, Update) and isinstance(desks, Desks):
+            context.desk = desks.for_update(update)
+        return context
+
+
 def desk_of(context: Context) -> Desk:
-    """Return the desk the application was built with."""
-    return cast(Desk, context.bot_data["desk"])
+    """Return the desk the update is for (the first desk outside an update, as in a job)."""
+    routed = getattr(context, "desk", None)
+    return routed if isinstance(routed, Desk) else cast(Desk, context.bot_data["desk"])
+
+
+def desks_of(context: Context) -> Desks:
+    """Every desk of the deployment."""
+    return cast(Desks, context.bot_data[DESKS_KEY])
 
 
 def telegram_name(user: User) -> str:

@@ -8,8 +8,8 @@ from telegram import Message, Update
 from telegram.ext import MessageHandler, filters
 
 from bot.db.models import MessageKind, OutboxPriority
-from bot.desk import Desk
-from bot.handlers.common import App, Context, desk_of, telegram_name, tr_for
+from bot.desks import Desks
+from bot.handlers.common import DESKS_KEY, App, Context, desk_of, telegram_name, tr_for
 from bot.handlers.membership import InDutyGroup
 from bot.logbook.service import Author, IncomingMessage, Outcome
 from bot.logbook.view import correction_notice
@@ -99,7 +99,7 @@ def register(app: App, group_id: int | None) -> None:
     if group_id is None:
         return
     # The group's id as Telegram uses it now: an upgrade to a supergroup changes it.
-    in_group = InDutyGroup(cast(Desk, app.bot_data["desk"]))
+    in_group = InDutyGroup(cast(Desks, app.bot_data[DESKS_KEY]))
     app.add_handler(
         MessageHandler(
             in_group & (filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE),

@@ -27,6 +27,7 @@ COMMAND_HELP = {
     "shift": N_("who is on duty now"),
     "roster": N_("the roster of the coming days"),
     "lang": N_("choose your language"),
+    "desk": N_("which duty room you deal with; choose one if you are in several"),
     "help": N_("what you can do here"),
     "incident": N_("open an incident, or show one: /incident 2026/0142"),
     "propose": N_("propose handling for an incident"),
@@ -91,6 +92,7 @@ PRIVATE_COMMANDS = (
     "restored",
     "cancel",
     "lang",
+    "desk",
 )
 
 

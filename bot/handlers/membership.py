@@ -14,8 +14,9 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import ChatMemberHandler, MessageHandler, filters
 
 from bot.desk import Desk
+from bot.desks import Desks
 from bot.handlers.access import GATE_GROUP
-from bot.handlers.common import App, Context, desk_of
+from bot.handlers.common import DESKS_KEY, App, Context, desk_of
 from bot.membership.service import MemberChange
 from bot.membership.standing import BotStanding, DeskChat
 
@@ -37,15 +38,15 @@ _ADMIN = frozenset({ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER})
 
 
 class InDutyGroup(filters.MessageFilter):
-    """Messages of the duty group, under the id Telegram uses for it now."""
+    """Messages of a desk's duty group, under the id Telegram uses for it now."""
 
-    def __init__(self, desk: Desk) -> None:
+    def __init__(self, desks: Desks) -> None:
         super().__init__(name="InDutyGroup")
-        self._desk = desk
+        self._desks = desks
 
     def filter(self, message: Message) -> bool:
-        """Whether the message was said in the duty group."""
-        return message.chat_id == self._desk.group_id
+        """Whether the message was said in a duty group."""
+        return message.chat_id in self._desks.duty_groups()
 
 
 def standing_of(member: ChatMember, chat: ChatFullInfo | None = None) -> BotStanding:
@@ -98,9 +99,14 @@ async def look_at(bot: Bot, chat_id: int) -> Look:
 
 
 async def check_standing(app: App) -> None:
-    """Check the duty group and each unit chat, then tell the administrators what is wrong."""
-    desk = cast(Desk, app.bot_data["desk"])
+    """Check each desk's duty group and unit chats, then tell its administrators what is wrong."""
     limit = asyncio.Semaphore(CHECK_CONCURRENCY)
+    for desk in cast(Desks, app.bot_data[DESKS_KEY]):
+        await check_desk_standing(app, desk, limit)
+
+
+async def check_desk_standing(app: App, desk: Desk, limit: asyncio.Semaphore) -> None:
+    """Check one desk's chats and report to it."""
 
     async def check(chat: DeskChat) -> tuple[DeskChat, BotStanding] | None:
         async with limit:

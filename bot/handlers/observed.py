@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from telegram import Update
 from telegram.ext import TypeHandler
 
-from bot.handlers.common import App, Context
+from bot.handlers.common import App, Context, desk_of
 from bot.ops.metrics import DeskMetrics
 
 # Before the access gate (-100) and the rest: refused updates are handled too, and counted.
@@ -21,14 +23,14 @@ def update_kind(update: Update) -> str:
     return "unreadable"
 
 
-def register(app: App, metrics: DeskMetrics) -> None:
-    """Count each update as it arrives, and each error as it is reported."""
+def register(app: App, metrics_of: Callable[[str], DeskMetrics]) -> None:
+    """Count each update as it arrives, and each error as it is reported, under its desk."""
 
-    async def count(update: Update, _context: Context) -> None:
-        metrics.update(update_kind(update))
+    async def count(update: Update, context: Context) -> None:
+        metrics_of(desk_of(context).key).update(update_kind(update))
 
-    async def count_error(update: object, _context: Context) -> None:
-        metrics.error("update" if isinstance(update, Update) else "job")
+    async def count_error(update: object, context: Context) -> None:
+        metrics_of(desk_of(context).key).error("update" if isinstance(update, Update) else "job")
 
     app.add_handler(TypeHandler(Update, count), group=COUNT_GROUP)
     # Registered before the error handler that logs and apologises (bot/handlers/failures.py),

@@ -47,7 +47,9 @@ class DailyReports(DeskService):
     def get(self, shift_date: dt.date) -> DailyReport | None:
         """The kept report of a shift."""
         with Session(self._engine) as session:
-            return session.get(DailyReport, shift_date)
+            return session.exec(
+                select(DailyReport).where(DailyReport.shift_date == shift_date)
+            ).first()
 
     def latest(self) -> DailyReport | None:
         """The newest kept report."""
@@ -58,7 +60,9 @@ class DailyReports(DeskService):
 
     def make(self, session: Session, shift_date: dt.date, now: dt.datetime) -> DailyReport:
         """Count a shift (up to now, at most to its end), keep and post the report, once."""
-        existing = session.get(DailyReport, shift_date)
+        existing = session.exec(
+            select(DailyReport).where(DailyReport.shift_date == shift_date)
+        ).first()
         if existing is not None:
             return existing
         window = self._roster.window(shift_date)

@@ -154,16 +154,24 @@ def _seal_inserted_rows(connection: Connection) -> None:
     connection.info.pop(_FLUSHING, None)
     if not connection.info.pop(_INSERTED_BY_STATEMENT, False):
         return
+    desks = connection.execute(
+        core_select(_ENTRY_TABLE.c.desk).where(_ENTRY_TABLE.c.chain_seq.is_(None)).distinct()
+    ).scalars()
+    for desk in sorted(desks):
+        _seal_desk_rows(connection, desk)
+
+
+def _seal_desk_rows(connection: Connection, desk: str) -> None:
+    """Seal one desk's unsealed rows onto that desk's own chain."""
     chain_row = _CHAIN_TABLE.c
+    this_chain = (chain_row.desk == desk) & (chain_row.id == CHAIN_ROW)
     recorded = connection.execute(
-        core_select(chain_row.head, chain_row.length)
-        .where(chain_row.id == CHAIN_ROW)
-        .with_for_update()
+        core_select(chain_row.head, chain_row.length).where(this_chain).with_for_update()
     ).first()
     previous, length = (recorded.head, recorded.length) if recorded else (GENESIS, 0)
     rows = connection.execute(
         core_select(_ENTRY_TABLE)
-        .where(_ENTRY_TABLE.c.chain_seq.is_(None))
+        .where(_ENTRY_TABLE.c.chain_seq.is_(None), _ENTRY_TABLE.c.desk == desk)
         .order_by(_ENTRY_TABLE.c.id)
     ).all()
     for row in rows:
@@ -177,9 +185,9 @@ def _seal_inserted_rows(connection: Connection) -> None:
         previous = sealed_as
     values = {"head": previous, "length": length}
     if recorded is None:
-        connection.execute(insert(_CHAIN_TABLE).values(id=CHAIN_ROW, **values))
+        connection.execute(insert(_CHAIN_TABLE).values(desk=desk, id=CHAIN_ROW, **values))
     else:
-        connection.execute(update(_CHAIN_TABLE).where(chain_row.id == CHAIN_ROW).values(**values))
+        connection.execute(update(_CHAIN_TABLE).where(this_chain).values(**values))
 
 
 def _forget_statement_inserts(connection: Connection) -> None:
@@ -231,7 +239,7 @@ class Verdict:
 def verify(engine: Engine, batch: int = 2000) -> Verdict:
     """Walk the chain in order and report the first entry that does not hold."""
     with Session(engine) as session:
-        recorded = session.get(LogbookChain, CHAIN_ROW)
+        recorded = session.exec(select(LogbookChain).where(LogbookChain.id == CHAIN_ROW)).first()
         unsealed = _unsealed(session)
         previous, expected, checked = GENESIS, 1, 0
         last_seq = 0
@@ -302,5 +310,5 @@ def _unsealed(session: Session) -> _Unsealed:
 def head(engine: Engine) -> str | None:
     """The chain's last seal, printed on exports so a paper logbook can be checked."""
     with Session(engine) as session:
-        row = session.get(LogbookChain, CHAIN_ROW)
+        row = session.exec(select(LogbookChain).where(LogbookChain.id == CHAIN_ROW)).first()
         return row.head if row and row.length else None

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.clock import Clock
+from bot.db.desk_scope import DEFAULT_DESK, engine_desk
 from bot.db.models import (
     ChatMessage,
     DutyShift,
@@ -123,6 +124,8 @@ class Logbook:
 
     def __init__(self, engine: Engine, roster: Roster, clock: Clock) -> None:
         self._engine = engine
+        # Named in the plain insert of each message, which the desk's session does not stamp.
+        self._desk = engine_desk(engine) or DEFAULT_DESK
         self._roster = roster
         self._clock = clock
         self._known_shifts: set[dt.date] = set()
@@ -134,6 +137,7 @@ class Logbook:
         """
         shift_date = self._roster.shift_date_at(message.sent_at)
         row = {
+            "desk": self._desk,
             "chat_id": message.chat_id,
             "message_id": message.message_id,
             "revision_at": message.revision_at,
@@ -375,7 +379,10 @@ class Logbook:
     def _ensure_shift(self, session: Session, shift_date: dt.date) -> None:
         if shift_date in self._known_shifts:
             return
-        if session.get(DutyShift, shift_date) is None:
+        if (
+            session.exec(select(DutyShift).where(DutyShift.shift_date == shift_date)).first()
+            is None
+        ):
             window = self._roster.window(shift_date)
             composition = [
                 {

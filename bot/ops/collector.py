@@ -43,8 +43,6 @@ class DeskView:
     now: Callable[[], dt.datetime]
     # The desk's cameras (their numbers): whose status rows are its own.
     cameras: tuple[str, ...]
-    # The desk's key in tables that already carry one ("" for the one desk of today).
-    key: str = ""
 
 
 def priority_name(priority: int) -> str:
@@ -193,8 +191,10 @@ def _read_cameras(session: Session, desk: DeskView, families: _Families) -> None
     families.events_failing.add_metric([desk.label], failing)
     kinds = {"pullpoint": 0, "notify": 0}
     for kind, count in session.exec(
+        # Subscriptions are the deployment's (camera numbers are unique in it): a desk's are
+        # those of its cameras.
         select(CameraSubscription.kind, func.count())
-        .where(CameraSubscription.desk == desk.key)
+        .where(col(CameraSubscription.camera).in_(mine))
         .group_by(CameraSubscription.kind)
     ).all():
         kinds[kind] = count

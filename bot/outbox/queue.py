@@ -17,6 +17,7 @@ from sqlalchemy.engine import CursorResult, Engine
 from sqlmodel import Session, col, select, update
 
 from bot.clock import Clock
+from bot.db.desk_scope import DEFAULT_DESK, engine_desk
 from bot.db.models import OutboxMessage, OutboxPriority, OutboxStatus
 from bot.outbox.deliveries import STALE, Deliveries
 from bot.outbox.folding import EDIT_METHODS, merge_edit, replace_reaction
@@ -48,14 +49,18 @@ class Outbox:
         resolve_chat: Callable[[int], int] | None = None,
         *,
         reaction_fresh: dt.timedelta = DEFAULT_REACTION_FRESH,
+        wakeup: asyncio.Event | None = None,
     ) -> None:
         self._engine = engine
+        # Named in the plain inserts of the rows, which the desk's session does not stamp.
+        self._desk = engine_desk(engine) or DEFAULT_DESK
         self._clock = clock
         # A group upgraded to a supergroup has a new id; whoever still names the old one
         # (the configuration, a stored request) is sent to the new one.
         self._resolve_chat = resolve_chat or (lambda chat_id: chat_id)
         self._reaction_fresh = reaction_fresh
-        self.wakeup = asyncio.Event()
+        # Shared by every desk of a deployment: the one sender wakes for any desk's message.
+        self.wakeup = wakeup or asyncio.Event()
         # What the sender reads and records; it shares the engine and the clock.
         self.deliveries = Deliveries(engine, clock)
 
@@ -304,6 +309,7 @@ class Outbox:
             if merged is not None:
                 return merged
         row = {
+            "desk": self._desk,
             "created_at": now,
             "chat_id": chat_id,
             "thread_id": thread_id,

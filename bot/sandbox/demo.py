@@ -1,6 +1,9 @@
-"""The demo organisation of the sandbox: a duty group, units, cameras, an EPZ enterprise, people.
+"""The demo organisation of the sandbox: two duty rooms on one bot, with units, cameras, people.
 
-Everything here is invented; the ids are small numbers so they read well in the page.
+The Hồ Chí Minh City desk ("main") has the units, most cameras and an EPZ enterprise; the
+Đồng Nai desk ("dn") has its own group, roster and a camera. An leads the shift in the first
+and is the section leader of the second: people are shared, rights are per desk. Everything
+here is invented; the ids are small numbers so they read well in the page.
 """
 
 from __future__ import annotations
@@ -15,8 +18,12 @@ from bot.i18n import N_
 GROUP = -1001000000001
 UNIT_CHAT = -1001000000101
 TEAM_CHAT = -1001000000102
+DN_GROUP = -1001000000201
 LEADER, SECTION, CLERK, OFFICER, OFFICER_2 = 101, 102, 103, 104, 105
+DN_LEADER, DN_OFFICER = 111, 112
 UNIT_CONTACT, TEAM_CONTACT, EPZ_CONTACT = 201, 202, 301
+# The desks' keys: the first keeps the key of a single-desk sandbox kept with --data-dir.
+MAIN_DESK, DN_DESK = "main", "dn"
 ENTERPRISE_KEY = "dncx-abc"
 CAMERA_PASSWORD = "sandbox"
 
@@ -43,6 +50,8 @@ PERSONAS: tuple[Persona, ...] = (
     Persona(UNIT_CONTACT, "Võ Văn Giang", "Giang", "Đầu mối Chi cục KV1", N_("Unit contact")),
     Persona(TEAM_CONTACT, "Đặng Thị Hoa", "Hoa", "Đầu mối Đội Kiểm soát", N_("Unit contact")),
     Persona(EPZ_CONTACT, "Đỗ Minh Tuấn", "Tuấn", "Đầu mối DNCX ABC", N_("EPZ contact")),
+    Persona(DN_LEADER, "Bùi Văn Long", "Long", "Lãnh đạo ca trực Đồng Nai", N_("Shift leader")),
+    Persona(DN_OFFICER, "Ngô Thị Mai", "Mai", "Công chức trực ban Đồng Nai", N_("Duty officer")),
 )
 
 
@@ -59,6 +68,7 @@ CHATS: tuple[Chat, ...] = (
     Chat(GROUP, "Tổ trực ban Cục Hải quan", (LEADER, SECTION, CLERK, OFFICER, OFFICER_2)),
     Chat(UNIT_CHAT, "Trực ban Chi cục HQ KV1", (UNIT_CONTACT,)),
     Chat(TEAM_CHAT, "Đội Kiểm soát Hải quan", (TEAM_CONTACT,)),
+    Chat(DN_GROUP, "Tổ trực ban Cục HQ Đồng Nai", (DN_LEADER, DN_OFFICER, LEADER)),
 )
 
 
@@ -74,6 +84,7 @@ class DemoCamera:
     unit: str | None = None
     enterprise: str | None = None
     neighbours: tuple[str, ...] = ()
+    desk: str = MAIN_DESK
 
 
 CAMERAS: tuple[DemoCamera, ...] = (
@@ -105,6 +116,14 @@ CAMERAS: tuple[DemoCamera, ...] = (
         "hq-kv1",
         enterprise=ENTERPRISE_KEY,
     ),
+    DemoCamera(
+        "longbinh",
+        "DN01",
+        "Cổng KCX Long Bình",
+        "KCX Long Bình, cổng chính",
+        "Long Bình",
+        desk=DN_DESK,
+    ),
 )
 
 
@@ -135,6 +154,11 @@ def _roster(today: dt.date) -> dict[str, Any]:
     return {(today + dt.timedelta(days=n)).isoformat(): crew for n in range(-1, 15)}
 
 
+def _dn_roster(today: dt.date) -> dict[str, Any]:
+    crew = {"shift_leader": DN_LEADER, "section_leader": LEADER, "officers": [DN_OFFICER]}
+    return {(today + dt.timedelta(days=n)).isoformat(): crew for n in range(-1, 15)}
+
+
 def demo_config(
     *,
     base_url: str,
@@ -156,7 +180,7 @@ def demo_config(
         if person["id"] in units:
             person["unit"] = units[person["id"]]
     people = [p for p in people if p["id"] != EPZ_CONTACT]
-    camera_map = []
+    camera_map: dict[str, list[dict[str, Any]]] = {MAIN_DESK: [], DN_DESK: []}
     for demo in CAMERAS:
         sim = cameras[demo.key]
         camera: dict[str, Any] = {
@@ -164,7 +188,6 @@ def demo_config(
             "name": demo.name,
             "place": demo.place,
             "area": demo.area,
-            "unit": demo.unit,
             "neighbours": list(demo.neighbours),
             "onvif": {
                 "host": sim.host,
@@ -173,56 +196,71 @@ def demo_config(
                 "password": CAMERA_PASSWORD,
             },
         }
+        if demo.unit:
+            camera["unit"] = demo.unit
         if demo.enterprise:
             camera["enterprise"] = demo.enterprise
-        camera_map.append(camera)
+        camera_map[demo.desk].append(camera)
     return {
         "telegram": {
             "token": token,
             "base_url": base_url,
             "base_file_url": base_file_url,
-            "duty_group_id": GROUP,
             "poll_timeout_seconds": 1,
             # The emulator has no flood limit; a brisker pace keeps a walkthrough snappy.
             "rate_limits": {"group_per_minute": 120, "private_per_second": 10},
         },
         "database": {"url": database_url},
         "people": people,
-        "units": [
+        "desks": [
             {
-                "key": "hq-kv1",
-                "name": "Chi cục HQ CK cảng Sài Gòn KV1",
-                "chat_id": UNIT_CHAT,
-                "head": UNIT_CONTACT,
-                "parent": "Cục Hải quan TP. Hồ Chí Minh",
-                "place": "TP. Hồ Chí Minh",
-            },
-            {
-                "key": "doi-ks",
-                "name": "Đội Kiểm soát Hải quan",
-                "chat_id": TEAM_CHAT,
-                "parent": "Cục Hải quan TP. Hồ Chí Minh",
-                "place": "TP. Hồ Chí Minh",
-            },
-        ],
-        "cameras": camera_map,
-        "enterprises": [
-            {
-                "key": ENTERPRISE_KEY,
-                "name": "Công ty TNHH ABC Việt Nam",
-                "tax_code": "0312345678",
-                "address": "KCX Tân Thuận, Quận 7, TP. Hồ Chí Minh",
-                "legal_representative": "Lê Thị Hạnh",
-                "branch": "hq-kv1",
-                "officer": OFFICER,
-                "cameras": [
-                    {"number": "C01", "name": "Cổng chính", "kind": "gate"},
-                    {"number": "C02", "name": "Kho ngoại quan", "kind": "storage"},
+                "key": MAIN_DESK,
+                "name": "Trực ban Cục Hải quan TP. Hồ Chí Minh",
+                "telegram": {"duty_group_id": GROUP},
+                "units": [
+                    {
+                        "key": "hq-kv1",
+                        "name": "Chi cục HQ CK cảng Sài Gòn KV1",
+                        "chat_id": UNIT_CHAT,
+                        "head": UNIT_CONTACT,
+                        "parent": "Cục Hải quan TP. Hồ Chí Minh",
+                        "place": "TP. Hồ Chí Minh",
+                    },
+                    {
+                        "key": "doi-ks",
+                        "name": "Đội Kiểm soát Hải quan",
+                        "chat_id": TEAM_CHAT,
+                        "parent": "Cục Hải quan TP. Hồ Chí Minh",
+                        "place": "TP. Hồ Chí Minh",
+                    },
                 ],
-            }
+                "cameras": camera_map[MAIN_DESK],
+                "enterprises": [
+                    {
+                        "key": ENTERPRISE_KEY,
+                        "name": "Công ty TNHH ABC Việt Nam",
+                        "tax_code": "0312345678",
+                        "address": "KCX Tân Thuận, Quận 7, TP. Hồ Chí Minh",
+                        "legal_representative": "Lê Thị Hạnh",
+                        "branch": "hq-kv1",
+                        "officer": OFFICER,
+                        "cameras": [
+                            {"number": "C01", "name": "Cổng chính", "kind": "gate"},
+                            {"number": "C02", "name": "Kho ngoại quan", "kind": "storage"},
+                        ],
+                    }
+                ],
+                "roster": {"days": _roster(today)},
+            },
+            {
+                "key": DN_DESK,
+                "name": "Trực ban Cục Hải quan Đồng Nai",
+                "telegram": {"duty_group_id": DN_GROUP},
+                "cameras": camera_map[DN_DESK],
+                "roster": {"days": _dn_roster(today)},
+            },
         ],
         "alerts": {"health_every_seconds": 120},
-        "roster": {"days": _roster(today)},
         "documents": {
             "authority": "Tổng cục Hải quan",
             "desk": "Trực ban",

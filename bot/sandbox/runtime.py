@@ -20,8 +20,9 @@ from bot.clock import ScaledClock
 from bot.config import Settings
 from bot.db.engine import make_engine, upgrade
 from bot.deadlines.alarm import Alarm
-from bot.desk import Desk
+from bot.desks import Desks
 from bot.devtools.emulator import BotApiEmulator
+from bot.handlers.common import DESKS_KEY
 from bot.sandbox import demo
 from bot.sandbox.drills.runner import DrillRunner
 from bot.sandbox.web import SandboxWeb
@@ -39,6 +40,7 @@ BOT_USERNAME = "duty_desk_sandbox_bot"
 class Sandbox(World):
     """The running sandbox; `async with Sandbox(options) as sandbox:` starts it all."""
 
+    desks: Desks = field(init=False)
     web: SandboxWeb = field(init=False)
     drills: DrillRunner = field(init=False)
     _stack: AsyncExitStack = field(default_factory=AsyncExitStack)
@@ -88,12 +90,16 @@ class Sandbox(World):
         # Telegram and the cameras are simulated: nothing for an operator's probe or scraper,
         # and a real bot on the same machine keeps its port.
         config["ops"] = {"enabled": False}
-        self.settings = Settings(**config)
-        self.engine = make_engine(url)
+        deployment = Settings(**config)
+        self.engine = make_engine(url, desk=demo.MAIN_DESK)
         self._stack.callback(self.engine.dispose)
-        self.desk = Desk.build(self.settings, self.engine, self.clock)
+        self.app = build_application(deployment, clock=self.clock)
+        # Two duty rooms on the one bot; the page's drills and reports play the first.
+        self.desks = self.app.bot_data[DESKS_KEY]
+        self.desk = self.desks.first
+        self.settings = self.desk.settings
+        self._stack.callback(self.desks.engine.dispose)
         self._enrol_epz_contact()
-        self.app = build_application(self.settings, clock=self.clock, desk=self.desk)
         await self._stack.enter_async_context(running(self.app))
         alarm = self.app.bot_data[ALARM_KEY]
         assert isinstance(alarm, Alarm)

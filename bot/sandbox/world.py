@@ -23,7 +23,7 @@ from bot.devtools.onvif_camera import (
     TAMPER,
     SimulatedCamera,
 )
-from bot.handlers.common import App
+from bot.handlers.common import DESKS_KEY, App
 from bot.process_roles import SENDER_KEY
 from bot.sandbox import demo
 from bot.sender import OutboxSender
@@ -59,7 +59,8 @@ class World:
     async def settle(self) -> None:
         """Let the bot take every update and send what it has queued."""
         await self.emu.wait_until_consumed(timeout=30)
-        await self.desk.cameras.alerts.settle()
+        for desk in self.app.bot_data[DESKS_KEY]:
+            await desk.cameras.alerts.settle()
         sender = self.app.bot_data.get(SENDER_KEY)
         if isinstance(sender, OutboxSender):
             await sender.drain()

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from bot import deadlines
 from bot.clock import ManualClock
+from bot.db.desk_scope import DEFAULT_DESK, desk_engine
 from bot.deadlines.timers import Timers
 from bot.epz.deadline_kinds import OutageDeadline
 from bot.outbox import Outbox
@@ -24,7 +25,10 @@ def test_a_process_ringing_while_another_fires_a_burst_skips_it_and_nothing_fire
         pytest.skip("one process fires on SQLite; two ring at once only on PostgreSQL")
     # Were the second process to wait for the first's row locks, it would fail here, not hang.
     engines = [
-        create_engine(migrated_url, connect_args={"options": "-c lock_timeout=2000"})
+        desk_engine(
+            create_engine(migrated_url, connect_args={"options": "-c lock_timeout=2000"}),
+            DEFAULT_DESK,
+        )
         for _ in range(2)
     ]
     first, second = (Timers(engine, lambda: None) for engine in engines)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
+from bot.db.desk_scope import DEFAULT_DESK
 from bot.db.models import AuditEvent, DailyReport, LogbookEntry, OutageKind, ProposalKind
 from bot.devtools.onvif_camera import SimulatedCamera
 from bot.epz.outages import NoticeInput
@@ -279,7 +280,7 @@ async def test_the_handover_of_a_real_shift_until_it_is_accepted_and_the_daily_r
     assert "(tổng thời gian không hoạt động 6 giờ 00)" in report
     assert "Sự cố camera DNCX: 1 được thông báo, 0 đã kết thúc, 0 quá thời hạn" in report
     with Session(desktop.engine) as session:
-        kept = session.get(DailyReport, dt.date(2026, 11, 25))
+        kept = session.get(DailyReport, (DEFAULT_DESK, dt.date(2026, 11, 25)))
     assert kept is not None and (kept.incidents, kept.breaches, kept.unit_requests) == (3, 1, 1)
     mark = desktop.emu.mark()
     desktop.say(CLERK, "/report 25/11/2026")

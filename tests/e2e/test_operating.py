@@ -24,7 +24,7 @@ from tests.e2e.test_cameras import PASSWORD, camera_config
 from tests.e2e.test_incidents import open_incident, propose
 from tests.ops.scrape import get, get_json, scrape, total, value
 
-DESK = str(GROUP)
+DESK = "main"
 
 
 def ops_port(desktop: Desktop) -> int:

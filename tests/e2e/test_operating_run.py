@@ -81,7 +81,7 @@ async def test_the_run_command_logs_json_lines_and_answers_on_its_operator_port(
             answer = await emu.wait_for_message(GROUP, after=mark, timeout=30)
             assert "Ca trực ngày" in text_of(answer)
             samples = await scrape(port)
-            desk = str(GROUP)
+            desk = "main"
             assert value(samples, "duty_desk_updates_total", desk=desk, kind="message") == 1
         finally:
             process.send_signal(signal.SIGINT)

@@ -59,8 +59,9 @@ async def test_the_page_api_plays_the_demo_desk(sandbox: Sandbox) -> None:
             "Tổ trực ban Cục Hải quan",
             "Trực ban Chi cục HQ KV1",
             "Đội Kiểm soát Hải quan",
+            "Tổ trực ban Cục HQ Đồng Nai",
         ]
-        assert {c["number"] for c in world["cameras"]} == {"01", "02", "03", "C01"}
+        assert {c["number"] for c in world["cameras"]} == {"01", "02", "03", "C01", "DN01"}
         # The page's own words come from the catalogs, in the desk's language.
         texts = await get(session, f"{sandbox.url}/api/texts")
         assert texts["acting_as"] == "Đang là"
@@ -136,6 +137,38 @@ def listing(folder: Path) -> list[Path]:
 
 async def _subscribed(sandbox: Sandbox, key: str) -> bool:
     return sandbox.cameras[key].live_subscriptions() > 0
+
+
+async def test_the_second_desk_answers_in_its_own_group_by_its_own_roster(
+    sandbox: Sandbox,
+) -> None:
+    async with aiohttp.ClientSession() as session:
+        # An leads the shift in Hồ Chí Minh City and is the section leader in Đồng Nai.
+        await post(
+            session,
+            f"{sandbox.url}/api/send",
+            {"chat_id": demo.DN_GROUP, "user_id": demo.DN_LEADER, "text": "/shift"},
+        )
+
+        async def dn_shift() -> Any:
+            found = await messages(session, sandbox, demo.DN_GROUP)
+            return next((m for m in found if "Ca trực ngày" in m["html"]), None)
+
+        answer = await until(dn_shift)
+        assert "Bùi Văn Long" in answer["html"] and "Ngô Thị Mai" in answer["html"]
+        assert "Phạm Thị Dung" not in answer["html"]
+
+        await until(lambda: _subscribed(sandbox, "longbinh"))
+        status, _ = await post(session, f"{sandbox.url}/api/cameras/longbinh/tampering", {})
+        assert status == 200
+
+        async def dn_card() -> Any:
+            found = await messages(session, sandbox, demo.DN_GROUP)
+            return next((m for m in found if m.get("photo") and "CAM DN01" in m["html"]), None)
+
+        await until(dn_card)
+        in_hcm = await messages(session, sandbox, demo.GROUP)
+        assert not any("DN01" in m["html"] for m in in_hcm)
 
 
 async def test_a_drill_on_a_fast_clock_reports_the_30_minute_breach(sandbox: Sandbox) -> None:

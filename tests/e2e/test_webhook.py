@@ -87,7 +87,7 @@ async def test_in_webhook_mode_the_group_is_recorded_and_answered(migrated_url: 
         assert len(emu.webhook.delivered) == 3
         assert not [method for method, _ in emu.calls if method == "getUpdates"]
         # What /readyz lists: no poller; the webhook, the sender and the standing check.
-        roles = held_roles(desktop.app, desktop.desk)
+        roles = held_roles(desktop.app, desktop.settings)
         assert {"webhook", "sender", "standing"} <= set(roles) and "poller" not in roles
 
 

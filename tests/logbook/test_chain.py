@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Table, insert, inspect, text
+from sqlalchemy import select as core_select
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
+from bot.db.desk_scope import DEFAULT_DESK
 from bot.db.engine import make_engine, upgrade
 from bot.db.models import EntryOrigin, LogbookChain, LogbookEntry
 from bot.logbook import chain
@@ -233,23 +235,46 @@ def duty_desk(*args: str, url: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def sealed_by_that_version(engine: Engine, *seqs: int) -> None:
+    """Rows a version of the 0012 schema wrote and sealed onto its one chain (no desks yet)."""
+    write_past_the_bot(engine, *seqs)
+    fields = [ENTRY_TABLE.c[name] for name in ("id", "seq", *chain.SEALED_FIELDS)]
+    with engine.begin() as connection:
+        head = connection.execute(text("SELECT head, length FROM logbook_chain")).first()
+        previous, length = (head[0], head[1]) if head else (chain.GENESIS, 0)
+        rows = connection.execute(
+            core_select(*fields).where(ENTRY_TABLE.c.seq.in_(seqs)).order_by(ENTRY_TABLE.c.id)
+        ).all()
+        for row in rows:
+            length += 1
+            sealed_as = chain.seal(previous, row)
+            connection.execute(
+                text(
+                    "UPDATE logbook_entry SET chain_seq = :n, prev_hash = :p, entry_hash = :h "
+                    "WHERE id = :id"
+                ),
+                {"n": length, "p": previous, "h": sealed_as, "id": row.id},
+            )
+            previous = sealed_as
+        values = {"head": previous, "length": length}
+        if head is None:
+            connection.execute(
+                text("INSERT INTO logbook_chain (id, head, length) VALUES (1, :head, :length)"),
+                values,
+            )
+        else:
+            connection.execute(
+                text("UPDATE logbook_chain SET head = :head, length = :length"), values
+            )
+
+
 def test_the_upgrade_seals_what_an_older_version_left_out_in_order(database_url: str) -> None:
     upgrade(database_url, "0012")
     engine = make_engine(database_url)
     # Two entries from before the chain, two sealed, then two an older version left unsealed.
     write_past_the_bot(engine, 1, 2)
-    with Session(engine) as session:
-        session.add(line(3))
-        session.add(line(4))
-        session.commit()
+    sealed_by_that_version(engine, 3, 4)
     write_past_the_bot(engine, 5, 6)
-    before = verify(engine)
-    assert before.unchained == 2
-    assert before.broken == Break.UNSEALED and before.entry is not None
-    assert before.entry.seq == 5
-    shown = duty_desk("logbook", "verify", url=database_url)
-    assert shown.returncode == 1
-    assert "mục số 5 của ca trực ngày 25/11/2026" in shown.stderr and "ngoài chuỗi" in shown.stderr
 
     done = duty_desk("db", "upgrade", url=database_url)
     assert done.returncode == 0, done.stderr
@@ -264,7 +289,7 @@ def test_the_upgrade_seals_what_an_older_version_left_out_in_order(database_url:
     verdict = verify(engine)
     assert verdict.intact and verdict.checked == 6 and verdict.unchained == 0
     with Session(engine) as session:
-        head = session.get(LogbookChain, chain.CHAIN_ROW)
+        head = session.get(LogbookChain, (DEFAULT_DESK, chain.CHAIN_ROW))
         assert head is not None and (head.length, head.head) == (6, by_place[-1].entry_hash)
     assert duty_desk("logbook", "verify", url=database_url).returncode == 0
 
@@ -285,7 +310,7 @@ def test_an_upgrade_with_nothing_to_seal_says_nothing_of_it(database_url: str) -
     assert "niêm phong" not in done.stdout
     engine = make_engine(database_url)
     with Session(engine) as session:
-        head = session.get(LogbookChain, chain.CHAIN_ROW)
+        head = session.get(LogbookChain, (DEFAULT_DESK, chain.CHAIN_ROW))
         # The head exists from the start: the first writer always has a row to lock.
         assert head is not None and (head.length, head.head) == (0, chain.GENESIS)
     engine.dispose()
@@ -298,9 +323,6 @@ def test_entries_that_all_predate_the_chain_are_counted_apart_then_sealed(
     engine = make_engine(database_url)
     write_past_the_bot(engine, 1, 2, 3)
     upgrade(database_url, "0012")
-    # Before the chain: not a break, counted apart.
-    verdict = verify(engine)
-    assert verdict.intact and (verdict.checked, verdict.unchained) == (0, 3)
     upgrade(database_url, "head")
     verdict = verify(engine)
     assert verdict.intact and (verdict.checked, verdict.unchained) == (3, 0)

@@ -19,7 +19,7 @@ from bot.db.models.camera import (
 from bot.db.models.columns import chat_id_column, utc_column
 from bot.db.models.coordination import CoordinationLease
 from bot.db.models.deadlines import Deadline
-from bot.db.models.desk import AuditEvent, ChatMigration, Draft, UserPreference
+from bot.db.models.desk import AuditEvent, ChatMigration, DeskChoice, Draft, UserPreference
 from bot.db.models.epz import (
     CheckOutcome,
     EnterpriseContact,
@@ -74,6 +74,7 @@ __all__ = [
     "CoordinationLease",
     "DailyReport",
     "Deadline",
+    "DeskChoice",
     "Draft",
     "DutyShift",
     "EnterpriseContact",

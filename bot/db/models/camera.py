@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from bot.db.desk_scope import DeskRow
 from bot.db.models.columns import utc_column
 
 
@@ -19,7 +20,7 @@ class AlertSource(StrEnum):
     HEALTH = "health"
 
 
-class CameraEventRecord(SQLModel, table=True):
+class CameraEventRecord(DeskRow, table=True):
     """Every alert event received, folded or not: nothing valid is dropped."""
 
     __tablename__ = "camera_event"
@@ -38,7 +39,7 @@ class CameraEventRecord(SQLModel, table=True):
     alert_id: int | None = Field(default=None, foreign_key="camera_alert.id", index=True)
 
 
-class CameraAlert(SQLModel, table=True):
+class CameraAlert(DeskRow, table=True):
     """A camera or analytics alert; repeats inside the fold window only raise its count."""
 
     __tablename__ = "camera_alert"
@@ -69,7 +70,7 @@ class CameraState(StrEnum):
     UNKNOWN = "unknown"
 
 
-class CameraStatus(SQLModel, table=True):
+class CameraStatus(DeskRow, table=True):
     """The current health of one camera (888 Art. 14.1.1)."""
 
     __tablename__ = "camera_status"
@@ -84,7 +85,7 @@ class CameraStatus(SQLModel, table=True):
     events_fault: str = Field(default="", sa_type=String(16))
 
 
-class CameraTransition(SQLModel, table=True):
+class CameraTransition(DeskRow, table=True):
     """A camera's change of state as the health round saw it; availability is reckoned from it."""
 
     __tablename__ = "camera_transition"

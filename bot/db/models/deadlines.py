@@ -5,17 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import Index, UniqueConstraint, text
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
+from bot.db.desk_scope import DeskRow
 from bot.db.models.columns import utc_column
 
 
-class Deadline(SQLModel, table=True):
+class Deadline(DeskRow, table=True):
     """A moment the desk must act; fired exactly once, in the transaction of its effects."""
 
     __tablename__ = "deadline"
     __table_args__ = (
-        UniqueConstraint("kind", "subject", "seq"),
+        UniqueConstraint("desk", "kind", "subject", "seq"),
         # Only the live deadlines, in time order: the alarm's questions ("what is next?",
         # "what is due?") must not step over the thousands that already fired.
         Index(

@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import BigInteger, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from bot.db.desk_scope import DeskRow
 from bot.db.models.columns import chat_id_column, utc_column
 
 
@@ -20,7 +21,7 @@ class UserPreference(SQLModel, table=True):
     updated_at: dt.datetime = Field(sa_column=utc_column())
 
 
-class AuditEvent(SQLModel, table=True):
+class AuditEvent(DeskRow, table=True):
     """Who tried what and was refused, or did something that must be traceable."""
 
     __tablename__ = "audit_event"
@@ -33,11 +34,11 @@ class AuditEvent(SQLModel, table=True):
     detail: str = Field(default="", sa_type=Text)
 
 
-class Draft(SQLModel, table=True):
+class Draft(DeskRow, table=True):
     """What a person has typed so far in a guided conversation; survives restarts."""
 
     __tablename__ = "draft"
-    __table_args__ = (UniqueConstraint("user_id", "chat_id"),)
+    __table_args__ = (UniqueConstraint("desk", "user_id", "chat_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(sa_column=chat_id_column())
@@ -59,3 +60,13 @@ class ChatMigration(SQLModel, table=True):
     old_chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     new_chat_id: int = Field(sa_column=chat_id_column())
     migrated_at: dt.datetime = Field(sa_column=utc_column())
+
+
+class DeskChoice(SQLModel, table=True):
+    """The desk a person known to several chose to deal with in their private chat."""
+
+    __tablename__ = "desk_choice"
+
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    desk: str = Field(max_length=64)
+    chosen_at: dt.datetime = Field(sa_column=utc_column())

@@ -6,12 +6,13 @@ import datetime as dt
 from enum import StrEnum
 
 from sqlalchemy import BigInteger, Column, String, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
+from bot.db.desk_scope import DeskRow
 from bot.db.models.columns import chat_id_column, utc_column
 
 
-class Invite(SQLModel, table=True):
+class Invite(DeskRow, table=True):
     """A one-time, expiring invitation that binds a Telegram account to an EPZ enterprise."""
 
     __tablename__ = "invite"
@@ -25,7 +26,7 @@ class Invite(SQLModel, table=True):
     used_at: dt.datetime | None = Field(default=None, sa_column=utc_column(True))
 
 
-class EnterpriseContact(SQLModel, table=True):
+class EnterpriseContact(DeskRow, table=True):
     """A Telegram account that reports for one EPZ enterprise."""
 
     __tablename__ = "enterprise_contact"
@@ -56,7 +57,7 @@ class OutageStatus(StrEnum):
     CLOSED = "closed"
 
 
-class EpzOutage(SQLModel, table=True):
+class EpzOutage(DeskRow, table=True):
     """An EPZ enterprise's camera-system fault, as notified on the Annex II form."""
 
     __tablename__ = "epz_outage"
@@ -100,7 +101,7 @@ class EpzOutage(SQLModel, table=True):
         return self.starts_at is None or self.starts_at <= now
 
 
-class GateMovementRecord(SQLModel, table=True):
+class GateMovementRecord(DeskRow, table=True):
     """A vehicle through an EPZ gate while its camera is down (247 I.2.3)."""
 
     __tablename__ = "gate_movement"
@@ -124,12 +125,12 @@ class CheckOutcome(StrEnum):
     FINDINGS = "findings"
 
 
-class RotationCheck(SQLModel, table=True):
+class RotationCheck(DeskRow, table=True):
     """One enterprise's camera check in a month's rotation (247 II.1a)."""
 
     __tablename__ = "epz_rotation_check"
     # One check per enterprise per month: planning again never adds a second.
-    __table_args__ = (UniqueConstraint("month", "enterprise"),)
+    __table_args__ = (UniqueConstraint("desk", "month", "enterprise"),)
 
     id: int | None = Field(default=None, primary_key=True)
     month: dt.date = Field(index=True, description="the first day of the month")

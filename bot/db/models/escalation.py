@@ -6,8 +6,9 @@ import datetime as dt
 from enum import StrEnum
 
 from sqlalchemy import String, Text
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
+from bot.db.desk_scope import DeskRow
 from bot.db.models.columns import chat_id_column, utc_column
 
 
@@ -57,7 +58,7 @@ class RequestStatus(StrEnum):
     UNREACHABLE = "unreachable"
 
 
-class Proposal(SQLModel, table=True):
+class Proposal(DeskRow, table=True):
     """A proposed handling of an incident, waiting for (or carrying) the shift leader's decision."""
 
     __tablename__ = "proposal"
@@ -98,7 +99,7 @@ class Proposal(SQLModel, table=True):
         return [int(pid) for pid in self.people.split(",") if pid]
 
 
-class UnitRequest(SQLModel, table=True):
+class UnitRequest(DeskRow, table=True):
     """A request delivered to one unit (or one named person); the clock runs from delivery."""
 
     __tablename__ = "unit_request"

@@ -5,17 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import String, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
+from bot.db.desk_scope import DeskRow
 from bot.db.models.columns import chat_id_column, utc_column
 from bot.db.models.logbook import MessageKind
 
 
-class Incident(SQLModel, table=True):
+class Incident(DeskRow, table=True):
     """A matter the desk handles ("vụ việc"), numbered per year."""
 
     __tablename__ = "incident"
-    __table_args__ = (UniqueConstraint("year", "number"),)
+    __table_args__ = (UniqueConstraint("desk", "year", "number"),)
 
     id: int | None = Field(default=None, primary_key=True)
     year: int
@@ -41,7 +42,7 @@ class Incident(SQLModel, table=True):
         return f"{self.year}/{self.number:04d}"
 
 
-class IncidentAttachment(SQLModel, table=True):
+class IncidentAttachment(DeskRow, table=True):
     """A photo or document attached to an incident (its Telegram file id)."""
 
     __tablename__ = "incident_attachment"

@@ -6,8 +6,9 @@ import datetime as dt
 from enum import StrEnum
 
 from sqlalchemy import Index, String, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
+from bot.db.desk_scope import DeskRow, desk_key_field
 from bot.db.models.columns import chat_id_column, utc_column
 
 
@@ -40,7 +41,7 @@ class EntryOrigin(StrEnum):
     SYSTEM = "system"
 
 
-class ChatMessage(SQLModel, table=True):
+class ChatMessage(DeskRow, table=True):
     """A message of the duty group, one row per revision (edits add rows, never overwrite)."""
 
     __tablename__ = "chat_message"
@@ -62,13 +63,13 @@ class ChatMessage(SQLModel, table=True):
     thread_id: int | None = None
 
 
-class LogbookEntry(SQLModel, table=True):
+class LogbookEntry(DeskRow, table=True):
     """A duty logbook line with the Annex I fields; corrections point at what they correct."""
 
     __tablename__ = "logbook_entry"
     __table_args__ = (
-        UniqueConstraint("shift_date", "seq"),
-        Index("ix_logbook_entry_chain_seq", "chain_seq", unique=True),
+        UniqueConstraint("desk", "shift_date", "seq"),
+        Index("ix_logbook_entry_chain_seq", "desk", "chain_seq", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -123,11 +124,13 @@ LOGBOOK_CONTENT_FIELDS = (
 )
 
 
-class LogbookChain(SQLModel, table=True):
+class LogbookChain(DeskRow, table=True):
     """The head of the logbook's hash chain: locked while an entry is sealed."""
 
     __tablename__ = "logbook_chain"
 
+    # Each desk's logbook is a chain of its own; part of the key.
+    desk: str | None = desk_key_field()
     id: int = Field(primary_key=True)
     head: str = Field(max_length=64)
     length: int = 0

@@ -6,8 +6,9 @@ import datetime as dt
 from enum import IntEnum, StrEnum
 
 from sqlalchemy import Index, LargeBinary, SmallInteger, String, Text
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
+from bot.db.desk_scope import DeskRow
 from bot.db.models.columns import chat_id_column, utc_column
 
 
@@ -35,7 +36,7 @@ class OutboxPriority(IntEnum):
     HOUSEKEEPING = 3
 
 
-class OutboxMessage(SQLModel, table=True):
+class OutboxMessage(DeskRow, table=True):
     """A message waiting to go to Telegram, or the record that it went."""
 
     __tablename__ = "outbox_message"

@@ -5,17 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import String, Text
-from sqlmodel import Field, SQLModel
+from sqlalchemy import String, Text, UniqueConstraint
+from sqlmodel import Field
 
+from bot.db.desk_scope import DeskRow, desk_key_field
 from bot.db.models.columns import chat_id_column, utc_column
 
 
-class DutyShift(SQLModel, table=True):
+class DutyShift(DeskRow, table=True):
     """One 24-hour shift, with the composition the roster gave it when it was first seen."""
 
     __tablename__ = "duty_shift"
 
+    # Each desk keeps its own; part of the key.
+    desk: str | None = desk_key_field()
     shift_date: dt.date = Field(primary_key=True)
     starts_at: dt.datetime = Field(sa_column=utc_column())
     ends_at: dt.datetime = Field(sa_column=utc_column())
@@ -31,7 +34,7 @@ class ShiftNoteKind(StrEnum):
     FOCUS = "focus"
 
 
-class ShiftNote(SQLModel, table=True):
+class ShiftNote(DeskRow, table=True):
     """A handover note or a focus item, written during a shift."""
 
     __tablename__ = "shift_note"
@@ -52,13 +55,14 @@ class HandoverStatus(StrEnum):
     ACCEPTED = "accepted"
 
 
-class Handover(SQLModel, table=True):
+class Handover(DeskRow, table=True):
     """The handover of one shift to the next (888 Art. 5.5, 6.6), open until accepted."""
 
     __tablename__ = "handover"
+    __table_args__ = (UniqueConstraint("desk", "shift_date"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    shift_date: dt.date = Field(unique=True, description="the outgoing shift")
+    shift_date: dt.date = Field(description="the outgoing shift")
     prepared_at: dt.datetime = Field(sa_column=utc_column())
     outgoing_leader_id: int | None = Field(default=None, sa_column=chat_id_column(nullable=True))
     incoming_leader_id: int | None = Field(default=None, sa_column=chat_id_column(nullable=True))
@@ -72,11 +76,13 @@ class Handover(SQLModel, table=True):
     remarks: str = Field(default="", sa_type=Text)
 
 
-class DailyReport(SQLModel, table=True):
+class DailyReport(DeskRow, table=True):
     """The summary of one shift for the leadership, kept for export."""
 
     __tablename__ = "daily_report"
 
+    # Each desk keeps its own; part of the key.
+    desk: str | None = desk_key_field()
     shift_date: dt.date = Field(primary_key=True)
     made_at: dt.datetime = Field(sa_column=utc_column())
     period_start: dt.datetime = Field(sa_column=utc_column())
