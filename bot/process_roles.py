@@ -99,6 +99,7 @@ async def start_sender(app: App, desks: Desks) -> None:
         on_failed=partial(report_refusal, desks),
         private_per_second=limits.private_per_second,
         group_per_minute=limits.group_per_minute,
+        overall_per_second=limits.overall_per_second,
         on_migrated=partial(follow_migration, desks),
         on_request=app.bot_data.get(REQUEST_OBSERVER_KEY),
     )

@@ -434,6 +434,10 @@ def test_a_shared_persons_unit_is_kept_by_the_desk_that_has_it(tmp_path: Path) -
     one, two = deployment_desks(load_settings(config(tmp_path, shared + listed(hcm, dongnai))))
     assert one.settings.person(1).unit == "kv1"  # type: ignore[union-attr]
     assert two.settings.person(1).unit is None  # type: ignore[union-attr]
+    # A unit's contact, named by no roster, is known to the desk of the unit only.
+    contact = SHARED + "  - {id: 4, name: Giang, unit: kv1}\n"
+    one, two = deployment_desks(load_settings(config(tmp_path, contact + listed(hcm, DONGNAI))))
+    assert one.settings.person(4) is not None and two.settings.person(4) is None
     unknown = SHARED.replace("{id: 1, name: An}", "{id: 1, name: An, unit: kv7}")
     assert problems_of(config(tmp_path, unknown + listed(hcm, dongnai))) == (
         "people: An names unit 'kv7', which is not among any desk's units"

@@ -166,7 +166,9 @@ def _desk_copy(person: Person, section: dict[str, Any], admins: list[int]) -> Pe
 
 
 def _named_people(desk: Settings) -> set[int]:
-    named = {pid for day in desk.roster.days.values() for _role, pid in roster_people(day)}
+    # The people of the desk's units (their contacts answer its requests) are its own too.
+    named = {person.id for person in desk.people if person.unit is not None}
+    named |= {pid for day in desk.roster.days.values() for _role, pid in roster_people(day)}
     named |= {u.head for u in desk.units if u.head is not None}
     named |= {e.officer for e in desk.enterprises if e.officer is not None}
     return named | set(desk.epz.rotation.officers)

@@ -442,6 +442,11 @@ class Logbook:
         handed_out: dict[dt.date, int] = session.info.setdefault(_LAST_SEQ, {})
         last = handed_out.get(shift_date)
         if last is None:
+            # Another process numbering this shift's lines (several on PostgreSQL) waits here
+            # for this transaction: each takes the next line, none the same one twice.
+            session.exec(
+                select(DutyShift).where(DutyShift.shift_date == shift_date).with_for_update()
+            ).first()
             last = session.exec(
                 select(func.max(LogbookEntry.seq)).where(LogbookEntry.shift_date == shift_date)
             ).one()

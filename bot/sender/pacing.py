@@ -9,6 +9,9 @@ from enum import StrEnum
 
 # A second over Telegram's minute, so clocks measured at both ends never disagree on a 21st.
 GROUP_WINDOW_SECONDS = 61.0
+# Telegram counts the bot's ~30 calls a second over any second, as a sliding window; a little
+# over a second here, so clocks at both ends never disagree on a 31st.
+OVERALL_WINDOW_SECONDS = 1.05
 # Telegram's 20-a-minute rule is about new messages; edits are limited less strictly, but a
 # chat edited nonstop still earns a 429, so edits get their own, wider, sliding window.
 EDIT_BUDGET_FACTOR = 3
@@ -51,8 +54,14 @@ class Pacing:
         monotonic: Callable[[], float],
         private_per_second: float,
         group_per_minute: float,
+        overall_per_second: float = 30.0,
     ) -> None:
         self._monotonic = monotonic
+        # Every call of the bot, to any chat, in a sliding second. PTB's limiter is a bucket:
+        # full, it lets 30 go at once and 30 more within the same second, which Telegram
+        # answers with 429s once a storm keeps the sender busy.
+        self._overall_limit = max(1, int(overall_per_second))
+        self._overall_sends: deque[float] = deque()
         self._last_private_send: dict[int, float] = {}
         # Telegram asks bots for about one message a second per private chat; groups are
         # paced by PTB's AIORateLimiter (20 a minute).
@@ -101,8 +110,19 @@ class Pacing:
             wait = max(wait, sent[-1] + GROUP_WINDOW_SECONDS / limit - now)
         return wait
 
+    def overall_wait(self) -> float:
+        """Seconds until the bot may make another call to any chat (0: now)."""
+        now = self._monotonic()
+        sent = self._overall_sends
+        while sent and sent[0] <= now - OVERALL_WINDOW_SECONDS:
+            sent.popleft()
+        if len(sent) < self._overall_limit:
+            return 0.0
+        return sent[0] + OVERALL_WINDOW_SECONDS - now
+
     def spend(self, chat_id: int, budget: Budget) -> None:
-        """Count a call about to go against the chat's budget."""
+        """Count a call about to go against the chat's budget and the bot's second."""
+        self._overall_sends.append(self._monotonic())
         if chat_id >= 0:
             self._last_private_send[chat_id] = self._monotonic()
         else:

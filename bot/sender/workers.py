@@ -61,13 +61,14 @@ class OutboxSender:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         private_per_second: float = 1.0,
         group_per_minute: float = 20.0,
+        overall_per_second: float = 30.0,
         on_migrated: Callable[[int, int], None] | None = None,
         on_request: Callable[[OutboxMessage, RequestResult], None] | None = None,
     ) -> None:
         self._bot = bot
         self._monotonic = monotonic
         self._sleep = sleep
-        self._pacing = Pacing(monotonic, private_per_second, group_per_minute)
+        self._pacing = Pacing(monotonic, private_per_second, group_per_minute, overall_per_second)
         self._outbox = outbox
         self._deliveries = outbox.deliveries
         self._clock = clock
@@ -167,6 +168,11 @@ class OutboxSender:
                         # message has not gone yet): that round looks again.
                         break
                     await self._nap(queued, wait)
+                    continue
+                overall = self._pacing.overall_wait()
+                if overall > 0:
+                    # The bot's second is full: choose afresh once it has room.
+                    await self._nap(queued, overall)
                     continue
                 self._pacing.spend(chat_id, budget_of(row.method))
                 async with self._in_flight:

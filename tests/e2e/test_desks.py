@@ -40,6 +40,7 @@ from tests.e2e.conftest import (
     OFFICER,
     SECTION,
     STRANGER,
+    UNIT_CONTACT,
     buttons_of,
     desk_config,
     text_of,
@@ -116,6 +117,7 @@ async def deployment(migrated_url: str) -> AsyncIterator[Deployment]:
             (OFFICER, "Dung"),
             (OFF_DUTY, "Em"),
             (STRANGER, "Lạ"),
+            (UNIT_CONTACT, "Giang"),
         ]:
             emu.add_user(user_id, first, language_code="vi")
         clock = ManualClock(MORNING)
@@ -266,3 +268,6 @@ async def test_a_desk_that_does_not_know_the_person_cannot_be_picked(
     assert "Phạm Thị Dung" in text_of(shift)
     in_group = await deployment.reply(LEADER, "/desk", DN_GROUP)
     assert "Trực ban Cục HQ Đồng Nai" in text_of(in_group)
+    # Giang, the contact of hq's unit, is on no roster: still hq's, a stranger to no one there.
+    contact = await deployment.reply(UNIT_CONTACT, "/desk", UNIT_CONTACT)
+    assert "Bạn đang làm việc với Trực ban Cục HQ TP.HCM" in text_of(contact)

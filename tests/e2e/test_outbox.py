@@ -145,3 +145,19 @@ async def test_marks_on_filed_messages_spend_no_message_of_the_groups_minute(
     ]
     assert all(desktop.emu.reactions[(GROUP, m["message_id"])] for m in filed)
     assert waits == [round(61 / 60, 3)] * 2
+
+
+async def test_a_backlog_to_many_chats_waits_for_the_bots_second_past_thirty_calls(
+    desktop: Desktop,
+) -> None:
+    sender, waits = sender_on_a_fake_clock(desktop)
+    await desktop.app.bot_data["outbox_sender"].stop()
+    groups = [-100900000 - number for number in range(40)]
+    for chat in groups:
+        desktop.emu.add_chat(chat, "supergroup", f"Nhóm {chat}")
+        desktop.desk.outbox.send(chat, "cảnh báo")
+    await sender.drain()
+    assert all(len(desktop.emu.bot_messages(chat)) == 1 for chat in groups)
+    # Forty chats, each with its own budget open: thirty go, the rest wait for the second
+    # (PTB's bucket alone would have let all forty go at once).
+    assert waits and set(waits) == {1.05}

@@ -4,6 +4,7 @@ corrections, and every entry on the hash chain (a real database, an injected clo
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -16,7 +17,7 @@ from bot.config import Settings
 from bot.db.engine import make_engine
 from bot.db.models import ChatMessage, DutyShift, EntryOrigin, LogbookEntry, LogColumn
 from bot.logbook.chain import Break, verify
-from bot.logbook.service import Author, IncomingMessage, Logbook, Outcome
+from bot.logbook.service import Author, IncomingMessage, Logbook, Outcome, Recorded
 from bot.shifts import Roster
 from tests.conftest import SHIFT_DAY
 
@@ -223,3 +224,36 @@ def test_every_entry_is_sealed_on_the_chain_and_tampering_is_named(
     broken = verify(engine)
     assert broken.broken == Break.CHANGED
     assert broken.entry is not None and broken.entry.seq == 2
+
+
+def test_two_processes_writing_the_same_shift_take_different_lines(
+    migrated_url: str, clock: ManualClock, logbook: Logbook
+) -> None:
+    if not migrated_url.startswith("postgresql"):
+        pytest.skip("several processes share a database only on PostgreSQL (SQLite: one)")
+    other = make_engine(migrated_url)
+    second = Logbook(other, logbook._roster, clock)
+    when = at(SHIFT_DAY, 9, 0)
+    writer = Author(OFFICER, "Trần Thị Bình")
+    # The shift exists (its first line); then each process writes in a transaction of its own.
+    logbook.write(writer, "Nhận ca", when, source=None, source_key=None)
+    with Session(logbook._engine) as first:
+        logbook.append(first, writer, when, {LogColumn.WORK: "Dòng của tiến trình 1"})
+        first.flush()
+        done: list[Recorded] = []
+        thread = threading.Thread(
+            target=lambda: done.append(
+                second.write(writer, "Dòng của tiến trình 2", when, source=None, source_key=None)
+            )
+        )
+        thread.start()
+        # The second waits for the first's transaction, not for a line it would share.
+        thread.join(timeout=1.0)
+        assert thread.is_alive()
+        first.commit()
+    thread.join(timeout=10)
+    assert done and done[0].outcome == Outcome.ENTRY
+    lines = sorted((e.seq, e.work_performed) for e in entries(logbook._engine))
+    assert lines == [(1, "Nhận ca"), (2, "Dòng của tiến trình 1"), (3, "Dòng của tiến trình 2")]
+    assert verify(logbook._engine).intact
+    other.dispose()

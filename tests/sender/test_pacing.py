@@ -7,7 +7,13 @@ import datetime as dt
 
 import pytest
 
-from bot.sender.pacing import GROUP_WINDOW_SECONDS, Budget, Pacing, budget_of
+from bot.sender.pacing import (
+    GROUP_WINDOW_SECONDS,
+    OVERALL_WINDOW_SECONDS,
+    Budget,
+    Pacing,
+    budget_of,
+)
 from tests.conftest import MORNING
 
 GROUP, OTHER_GROUP, PERSON = -1001, -1002, 42
@@ -90,3 +96,19 @@ def test_a_429_closes_the_budget_until_its_time() -> None:
     assert pacing.closed(GROUP, Budget.MESSAGES, MORNING)
     assert not pacing.closed(GROUP, Budget.REACTIONS, MORNING)
     assert not pacing.closed(GROUP, Budget.MESSAGES, MORNING + dt.timedelta(seconds=30))
+
+
+def test_the_bot_makes_at_most_thirty_calls_in_any_second() -> None:
+    clock = Monotonic()
+    pacing = Pacing(clock, private_per_second=1.0, group_per_minute=20, overall_per_second=30)
+    # Thirty people, thirty groups: each chat's own budget is open, the bot's second is not.
+    for n in range(30):
+        assert pacing.overall_wait() <= 0
+        pacing.spend(PERSON + n if n % 2 else GROUP - n, Budget.MESSAGES)
+        clock.now += 0.01
+    assert pacing.overall_wait() == pytest.approx(OVERALL_WINDOW_SECONDS - 0.30)
+    clock.now += OVERALL_WINDOW_SECONDS - 0.30 + 0.001
+    # The first call has left the second: one more may go, not another thirty.
+    assert pacing.overall_wait() <= 0
+    pacing.spend(PERSON + 100, Budget.MESSAGES)
+    assert pacing.overall_wait() > 0
