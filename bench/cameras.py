@@ -137,8 +137,9 @@ EDITING = frozenset(
     {"editMessageText", "editMessageCaption", "editMessageMedia", "editMessageReplyMarkup"}
 )
 CAM = re.compile(r"CAM ([A-Za-z0-9._-]+)")
-# A digest too long for a line per camera is a wall by area: "<b>Cát Lái</b> (34): 101 🏃12 · …"
-WALL_LINE = re.compile(r"^<b>[^<]*</b> \(\d+\): (.*)$", re.MULTILINE)
+# A digest too long for a line per camera is a wall by area: "<b>Cát Lái</b> (34): 101 🏃12 · …",
+# an area too long for one message going on in lines that start "… ".
+WALL_LINE = re.compile(r"^(?:<b>[^<]*</b> \(\d+\): |… )(.*)$", re.MULTILINE)
 
 
 def listed_cameras(text: str) -> set[str]:
@@ -146,7 +147,7 @@ def listed_cameras(text: str) -> set[str]:
     numbers = set(CAM.findall(text))
     for entries in WALL_LINE.findall(text):
         for entry in entries.split(" · "):
-            numbers.add(entry.removeprefix("… ").split(" ", 1)[0])
+            numbers.add(entry.split(" ", 1)[0])
     return numbers
 
 
