@@ -169,13 +169,12 @@ class OutboxSender:
                         break
                     await self._nap(queued, wait)
                     continue
-                overall = self._pacing.overall_wait()
-                if overall > 0:
-                    # The bot's second is full: choose afresh once it has room.
-                    await self._nap(queued, overall)
-                    continue
-                self._pacing.spend(chat_id, budget_of(row.method))
                 async with self._in_flight:
+                    # Counted as the request goes, not as the row is chosen: a row waiting for
+                    # a request slot would otherwise go in a later second than it was counted in.
+                    while (overall := self._pacing.overall_wait()) > 0:
+                        await self._sleep(overall)
+                    self._pacing.spend(chat_id, budget_of(row.method))
                     went = await self._send_one(row)
                 if not went:
                     # Postponed (flood control, network trouble): the next round goes on.
