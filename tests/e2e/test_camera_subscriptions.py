@@ -9,15 +9,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import os
 import signal
-import sys
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
-import yaml
 from onvif import ONVIFCamera
 from sqlalchemy import text
 from sqlmodel import Session, select
@@ -34,10 +31,10 @@ from bot.devtools.onvif_camera import (
     SimulatedCamera,
 )
 from tests.camera.test_onvif_device import wait_until
+from tests.e2e.commands import duty_desk, write_config
 from tests.e2e.conftest import GROUP, OFFICER, UNIT_CHAT, Desktop, desk_config, launch, text_of
 from tests.e2e.test_cameras import PASSWORD, camera_config
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 TOKEN = "987654321:camera-subscriptions"
 PULLPOINT_XADDR = "http://www.onvif.org/ver10/events/wsdl/PullPointSubscription"
 REFUSED = (
@@ -62,16 +59,12 @@ RUNS = [
 
 async def start_bot(config: Path, log: Path) -> asyncio.subprocess.Process:
     """`duty-desk run` as an operator starts it, its log in a file (a pipe could fill up)."""
-    env = {**os.environ, "DUTY_DESK_TELEGRAM__TOKEN": TOKEN, "DUTY_DESK_LOG_LEVEL": "INFO"}
+    env = {"DUTY_DESK_TELEGRAM__TOKEN": TOKEN, "DUTY_DESK_LOG_LEVEL": "INFO"}
     with log.open("ab") as sink:
-        return await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
+        return await duty_desk(
             "--config",
             str(config),
             "run",
-            cwd=ROOT,
             env=env,
             stdout=asyncio.subprocess.DEVNULL,
             stderr=sink,
@@ -94,10 +87,7 @@ async def test_a_bot_killed_again_and_again_keeps_one_subscription_and_loses_no_
             cameras=camera_config(camera),
             alerts={"digest_after_per_minute": 100, "health_every_seconds": 3600},
         )
-        config["telegram"].pop("token")
-        config["telegram"]["poll_timeout_seconds"] = 1
-        path = tmp_path / "duty-desk.yaml"
-        path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+        path = write_config(tmp_path, config)
 
         process: asyncio.subprocess.Process | None = None
         try:

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import signal
-import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.db.engine import upgrade
 from bot.devtools.emulator import BotApiEmulator
+from tests.e2e.commands import duty_desk, write_config
 from tests.e2e.conftest import GROUP, INTAKE_SECRET, OFFICER, desk_config, text_of
 from tests.ops.scrape import get_json, scrape, value
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 SECRET = "987654321:SECRET-token-that-must-not-be-logged"
 LISTENING = re.compile(r"Health and metrics on http://127\.0\.0\.1:(\d+)/")
 
@@ -46,28 +42,15 @@ async def test_the_run_command_logs_json_lines_and_answers_on_its_operator_port(
     async with BotApiEmulator(token=SECRET) as emu:
         emu.add_chat(GROUP, "supergroup", "Tổ trực ban")
         emu.add_user(OFFICER, "Dung")
-        config = desk_config(emu, url)
-        config["telegram"].pop("token")
-        config["telegram"]["poll_timeout_seconds"] = 1
-        path = tmp_path / "duty-desk.yaml"
-        path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+        path = write_config(tmp_path, desk_config(emu, url))
         env = {
-            **os.environ,
             "DUTY_DESK_TELEGRAM__TOKEN": SECRET,
             "DUTY_DESK_LOG_LEVEL": "DEBUG",
             "DUTY_DESK_LOG_FORMAT": "json",
             "DUTY_DESK_OPS__PORT": "0",
         }
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "--config",
-            str(path),
-            "run",
-            cwd=ROOT,
-            env=env,
-            stderr=asyncio.subprocess.PIPE,
+        process = await duty_desk(
+            "--config", str(path), "run", env=env, stderr=asyncio.subprocess.PIPE
         )
         assert process.stderr is not None
         try:

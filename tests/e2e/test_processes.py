@@ -11,9 +11,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
-import os
 import signal
-import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -21,7 +19,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import yaml
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, select
@@ -35,10 +32,10 @@ from bot.devtools.emulator import BotApiEmulator
 from bot.devtools.onvif_camera import MOTION_ALARM, SIGNAL_LOSS, TAMPER, SimulatedCamera
 from bot.outbox import Outbox
 from tests.camera.test_onvif_device import wait_until
+from tests.e2e.commands import duty_desk, write_config
 from tests.e2e.conftest import CLERK, GROUP, LEADER, OFFICER, UNIT_CHAT, desk_config, text_of
 from tests.e2e.test_cameras import PASSWORD, camera_config
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 TOKEN = "987654321:several-processes"
 CAMERA = "camera:20"
 # The promise: a dead holder's role is taken over within this long.
@@ -70,16 +67,12 @@ class Fleet:
     failovers: dict[str, list[float]] = field(default_factory=dict)
 
     async def start(self) -> int:
-        env = {**os.environ, "DUTY_DESK_TELEGRAM__TOKEN": TOKEN, "DUTY_DESK_LOG_LEVEL": "INFO"}
+        env = {"DUTY_DESK_TELEGRAM__TOKEN": TOKEN, "DUTY_DESK_LOG_LEVEL": "INFO"}
         with (self.logs / f"bot-{len(list(self.logs.iterdir()))}.log").open("ab") as sink:
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
+            process = await duty_desk(
                 "--config",
                 str(self.config),
                 "run",
-                cwd=ROOT,
                 env=env,
                 stdout=asyncio.subprocess.DEVNULL,
                 stderr=sink,
@@ -175,10 +168,7 @@ async def fleet_of(
         alerts={"digest_after_per_minute": 100, "health_every_seconds": 3600},
         roster={"days": days},
     )
-    config["telegram"].pop("token")
-    config["telegram"]["poll_timeout_seconds"] = 1
-    path = tmp_path / "duty-desk.yaml"
-    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    path = write_config(tmp_path, config)
     logs = tmp_path / "logs"
     logs.mkdir()
     engine = make_engine(url)

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from pathlib import Path
-
-import yaml
 
 from bot.db.engine import upgrade
 from bot.devtools.emulator import BotApiEmulator
+from tests.e2e.commands import duty_desk, write_config
 from tests.e2e.conftest import GROUP, OFFICER, desk_config, text_of
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 SECRET = "987654321:SECRET-token-that-must-not-be-logged"
 
 
@@ -26,22 +22,10 @@ async def test_the_run_command_serves_the_group_and_keeps_the_token_out_of_logs(
     async with BotApiEmulator(token=SECRET) as emu:
         emu.add_chat(GROUP, "supergroup", "Tổ trực ban")
         emu.add_user(OFFICER, "Dung")
-        config = desk_config(emu, url)
-        config["telegram"].pop("token")
-        config["telegram"]["poll_timeout_seconds"] = 1
-        path = tmp_path / "duty-desk.yaml"
-        path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-        env = {**os.environ, "DUTY_DESK_TELEGRAM__TOKEN": SECRET, "DUTY_DESK_LOG_LEVEL": "DEBUG"}
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "--config",
-            str(path),
-            "run",
-            cwd=ROOT,
-            env=env,
-            stderr=asyncio.subprocess.PIPE,
+        path = write_config(tmp_path, desk_config(emu, url))
+        env = {"DUTY_DESK_TELEGRAM__TOKEN": SECRET, "DUTY_DESK_LOG_LEVEL": "DEBUG"}
+        process = await duty_desk(
+            "--config", str(path), "run", env=env, stderr=asyncio.subprocess.PIPE
         )
         try:
             mark = emu.mark()
@@ -66,23 +50,15 @@ async def test_a_second_run_on_the_same_sqlite_file_is_refused_while_the_first_s
     async with BotApiEmulator(token=SECRET) as emu:
         emu.add_chat(GROUP, "supergroup", "Tổ trực ban")
         emu.add_user(OFFICER, "Dung")
-        config = desk_config(emu, url)
-        config["telegram"].pop("token")
-        config["telegram"]["poll_timeout_seconds"] = 1
-        path = tmp_path / "duty-desk.yaml"
-        path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-        env = {**os.environ, "DUTY_DESK_TELEGRAM__TOKEN": SECRET}
-        command = [sys.executable, "-m", "bot", "--config", str(path), "run"]
-        first = await asyncio.create_subprocess_exec(
-            *command, cwd=ROOT, env=env, stderr=asyncio.subprocess.DEVNULL
-        )
+        path = write_config(tmp_path, desk_config(emu, url))
+        env = {"DUTY_DESK_TELEGRAM__TOKEN": SECRET}
+        command = ["--config", str(path), "run"]
+        first = await duty_desk(*command, env=env, stderr=asyncio.subprocess.DEVNULL)
         try:
             mark = emu.mark()
             emu.inject_message(GROUP, OFFICER, "/shift")
             await emu.wait_for_message(GROUP, after=mark, timeout=30)
-            second = await asyncio.create_subprocess_exec(
-                *command, cwd=ROOT, env=env, stderr=asyncio.subprocess.PIPE
-            )
+            second = await duty_desk(*command, env=env, stderr=asyncio.subprocess.PIPE)
             _, stderr = await asyncio.wait_for(second.communicate(), timeout=30)
             # The first one still serves the group.
             mark = emu.mark()

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
-import yaml
-
 from bot.db.engine import upgrade
 from bot.devtools.emulator import BotApiEmulator
+from tests.e2e.commands import duty_desk, write_config
 from tests.e2e.conftest import GROUP, OFFICER, desk_config, text_of
 from tests.e2e.test_webhook import SECRET, free_port
 
@@ -37,24 +35,14 @@ async def test_the_run_command_takes_the_group_by_webhook_and_keeps_the_secret_o
             "url": f"http://127.0.0.1:{port}/telegram",
             "secret_token_file": str(secret_file),
         }
-        path = tmp_path / "duty-desk.yaml"
-        path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+        path = write_config(tmp_path, config, token_from_env=False)
         # The port from the environment, as a second process on the same host would get its own.
         env = {
-            **os.environ,
             "DUTY_DESK_TELEGRAM__WEBHOOK__PORT": str(port),
             "DUTY_DESK_LOG_LEVEL": "DEBUG",
         }
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "--config",
-            str(path),
-            "run",
-            cwd=ROOT,
-            env=env,
-            stderr=asyncio.subprocess.PIPE,
+        process = await duty_desk(
+            "--config", str(path), "run", env=env, stderr=asyncio.subprocess.PIPE
         )
         try:
             mark = emu.mark()
