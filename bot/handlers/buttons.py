@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Collection, Coroutine
+from html import escape
 from typing import Any, TypeVar
 
 from telegram import Message, Update
@@ -20,7 +21,8 @@ from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, TypeHandl
 
 from bot.button_data import ActionCodec
 from bot.button_data import ActionPress as ActionPress
-from bot.handlers.common import App, Context, Handler, answer_quietly, tr_for
+from bot.db.models import OutboxPriority
+from bot.handlers.common import App, Context, Handler, answer_quietly, desk_of, tr_for
 from bot.i18n import N_
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,22 @@ def offered(message: object, data: str, bot_id: int) -> bool:
 async def refuse_press(update: Update, context: Context) -> None:
     """Tell the presser, in their language, that the button no longer does anything."""
     await answer_quietly(update, tr_for(update, context)(NO_LONGER_VALID), alert=True)
+
+
+async def confirm_choice(update: Update, context: Context, text: str) -> None:
+    """A menu's choice is made: the menu says what was chosen in place of its buttons, and so
+    does the pop-up (a menu left with live buttons invites a second, stale press)."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    desk_of(context).outbox.edit(
+        query.message.chat.id,
+        query.message.message_id,
+        escape(text),
+        buttons=[],
+        priority=OutboxPriority.REPLY,
+    )
+    await query.answer(text)
 
 
 async def check_press(update: Update, context: Context) -> None:

@@ -14,8 +14,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.button_data import joined, parts
-from bot.db.models import OutboxPriority
-from bot.handlers.buttons import button
+from bot.handlers.buttons import button, confirm_choice, refuse_press
 from bot.handlers.common import App, Context, desk_of, desks_of, reply, tr_for
 from bot.outbox import Button, keyboard
 
@@ -66,6 +65,7 @@ async def on_desk_choice(update: Update, context: Context, key: str) -> None:
     """Remember the desk chosen, if it knows the person; say so in the menu."""
     query, user = update.callback_query, update.effective_user
     if query is None or user is None or query.message is None:
+        await refuse_press(update, context)
         return
     tr = tr_for(update, context)
     desks = desks_of(context)
@@ -76,14 +76,7 @@ async def on_desk_choice(update: Update, context: Context, key: str) -> None:
     text = tr("From now on your private chat with the bot is for {desk}.").format(
         desk=desks.name(chosen)
     )
-    desk_of(context).outbox.edit(
-        query.message.chat.id,
-        query.message.message_id,
-        escape(text),
-        buttons=[],
-        priority=OutboxPriority.REPLY,
-    )
-    await query.answer(text)
+    await confirm_choice(update, context, text)
 
 
 def register(app: App) -> None:

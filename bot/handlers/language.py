@@ -8,8 +8,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.button_data import joined, parts
-from bot.db.models import OutboxPriority
-from bot.handlers.buttons import button, refuse_press
+from bot.handlers.buttons import button, confirm_choice, refuse_press
 from bot.handlers.common import App, Context, desk_of, reply, tr_for
 from bot.i18n import LOCALES, translator
 from bot.outbox import Button, keyboard
@@ -56,14 +55,7 @@ async def on_lang_choice(update: Update, context: Context, code: str) -> None:
     text = tr("From now on I will write to you in {language}.").format(
         language=tr.language_name(code)
     )
-    desk.outbox.edit(
-        query.message.chat.id,
-        query.message.message_id,
-        escape(text),
-        buttons=[],
-        priority=OutboxPriority.REPLY,
-    )
-    await query.answer(text)
+    await confirm_choice(update, context, text)
 
 
 def register(app: App) -> None:
