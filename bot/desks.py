@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
@@ -48,12 +48,7 @@ class Desks:
     @classmethod
     def build(cls, settings: Settings, engine: Engine, clock: Clock) -> Desks:
         """Build each desk's services on the deployment's engine, each seeing its own rows."""
-        outbox = Outbox(
-            engine,
-            clock,
-            ChatMoves(engine).resolve,
-            reaction_fresh=dt.timedelta(minutes=settings.telegram.reaction_fresh_minutes),
-        )
+        outbox = _sender_outbox(settings, engine, clock, ChatMoves(engine).resolve)
         configured = deployment_desks(settings)
         desks = tuple(
             Desk.build(desk.settings, engine, clock, key=desk.key, wakeup=outbox.wakeup)
@@ -63,16 +58,15 @@ class Desks:
 
     @classmethod
     def of(cls, desk: Desk) -> Desks:
-        """A deployment of this one desk, already built (tests and the sandbox build theirs)."""
+        """A deployment of this one desk, already built (tests build theirs)."""
         engine = deployment_engine(desk.engine)
-        outbox = Outbox(
-            engine,
-            desk.clock,
-            desk.membership.resolve,
-            reaction_fresh=dt.timedelta(minutes=desk.settings.telegram.reaction_fresh_minutes),
-            wakeup=desk.outbox.wakeup,
+        outbox = _sender_outbox(
+            desk.settings, engine, desk.clock, desk.membership.resolve, desk.outbox.wakeup
         )
-        return cls(desk.settings, engine, desk.clock, (desk,), {desk.key: desk.key}, outbox)
+        # Named as the configuration names it (a desk of one: its forms' issuer, else its key).
+        named = {d.key: d.name for d in deployment_desks(desk.settings)}
+        names = {desk.key: named.get(desk.key, desk.key)}
+        return cls(desk.settings, engine, desk.clock, (desk,), names, outbox)
 
     def __iter__(self) -> Iterator[Desk]:
         return iter(self.desks)
@@ -193,6 +187,23 @@ class Desks:
                 .order_by(col(OutboxMessage.id).desc())
             ).first()
         return self.by_key(last)
+
+
+def _sender_outbox(
+    settings: Settings,
+    engine: Engine,
+    clock: Clock,
+    resolve: Callable[[int], int],
+    wakeup: asyncio.Event | None = None,
+) -> Outbox:
+    """The outbox the one sender drains, on the deployment's engine: every desk's rows."""
+    return Outbox(
+        engine,
+        clock,
+        resolve,
+        reaction_fresh=dt.timedelta(minutes=settings.telegram.reaction_fresh_minutes),
+        wakeup=wakeup,
+    )
 
 
 class RoutedAlerts:
