@@ -15,12 +15,14 @@ statements; those name the desk themselves, through `session_desk`.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.sql import ColumnElement, column
+from sqlalchemy.sql.base import ExecutableOption
 from sqlmodel import Field, SQLModel
 
 # The execution option carrying a desk's key on its engine.
@@ -114,10 +116,14 @@ def _limit_to_desk(state: ORMExecuteState) -> None:
     desk = session_desk(state.session)
     if desk is None or not (state.is_select or state.is_update or state.is_delete):
         return
-    state.statement = state.statement.options(
-        with_loader_criteria(
-            DeskScoped, lambda cls: _desk_column(cls) == desk, include_aliases=True
-        )
+    state.statement = state.statement.options(_desk_criteria(desk))
+
+
+@functools.cache
+def _desk_criteria(desk: str) -> ExecutableOption:
+    # Built once per desk: every ORM statement takes it, and building it analyses the lambda.
+    return with_loader_criteria(
+        DeskScoped, lambda cls: _desk_column(cls) == desk, include_aliases=True
     )
 
 
