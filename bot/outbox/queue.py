@@ -79,7 +79,7 @@ class Outbox:
     ) -> int:
         """Queue an HTML text message; with a session it commits with the caller's work.
 
-        `first` sends it ahead of the chat's other waiting messages of its kind and priority;
+        `first` sends it ahead of the chat's other waiting rows of its priority;
         `not_before` holds it until then.
         """
         payload: dict[str, Any] = {"text": text}

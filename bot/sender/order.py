@@ -8,8 +8,10 @@ from bot.db.models import OutboxMessage
 from bot.outbox import FIRST
 from bot.sender.pacing import EDITS, Budget, budget_of
 
-# Within a priority: new messages before edits before reactions ("a new alert matters more
-# than a counter going up"); then rows marked to go first; then the order they were queued.
+# Within a priority: rows marked to go first (the storm digest, which names every camera a
+# card would), then new messages before edits before reactions ("a new alert matters more
+# than a counter going up"), then the order they were queued. A digest's edit waiting behind
+# the cards of its own storm would show the group eight cameras where it could show two hundred.
 _KIND_ORDER = {Budget.MESSAGES: 0, Budget.EDITS: 1, Budget.REACTIONS: 2}
 
 
@@ -25,12 +27,12 @@ def superseded_edits(rows: list[OutboxMessage]) -> set[int | None]:
     return {row.id for row in rows if row.method in EDITS and row.id not in keep}
 
 
-def send_order(row: OutboxMessage) -> tuple[int, int, bool, int]:
-    """Most urgent first; within a priority, new messages, then rows marked first, then age."""
+def send_order(row: OutboxMessage) -> tuple[int, bool, int, int]:
+    """Most urgent first; within a priority, rows marked first, then new messages, then age."""
     return (
         row.priority,
-        _KIND_ORDER[budget_of(row.method)],
         f'"{FIRST}": true' not in row.payload,
+        _KIND_ORDER[budget_of(row.method)],
         row.id or 0,
     )
 

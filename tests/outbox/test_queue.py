@@ -103,6 +103,27 @@ def test_the_most_urgent_goes_first_whatever_was_queued_first(
     assert texts(sorted(due, key=send_order)) == expected
 
 
+def test_the_storm_digest_goes_before_the_cards_of_its_storm(
+    outbox: Outbox, engine: Engine, clock: ManualClock
+) -> None:
+    digest = outbox.send(GROUP, "🚨 Cảnh báo từ 9 camera", priority=OutboxPriority.URGENT)
+    outbox.deliveries.mark_sent(digest, 501)
+    # Eight cameras' cards were queued as the storm began; the digest's next edit names them
+    # and 190 more, so it goes before them, though an edit and queued after.
+    for camera in range(1, 9):
+        outbox.send(GROUP, f"Camera {camera}: chuyển động", priority=OutboxPriority.URGENT)
+    outbox.edit_sent(
+        GROUP, digest, "🚨 Cảnh báo từ 198 camera", first=True, priority=OutboxPriority.URGENT
+    )
+    outbox.send(GROUP, "Trả lời /help", priority=OutboxPriority.REPLY)
+
+    due = outbox.deliveries.due(clock.now(), chat_id=GROUP)
+    ordered = texts(sorted(due, key=send_order))
+    assert ordered[0] == "🚨 Cảnh báo từ 198 camera"
+    assert ordered[1:9] == [f"Camera {camera}: chuyển động" for camera in range(1, 9)]
+    assert ordered[9] == "Trả lời /help"
+
+
 def test_a_message_held_for_later_is_not_due_before_its_time(
     outbox: Outbox, clock: ManualClock
 ) -> None:
