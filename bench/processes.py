@@ -40,6 +40,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import json
 import logging
 import multiprocessing
 import os
@@ -198,6 +199,23 @@ async def burst_phase(
     return outcome
 
 
+def save_calls(path: Path, plans: list[DeskPlan], storm: StormOutcome) -> None:
+    """Every call to a chat and each camera's first alert, to read a group's timeline later."""
+    path.write_text(
+        json.dumps(
+            {
+                "groups": {desk.key: desk.group for desk in plans},
+                "first_alert": storm.posted.first_alert,
+                "calls": [
+                    [call.moment, call.chat, call.method, call.body, call.refused]
+                    for call in storm.calls
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+
+
 async def one_round(
     count: int, args: argparse.Namespace, folder: Path, client: ProcessPoolExecutor
 ) -> Round:
@@ -229,6 +247,8 @@ async def one_round(
                 up = time.monotonic() - began
                 subscribed = await wait_subscribed(cams, 120.0) if cams else 0.0
                 storm = await storm_phase(plans, fleet, emu, url, args, client)
+                if args.keep_logs:
+                    save_calls(logs / "calls.json", plans, storm)
                 bursts = await burst_phase(plans, fleet, args, client, name)
             finally:
                 codes = await fleet.stop()
@@ -332,7 +352,11 @@ def main() -> None:
     parser.add_argument("--burst", type=int, default=3000)
     parser.add_argument("--burst-rounds", type=int, default=5, help="the median is reported")
     parser.add_argument("--admin-url", default=os.environ.get("DUTY_DESK_BENCH_PG", ADMIN_URL))
-    parser.add_argument("--keep-logs", default=None, help="keep the processes' logs here")
+    parser.add_argument(
+        "--keep-logs",
+        default=None,
+        help="keep the processes' logs and the storm's calls (calls.json) here",
+    )
     parser.add_argument(
         "--profile", action="store_true", help="run the bots under cProfile (see --keep-logs)"
     )
