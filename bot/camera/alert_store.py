@@ -10,16 +10,18 @@ import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, case, text, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection, CursorResult, Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import BindParameter
 from sqlmodel import Session, col, select
 
 from bot.camera.alert_input import DUPLICATE, REPLAYED, AlertInput, Received, received
 from bot.camera.digest import OpenAlertLine
 from bot.camera.folding import DIGEST, OpenAlert
 from bot.camera.replays import PRUNE_GAP_SECONDS, claim, prune
+from bot.coordination.keys import FOLDING, key
 from bot.db.desk_scope import DEFAULT_DESK, engine_desk
 from bot.db.models import AlertSource, CameraAlert, CameraEventRecord
 
@@ -211,18 +213,65 @@ class AlertStore:
             )
         )
 
-    def write_counts(self, session: Session, bumped: Mapping[int, OpenAlert]) -> None:
-        """Write the counts and last-seen times of the alerts repeats folded into."""
+    def write_counts(
+        self, session: Session, bumped: Mapping[int, OpenAlert], counted: Mapping[int, int]
+    ) -> None:
+        """Add the repeats a batch folded into alerts, and move their last-seen times on.
+
+        Added, not set: on PostgreSQL another process may count repeats of the same alert.
+        """
         if not bumped:
             return
+        seen: BindParameter[dt.datetime] = bindparam("seen")
+        last_seen = _ALERTS.c.last_seen_at
         session.connection().execute(
             update(_ALERTS)
             .where(_ALERTS.c.id == bindparam("alert"))
-            .values(count=bindparam("count"), last_seen_at=bindparam("seen")),
+            .values(
+                count=_ALERTS.c.count + bindparam("repeats"),
+                last_seen_at=case((last_seen < seen, seen), else_=last_seen),
+            ),
             [
-                {"alert": alert_id, "count": known.count, "seen": known.last_seen_at}
+                {"alert": alert_id, "repeats": counted[alert_id], "seen": known.last_seen_at}
                 for alert_id, known in bumped.items()
             ],
+        )
+
+    def lock_folding(self, session: Session) -> None:
+        """Hold the desk's folding until this transaction ends (PostgreSQL's advisory lock).
+
+        Processes sharing a database open a desk's alerts one at a time: the second sees what
+        the first opened, so a camera's repeats reaching two processes fold into one alert.
+        """
+        session.connection().execute(
+            text("SELECT pg_advisory_xact_lock(:space, :desk)"),
+            {"space": FOLDING, "desk": key(self.desk)},
+        )
+
+    def open_alerts_of(
+        self, session: Session, cameras: Collection[str], since: dt.datetime
+    ) -> Sequence[CameraAlert]:
+        """The open alerts of these cameras (opened by any process), as `open_alerts` reads."""
+        return session.exec(
+            select(CameraAlert)
+            .where(
+                col(CameraAlert.camera).in_(list(cameras)),
+                col(CameraAlert.last_seen_at) >= since,
+                CameraAlert.false_alarm_by == "",
+            )
+            .order_by(col(CameraAlert.id))
+        ).all()
+
+    def carded_since(self, session: Session, since: dt.datetime) -> list[dt.datetime]:
+        """When the desk's alerts with a card of their own were opened, since a time."""
+        return sorted(
+            session.exec(
+                select(CameraAlert.received_at).where(
+                    col(CameraAlert.received_at) >= since,
+                    col(CameraAlert.digest).is_(False),
+                    ~col(CameraAlert.camera).startswith(DIGEST),
+                )
+            ).all()
         )
 
     def digest_members(self, session: Session, since: dt.datetime) -> list[OpenAlertLine]:

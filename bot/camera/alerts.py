@@ -11,15 +11,16 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections import OrderedDict, deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.camera.alert_input import REPLAYED, AlertInput, Received, received
 from bot.camera.alert_store import AlertStore, event_row
-from bot.camera.board import AlertBoard, Snapshotter
+from bot.camera.board import AlertBoard, BoardChanges, Snapshotter
 from bot.camera.digest import kind_label
 from bot.camera.fault_notices import FaultNotices
 from bot.camera.folding import (
@@ -46,6 +47,21 @@ EXTERNAL_IDS_KEPT = 20_000
 Created = list[tuple[int, AlertInput]]
 
 
+@dataclass
+class Folded:
+    """What a batch's transaction did, acted on in the loop once it committed."""
+
+    now: dt.datetime | None = None
+    created: Created = field(default_factory=list)
+    # The alerts repeats folded into, and how many repeats each got in this batch.
+    bumped: dict[int, OpenAlert] = field(default_factory=dict)
+    counted: Counter[int] = field(default_factory=Counter)
+    board: BoardChanges = field(default_factory=BoardChanges)
+    external_ids: set[str] = field(default_factory=set)
+    # Events stored one by one after a retry broke the batch, for the worker to fold.
+    unfolded: list[tuple[int, AlertInput]] = field(default_factory=list)
+
+
 class Alerts(DeskService):
     """Records alerts and keeps the duty group's view of them readable."""
 
@@ -55,8 +71,14 @@ class Alerts(DeskService):
         self._faults = FaultNotices(ctx)
         self._board = AlertBoard(ctx, self._store, snapshot)
         # Events that arrived in the same turn of the loop, stored together in one insert.
-        self._turn: SameTurn[AlertInput, Received] = SameTurn(self._store_turn, self._after_turn)
-        self._turn_created: Created = []
+        # On PostgreSQL several processes may fold one desk's alerts, and the transactions
+        # run in a thread (see turns.py).
+        self._shared = ctx.engine.dialect.name == "postgresql"
+        self._turn: SameTurn[AlertInput, Received] = SameTurn(
+            self._store_turn, self._after_turn, off_loop=self._shared
+        )
+        # What the last batch did, for the loop to act on once it committed.
+        self._turn_done = Folded()
         # Events wait here, already stored, for the one worker that folds them in order.
         self._queue: asyncio.Queue[tuple[int, AlertInput]] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
@@ -101,67 +123,105 @@ class Alerts(DeskService):
         return result
 
     def _store_turn(self, alerts: list[AlertInput]) -> list[Received]:
+        """Store a batch (in a thread on PostgreSQL): nothing here may touch the loop."""
         try:
-            results, self._turn_created = self._store_folded(alerts)
+            results, self._turn_done = self._store_folded(alerts)
         except IntegrityError:
             # A retry this process has not seen (sent before a restart): find it the slow
             # way; the worker folds the others.
             self._forget()
-            self._turn_created = []
-            return self._store_for_worker(alerts)
+            results = self._store.record_many(alerts, self._clock.now())
+            self._turn_done = Folded(
+                unfolded=[
+                    (result.event_id, alert)
+                    for alert, result in zip(alerts, results, strict=True)
+                    if result.event_id is not None
+                ]
+            )
         except Exception:
             self._forget()
             raise
         return results
 
     def _after_turn(self) -> None:
-        created, self._turn_created = self._turn_created, []
-        self._after_fold(created)
+        done, self._turn_done = self._turn_done, Folded()
+        if done.unfolded:
+            for event in done.unfolded:
+                self._queue.put_nowait(event)
+            self._start_worker()
+        self._settle_fold(done)
 
-    def _store_folded(self, alerts: list[AlertInput]) -> tuple[list[Received], Created]:
+    def _store_folded(self, alerts: list[AlertInput]) -> tuple[list[Received], Folded]:
         """Store events already folded, in one transaction; retries known here are skipped."""
         now = self._clock.now()
-        created: Created = []
-        bumped: dict[int, OpenAlert] = {}
+        done = Folded(now=now)
         rows: list[dict[str, object]] = []
         fresh: list[int] = []
-        batch_ids: set[str] = set()
         with Session(self._engine, expire_on_commit=False) as session:
             replayed = self._store.claim_signatures(session.connection(), alerts, now)
             for index, alert in enumerate(alerts):
                 if index in replayed:
                     continue
                 if alert.external_id is not None:
-                    if alert.external_id in self._external_ids or alert.external_id in batch_ids:
+                    if (
+                        alert.external_id in self._external_ids
+                        or alert.external_id in done.external_ids
+                    ):
                         continue
-                    batch_ids.add(alert.external_id)
-                alert_id = self._target(session, alert, now, created, bumped)
-                rows.append({**event_row(alert, now, self._store.desk), "alert_id": alert_id})
+                    done.external_ids.add(alert.external_id)
                 fresh.append(index)
+            self._learn_others(session, [alerts[index] for index in fresh], now)
+            for index in fresh:
+                alert = alerts[index]
+                alert_id = self._target(session, alert, now, done)
+                rows.append({**event_row(alert, now, self._store.desk), "alert_id": alert_id})
             ids: list[int | None] = [None] * len(alerts)
             if rows:
                 event_ids = self._store.insert_events(session.connection(), rows)
                 for index, event_id in zip(fresh, event_ids, strict=True):
                     ids[index] = event_id
-                self._store.write_counts(session, bumped)
+                self._store.write_counts(session, done.bumped, done.counted)
             self._faults.send(session, self._clock.now())
             session.commit()
-        self._tell_folds()
-        self._remember_external(batch_ids)
-        self._board.mark_stale(bumped, now)
         results = [
             REPLAYED if index in replayed else received(event_id)
             for index, event_id in enumerate(ids)
         ]
-        return results, created
+        return results, done
 
-    def _store_for_worker(self, alerts: list[AlertInput]) -> list[Received]:
-        results = self._store.record_many(alerts, self._clock.now())
-        for alert, result in zip(alerts, results, strict=True):
-            if result.event_id is not None:
-                self._queue.put_nowait((result.event_id, alert))
-        self._start_worker()
-        return results
+    def _learn_others(self, session: Session, alerts: list[AlertInput], now: dt.datetime) -> None:
+        """Before opening alerts on PostgreSQL, learn those other processes opened meanwhile.
+
+        Under the desk's folding lock, held to the commit: of two processes given the same
+        camera's repeats, the second finds the first one's alert and folds into it, and the
+        storm threshold counts the cards every process opened.
+        """
+        if not self._shared:
+            return
+        if not self._loaded:
+            self._load_open(session, now)
+        missing = {
+            alert.camera
+            for alert in alerts
+            if fold_target(self._open, alert.camera, alert.kind, now, self._window) is None
+        }
+        if not missing:
+            return
+        self._store.lock_folding(session)
+        for row in self._store.open_alerts_of(session, missing, now - self._window):
+            if row.id is not None:
+                self._open[(row.camera, row.kind)] = OpenAlert(
+                    row.id, row.count, row.last_seen_at, row.digest
+                )
+        self._carded = deque(self._store.carded_since(session, now - STORM_SPAN))
+
+    def _settle_fold(self, done: Folded) -> None:
+        """In the loop, after a batch committed: tell, remember, redraw and post."""
+        self._tell_folds()
+        self._remember_external(done.external_ids)
+        if done.now is not None:
+            self._board.apply(done.board, done.bumped, done.now)
+        self._after_fold(done.created)
 
     def _remember_external(self, ids: set[str]) -> None:
         # The senders' ids of the last events, to answer a retry without a failed insert.
@@ -209,48 +269,40 @@ class Alerts(DeskService):
             batch = [await self._queue.get()]
             while not self._queue.empty() and len(batch) < FOLD_BATCH:
                 batch.append(self._queue.get_nowait())
-            try:
-                # In the loop, not a thread: SQLite has one writer, and a thread holding it
-                # would stall every other write the loop makes (the intake's included).
-                created = self._fold_batch(batch)
-            except Exception:
-                # The events are stored; a failed batch is taken up again at the next start.
-                log.exception("Folding %s camera events failed", len(batch))
-                self._forget()
-                created = []
-            finally:
-                for _ in batch:
-                    self._queue.task_done()
-            self._after_fold(created)
+            # In the loop, not a thread: this is the rare path (a restart's backlog, a retry),
+            # and the lock keeps it from folding beside the intake's batch in its thread.
+            async with self._turn.lock:
+                try:
+                    done = self._fold_batch(batch)
+                except Exception:
+                    # The events are stored; a failed batch is taken up again at the next start.
+                    log.exception("Folding %s camera events failed", len(batch))
+                    self._forget()
+                    done = Folded()
+                finally:
+                    for _ in batch:
+                        self._queue.task_done()
+            self._settle_fold(done)
             # Let the intake answer between batches.
             await asyncio.sleep(0)
 
-    def _fold_batch(self, batch: list[tuple[int, AlertInput]]) -> Created:
+    def _fold_batch(self, batch: list[tuple[int, AlertInput]]) -> Folded:
         """Fold or open alerts for events stored earlier, in one transaction."""
-        created: Created = []
         now = self._clock.now()
-        bumped: dict[int, OpenAlert] = {}
+        done = Folded(now=now)
         with Session(self._engine, expire_on_commit=False) as session:
+            self._learn_others(session, [alert for _, alert in batch], now)
             links = [
-                {"event": event_id, "alert": self._target(session, alert, now, created, bumped)}
+                {"event": event_id, "alert": self._target(session, alert, now, done)}
                 for event_id, alert in batch
             ]
             self._store.link_events(session, links)
-            self._store.write_counts(session, bumped)
+            self._store.write_counts(session, done.bumped, done.counted)
             self._faults.send(session, self._clock.now())
             session.commit()
-        self._tell_folds()
-        self._board.mark_stale(bumped, now)
-        return created
+        return done
 
-    def _target(
-        self,
-        session: Session,
-        alert: AlertInput,
-        now: dt.datetime,
-        created: Created,
-        bumped: dict[int, OpenAlert],
-    ) -> int:
+    def _target(self, session: Session, alert: AlertInput, now: dt.datetime, done: Folded) -> int:
         """The alert an event belongs to: its open one, counted up, or a new one."""
         if not self._loaded:
             self._load_open(session, now)
@@ -258,14 +310,15 @@ class Alerts(DeskService):
         if known is not None:
             known.count += 1
             known.last_seen_at = now
-            bumped[known.id] = known
+            done.bumped[known.id] = known
+            done.counted[known.id] += 1
             if known.digest:
-                self._board.digest_folded(now)
+                done.board.digest_folded = True
             self._folded(FoldOutcome.FOLDED)
             return known.id
-        alert_id, carded = self._open_new(session, alert, now)
+        alert_id, carded = self._open_new(session, alert, now, done.board)
         if carded:
-            created.append((alert_id, alert))
+            done.created.append((alert_id, alert))
         self._folded(FoldOutcome.CARD if carded else FoldOutcome.DIGEST)
         return alert_id
 
@@ -304,7 +357,9 @@ class Alerts(DeskService):
         )
         self._loaded = True
 
-    def _open_new(self, session: Session, alert: AlertInput, now: dt.datetime) -> tuple[int, bool]:
+    def _open_new(
+        self, session: Session, alert: AlertInput, now: dt.datetime, board: BoardChanges
+    ) -> tuple[int, bool]:
         """Open an alert for an event: its id, and whether it gets a card of its own."""
         camera = self._settings.camera(alert.camera)
         # Counted by the one folding worker, whether or not the cards have been queued yet,
@@ -317,7 +372,7 @@ class Alerts(DeskService):
         if is_fault(alert.kind):
             self._faults.log(session, alert_id, alert, camera, now)
         if digest:
-            self._board.digest_opened(now)
+            board.digest_opened = True
             return alert_id, False
         self._carded.append(now)
         return alert_id, True

@@ -12,6 +12,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 
 from sqlmodel import Session
 
@@ -34,6 +35,14 @@ Snapshotter = Callable[[str], Awaitable[bytes | None]]
 # work thrown away, ten desks' worth of it in a deployment of ten; an event waits at most this
 # long to be drawn.
 REDRAW_GAP_SECONDS = 1.0
+
+
+@dataclass
+class BoardChanges:
+    """What a batch did to the digest, applied by the board in the loop once it committed."""
+
+    digest_opened: bool = False
+    digest_folded: bool = False
 
 
 class AlertBoard(DeskService):
@@ -60,6 +69,16 @@ class AlertBoard(DeskService):
         return dt.timedelta(seconds=self._settings.alerts.fold_window_seconds)
 
     # --- what changed ------------------------------------------------------------------------
+
+    def apply(
+        self, changes: BoardChanges, bumped: Mapping[int, OpenAlert], now: dt.datetime
+    ) -> None:
+        """Take in what a committed batch changed: the digest and the cards to redraw."""
+        if changes.digest_opened:
+            self.digest_opened(now)
+        elif changes.digest_folded:
+            self.digest_folded(now)
+        self.mark_stale(bumped, now)
 
     def digest_opened(self, now: dt.datetime) -> None:
         """An alert opened as a line of the digest: the digest is redrawn."""

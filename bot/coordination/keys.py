@@ -27,3 +27,5 @@ def key(name: str) -> int:
 ROLES = key("duty-desk:roles")
 MEMBERS = key("duty-desk:members")
 ONE_AT_A_TIME = key("duty-desk:one-at-a-time")
+# A desk's folding of camera alerts, held for a transaction that opens alerts (bot/camera).
+FOLDING = key("duty-desk:folding")

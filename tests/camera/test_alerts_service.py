@@ -6,6 +6,7 @@ digest, a fault in the logbook and at its unit.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 from collections.abc import AsyncIterator
@@ -146,6 +147,48 @@ async def test_a_repeat_folds_into_the_card_another_process_opened_once_relearnt
         await _receive(other, "1")
         first_camera = [alert for alert in _stored(desk) if alert.camera == "1"]
         assert [alert.count for alert in first_camera] == [2]
+    finally:
+        await other.cameras.alerts.stop()
+        other.engine.dispose()
+
+
+def _second_process(desk: Desk) -> Desk:
+    if desk.engine.dialect.name != "postgresql":
+        pytest.skip("several processes share a database only on PostgreSQL")
+    return Desk.build(desk.settings, make_engine(desk.settings.database.url), desk.clock)
+
+
+async def test_one_cameras_repeats_reaching_two_processes_fold_into_one_card(desk: Desk) -> None:
+    # An NVR posts round-robin over two processes behind one address: neither was told.
+    other = _second_process(desk)
+    try:
+        await asyncio.gather(_receive(desk, "1"), _receive(other, "1"))
+        for process in [desk, other, other, desk, other]:
+            _move(desk, seconds=10)
+            await _receive(process, "1")
+        (alert,) = _stored(desk)
+        # Every repeat counted, each process adding its own to what the other wrote.
+        assert (alert.count, alert.digest) == (7, False)
+        assert [row.method for row in _sent(desk, GROUP)].count("send_photo") == 1
+    finally:
+        await other.cameras.alerts.stop()
+        other.engine.dispose()
+
+
+async def test_the_storm_threshold_counts_the_cards_every_process_opened(desk: Desk) -> None:
+    other = _second_process(desk)
+    try:
+        await _receive(desk, "1")
+        await _receive(other, "2")
+        await _receive(desk, "3")
+        # Three cards in the minute, two of them by this process's neighbour: a storm.
+        await _receive(other, "4")
+        await _receive(desk, "5")
+        carded = [a.camera for a in _stored(desk) if not a.digest]
+        lines = [a.camera for a in _stored(desk) if a.digest and not a.camera.startswith("*")]
+        assert carded == ["1", "2", "3"]
+        assert lines == ["4", "5"]
+        assert [row.method for row in _sent(desk, GROUP)].count("send_photo") == 3
     finally:
         await other.cameras.alerts.stop()
         other.engine.dispose()
