@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select, update
 
 from bot.clock import Clock
 from bot.db.models import OutboxMessage, OutboxStatus
+from bot.db.off_loop import BlockingCalls
 
 # Why a row was dropped unsent, kept in its error for the operator.
 STALE = "dropped unsent: stale"
@@ -22,6 +23,8 @@ class Deliveries:
     def __init__(self, engine: Engine, clock: Clock) -> None:
         self._engine = engine
         self._clock = clock
+        # The sender's reads and records, in a thread where the database is a server.
+        self.blocking = BlockingCalls(engine)
 
     def drop_expired(self, now: dt.datetime, chat_id: int) -> int:
         """Mark a chat's pending rows that are worth nothing by now as dropped; how many."""

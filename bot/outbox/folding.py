@@ -66,13 +66,19 @@ def merge_edit(
     # The key comes first in every edit's JSON; matching its prefix in SQL spares decoding
     # every pending row (thousands of them while the bot is down or flood-controlled).
     prefix = _key_prefix(key, payload[key])
+    # Locked: the sender (a thread, or another process) may be marking this row sent right
+    # now. Without the lock the newer text lands on a row already sent and never goes; with
+    # it, PostgreSQL waits for the sender's commit, finds the row no longer pending, and the
+    # edit is queued as a row of its own.
     row = session.exec(
-        select(OutboxMessage).where(
+        select(OutboxMessage)
+        .where(
             OutboxMessage.status == OutboxStatus.PENDING,
             OutboxMessage.chat_id == chat_id,
             OutboxMessage.method == method,
             col(OutboxMessage.payload).startswith(prefix, autoescape=True),
         )
+        .with_for_update()
     ).first()
     if row is None:
         return None

@@ -21,6 +21,8 @@ from bot.db.models import OutboxMessage
 from bot.outbox import Deliveries, Keyboard
 
 CARRYING_MEDIA = frozenset({"send_photo", "send_album", "edit_photo", "send_document"})
+# Calls that change a message sent earlier, named by its Telegram id.
+EDITING = frozenset({"edit_message_text", "edit_caption", "edit_photo"})
 
 
 def inline_keyboard(buttons: Keyboard | None) -> InlineKeyboardMarkup | None:
@@ -43,13 +45,20 @@ def _edit_target(deliveries: Deliveries, payload: dict[str, Any]) -> int:
     return int(message_id)
 
 
+def _read_call(deliveries: Deliveries, row: OutboxMessage) -> tuple[dict[str, Any], bytes, int]:
+    """What the call needs from the database: its payload, its bytes, the message it edits."""
+    assert row.id is not None
+    payload: dict[str, Any] = json.loads(row.payload)
+    media = deliveries.media_of(row.id) if row.method in CARRYING_MEDIA else b""
+    edited = _edit_target(deliveries, payload) if row.method in EDITING else 0
+    return payload, media, edited
+
+
 async def call_telegram(
     bot: Bot, deliveries: Deliveries, row: OutboxMessage
 ) -> Message | bool | tuple[Message, ...]:
     """Make the Bot API call a row stands for; Telegram's errors go to the caller."""
-    assert row.id is not None
-    payload: dict[str, Any] = json.loads(row.payload)
-    media = deliveries.media_of(row.id) if row.method in CARRYING_MEDIA else b""
+    payload, media, message_id = await deliveries.blocking(_read_call, deliveries, row)
     markup = inline_keyboard(payload.get("buttons"))
     if row.method == "send_message":
         reply_to = payload.get("reply_to")
@@ -64,7 +73,6 @@ async def call_telegram(
             ),
         )
     if row.method == "edit_message_text":
-        message_id = _edit_target(deliveries, payload)
         return await bot.edit_message_text(
             payload["text"],
             chat_id=row.chat_id,
@@ -89,7 +97,6 @@ async def call_telegram(
             offset += size
         return await bot.send_media_group(row.chat_id, album, message_thread_id=row.thread_id)
     if row.method == "edit_caption":
-        message_id = _edit_target(deliveries, payload)
         return await bot.edit_message_caption(
             chat_id=row.chat_id,
             message_id=message_id,
@@ -98,7 +105,6 @@ async def call_telegram(
             reply_markup=markup,
         )
     if row.method == "edit_photo":
-        message_id = _edit_target(deliveries, payload)
         return await bot.edit_message_media(
             InputMediaPhoto(media, caption=payload["caption"], parse_mode=ParseMode.HTML),
             chat_id=row.chat_id,

@@ -71,6 +71,7 @@ class OutboxSender:
         self._pacing = Pacing(monotonic, private_per_second, group_per_minute, overall_per_second)
         self._outbox = outbox
         self._deliveries = outbox.deliveries
+        self._blocking = outbox.deliveries.blocking
         self._clock = clock
         self._max_attempts = max_attempts
         self._on_sent = on_sent
@@ -115,7 +116,7 @@ class OutboxSender:
     async def _run(self) -> None:
         while True:
             try:
-                self._spawn_due()
+                await self._spawn_due()
             except Exception:
                 # A database hiccup must not stop every later message.
                 log.exception("Outbox round failed; retrying")
@@ -126,9 +127,9 @@ class OutboxSender:
                 async with asyncio.timeout(IDLE_POLL_SECONDS):
                     await self._outbox.wakeup.wait()
 
-    def _spawn_due(self) -> list[asyncio.Task[int]]:
+    async def _spawn_due(self) -> list[asyncio.Task[int]]:
         """One worker per chat with messages due, so a rate-limited chat holds up no other."""
-        for chat_id in self._deliveries.due_chats(self._clock.now()):
+        for chat_id in await self._blocking(self._deliveries.due_chats, self._clock.now()):
             task = self._chats.get(chat_id)
             if task is None or task.done():
                 self._chats[chat_id] = asyncio.create_task(
@@ -150,18 +151,22 @@ class OutboxSender:
                 now = self._clock.now()
                 if dropped_at is None or now - dropped_at >= DROP_CHECK_GAP:
                     dropped_at = now
-                    if dropped := self._deliveries.drop_expired(now, chat_id):
+                    if dropped := await self._blocking(self._deliveries.drop_expired, now, chat_id):
                         log.info("Dropped %s stale outbox rows for chat %s", dropped, chat_id)
                         handled += dropped
-                rows = self._deliveries.due(now, chat_id=chat_id)
+                rows = await self._blocking(self._deliveries.due, now, chat_id=chat_id)
                 superseded = superseded_edits(rows)
                 for row_id in superseded:
                     # A later edit of the same message is queued: only the newest text
                     # matters, and every skipped edit is one less request against the budget.
                     assert row_id is not None
-                    self._deliveries.mark_sent(row_id, None)
+                    await self._blocking(self._deliveries.mark_sent, row_id, None)
                 handled += len(superseded)
-                row, wait = self._choose(chat_id, [r for r in rows if r.id not in superseded])
+                rows = [r for r in rows if r.id not in superseded]
+                unsent = await self._blocking(
+                    self._deliveries.unsent, {ref for row in rows if (ref := edit_ref(row))}
+                )
+                row, wait = self._choose(chat_id, rows, unsent)
                 if row is None:
                     if wait is None:
                         # Nothing can go before the next round (flood control, an edit whose
@@ -187,7 +192,7 @@ class OutboxSender:
     async def drain(self) -> int:
         """Send everything that is due now and wait for it; return how many rows went."""
         handled = 0
-        while running := self._spawn_due():
+        while running := await self._spawn_due():
             results = await asyncio.gather(*running)
             handled += sum(results)
             if sum(results) == 0:
@@ -195,7 +200,7 @@ class OutboxSender:
         return handled
 
     def _choose(
-        self, chat_id: int, rows: list[OutboxMessage]
+        self, chat_id: int, rows: list[OutboxMessage], unsent: set[int]
     ) -> tuple[OutboxMessage | None, float | None]:
         """The row to send now; else how long until one may go (None: not this round).
 
@@ -204,7 +209,6 @@ class OutboxSender:
         for another budget: a ✍ goes while an alert waits for the group's minute, never
         instead of it.
         """
-        unsent = self._deliveries.unsent({ref for row in rows if (ref := edit_ref(row))})
         waiting: set[Budget] = set()
         soonest: float | None = None
         now = self._clock.now()
@@ -265,32 +269,35 @@ class OutboxSender:
             # Telegram refuses the chat, not the row: what would spend the same budget waits
             # too, and the chat's order is kept.
             self._pacing.close(row.chat_id, budget_of(row.method), self._clock.now() + wait)
-            self._retry_or_fail(row.id, wait, f"429 retry after {wait}", attempts)
+            await self._retry_or_fail(row.id, wait, f"429 retry after {wait}", attempts)
             return False
         except ChatMigrated as exc:
             log.warning(
                 "Chat %s became supergroup %s; resending there", row.chat_id, exc.new_chat_id
             )
             if self._on_migrated is None:
-                self._fail(row.id, str(exc), attempts)
+                await self._fail(row.id, str(exc), attempts)
             else:
                 self._on_migrated(row.chat_id, exc.new_chat_id)
             return True
         except BadRequest as exc:
             if "message is not modified" in exc.message.lower():
-                self._deliveries.mark_sent(row.id, None)
+                # Only if no newer text was merged into the row while this one went.
+                await self._blocking(
+                    self._deliveries.mark_sent, row.id, None, sent_payload=row.payload
+                )
                 return True
             log.warning("Telegram refused outbox row %s: %s", row.id, exc.message)
-            self._fail(row.id, exc.message, attempts)
+            await self._fail(row.id, exc.message, attempts)
             return True
         except Forbidden as exc:
             log.warning("Chat %s does not accept messages: %s", row.chat_id, exc.message)
-            self._fail(row.id, exc.message, attempts)
+            await self._fail(row.id, exc.message, attempts)
             return True
         except (NetworkError, TelegramError) as exc:
             backoff = min(dt.timedelta(seconds=2**attempts), MAX_BACKOFF)
             log.info("Sending outbox row %s failed (%s); retry in %s", row.id, exc, backoff)
-            self._retry_or_fail(row.id, backoff, str(exc), attempts)
+            await self._retry_or_fail(row.id, backoff, str(exc), attempts)
             return False
         if isinstance(message, tuple):
             # An album: the first message stands for it.
@@ -299,14 +306,16 @@ class OutboxSender:
         file_id = (
             message.photo[-1].file_id if isinstance(message, Message) and message.photo else None
         )
-        self._deliveries.mark_sent(row.id, message_id, file_id, sent_payload=row.payload)
+        await self._blocking(
+            self._deliveries.mark_sent, row.id, message_id, file_id, sent_payload=row.payload
+        )
         if self._on_sent is not None and isinstance(message, Message):
             self._on_sent(row, message)
         return True
 
-    def _fail(self, row_id: int, error: str, attempts: int) -> None:
+    async def _fail(self, row_id: int, error: str, attempts: int) -> None:
         """Give up on a row for good, then tell whoever must know (a request nobody got)."""
-        self._deliveries.mark_failed(row_id, error, attempts)
+        await self._blocking(self._deliveries.mark_failed, row_id, error, attempts)
         if self._on_failed is None:
             return
         try:
@@ -315,12 +324,14 @@ class OutboxSender:
             # The chat's later messages must still go; the row itself is already marked.
             log.exception("Reporting refused outbox row %s failed", row_id)
 
-    def _retry_or_fail(self, row_id: int, delay: dt.timedelta, error: str, attempts: int) -> None:
+    async def _retry_or_fail(
+        self, row_id: int, delay: dt.timedelta, error: str, attempts: int
+    ) -> None:
         if attempts >= self._max_attempts:
             log.warning("Giving up outbox row %s after %s attempts: %s", row_id, attempts, error)
-            self._fail(row_id, error, attempts)
+            await self._fail(row_id, error, attempts)
         else:
-            self._deliveries.postpone(row_id, delay, error, attempts)
+            await self._blocking(self._deliveries.postpone, row_id, delay, error, attempts)
 
 
 def _result_of(error: TelegramError) -> RequestResult:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, select, update
 
 from bot.clock import ManualClock
 from bot.db.engine import make_engine
@@ -194,6 +195,30 @@ def test_an_edit_folded_in_while_the_first_was_sent_still_goes(
     assert texts(outbox.deliveries.due(clock.now())) == ["Camera 21: 4 lần"]
     outbox.deliveries.mark_sent(edit, 55, sent_payload=rows(engine)[0].payload)
     assert outbox.deliveries.due(clock.now()) == []
+
+
+def test_an_edit_folded_in_as_another_process_marks_the_row_sent_still_goes(
+    outbox: Outbox, engine: Engine, clock: ManualClock
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("several processes share a database only on PostgreSQL")
+    edit = outbox.edit(GROUP, 55, "Camera 21: 3 lần")
+    (being_sent,) = outbox.deliveries.due(clock.now())
+    # The sender (another process, or the sender's thread) records "3 lần" as sent; its
+    # transaction is still open as the board folds the newer count in.
+    with engine.connect() as sender:
+        sender.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id) == edit, col(OutboxMessage.payload) == being_sent.payload)
+            .values(status=OutboxStatus.SENT)
+        )
+        folding = threading.Thread(target=outbox.edit, args=(GROUP, 55, "Camera 21: 4 lần"))
+        folding.start()
+        folding.join(timeout=0.5)
+        sender.commit()
+    folding.join()
+    # Telegram shows "3 lần"; the newer count is a row of its own, still to go.
+    assert texts(outbox.deliveries.due(clock.now())) == ["Camera 21: 4 lần"]
 
 
 def test_a_newer_reaction_replaces_one_still_waiting(outbox: Outbox, engine: Engine) -> None:
