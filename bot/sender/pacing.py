@@ -12,6 +12,8 @@ GROUP_WINDOW_SECONDS = 61.0
 # Telegram counts the bot's ~30 calls a second over any second, as a sliding window; a little
 # over a second here, so clocks at both ends never disagree on a 31st.
 OVERALL_WINDOW_SECONDS = 1.05
+# With the bot's second full of calls still under way, the sender looks again this soon.
+UNDER_WAY_RECHECK_SECONDS = 0.05
 # Telegram's 20-a-minute rule is about new messages; edits are limited less strictly, but a
 # chat edited nonstop still earns a 429, so edits get their own, wider, sliding window.
 EDIT_BUDGET_FACTOR = 3
@@ -61,7 +63,13 @@ class Pacing:
         # full, it lets 30 go at once and 30 more within the same second, which Telegram
         # answers with 429s once a storm keeps the sender busy.
         self._overall_limit = max(1, int(overall_per_second))
+        # Calls are counted from when they were answered: Telegram counts a call when it
+        # arrives, which is somewhere between the sender's start and the answer. Counted from
+        # the start, a request held up on a busy machine (a photo's upload, a loop behind a
+        # storm) arrives in a later second than it was counted in, and makes that second's
+        # 31st. A call under way counts in every second until it is answered.
         self._overall_sends: deque[float] = deque()
+        self._overall_under_way = 0
         self._last_private_send: dict[int, float] = {}
         # Telegram asks bots for about one message a second per private chat; groups are
         # paced by PTB's AIORateLimiter (20 a minute).
@@ -122,14 +130,25 @@ class Pacing:
         sent = self._overall_sends
         while sent and sent[0] <= now - OVERALL_WINDOW_SECONDS:
             sent.popleft()
-        if len(sent) < self._overall_limit:
+        if len(sent) + self._overall_under_way < self._overall_limit:
             return 0.0
+        if not sent:
+            # Every call of the second is still under way: look again once one is answered.
+            return UNDER_WAY_RECHECK_SECONDS
         return sent[0] + OVERALL_WINDOW_SECONDS - now
 
     def spend(self, chat_id: int, budget: Budget) -> None:
-        """Count a call about to go against the chat's budget and the bot's second."""
-        self._overall_sends.append(self._monotonic())
+        """Count a call about to go against the chat's budget and the bot's second.
+
+        `answered` must follow once Telegram answered it (or the call failed).
+        """
+        self._overall_under_way += 1
         if chat_id >= 0:
             self._last_private_send[chat_id] = self._monotonic()
         else:
             self._group_sends[(chat_id, budget)].append(self._monotonic())
+
+    def answered(self) -> None:
+        """A call counted by `spend` was answered: it counts in the bot's second from now."""
+        self._overall_under_way = max(0, self._overall_under_way - 1)
+        self._overall_sends.append(self._monotonic())

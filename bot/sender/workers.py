@@ -180,7 +180,10 @@ class OutboxSender:
                     while (overall := self._pacing.overall_wait()) > 0:
                         await self._sleep(overall)
                     self._pacing.spend(chat_id, budget_of(row.method))
-                    went = await self._send_one(row)
+                    try:
+                        went = await self._send_one(row)
+                    finally:
+                        self._pacing.answered()
                 if not went:
                     # Postponed (flood control, network trouble): the next round goes on.
                     break

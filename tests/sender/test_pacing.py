@@ -105,6 +105,7 @@ def test_the_bot_makes_at_most_thirty_calls_in_any_second() -> None:
     for n in range(30):
         assert pacing.overall_wait() <= 0
         pacing.spend(PERSON + n if n % 2 else GROUP - n, Budget.MESSAGES)
+        pacing.answered()
         clock.now += 0.01
     assert pacing.overall_wait() == pytest.approx(OVERALL_WINDOW_SECONDS - 0.30)
     clock.now += OVERALL_WINDOW_SECONDS - 0.30 + 0.001
@@ -112,6 +113,28 @@ def test_the_bot_makes_at_most_thirty_calls_in_any_second() -> None:
     assert pacing.overall_wait() <= 0
     pacing.spend(PERSON + 100, Budget.MESSAGES)
     assert pacing.overall_wait() > 0
+
+
+def test_a_slow_call_counts_in_the_second_it_may_have_reached_telegram() -> None:
+    clock = Monotonic()
+    pacing = Pacing(clock, private_per_second=1.0, group_per_minute=20, overall_per_second=30)
+    # A photo's upload starts first and is answered 0.8 s later; Telegram counted it on
+    # arrival, anywhere in between. Twenty-nine quick calls went meanwhile.
+    pacing.spend(GROUP, Budget.MESSAGES)
+    for n in range(29):
+        clock.now += 0.02
+        pacing.spend(GROUP - 1 - n, Budget.EDITS)
+        pacing.answered()
+    clock.now = 1000.8
+    pacing.answered()
+    # More than a second after the upload started, the quick calls are still in the second,
+    # and so is the upload, which may have arrived only just before its answer: one more
+    # call would be Telegram's thirty-first in that second.
+    clock.now = 1001.06
+    assert pacing.overall_wait() > 0
+    # Once the quick calls have left it, only the upload counts.
+    clock.now = 1000.58 + OVERALL_WINDOW_SECONDS + 0.001
+    assert pacing.overall_wait() <= 0
 
 
 def test_a_sender_taking_over_counts_the_last_seconds_calls_of_the_one_before() -> None:
