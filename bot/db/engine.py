@@ -19,6 +19,10 @@ from bot.resources import shipped
 ALEMBIC_DIR = shipped("alembic")
 
 
+POOL_SIZE = 12
+POOL_OVERFLOW = 8
+
+
 def make_engine(url: str, echo: bool = False, desk: str | None = DEFAULT_DESK) -> Engine:
     """Create the engine; SQLite gets WAL so readers never block the writer.
 
@@ -29,7 +33,12 @@ def make_engine(url: str, echo: bool = False, desk: str | None = DEFAULT_DESK) -
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
-        engine = create_engine(url, echo=echo, pool_pre_ping=True)
+        # A connection for the loop, each thread of the intake's executor and each of the
+        # sender's (db/off_loop.py), with room to spare: 20 at most, so three processes stay
+        # well within PostgreSQL's default of 100.
+        engine = create_engine(
+            url, echo=echo, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW
+        )
     return engine if desk is None else desk_engine(engine, desk)
 
 

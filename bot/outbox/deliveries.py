@@ -17,14 +17,20 @@ from bot.db.off_loop import BlockingCalls
 STALE = "dropped unsent: stale"
 
 
+# The sender has at most this many requests under way (sender/workers.IN_FLIGHT), plus its
+# round's look at which chats have messages due.
+SENDER_THREADS = 9
+
+
 class Deliveries:
     """Reads the due rows for the one sender and records each outcome on its row."""
 
     def __init__(self, engine: Engine, clock: Clock) -> None:
         self._engine = engine
         self._clock = clock
-        # The sender's reads and records, in a thread where the database is a server.
-        self.blocking = BlockingCalls(engine)
+        # The sender's reads and records, in threads of its own where the database is a
+        # server: as many as requests it has under way, each reading and recording its own.
+        self.blocking = BlockingCalls(engine, threads=SENDER_THREADS, name="sender-db")
 
     def drop_expired(self, now: dt.datetime, chat_id: int) -> int:
         """Mark a chat's pending rows that are worth nothing by now as dropped; how many."""
