@@ -15,10 +15,23 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+# One thread stores every desk's batches. Python runs one thread at a time: a thread per
+# desk would each wait for the others' turns, and hold up the loop (the sender, the answers)
+# for theirs; one thread is busy only with what PostgreSQL does not do for it, and the batches
+# that wait for it grow instead.
+_STORING: list[ThreadPoolExecutor] = []
+
+
+async def _store_thread(handle: Callable[[list[T]], list[R]], items: list[T]) -> list[R]:
+    if not _STORING:
+        _STORING.append(ThreadPoolExecutor(1, thread_name_prefix="intake-db"))
+    return await asyncio.get_running_loop().run_in_executor(_STORING[0], handle, items)
 
 
 class SameTurn(Generic[T, R]):
@@ -75,9 +88,7 @@ class SameTurn(Generic[T, R]):
                 arrived, self._arriving = self._arriving, []
                 async with self.lock:
                     try:
-                        results = await asyncio.to_thread(
-                            self._handle, [item for item, _ in arrived]
-                        )
+                        results = await _store_thread(self._handle, [item for item, _ in arrived])
                     except Exception as exc:
                         _fail(arrived, exc)
                         continue
