@@ -195,8 +195,8 @@ async def main() -> None:
     print(figures("duty-desk --help", helps, "s") + "   (target < 0.4 s)")
     print(figures("duty-desk run to first getUpdates", starts, "s") + "   (target < 1 s)")
     print(figures("bare PTB to first getUpdates", bare_starts, "s"))
-    print(figures("duty-desk run idle RSS", rss, "MiB", "{:.0f}") + "   (target < 100 MiB)")
-    print(figures("bare PTB idle RSS", bare_rss, "MiB", "{:.0f}"))
+    print(figures("duty-desk run idle RSS", rss, "MiB", "{:.1f}") + "   (target < 100 MiB)")
+    print(figures("bare PTB idle RSS", bare_rss, "MiB", "{:.1f}"))
 
 
 if __name__ == "__main__":
