@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from babel.numbers import format_decimal
@@ -20,26 +19,6 @@ from bot.i18n import Translator
 
 # A refusal: nothing was written.
 EXIT_REFUSED = 1
-
-
-def db_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Describe `duty-desk db …`."""
-    db = commands.add_parser("db", help="the database: migrations, backup, restore, retention")
-    actions = db.add_subparsers(dest="action", required=True)
-    actions.add_parser("upgrade", help="apply the migrations")
-    actions.add_parser("check", help="check that the models and the migrations agree")
-    actions.add_parser("current", help="show where the database stands")
-    made = actions.add_parser(
-        "backup", help="copy the SQLite database to a new file while the bot runs"
-    )
-    made.add_argument("file", type=Path, help="the backup file to write (must not exist)")
-    restored = actions.add_parser(
-        "restore", help="copy a backup into an empty database, then verify the logbook"
-    )
-    restored.add_argument("file", type=Path, help="a file written by duty-desk db backup")
-    actions.add_parser(
-        "prune", help="remove raw camera events and delivered messages past their retention"
-    )
 
 
 def _postgres_hint(tr: Translator, url: str) -> str:

@@ -1,19 +1,28 @@
-"""Babel catalogs, compiled from locales/*.po at start-up, and locale-aware formatting."""
+"""Babel catalogs, compiled from locales/*.po at start-up, and locale-aware formatting.
+
+A catalog compiled once is kept in the user's cache folder under the hash of its .po, so the
+next start reads it in a millisecond instead of parsing the .po again (a tenth of a second for
+both languages); a changed .po has another hash and is compiled anew. Where nothing can be
+written (a read-only home), every start compiles, as it always did.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gettext
+import hashlib
 import io
+import os
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+import babel
 from babel import Locale
 from babel.dates import format_date, format_time
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 
 from bot.resources import shipped
 
@@ -33,18 +42,57 @@ def _babel(locale: str) -> Locale:
     return Locale.parse(locale)
 
 
+def cache_dir() -> Path:
+    """Where compiled catalogs are kept: $XDG_CACHE_HOME/duty-desk, else ~/.cache/duty-desk."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "duty-desk"
+
+
 @cache
 def _catalog(locale: str) -> gettext.NullTranslations:
     po_path = LOCALES_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
     if not po_path.exists():
         return gettext.NullTranslations()
-    with po_path.open("rb") as handle:
-        catalog = read_po(handle, locale=locale, domain=DOMAIN)
+    source = po_path.read_bytes()
+    # The compiler's version is in the key too: another Babel may compile differently.
+    key = hashlib.sha256(source + babel.__version__.encode()).hexdigest()[:24]
+    try:
+        kept: Path | None = cache_dir() / f"{DOMAIN}-{locale}-{key}.mo"
+    except RuntimeError:  # no home folder to be found
+        kept = None
+    if kept is not None:
+        try:
+            return gettext.GNUTranslations(io.BytesIO(kept.read_bytes()))
+        except OSError:
+            pass
+    compiled = _compile(source, locale)
+    if kept is not None:
+        _keep(kept, compiled)
+    return gettext.GNUTranslations(io.BytesIO(compiled))
+
+
+def _compile(source: bytes, locale: str) -> bytes:
+    # Babel's catalog tools are imported only to compile.
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    catalog = read_po(io.BytesIO(source), locale=locale, domain=DOMAIN)
     compiled = io.BytesIO()
     # Fuzzy entries are drafts; shipping them would show half-checked wording to officers.
     write_mo(compiled, catalog, use_fuzzy=False)
-    compiled.seek(0)
-    return gettext.GNUTranslations(compiled)
+    return compiled.getvalue()
+
+
+def _keep(path: Path, compiled: bytes) -> None:
+    """Write a compiled catalog whole (another process may read it meanwhile), or not at all."""
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(compiled)
+        os.replace(partial, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
 
 
 def load_catalogs() -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import ssl
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -56,8 +57,8 @@ def readable(raw: Any) -> JSONDict | None:
 class UpdatesRequest(HTTPXRequest):
     """The connection getUpdates uses (one at a time), reading each update on its own."""
 
-    def __init__(self) -> None:
-        super().__init__(connection_pool_size=1)
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        super().__init__(connection_pool_size=1, httpx_kwargs={"verify": tls or True})
 
     @staticmethod
     def parse_json_payload(payload: bytes) -> JSONDict:

@@ -67,6 +67,7 @@ WIRING = (
     "operating",
     "process_roles",
     "cli",
+    "cli_commands",
     "cli_db",
     "cli_common",
     "__main__",

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from sqlalchemy import inspect
+from sqlalchemy.engine import Engine
 
 from bot.db.engine import make_engine, migration_state
 
@@ -66,3 +67,28 @@ def test_run_without_a_token_says_what_it_needs(tmp_path: Path) -> None:
     assert done.returncode == 3
     assert "No Telegram bot token is configured" in done.stderr
     assert "DUTY_DESK_TELEGRAM__TOKEN" in done.stderr
+
+
+def test_the_running_bot_reads_the_migration_state_as_alembic_does(database_url: str) -> None:
+    # `duty-desk run` and the readiness check read the revisions without importing Alembic;
+    # they must answer what Alembic answers, or a bot would start on a database it cannot use.
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from bot.db.engine import alembic_config, current_revision, head_revision, upgrade
+
+    def alembics(engine: Engine) -> str | None:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config("")).get_current_head()
+    engine = make_engine(database_url)
+    try:
+        assert current_revision(engine) is None and alembics(engine) is None
+        upgrade(database_url, "0019")
+        assert current_revision(engine) == alembics(engine) == "0019"
+        assert not migration_state(engine).up_to_date
+        upgrade(database_url)
+        assert current_revision(engine) == alembics(engine) == head_revision()
+    finally:
+        engine.dispose()

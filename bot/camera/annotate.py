@@ -6,14 +6,17 @@ import io
 import logging
 from dataclasses import dataclass
 from functools import cache
-
-from PIL import Image, ImageDraw, ImageFont
+from typing import TYPE_CHECKING
 
 from bot.camera.digest import kind_label
 from bot.config import Camera
 from bot.db.models import CameraAlert
 from bot.fonts import SANS_BOLD, font_path
 from bot.i18n import Translator
+
+if TYPE_CHECKING:
+    # Pillow is imported by the first picture drawn (an alert's card), not with the bot.
+    from PIL import ImageFont
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +38,8 @@ class Caption:
 @cache
 def caption_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     """The caption face at a size."""
+    from PIL import ImageFont
+
     # DejaVu Sans Bold from matplotlib's package: every Vietnamese letter, on any machine.
     try:
         return ImageFont.truetype(str(font_path(SANS_BOLD)), size)
@@ -47,6 +52,8 @@ def caption_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 
 def annotate(jpeg: bytes, caption: Caption) -> bytes:
     """Downscale a snapshot and draw the caption band on it; returns a JPEG."""
+    from PIL import Image, ImageDraw
+
     source = Image.open(io.BytesIO(jpeg))
     # Draft mode lets libjpeg decode at 1/2, 1/4 or 1/8 scale: most of the work is skipped.
     source.draft("RGB", (MAX_SIDE, MAX_SIDE))
@@ -71,6 +78,8 @@ def annotate(jpeg: bytes, caption: Caption) -> bytes:
 
 def placeholder(caption: Caption, size: tuple[int, int] = (640, 360)) -> bytes:
     """A plain card for an alert whose snapshot could not be had (so the post still shows)."""
+    from PIL import Image
+
     image = Image.new("RGB", size, (40, 40, 48))
     out = io.BytesIO()
     image.save(out, "JPEG", quality=JPEG_QUALITY)

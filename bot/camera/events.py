@@ -7,8 +7,6 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Final
 
-from onvif_parsers.util import normalize_video_source
-
 
 @dataclass(frozen=True)
 class RawEvent:
@@ -332,8 +330,13 @@ def _source(raw: RawEvent, rest: tuple[str, ...]) -> str:
         value = value.strip()
         if name.casefold() in _SOURCE_NOISE or not value:
             continue
-        # onvif-parsers knows which cameras send a placeholder ("vsconf") for the token.
-        parts.append(normalize_video_source(value) if "VideoSource" in name else value)
+        if "VideoSource" in name:
+            # onvif-parsers knows which cameras send a placeholder ("vsconf") for the token.
+            # Imported here, by the first ONVIF event: with zeep it is no start-up cost.
+            from onvif_parsers.util import normalize_video_source
+
+            value = normalize_video_source(value)
+        parts.append(value)
     if not parts and rest:
         # Axis application events carry no Source; the profile is the last topic segment.
         parts.append("/".join(rest))

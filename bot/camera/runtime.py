@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable, Collection
 from functools import partial
 from html import escape
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
@@ -17,11 +18,13 @@ from bot.camera.alert_input import AlertInput
 from bot.camera.alerts import Alerts
 from bot.camera.annotate import Caption, annotate
 from bot.camera.events import RawEvent, is_alarm, parse_event
-from bot.camera.onvif_device.device import CameraAddress, OnvifDevice
-from bot.camera.onvif_device.events_watch import EventsCallback
-from bot.camera.onvif_device.health import HealthReason, probe
-from bot.camera.onvif_device.stream import EventCallback, EventStream, StreamState
-from bot.camera.onvif_device.subscription import EventsFault
+from bot.camera.onvif_device.values import (
+    CameraAddress,
+    EventsCallback,
+    EventsFault,
+    HealthReason,
+    StreamState,
+)
 from bot.camera.subscriptions import SubscriptionRecords
 from bot.clock import sleep_on
 from bot.config import Camera
@@ -35,6 +38,12 @@ from bot.db.models import (
 )
 from bot.i18n import N_
 from bot.service import DeskService, ServiceContext, system_author
+
+if TYPE_CHECKING:
+    # The ONVIF library is imported by the first camera watched, probed or asked for a
+    # picture (onvif_device/values.py says why): a desk without ONVIF access never loads it.
+    from bot.camera.onvif_device.device import OnvifDevice
+    from bot.camera.onvif_device.stream import EventCallback, EventStream
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +135,8 @@ class Cameras(DeskService):
             # Its last watcher's open alerts, and the events it stored but did not fold.
             self.alerts.relearn()
             self.alerts.recover(cameras=(number,))
+        from bot.camera.onvif_device.stream import EventStream
+
         stream = EventStream(
             self._device(number, address),
             self._on_event_for(number),
@@ -266,6 +277,8 @@ class Cameras(DeskService):
         """One connection per camera, shared by events, snapshots and PTZ."""
         device = self._devices.get(number)
         if device is None:
+            from bot.camera.onvif_device.device import OnvifDevice
+
             device = self._devices[number] = OnvifDevice(address)
         return device
 
@@ -300,6 +313,8 @@ class Cameras(DeskService):
         if self._round_lock.locked():
             # A slow round is still running; a second one would only double the load.
             return 0
+        from bot.camera.onvif_device.health import probe
+
         async with self._round_lock:
             limit = asyncio.Semaphore(self._settings.alerts.health_concurrency)
             held = set(self._held_by_notice(self._clock.now()))

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, delete, select
 
-from bot.camera.onvif_device.subscription import (
+from bot.camera.onvif_device.values import (
     StoredSubscription,
     SubscriptionKind,
     SubscriptionMemory,

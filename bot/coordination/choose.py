@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy.engine import make_url
 
 from bot.config import Settings
-from bot.coordination.postgres import PostgresCoordinator
 from bot.coordination.sole import SoleCoordinator
 from bot.coordination.sqlite_lock import SqliteLock, sqlite_file
 from bot.coordination.work import Coordinator
@@ -18,6 +17,9 @@ def coordinator_for(settings: Settings) -> Coordinator:
     """
     url = settings.database.url
     if make_url(url).get_backend_name() == "postgresql":
+        # psycopg's own import (a tenth of a second) is for the deployments that use it.
+        from bot.coordination.postgres import PostgresCoordinator
+
         return PostgresCoordinator(url, settings.coordination)
     database = sqlite_file(url)
     if database is None:

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.config import Settings
 from bot.db.models import EpzOutage
-from bot.documents import docx_out, pdf_out, xlsx_out
 from bot.documents.blocks import Form
 from bot.documents.cases import Annex, build_case
 from bot.documents.coordination import annex_ii, annex_v
 from bot.documents.epz_notice import epz_notice
 from bot.documents.equipment import equipment_report
-from bot.documents.logbook import LogbookReader
+from bot.documents.logbook import LogbookReader, LogbookSheet
 from bot.documents.periods import Period
 from bot.documents.proposal import annex_iii
 from bot.documents.result import annex_iv
@@ -43,11 +42,33 @@ LOGBOOK_FORMATS = (Format.DOCX, Format.XLSX, Format.PDF)
 FORM_FORMATS = (Format.DOCX, Format.PDF)
 # The equipment report is mostly tables of figures: a spreadsheet of it is worth having.
 REPORT_FORMATS = (Format.DOCX, Format.XLSX, Format.PDF)
-_FORM_RENDER: dict[Format, Callable[[Form], bytes]] = {
-    Format.DOCX: docx_out.render_form,
-    Format.XLSX: xlsx_out.render_form,
-    Format.PDF: pdf_out.render_form,
-}
+
+
+class Writer(Protocol):
+    """What writes a document in one format (docx_out, xlsx_out, pdf_out)."""
+
+    def render_form(self, form: Form) -> bytes: ...
+
+    def render_logbook(self, sheet: LogbookSheet) -> bytes: ...
+
+
+def writer(fmt: Format) -> Writer:
+    """The module writing this format, imported by the first document made in it.
+
+    python-docx, openpyxl (with numpy) and reportlab take about half a second and 66 MB to
+    import, and most processes never make a document: the bot starts without them.
+    """
+    if fmt is Format.DOCX:
+        from bot.documents import docx_out
+
+        return docx_out
+    if fmt is Format.XLSX:
+        from bot.documents import xlsx_out
+
+        return xlsx_out
+    from bot.documents import pdf_out
+
+    return pdf_out
 
 
 class Missing(StrEnum):
@@ -101,24 +122,19 @@ class Documents:
             now.astimezone(tz).date(),
             chain_head,
         )
-        render = {
-            Format.DOCX: docx_out.render_logbook,
-            Format.XLSX: xlsx_out.render_logbook,
-            Format.PDF: pdf_out.render_logbook,
-        }[fmt]
         span = (
             f"{period.first:%Y-%m-%d}"
             if period.first == period.last
             else f"{period.first:%Y-%m-%d}_{period.last:%Y-%m-%d}"
         )
-        return Exported(f"nhat-ky-truc-ban_{span}.{fmt.value}", render(sheet))
+        return Exported(f"nhat-ky-truc-ban_{span}.{fmt.value}", writer(fmt).render_logbook(sheet))
 
     def equipment(self, period: StatsPeriod, fmt: Format, now: dt.datetime) -> Exported:
         """The equipment status report (96 part III) of a period, from the statistics' figures."""
         figures = self._stats.figures(period, now)
         form = equipment_report(figures, self._settings.documents, self._settings.tz)
         name = f"bao-cao-thiet-bi_{period.slug()}.{fmt.value}"
-        return Exported(name, _FORM_RENDER[fmt](form))
+        return Exported(name, writer(fmt).render_form(form))
 
     def incident(
         self, label: str, annex: Annex, fmt: Format, now: dt.datetime
@@ -146,7 +162,7 @@ class Documents:
             form = {Annex.II: annex_ii, Annex.III: annex_iii, Annex.V: annex_v}[annex](case)
         roman = {Annex.II: "II", Annex.III: "III", Annex.IV: "IV", Annex.V: "V"}[annex]
         name = f"phu-luc-{roman}_vu-viec-{incident.year}-{incident.number:04d}.{fmt.value}"
-        return Exported(name, _FORM_RENDER[fmt](form))
+        return Exported(name, writer(fmt).render_form(form))
 
     def outage(self, number: int, fmt: Format) -> Exported | Missing:
         """The 247 Annex II fault notice of one EPZ outage."""
@@ -163,4 +179,4 @@ class Documents:
         form = epz_notice(
             outage, enterprise, branch.name if branch else "", representative, settings.tz
         )
-        return Exported(f"thong-bao-su-co_{number}.{fmt.value}", _FORM_RENDER[fmt](form))
+        return Exported(f"thong-bao-su-co_{number}.{fmt.value}", writer(fmt).render_form(form))

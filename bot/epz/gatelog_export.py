@@ -7,9 +7,6 @@ import io
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from bot.config import Enterprise
 from bot.db.models import EpzOutage, GateMovementRecord
 from bot.documents.printable import printable
@@ -54,6 +51,10 @@ def workbook(
     enterprise: Enterprise, outage: EpzOutage, rows: list[GateLogRow], tz: ZoneInfo
 ) -> bytes:
     """The gate log of one outage as XLSX bytes."""
+    # openpyxl (with numpy) is imported by the first gate log asked for, not with the bot.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None

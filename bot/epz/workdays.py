@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import holidays
-
 if TYPE_CHECKING:
+    from holidays import HolidayBase
+
     from bot.config import Settings
 
 # Vietnam has kept UTC+7 without daylight saving since 1975, so a fixed offset is exact and
@@ -99,15 +99,27 @@ class WorkCalendar:
         self._working: frozenset[dt.date] = working | {
             a.day for a in DEFAULT_ADJUSTMENTS if a.working and a.day not in off
         }
-        # "vi" so names match what the desk's Vietnamese users read; observed=True keeps the
-        # in-lieu days the Labour Code (Art. 111(3)) grants when a holiday falls on a weekend.
-        # expand stays on so dates outside `years` still resolve rather than read as workdays.
-        self._holidays = holidays.country_holidays(
-            "VN",
-            years=None if years is None else list(years),
-            language="vi",
-            observed=True,
-        )
+        self._years = None if years is None else list(years)
+        self._public: HolidayBase | None = None
+
+    @property
+    def _holidays(self) -> HolidayBase:
+        """The public holidays, read by the first question about a working day.
+
+        The holidays package imports every country it knows (about 0.2 s and 17 MB): a desk
+        that never counts working days (no EPZ outage, no report) never loads it.
+        """
+        if self._public is None:
+            import holidays
+
+            # "vi" so names match what the desk's Vietnamese users read; observed=True keeps
+            # the in-lieu days the Labour Code (Art. 111(3)) grants when a holiday falls on a
+            # weekend. expand stays on so dates outside `years` still resolve rather than read
+            # as workdays.
+            self._public = holidays.country_holidays(
+                "VN", years=self._years, language="vi", observed=True
+            )
+        return self._public
 
     def is_working_day(self, day: dt.date) -> bool:
         """Tell whether state agencies work on this (Vietnamese) calendar day."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from html import escape
 from zoneinfo import ZoneInfo
 
@@ -111,12 +112,17 @@ async def register_menus(bot: Bot, default_locale: str, tz: ZoneInfo) -> None:
         (BotCommandScopeAllGroupChats(), GROUP_COMMANDS),
         (BotCommandScopeAllPrivateChats(), PRIVATE_COMMANDS),
     ]
+    calls = []
     for scope, names in scopes:
-        await bot.set_my_commands(menu(translator(default_locale, tz), names), scope=scope)
-        for locale in LOCALES:
-            await bot.set_my_commands(
+        calls.append(bot.set_my_commands(menu(translator(default_locale, tz), names), scope=scope))
+        calls.extend(
+            bot.set_my_commands(
                 menu(translator(locale, tz), names), scope=scope, language_code=locale
             )
+            for locale in LOCALES
+        )
+    # Side by side: one round trip to Telegram at start-up instead of six in a row.
+    await asyncio.gather(*calls)
 
 
 def help_text(tr: Translator, update: Update, context: Context) -> str:

@@ -17,6 +17,9 @@ UNDER_WAY_RECHECK_SECONDS = 0.05
 # Telegram's 20-a-minute rule is about new messages; edits are limited less strictly, but a
 # chat edited nonstop still earns a 429, so edits get their own, wider, sliding window.
 EDIT_BUDGET_FACTOR = 3
+# A private chat's edits and reactions are counted over a sliding second of their own, apart
+# from its new messages (see Pacing.wait_for).
+PRIVATE_WINDOW_SECONDS = 1.0
 
 
 class Budget(StrEnum):
@@ -74,6 +77,9 @@ class Pacing:
         # Telegram asks bots for about one message a second per private chat; groups are
         # paced by PTB's AIORateLimiter (20 a minute).
         self._private_gap = 1.0 / private_per_second
+        # A private chat's edits and reactions, each kind in a sliding second of its own.
+        self._private_limit = max(1, int(private_per_second * EDIT_BUDGET_FACTOR))
+        self._private_calls: dict[tuple[int, Budget], deque[float]] = defaultdict(deque)
         # Telegram counts a sliding minute per group: a burst of 20 is fine, a 21st is not.
         self._group_limit = max(1, int(group_per_minute))
         self._group_sends: dict[tuple[int, Budget], deque[float]] = defaultdict(deque)
@@ -110,9 +116,7 @@ class Pacing:
         """Seconds until a call spending this budget may go to the chat (0: now)."""
         now = self._monotonic()
         if chat_id >= 0:
-            # Telegram asks for about one message a second in a private chat, whatever it is.
-            last = self._last_private_send.get(chat_id)
-            return 0.0 if last is None else last + self._private_gap - now
+            return self._private_wait(chat_id, budget, now)
         sent = self._group_sends[(chat_id, budget)]
         limit = self._group_limit * (1 if budget is Budget.MESSAGES else EDIT_BUDGET_FACTOR)
         while sent and sent[0] <= now - GROUP_WINDOW_SECONDS:
@@ -123,6 +127,23 @@ class Pacing:
             # minute's silence: a storm's digest stays seconds old instead of going stale.
             wait = max(wait, sent[-1] + GROUP_WINDOW_SECONDS / limit - now)
         return wait
+
+    def _private_wait(self, chat_id: int, budget: Budget, now: float) -> float:
+        if budget is Budget.MESSAGES:
+            # Telegram asks for about one message a second in a private chat: a message the
+            # person sees arrive. Edits do not count against it, or a /shift typed right
+            # after a few page turns would wait most of a second for them.
+            last = self._last_private_send.get(chat_id)
+            return 0.0 if last is None else last + self._private_gap - now
+        # Edits and reactions are not messages, but a chat edited nonstop still earns a 429:
+        # a few in any second (a person turning pages as fast as they tap goes at once), a
+        # runaway loop held to that pace. Each kind apart, as in a group.
+        sent = self._private_calls[(chat_id, budget)]
+        while sent and sent[0] <= now - PRIVATE_WINDOW_SECONDS:
+            sent.popleft()
+        if len(sent) < self._private_limit:
+            return 0.0
+        return sent[0] + PRIVATE_WINDOW_SECONDS - now
 
     def overall_wait(self) -> float:
         """Seconds until the bot may make another call to any chat (0: now)."""
@@ -143,8 +164,10 @@ class Pacing:
         `answered` must follow once Telegram answered it (or the call failed).
         """
         self._overall_under_way += 1
-        if chat_id >= 0:
+        if chat_id >= 0 and budget is Budget.MESSAGES:
             self._last_private_send[chat_id] = self._monotonic()
+        elif chat_id >= 0:
+            self._private_calls[(chat_id, budget)].append(self._monotonic())
         else:
             self._group_sends[(chat_id, budget)].append(self._monotonic())
 

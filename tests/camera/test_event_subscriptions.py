@@ -11,9 +11,15 @@ import pytest
 from onvif import ONVIFCamera
 
 from bot.camera.events import RawEvent
-from bot.camera.onvif_device.device import CameraAddress, OnvifDevice
-from bot.camera.onvif_device.stream import BACKOFF_MAX_SECONDS, EventStream, StreamState
-from bot.camera.onvif_device.subscription import EventsFault, StoredSubscription, SubscriptionKind
+from bot.camera.onvif_device.device import OnvifDevice
+from bot.camera.onvif_device.stream import BACKOFF_MAX_SECONDS, EventStream
+from bot.camera.onvif_device.values import (
+    CameraAddress,
+    EventsFault,
+    StoredSubscription,
+    StreamState,
+    SubscriptionKind,
+)
 from bot.devtools.onvif_camera import MOTION_ALARM, TAMPER, SimulatedCamera
 from tests.camera.test_onvif_device import wait_until
 

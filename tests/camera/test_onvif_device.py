@@ -16,10 +16,11 @@ from aiohttp import web
 from PIL import Image
 
 from bot.camera.events import RawEvent
-from bot.camera.onvif_device.device import CameraAddress, OnvifDevice
+from bot.camera.onvif_device.device import OnvifDevice
 from bot.camera.onvif_device.errors import CameraAuthError, CameraUnreachable
-from bot.camera.onvif_device.health import HealthReason, HealthStatus, probe
-from bot.camera.onvif_device.stream import EventStream, StreamState
+from bot.camera.onvif_device.health import probe
+from bot.camera.onvif_device.stream import EventStream
+from bot.camera.onvif_device.values import CameraAddress, HealthReason, HealthStatus, StreamState
 from bot.devtools.onvif_camera import (
     CELL_MOTION,
     GLOBAL_SCENE_CHANGE,
@@ -471,7 +472,8 @@ async def test_topics_are_normalised_whatever_prefix_the_camera_uses() -> None:
 
 _COLD_START = """
 import asyncio, sys
-from bot.camera.onvif_device.device import CameraAddress, OnvifDevice
+from bot.camera.onvif_device.device import OnvifDevice
+from bot.camera.onvif_device.values import CameraAddress
 from bot.devtools.onvif_camera import SimulatedCamera
 
 async def main() -> None:

@@ -19,7 +19,7 @@ from onvif import ONVIFCamera
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from bot.camera.onvif_device.stream import StreamState
+from bot.camera.onvif_device.values import StreamState
 from bot.db.engine import make_engine
 from bot.db.models import LogbookEntry
 from bot.devtools.emulator import BotApiEmulator

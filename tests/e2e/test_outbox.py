@@ -11,10 +11,12 @@ from bot.sender import OutboxSender
 from tests.e2e.conftest import GROUP, OFFICER, Desktop, text_of
 
 
-def sender_on_a_fake_clock(desktop: Desktop) -> tuple[OutboxSender, list[float]]:
-    """A sender whose waits are only noted (and move its monotonic clock), 20 a minute."""
+def sender_on_a_fake_clock(
+    desktop: Desktop, now: list[float] | None = None
+) -> tuple[OutboxSender, list[float]]:
+    """A sender whose waits are only noted (and move its monotonic clock `now`), 20 a minute."""
     waits: list[float] = []
-    now = [100.0]
+    now = now if now is not None else [100.0]
 
     async def fake_sleep(seconds: float) -> None:
         waits.append(round(seconds, 3))
@@ -87,6 +89,27 @@ async def test_private_chats_get_at_most_one_message_a_second(desktop: Desktop) 
     await sender.drain()
     assert [text_of(m) for m in desktop.emu.bot_messages(OFFICER)] == ["một", "hai", "ba"]
     assert waits == [1.0, 1.0]
+
+
+async def test_a_private_answer_right_after_page_turns_goes_at_once(desktop: Desktop) -> None:
+    now = [100.0]
+    sender, waits = sender_on_a_fake_clock(desktop, now)
+    await desktop.app.bot_data["outbox_sender"].stop()
+    page = desktop.desk.outbox.send(OFFICER, "trang 1")
+    await sender.drain()
+    # The officer reads for two seconds, then turns three pages a third of a second apart.
+    now[0] += 2.0
+    for number in (2, 3, 4):
+        desktop.desk.outbox.edit_sent(OFFICER, page, f"trang {number}")
+        await sender.drain()
+        now[0] += 0.3
+    # Then types /shift: its answer is a new message and goes at once, edits not counted.
+    desktop.desk.outbox.send(OFFICER, "ca trực")
+    await sender.drain()
+
+    shown = desktop.emu.bot_messages(OFFICER)
+    assert [(text_of(m), m["_edits"]) for m in shown] == [("trang 4", 3), ("ca trực", 0)]
+    assert waits == []
 
 
 async def test_a_group_gets_a_burst_of_20_then_waits_for_the_sliding_minute(

@@ -1,5 +1,6 @@
 """Pacing without Telegram: a group's 20 new messages a minute, edits spread over the minute,
-one message a second in a private chat, a chat's budget closed by a 429 until its time."""
+one message a second in a private chat (edits apart), a chat's budget closed by a 429 until
+its time."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from bot.sender.pacing import (
     GROUP_WINDOW_SECONDS,
     OVERALL_WINDOW_SECONDS,
+    PRIVATE_WINDOW_SECONDS,
     Budget,
     Pacing,
     budget_of,
@@ -77,6 +79,42 @@ def test_a_private_chat_gets_one_message_a_second() -> None:
     assert pacing.wait_for(PERSON, Budget.MESSAGES) == pytest.approx(1.0)
     clock.now += 1.0
     assert pacing.wait_for(PERSON, Budget.MESSAGES) <= 0
+
+
+def test_a_message_right_after_page_turns_in_a_private_chat_goes_at_once() -> None:
+    clock = Monotonic()
+    pacing = Pacing(clock, private_per_second=1.0, group_per_minute=20)
+    # The officer's /logbook page went two seconds ago; three page turns since, a third of a
+    # second apart, each going at once.
+    pacing.spend(PERSON, Budget.MESSAGES)
+    clock.now += 2.0
+    for _ in range(3):
+        assert pacing.wait_for(PERSON, Budget.EDITS) <= 0
+        pacing.spend(PERSON, Budget.EDITS)
+        clock.now += 0.3
+
+    # Then /shift: its answer is a new message, and Telegram's one a second is about those.
+    assert pacing.wait_for(PERSON, Budget.MESSAGES) <= 0
+    pacing.spend(PERSON, Budget.MESSAGES)
+    # The next new message still waits its second.
+    assert pacing.wait_for(PERSON, Budget.MESSAGES) == pytest.approx(1.0)
+
+
+def test_a_private_chat_edited_nonstop_is_held_to_three_edits_a_second() -> None:
+    clock = Monotonic()
+    pacing = Pacing(clock, private_per_second=1.0, group_per_minute=20)
+    for _ in range(3):
+        assert pacing.wait_for(PERSON, Budget.EDITS) <= 0
+        pacing.spend(PERSON, Budget.EDITS)
+        clock.now += 0.1
+
+    # A fourth edit waits until the first has left its second; a new message does not wait.
+    assert pacing.wait_for(PERSON, Budget.EDITS) == pytest.approx(PRIVATE_WINDOW_SECONDS - 0.3)
+    assert pacing.wait_for(PERSON, Budget.MESSAGES) <= 0
+    # Reactions in the chat are counted apart from its edits.
+    assert pacing.wait_for(PERSON, Budget.REACTIONS) <= 0
+    clock.now += PRIVATE_WINDOW_SECONDS - 0.3
+    assert pacing.wait_for(PERSON, Budget.EDITS) <= 0
 
 
 def test_sends_before_a_restart_count_against_the_minute() -> None:

@@ -1,5 +1,7 @@
 """ONVIF cameras through onvif-zeep-async, one module per job (as Home Assistant's ONVIF does).
 
+- `values`: what the rest of the desk says about a camera (its address, states, faults)
+  without importing the library, which is loaded by the first camera watched.
 - `device`: one camera's client: connection, device information, snapshots, PTZ.
 - `errors`: what can go wrong, named the same whatever the library raised.
 - `notifications`: PullMessages replies and Notify posts read into `RawEvent`s.

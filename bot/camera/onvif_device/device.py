@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import weakref
 from collections.abc import Awaitable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
@@ -19,6 +19,7 @@ from onvif import ONVIFCamera, ONVIFService
 from onvif.definition import SERVICES
 
 from bot.camera.onvif_device.errors import LIBRARY_ERRORS, CameraProtocolError, translate
+from bot.camera.onvif_device.values import CameraAddress
 
 # The WSDL files bundled with onvif-zeep-async; no network access is needed to load them.
 WSDL_DIR: Final = str(Path(onvif.__file__).parent / "wsdl")
@@ -73,19 +74,6 @@ async def preload_wsdl() -> None:
 
 
 # --- device ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CameraAddress:
-    """Where a camera is and how to log in. Never log the password (``repr`` hides it)."""
-
-    host: str
-    port: int
-    username: str
-    password: str = field(repr=False)
-
-    def __str__(self) -> str:
-        return f"{self.host}:{self.port}"
 
 
 @dataclass(frozen=True)

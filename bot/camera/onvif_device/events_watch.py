@@ -7,20 +7,17 @@ only failures the camera answered are the event service's own.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Final
 
-from bot.camera.onvif_device.device import CameraAddress
 from bot.camera.onvif_device.errors import CameraAuthError, CameraUnreachable
-from bot.camera.onvif_device.subscription import EventsFault, SubscriptionRefused
+from bot.camera.onvif_device.subscription import SubscriptionRefused
+from bot.camera.onvif_device.values import CameraAddress, EventsCallback, EventsFault
 
 logger = logging.getLogger("bot.camera.onvif_device")
 
 # Failed attempts in a row, the camera answering each, before its events count as failing. A
 # refused subscription is a fault at once: the camera has said it will send nothing.
 FAILURES_BEFORE_FAULT: Final = 3
-
-EventsCallback = Callable[[EventsFault | None], None]
 
 
 class EventsWatch:

@@ -3,35 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import enum
 from dataclasses import dataclass
 from typing import Final
 
-from bot.camera.onvif_device.device import DEFAULT_TIMEOUT, CameraAddress, DeviceInfo, OnvifDevice
+from bot.camera.onvif_device.device import DEFAULT_TIMEOUT, DeviceInfo, OnvifDevice
 from bot.camera.onvif_device.errors import (
     CameraAuthError,
     CameraError,
     CameraTimeout,
     CameraUnreachable,
 )
+from bot.camera.onvif_device.values import CameraAddress, HealthReason, HealthStatus
 
 # Above this round trip a camera that still answers is reported as degraded.
 SLOW_AFTER_SECONDS: Final = 2.0
-
-
-class HealthStatus(enum.StrEnum):
-    UP = "up"
-    DEGRADED = "degraded"
-    DOWN = "down"
-
-
-class HealthReason(enum.StrEnum):
-    UNREACHABLE = "unreachable"
-    TIMEOUT = "timeout"
-    AUTH = "auth"
-    SLOW = "slow"
-    SNAPSHOT = "snapshot"
-    PROTOCOL = "protocol"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
 import logging
 import random
 from collections.abc import Awaitable, Callable
@@ -29,23 +28,27 @@ from bot.camera.onvif_device.errors import (
     CameraProtocolError,
     translate,
 )
-from bot.camera.onvif_device.events_watch import EventsCallback, EventsWatch
+from bot.camera.onvif_device.events_watch import EventsWatch
 from bot.camera.onvif_device.notifications import add_topic_plugin, raw_events, read_notify
 from bot.camera.onvif_device.subscription import (
     PULLPOINT_BINDING,
     RENEW_FRACTION,
     SUBSCRIPTION_SECONDS,
     UNSUBSCRIBE_TIMEOUT,
-    EventsFault,
     Resubscribe,
-    StoredSubscription,
-    SubscriptionKind,
-    SubscriptionMemory,
     SubscriptionRef,
     SubscriptionRefused,
     granted_seconds,
     subscription_manager,
     unsubscribe,
+)
+from bot.camera.onvif_device.values import (
+    EventsCallback,
+    EventsFault,
+    StoredSubscription,
+    StreamState,
+    SubscriptionKind,
+    SubscriptionMemory,
 )
 
 # The ONVIF client logs under the package's one name: one level to set for all of it.
@@ -61,15 +64,6 @@ BACKOFF_MAX_SECONDS: Final = 60.0
 
 
 EventCallback = Callable[[RawEvent], Awaitable[None]]
-
-
-class StreamState(enum.StrEnum):
-    """Where the stream is: connecting, streaming, waiting out a backoff, or stopped."""
-
-    CONNECTING = "connecting"
-    STREAMING = "streaming"
-    BACKOFF = "backoff"
-    STOPPED = "stopped"
 
 
 Sleep = Callable[[float], Awaitable[None]]

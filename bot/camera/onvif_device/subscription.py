@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, Literal, Protocol
+from typing import Any, Final
 
 from bot.camera.onvif_device.device import OnvifDevice
 from bot.camera.onvif_device.errors import CameraProtocolError
+from bot.camera.onvif_device.values import SubscriptionKind
 
 EVENTS_NS: Final = "http://www.onvif.org/ver10/events/wsdl"
 PULLPOINT_BINDING: Final = f"{{{EVENTS_NS}}}PullPointSubscriptionBinding"
@@ -32,14 +32,6 @@ class SubscriptionRefused(CameraProtocolError):
     """The camera answered but made no subscription (all its places taken, most often)."""
 
 
-class EventsFault(enum.StrEnum):
-    """Why a camera's events are not reaching the desk, though the camera answers."""
-
-    REFUSED = "refused"  # it refuses to subscribe us
-    FAILING = "failing"  # its event service keeps failing
-
-
-SubscriptionKind = Literal["pullpoint", "notify"]
 # Port types under which onvif-zeep-async files each kind's subscription manager address.
 PORT_TYPE: Final[dict[SubscriptionKind, str]] = {
     "pullpoint": "PullPointSubscription",
@@ -54,33 +46,6 @@ class SubscriptionRef:
     kind: SubscriptionKind
     address: str
     expires_at: float  # loop time, by the camera's own reckoning of the granted lifetime
-
-
-@dataclass(frozen=True)
-class StoredSubscription:
-    """A subscription an earlier run of the bot made on the camera and recorded."""
-
-    kind: SubscriptionKind
-    address: str
-    seconds_left: float  # until the camera drops it unless renewed (may be negative)
-    made_by: str  # which process and run made it, for the log
-
-
-class SubscriptionMemory(Protocol):
-    """Where a stream keeps its subscription's reference beyond the life of the process.
-
-    ONVIF has no call that lists a camera's subscriptions: a reference lost with a crashed
-    process keeps one of the camera's few places taken until it expires.
-    """
-
-    def recall(self) -> StoredSubscription | None:
-        """The subscription recorded for this camera, if any."""
-
-    def remember(self, kind: SubscriptionKind, address: str, seconds_left: float) -> None:
-        """Record the live subscription (made or renewed)."""
-
-    def forget(self) -> None:
-        """Drop the record: the subscription is ended."""
 
 
 async def subscription_manager(
