@@ -309,11 +309,13 @@ class OutboxSender:
         file_id = (
             message.photo[-1].file_id if isinstance(message, Message) and message.photo else None
         )
+        if self._on_sent is not None and isinstance(message, Message):
+            # Before anything else runs in the loop: the bot's reply takes its place in the
+            # conversation record before the next message someone writes after reading it.
+            self._on_sent(row, message)
         await self._blocking(
             self._deliveries.mark_sent, row.id, message_id, file_id, sent_payload=row.payload
         )
-        if self._on_sent is not None and isinstance(message, Message):
-            self._on_sent(row, message)
         return True
 
     async def _fail(self, row_id: int, error: str, attempts: int) -> None:

@@ -397,6 +397,8 @@ async def test_the_urgent_path_sends_first_and_asks_for_confirmation(desktop: De
     urgent_card = await desktop.answer(GROUP, mark, has("HÀNH ĐỘNG KHẨN"))
     assert "chờ lãnh đạo ca trực xác nhận" in text_of(urgent_card)
     assert [label for label, _ in buttons_of(urgent_card)] == ["✅ Xác nhận"]
+    # Everything the urgent path queued has gone before the clock moves on.
+    await desktop.settle()
 
     await desktop.later(10)
     reminder = desktop.emu.bot_messages(GROUP)[-1]
