@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Literal
 from xml.sax.saxutils import escape
 
+from reportlab import rl_config
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
@@ -25,6 +26,11 @@ from bot.documents.blocks import Table as TableBlock
 from bot.documents.heading import MOTTO, NATION, Heading
 from bot.documents.logbook import COLUMNS, TITLE, LogbookSheet
 from bot.documents.printable import printable
+
+# Streams are compressed and left binary: reportlab's default also encodes them in ASCII85,
+# a text-safe form no reader needs, which makes a month's logbook a fifth larger (4.1 MB
+# against 3.4) and is work on every page.
+rl_config.useA85 = 0
 
 # The embedded faces (the core PDF fonts have no Vietnamese letters).
 FACES = tf.FACES

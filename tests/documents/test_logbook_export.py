@@ -143,3 +143,15 @@ def test_a_period_spans_its_shifts_and_names_them(shift: RecordedShift) -> None:
     assert "Từ ca trực ngày 24/11/2026 đến ca trực ngày 25/11/2026" in [
         p.text for p in document.paragraphs
     ]
+
+
+def test_the_pdf_is_written_at_native_speed_in_binary_streams(shift: RecordedShift) -> None:
+    made = documents(shift).logbook(Period(DAY, DAY), Format.PDF, at(15, 0), chain_head=HEAD)
+    # Compressed, not also spelled out in ASCII85 (a quarter more bytes, and time to write).
+    assert b"/FlateDecode" in made.data
+    assert b"/ASCII85Decode" not in made.data
+    # reportlab's C accelerator (rl-accel, declared with the bot) does the work its pure-Python
+    # fallbacks would otherwise do, measuring every string of a month's logbook.
+    from reportlab.lib import rl_accel
+
+    assert "instanceStringWidthTTF" in rl_accel._c_funcs
