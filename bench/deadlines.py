@@ -8,8 +8,11 @@ requests had been delivered over the past half hour, so the run takes a minute i
 The bench waits until every deadline in the window has fired and reports how late each fired
 (fired_at - due_at, both from the database) and the process's peak RSS.
 
-Usage: python bench/deadlines.py [--requests 5000] [--window 60] [--database-url URL]
-Targets (issue 3): p99 lateness under 1 s; under 300 MB RSS.
+With --burn N, N neighbour processes burn a CPU core each for the whole run (a loaded machine).
+
+Usage: python bench/deadlines.py [--requests 5000] [--window 60] [--database-url URL] [--burn N]
+Targets (issue 3): p99 lateness under 1 s; under 300 MB RSS. Issue 15: p99 under 100 ms on a
+quiet machine, under 1 s beside a CPU-burning neighbour.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import datetime as dt
 import random
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -172,7 +176,7 @@ async def run(count: int, window_seconds: float, url: str) -> None:
     print(f"fired: {len(lateness)}, not fired by the end of the window: {unfired}")
     print(
         f"lateness: p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, "
-        f"max {lateness[-1] * 1000:.0f} ms  [target p99 < 1000 ms]"
+        f"max {lateness[-1] * 1000:.0f} ms  [target p99 < 100 ms quiet, < 1000 ms loaded]"
     )
     queued = sum(by_status.values())
     print(
@@ -191,12 +195,22 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=5000)
     parser.add_argument("--window", type=float, default=60.0)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--burn", type=int, default=0, help="CPU-burning neighbour processes")
     args = parser.parse_args()
+    burners = [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.burn)
+    ]
+    if burners:
+        print(f"beside {len(burners)} CPU-burning neighbour process(es)")
     # As `duty-desk run` does; importing onvif-zeep-async has set the root logger to INFO.
     configure_logging("WARNING")
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url or f"sqlite:///{Path(folder) / 'deadlines.db'}"
-        asyncio.run(run(args.requests, args.window, url))
+        try:
+            asyncio.run(run(args.requests, args.window, url))
+        finally:
+            for burner in burners:
+                burner.kill()
 
 
 if __name__ == "__main__":

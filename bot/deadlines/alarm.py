@@ -19,9 +19,13 @@ log = logging.getLogger(__name__)
 # A ring at least this often even with nothing armed, in case the clock jumps or a row was
 # added behind the bot's back; deadlines themselves never depend on it.
 SAFETY_RING = dt.timedelta(seconds=30)
-# After a ring, the next waits at least this long: deadlines a few milliseconds apart are
-# fired together instead of each costing a ring of its own, and lateness stays far under 1 s.
-RING_GAP = dt.timedelta(milliseconds=200)
+# A deadline this soon after a ring's last is waited for in the same ring, not by arming the
+# scheduler again: a burst of deadlines a few milliseconds apart costs one ring, and none of
+# them waits for a fixed gap between rings.
+RING_HOLD = dt.timedelta(milliseconds=50)
+# After a ring that found nothing due (a test's clock standing still, a deadline taken back
+# meanwhile), the next waits at least this long, so the alarm cannot spin.
+IDLE_RING_GAP = dt.timedelta(milliseconds=200)
 
 
 class Alarm:
@@ -71,13 +75,25 @@ class Alarm:
         self._armed_for = None
         if context.job is self._armed:
             self._armed = None
+        fired_any = False
         try:
-            # Batch by batch, each stamped with its own time, letting the sender and incoming
-            # updates run in between: a burst of deadlines must not stall the desk.
-            fired: int | None = 0
-            while fired is not None:
-                fired = self._timers.fire_next(self._clock.now())
-                await asyncio.sleep(0)
+            held_for: dt.datetime | None = None
+            while True:
+                # Batch by batch, each stamped with its own time, letting the sender and
+                # incoming updates run in between: a burst of deadlines must not stall the desk.
+                fired: int | None = 0
+                while fired is not None:
+                    fired = self._timers.fire_next(self._clock.now())
+                    fired_any = fired_any or bool(fired)
+                    await asyncio.sleep(0)
+                upcoming = self._timers.next_due_at()
+                if upcoming is None or upcoming == held_for:
+                    break
+                wait = wall_delay(self._clock, upcoming - self._clock.now())
+                if wait > RING_HOLD:
+                    break
+                held_for = upcoming
+                await asyncio.sleep(max(0.0, wait.total_seconds()))
         finally:
-            self._quiet_until = self._clock.now() + RING_GAP
+            self._quiet_until = None if fired_any else self._clock.now() + IDLE_RING_GAP
             self.arm()
