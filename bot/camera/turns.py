@@ -16,22 +16,24 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 
+
 # One thread stores every desk's batches. Python runs one thread at a time: a thread per
 # desk would each wait for the others' turns, and hold up the loop (the sender, the answers)
 # for theirs; one thread is busy only with what PostgreSQL does not do for it, and the batches
 # that wait for it grow instead.
-_STORING: list[ThreadPoolExecutor] = []
+@cache
+def _storing() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(1, thread_name_prefix="intake-db")
 
 
 async def _store_thread(handle: Callable[[list[T]], list[R]], items: list[T]) -> list[R]:
-    if not _STORING:
-        _STORING.append(ThreadPoolExecutor(1, thread_name_prefix="intake-db"))
-    return await asyncio.get_running_loop().run_in_executor(_STORING[0], handle, items)
+    return await asyncio.get_running_loop().run_in_executor(_storing(), handle, items)
 
 
 class SameTurn(Generic[T, R]):
