@@ -70,12 +70,14 @@ def read_stored(url: str) -> Stored:
             )
             alerts = int(connection.scalar(text("SELECT count(*) FROM camera_alert")) or 0)
             # Within the storm (shorter than the fold window) a second alert for one camera and
-            # kind is a repeat that was not folded: another process had opened the first.
+            # kind is a repeat that was not folded: another process had opened the first. The
+            # digest's page rows are no camera's (each desk has its own "*1").
             unfolded = int(
                 connection.scalar(
                     text(
                         "SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n "
-                        "FROM camera_alert GROUP BY camera, kind) AS opened"
+                        "FROM camera_alert WHERE camera NOT LIKE '*%' "
+                        "GROUP BY desk, camera, kind) AS opened"
                     )
                 )
                 or 0
