@@ -12,7 +12,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections import Counter, OrderedDict, deque
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy.exc import IntegrityError
@@ -33,6 +33,7 @@ from bot.camera.folding import (
 )
 from bot.camera.turns import SameTurn
 from bot.db.models import CameraAlert, LogColumn
+from bot.db.off_loop import waits_for_a_server
 from bot.logbook.service import Author
 from bot.service import DeskService, ServiceContext
 
@@ -73,7 +74,7 @@ class Alerts(DeskService):
         # Events that arrived in the same turn of the loop, stored together in one insert.
         # On PostgreSQL several processes may fold one desk's alerts, and the transactions
         # run in a thread (see turns.py).
-        self._shared = ctx.engine.dialect.name == "postgresql"
+        self._shared = waits_for_a_server(ctx.engine)
         self._turn: SameTurn[AlertInput, Received] = SameTurn(
             self._store_turn, self._after_turn, off_loop=self._shared
         )
@@ -208,11 +209,9 @@ class Alerts(DeskService):
         if not missing:
             return
         self._store.lock_folding(session)
-        for row in self._store.open_alerts_of(session, missing, now - self._window):
-            if row.id is not None:
-                self._open[(row.camera, row.kind)] = OpenAlert(
-                    row.id, row.count, row.last_seen_at, row.digest
-                )
+        self._open.update(
+            _by_camera_and_kind(self._store.open_alerts_of(session, missing, now - self._window))
+        )
         self._carded = deque(self._store.carded_since(session, now - STORM_SPAN))
 
     def _settle_fold(self, done: Folded) -> None:
@@ -343,11 +342,7 @@ class Alerts(DeskService):
     def _load_open(self, session: Session, now: dt.datetime) -> None:
         """Learn the open alerts once; from then on this worker is the only one changing them."""
         rows = self._store.open_alerts(session, now - self._window)
-        self._open = {
-            (row.camera, row.kind): OpenAlert(row.id, row.count, row.last_seen_at, row.digest)
-            for row in rows
-            if row.id is not None
-        }
+        self._open = _by_camera_and_kind(rows)
         self._carded = deque(
             sorted(
                 row.received_at
@@ -414,3 +409,12 @@ class Alerts(DeskService):
     def link_incident(self, alert_id: int, incident_id: int) -> None:
         """Remember which incident an alert was opened as."""
         self._store.link_incident(alert_id, incident_id)
+
+
+def _by_camera_and_kind(rows: Iterable[CameraAlert]) -> dict[tuple[str, str], OpenAlert]:
+    """What the folding keeps of open alerts read from the database."""
+    return {
+        (row.camera, row.kind): OpenAlert(row.id, row.count, row.last_seen_at, row.digest)
+        for row in rows
+        if row.id is not None
+    }
