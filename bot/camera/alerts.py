@@ -251,6 +251,9 @@ class Alerts(DeskService):
 
     async def stop(self) -> None:
         """Stop the worker; unprocessed events stay in the database for recover()."""
+        # A batch already in its thread commits whatever happens: its board work and the
+        # answers to its requests come before the board stops, not after.
+        await self._turn.finish()
         worker, self._worker = self._worker, None
         if worker is not None:
             worker.cancel()

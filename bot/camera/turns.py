@@ -72,6 +72,12 @@ class SameTurn(Generic[T, R]):
             loop.call_soon(self._handle_arrived)
         return await result
 
+    async def finish(self) -> None:
+        """Wait for the batch under way in its thread, if any (a stop, a test's settling)."""
+        running = self._running
+        if running is not None:
+            await asyncio.gather(running, return_exceptions=True)
+
     def _handle_arrived(self) -> None:
         arrived, self._arriving = self._arriving, []
         try:
