@@ -163,9 +163,9 @@ class OutboxSender:
                     await self._blocking(self._deliveries.mark_sent, row_id, None)
                 handled += len(superseded)
                 rows = [r for r in rows if r.id not in superseded]
-                unsent = await self._blocking(
-                    self._deliveries.unsent, {ref for row in rows if (ref := edit_ref(row))}
-                )
+                refs = {ref for row in rows if (ref := edit_ref(row))}
+                # Most rows edit nothing: no trip to a thread to learn that none is unsent.
+                unsent = await self._blocking(self._deliveries.unsent, refs) if refs else set()
                 row, wait = self._choose(chat_id, rows, unsent)
                 if row is None:
                     if wait is None:
