@@ -20,7 +20,7 @@ from bot.deadlines.alarm import Alarm
 from bot.desks import Desks
 from bot.handlers import membership
 from bot.handlers.common import App
-from bot.handlers.conversation import incoming
+from bot.handlers.conversation import incoming, record_ahead
 from bot.polling import Poller
 from bot.sender import OutboxSender
 from bot.webhook import leave_webhook
@@ -117,7 +117,10 @@ async def stop_sender(app: App) -> None:
 async def start_poller(app: App) -> None:
     """Receive Telegram's updates (this process is the one poller), and check the bot's rights."""
     poller = Poller(
-        app, int(app.bot_data.get(POLL_TIMEOUT_KEY, 1)), prepare=partial(leave_webhook, app.bot)
+        app,
+        int(app.bot_data.get(POLL_TIMEOUT_KEY, 1)),
+        prepare=partial(leave_webhook, app.bot),
+        ahead=partial(record_ahead, app),
     )
     poller.start()
     app.bot_data[POLLER_KEY] = poller
