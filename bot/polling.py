@@ -224,11 +224,23 @@ class Poller:
         while done < len(updates):
             # Committed before any of them is confirmed: a process killed in between gets
             # them again, and the record knows them.
-            covered = self._ahead(updates[done:]) if self._ahead is not None else 0
+            covered = self._ahead_of(updates[done:])
             for update in updates[done : done + max(covered, 1)]:
                 await self._app.process_update(update)
                 self._offset = update.update_id + 1
             done += max(covered, 1)
+
+    def _ahead_of(self, updates: Sequence[Update]) -> int:
+        if self._ahead is None:
+            return 0
+        try:
+            return self._ahead(updates)
+        except Exception:
+            # Each update is then handled on its own, its failure answered as any other.
+            log.exception(
+                "Handling %d updates together failed; each is handled alone", len(updates)
+            )
+            return 0
 
     async def _with_retries(self, call: Any) -> None:
         retry = RETRY_FIRST_SECONDS

@@ -212,3 +212,31 @@ async def test_logbook_pages_turn_in_place(desktop: Desktop) -> None:
     )
     assert "Kiểm tra camera số 10" in text_of(turned)
     assert [label for label, _ in buttons_of(turned)] == ["‹ Trước"]
+
+
+async def test_a_backlog_with_a_command_amid_it_files_every_line_in_the_order_written(
+    desktop: Desktop,
+) -> None:
+    # Said while the bot is busy (one getUpdates answer carries them all): the plain messages
+    # are recorded together, and the /log between them still takes its own line in order.
+    said = [
+        desktop.say(OFFICER, "#vuviec Camera C01 mất tín hiệu"),
+        desktop.say(CLERK, "Đã gọi kỹ thuật viên"),
+        desktop.say(OFFICER, "/log Đã báo Đội Kiểm soát"),
+        desktop.say(CLERK, "#ketqua Camera C01 hoạt động lại"),
+        desktop.say(OFF_DUTY, "#ghichu Tôi không trong ca"),
+        desktop.say(OFFICER, "#congviec Tuần tra cổng số 2"),
+    ]
+    await desktop.settle()
+    entries = desktop.desk.logbook.page(SHIFT_DAY, 0).entries
+    assert [(e.seq, e.origin, e.source_message_id) for e in entries] == [
+        (1, EntryOrigin.HASHTAG, said[0]["message_id"]),
+        (2, EntryOrigin.COMMAND, said[2]["message_id"]),
+        (3, EntryOrigin.HASHTAG, said[3]["message_id"]),
+        (4, EntryOrigin.HASHTAG, said[5]["message_id"]),
+    ]
+    for filed in (said[0], said[3], said[5]):
+        assert reactions_on(desktop, filed["message_id"]) == [[{"type": "emoji", "emoji": "✍"}]]
+    assert reactions_on(desktop, said[1]["message_id"]) == []
+    refusal = await desktop.answer(GROUP, 0, contains("Chưa ghi vào sổ nhật ký"))
+    assert refusal["reply_to_message"]["message_id"] == said[4]["message_id"]
