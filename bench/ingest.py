@@ -39,6 +39,7 @@ from pathlib import Path
 
 import yaml
 from sqlalchemy import create_engine, func, text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
@@ -186,8 +187,16 @@ def fresh_database(server_url: str | None, folder: Path, round_: int) -> Iterato
     try:
         yield admin.url.set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        # Autovacuum may still be in it for a moment (not ours to terminate): try again.
+        for attempt in range(40):
+            try:
+                with admin.connect() as connection:
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+                break
+            except OperationalError:
+                if attempt == 39:
+                    raise
+                time.sleep(0.25)
         admin.dispose()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import cast
 
@@ -23,6 +24,8 @@ RECORD_GROUP = -50
 RECORDED_REACTION = "✍"
 # What record_ahead recorded of the updates about to be handled, by message revision.
 AHEAD_KEY = "recorded_ahead"
+# Those of them whose ✍ record_ahead queued already.
+MARKED_KEY = "marked_ahead"
 
 RevisionKey = tuple[int, int, object]
 
@@ -95,7 +98,9 @@ def record_ahead(app: App, updates: Sequence[Update]) -> int:
     nothing else acts on these messages in between.
     """
     ahead = cast(dict[RevisionKey, Recorded], app.bot_data.setdefault(AHEAD_KEY, {}))
+    marked = cast(set[RevisionKey], app.bot_data.setdefault(MARKED_KEY, set()))
     ahead.clear()
+    marked.clear()
     desks = cast(Desks, app.bot_data[DESKS_KEY])
     taken: list[tuple[Desk, Message]] = []
     for update in updates:
@@ -112,7 +117,16 @@ def record_ahead(app: App, updates: Sequence[Update]) -> int:
         desk = next(d for d, _ in taken if d.key == key)
         results = desk.logbook.record_messages([incoming(m) for m in messages])
         ahead.update(zip(map(_revision_key, messages), results, strict=True))
+        # The ✍ of the whole batch in one transaction too; their handling then skips it.
+        filed = [m for m, r in zip(messages, results, strict=True) if r.outcome is Outcome.ENTRY]
+        desk.outbox.react_all([_mark_of(m) for m in filed], RECORDED_REACTION)
+        marked.update(map(_revision_key, filed))
     return len(taken)
+
+
+def _mark_of(message: Message) -> tuple[int, int, dt.datetime]:
+    # Fresh for as long as the person's act (the message, or the edit that filed it) is.
+    return message.chat_id, message.message_id, message.edit_date or message.date
 
 
 async def record_group_message(update: Update, context: Context) -> None:
@@ -122,17 +136,12 @@ async def record_group_message(update: Update, context: Context) -> None:
         return
     desk = desk_of(context)
     ahead = cast(dict[RevisionKey, Recorded], context.bot_data.get(AHEAD_KEY, {}))
-    recorded = ahead.pop(_revision_key(message), None) or desk.logbook.record_message(
-        incoming(message)
-    )
-    if recorded.outcome is Outcome.ENTRY:
-        # Fresh for as long as the person's act (the message, or the edit that filed it) is.
-        desk.outbox.react(
-            message.chat_id,
-            message.message_id,
-            RECORDED_REACTION,
-            message_date=message.edit_date or message.date,
-        )
+    marked = cast(set[RevisionKey], context.bot_data.get(MARKED_KEY, set()))
+    key = _revision_key(message)
+    recorded = ahead.pop(key, None) or desk.logbook.record_message(incoming(message))
+    if recorded.outcome is Outcome.ENTRY and key not in marked:
+        chat_id, message_id, sent_at = _mark_of(message)
+        desk.outbox.react(chat_id, message_id, RECORDED_REACTION, message_date=sent_at)
     elif recorded.outcome is Outcome.CORRECTION:
         tr = tr_for(update, context)
         entry = recorded.entries[0]
