@@ -67,7 +67,7 @@ MORNING = dt.time(7, 0)
 EXPECTED_WORKING_DAYS = (1, 3, 5, 10)
 PART_LABELS = {
     OutageStep.KIND: N_("Kind of fault"),
-    OutageStep.START: N_("Since when"),
+    OutageStep.START: N_("Start time"),
     OutageStep.CAMERAS: N_("Cameras"),
     OutageStep.DESCRIPTION: N_("Description"),
     OutageStep.EFFECT: N_("Effect"),
@@ -640,23 +640,9 @@ async def submit(
     if outage is None or outage.id is None:
         reply(update, context, escape(refusal_text(tr, step)))
         return
-    deadline = (
-        tr("Repair by the end of {date} (Decision 247).").format(date=tr.date(outage.deadline))
-        if outage.deadline and outage.kind in (OutageKind.CAMERA, OutageKind.TRANSMISSION)
-        else ""
-    )
-    if outage.starts_at is not None and outage.starts_at > outage.notified_at:
-        deadline = tr("Recorded as starting {when}.").format(when=tr.datetime(outage.starts_at))
-    elif outage.starts_at is not None and not is_planned(data):
-        deadline = (
-            tr("Fault recorded as lasting since {when}.").format(when=tr.datetime(outage.starts_at))
-            + " "
-            + deadline
-        )
+    # The copy below says since when, and the repair deadline: the first line only confirms.
     done = "✅ " + escape(
         tr("Notice no. {number} sent to the customs duty desk.").format(number=outage.id)
-        + " "
-        + deadline
     )
     copy = contact_copy(tr, outage, enterprise, covers_gate(outage, enterprise))
     files = [

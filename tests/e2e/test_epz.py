@@ -292,7 +292,7 @@ async def test_planned_maintenance_is_notified_in_advance_and_logged(desktop: De
     await say(desktop, "27/11", "trước ngày bắt đầu (28/11/2026)")
     await say(desktop, "29/11", "Đầu mối kỹ thuật")
     done = await reviewed(desktop, "Anh Tuấn 0903 123 456")
-    assert "Đã ghi nhận thời điểm bắt đầu: 28/11/2026 08:00." in text_of(done)
+    assert "⏰ Bắt đầu: 28/11/2026 08:00" in text_of(done)
     await desktop.settle()
     card = text_of(
         next(m for m in desktop.emu.bot_messages(GROUP) if "Thông báo sự cố" in text_of(m))
@@ -335,7 +335,7 @@ async def test_a_power_cut_announced_in_one_message(desktop: Desktop) -> None:
         "ảnh hưởng",
     )
     done = await reviewed(desktop, "Không ghi hình trong thời gian cắt điện")
-    assert "Đã ghi nhận thời điểm bắt đầu: 28/11/2026 08:00." in text_of(done)
+    assert "⏰ Bắt đầu: 28/11/2026 08:00" in text_of(done)
     with Session(desktop.desk.engine) as session:
         outage = session.exec(select(EpzOutage)).one()
     assert (outage.kind, outage.cameras, outage.expected_fix, outage.tech_contact) == (

@@ -31,7 +31,7 @@ async def test_a_free_text_notice_keeps_when_the_fault_began_and_tells_the_offic
         "ảnh hưởng",
     )
     done = await reviewed(desktop, "Không ghi hình xe ra vào cổng")
-    assert "Đã ghi nhận sự cố xảy ra từ 24/11/2026 06:30." in text_of(done)
+    assert "⏰ xảy ra từ 24/11/2026 06:30" in text_of(done)
     # The repair's 10 working days count from the notice (247 I.2.3): 09/12, not 08/12.
     assert "hết ngày 09/12/2026" in text_of(done)
     await desktop.settle()
