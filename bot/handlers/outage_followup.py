@@ -19,7 +19,7 @@ from bot.epz.outage_rules import KIND_LABELS, restoration_cameras
 from bot.handlers.buttons import ActionPress, button
 from bot.handlers.common import Context, desk_of, reply, tr_for
 from bot.handlers.flows import advance, answer_text, ask, finish, start
-from bot.handlers.outage_notice import NOT_A_CONTACT, contact_enterprise, not_a_date
+from bot.handlers.outage_notice import NOT_A_CONTACT, capital, contact_enterprise, not_a_date
 from bot.handlers.proposals import actor
 from bot.outbox import Button, keyboard
 from bot.steps import Refusal, refusal_text
@@ -65,7 +65,7 @@ async def cmd_restored(update: Update, context: Context) -> None:
                 [
                     [
                         Button(
-                            f"{o.id} · {tr(KIND_LABELS[o.kind])}",
+                            f"{o.id} · {capital(tr(KIND_LABELS[o.kind]))}",
                             outage_button(OutageAction.REPORT_RESTORED, o.id or 0),
                         )
                     ]
