@@ -38,7 +38,9 @@ from bot.shifts import Right
 from bot.steps import Refusal, Step
 
 # The steps the enterprise's contacts take; the others are the assigned officer's.
-CONTACT_ACTIONS = frozenset({OutageAction.REPORT_RESTORED, OutageAction.EXPLAIN})
+CONTACT_ACTIONS = frozenset(
+    {OutageAction.REPORT_RESTORED, OutageAction.EXPLAIN, OutageAction.DOCX, OutageAction.PDF}
+)
 
 
 @dataclass
