@@ -265,6 +265,38 @@ async def test_seen_on_an_alert_takes_one_tap_and_is_logged(desktop: Desktop) ->
     assert alert.seen_by == "Phạm Thị Dung"
 
 
+def reminders(desktop: Desktop) -> list[str]:
+    return [
+        text_of(m) for m in desktop.emu.bot_messages(GROUP) if "chưa có ai tiếp nhận" in text_of(m)
+    ]
+
+
+async def test_an_alert_nobody_takes_is_reminded_to_the_officers_then_the_leader(
+    desktop: Desktop,
+) -> None:
+    await post(desktop, alert_body(id="taken"))
+    await post(desktop, alert_body(camera="14", id="left"))
+    await desktop.settle()
+    taken, _left = photos(desktop)
+    desktop.emu.press_button(GROUP, taken["message_id"], OFFICER, data_of(taken, "👁 Đã xem"))
+    await desktop.later(9)
+    assert reminders(desktop) == []
+    await desktop.later(1)
+    # Only the alert nobody took: the officers on shift are named, so their phones ring.
+    (first,) = reminders(desktop)
+    assert first.startswith("⏰ Lê Văn Cường, Phạm Thị Dung: Cảnh báo CAM 14")
+    assert "chưa có ai tiếp nhận sau 10 phút: bấm «Đã xem» hoặc «Mở vụ việc»" in first
+    (message,) = [m for m in desktop.emu.bot_messages(GROUP) if text_of(m) == first]
+    mentioned = {e["user"]["id"] for e in message.get("entities", []) if e.get("user")}
+    assert mentioned == {CLERK, OFFICER}
+    await desktop.later(10)
+    # Still nobody: the shift leader is told (in office hours, in the group by name).
+    second = reminders(desktop)[1]
+    assert second.startswith("Nguyễn Văn An: ⏰ Cảnh báo CAM 14") and "sau 20 phút" in second
+    await desktop.later(60)
+    assert len(reminders(desktop)) == 2
+
+
 async def test_a_storm_within_telegrams_limits_loses_nothing(migrated_url: str) -> None:
     async with launch(migrated_url, telegram_limits=True) as desktop:
         for n in range(60):

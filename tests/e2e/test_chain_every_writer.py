@@ -126,7 +126,9 @@ async def false_alarm(desktop: Desktop, _: SimulatedCamera | None) -> list[Logbo
     (card,) = photos(desktop)
     mark = last_id(desktop.engine)
     answer = desktop.emu.mark()
-    desktop.emu.press_button(GROUP, card["message_id"], OFFICER, buttons_of(card)[2][1])
+    desktop.emu.press_button(
+        GROUP, card["message_id"], OFFICER, dict(buttons_of(card))["✖ Báo động giả"]
+    )
     await desktop.answer(GROUP, answer, has("báo động giả"))
     answer = desktop.emu.mark()
     desktop.say(OFFICER, "Mèo chạy qua hàng rào")
