@@ -157,7 +157,9 @@ class ShiftCycle(DeskService):
             lines += accepted_lines(tr, handover)
         else:
             lines.append("⚠️ " + escape(tr("The handover is not accepted yet; see /handover.")))
-        lines += self._handovers.renderer(tr, now).lines(collect(session, previous))
+        lines += self._handovers.renderer(tr, now).lines(
+            collect(session, previous, self._settings, now)
+        )
         return lines
 
     # --- the roster a day ahead -------------------------------------------------------------

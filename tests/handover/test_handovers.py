@@ -173,5 +173,5 @@ def test_focus_items_are_noted_only_by_people_on_duty(desk: Desk) -> None:
     assert refused.refusal is Refusal.NOT_ON_DUTY
     assert desk.handovers.add_focus(NOT_A_LEADER, "   ", at(25, 11)).refusal is Refusal.EMPTY
     assert desk.handovers.add_focus(NOT_A_LEADER, "Theo dõi xe 51C-678.90", at(25, 11)).ok
-    focus = [item.text for item in desk.handovers.items(SHIFT).focus]
+    focus = [item.text for item in desk.handovers.items(SHIFT, at(25, 11)).focus]
     assert focus == ["Theo dõi xe 51C-678.90"]
