@@ -83,8 +83,17 @@ def screens(lines: list[str], limit: int = SCREEN_UNITS) -> list[list[str]]:
             size = 0
         chunks[-1].append(line)
         size += units(line) + 1
-    # A page that starts with a blank line wastes the top of the screen.
-    return [chunk[1:] if len(chunk) > 1 and not chunk[0] else chunk for chunk in chunks]
+    # A blank line at a page's top or bottom only wastes the screen.
+    return [_trimmed(chunk) for chunk in chunks]
+
+
+def _trimmed(lines: list[str]) -> list[str]:
+    start, end = 0, len(lines)
+    while end - start > 1 and not lines[start]:
+        start += 1
+    while end - start > 1 and not lines[end - 1]:
+        end -= 1
+    return lines[start:end]
 
 
 def turn_row(
@@ -121,12 +130,13 @@ def paged_screen(
     *,
     more: bool = False,
     below: list[list[Button]] | None = None,
+    limit: int = SCREEN_UNITS,
 ) -> Screen:
     """One screen of HTML lines, the first (the title) on every page and numbered, the turn
     buttons under it and then the rows `below`; a page past the last shows the last."""
     title, *rest = lines
     # Room for " (12/12)" after the title.
-    pages = screens(rest, SCREEN_UNITS - units(title) - 10)
+    pages = screens(rest, limit - units(title) - 10)
     page = min(max(page, 0), len(pages) - 1)
     text = "\n".join([numbered(title, page, len(pages)), *pages[page]])
     row = turn_row(tr, data_of, page, len(pages), more=more)

@@ -127,10 +127,16 @@ def register_catch_all(app: App) -> None:
     app.add_handler(CallbackQueryHandler(on_unknown_press))
 
 
-def turn_in_place(update: Update, context: Context, screen: Screen) -> None:
-    """Show another page of a paged message in the message whose button was pressed."""
+async def turn_in_place(update: Update, context: Context, screen: Screen | None) -> None:
+    """Show another page of a paged message in the message whose button was pressed.
+
+    None, or a message Telegram no longer attaches, is a page that cannot be shown: refused.
+    """
     query = update.callback_query
-    assert query is not None and query.message is not None
+    assert query is not None
+    if query.message is None or screen is None:
+        await refuse_press(update, context)
+        return
     desk_of(context).outbox.edit(
         query.message.chat.id,
         query.message.message_id,
@@ -138,3 +144,4 @@ def turn_in_place(update: Update, context: Context, screen: Screen) -> None:
         buttons=screen.buttons,
         priority=OutboxPriority.REPLY,
     )
+    await query.answer()

@@ -13,7 +13,7 @@ from bot.button_data import PagePress
 from bot.db.models import HandoverStatus
 from bot.desk import Desk
 from bot.drafts import DraftState
-from bot.handlers.buttons import ActionPress, button, refuse_press, turn_in_place
+from bot.handlers.buttons import ActionPress, button, turn_in_place
 from bot.handlers.common import App, Context, desk_of, reply, requires, tr_for
 from bot.handlers.flows import Flow, ask, finish, register_flow, start
 from bot.handlers.logbook import parse_day
@@ -97,16 +97,8 @@ def handover_screen(desk: Desk, tr: Translator, shift_date: dt.date, page: int) 
 @button(HANDOVER_PAGES.read)
 async def on_handover_page(update: Update, context: Context, press: PagePress[dt.date]) -> None:
     """Show a page of a handover in place (also the "see the handover" under a reminder)."""
-    query = update.callback_query
-    assert query is not None
-    if query.message is None:
-        await refuse_press(update, context)
-        return
-    desk = desk_of(context)
-    turn_in_place(
-        update, context, handover_screen(desk, tr_for(update, context), press.key, press.page)
-    )
-    await query.answer()
+    screen = handover_screen(desk_of(context), tr_for(update, context), press.key, press.page)
+    await turn_in_place(update, context, screen)
 
 
 async def note(update: Update, context: Context, text: str) -> None:

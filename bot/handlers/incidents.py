@@ -23,7 +23,7 @@ from bot.drafts import DraftState
 from bot.escalation.incidents import Attachment, History, IncidentInput
 from bot.escalation.texts import KIND_LABELS, REQUEST_LABELS, STATUS_LABELS, refs_line
 from bot.handlers.acting import actor, refuse
-from bot.handlers.buttons import button, refuse_press, turn_in_place
+from bot.handlers.buttons import button, turn_in_place
 from bot.handlers.common import App, Context, desk_of, reply, requires, tr_for
 from bot.handlers.conversation import author_of
 from bot.handlers.flows import Flow, advance, ask, choice, finish, register_flow, start
@@ -309,17 +309,11 @@ async def show_incident(update: Update, context: Context, label: str) -> None:
 @button(HISTORY_PAGES.read)
 async def on_history_page(update: Update, context: Context, press: PagePress[int]) -> None:
     """Turn an incident's history in place."""
-    query = update.callback_query
-    assert query is not None
     desk = desk_of(context)
     history = desk.escalation.incidents.history(press.key)
-    if query.message is None or history is None:
-        await refuse_press(update, context)
-        return
     tr = tr_for(update, context)
-    screen = history_page(tr, history, desk.context.addressee_name, press.page)
-    turn_in_place(update, context, screen)
-    await query.answer()
+    screen = history_page(tr, history, desk.context.addressee_name, press.page) if history else None
+    await turn_in_place(update, context, screen)
 
 
 def history_page(

@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageReactionHandler
 
 from bot.db.models import OutboxPriority
-from bot.handlers.buttons import button, refuse_press, turn_in_place
+from bot.handlers.buttons import button, turn_in_place
 from bot.handlers.common import App, Context, desk_of, reply, requires, telegram_name, tr_for
 from bot.handlers.conversation import RECORDED_REACTION, author_of
 from bot.i18n import N_, Translator
@@ -160,17 +160,10 @@ async def cmd_logbook(update: Update, context: Context) -> None:
 @button(read_page_turn)
 async def on_logbook_page(update: Update, context: Context, turn: PageTurn) -> None:
     """Turn a logbook page in place (only a message carrying this button: see buttons.py)."""
-    query = update.callback_query
-    assert query is not None
-    if query.message is None:
-        await refuse_press(update, context)
-        return
     desk = desk_of(context)
-    tr = tr_for(update, context)
     whole = desk.logbook.page(turn.day, 0, WHOLE_SHIFT)
-    screen = shift_screen(tr, whole, desk.roster.window(turn.day), turn.page)
-    turn_in_place(update, context, screen)
-    await query.answer()
+    screen = shift_screen(tr_for(update, context), whole, desk.roster.window(turn.day), turn.page)
+    await turn_in_place(update, context, screen)
 
 
 def register(app: App, group_id: int | None) -> None:
