@@ -24,7 +24,7 @@ from bot.button_data import ActionPress as ActionPress
 from bot.db.models import OutboxPriority
 from bot.handlers.common import App, Context, Handler, answer_quietly, desk_of, tr_for
 from bot.i18n import N_
-from bot.paging import Screen
+from bot.outbox.screens import Screen
 
 log = logging.getLogger(__name__)
 

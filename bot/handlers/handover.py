@@ -24,7 +24,7 @@ from bot.handover.deadline_kinds import ShiftDeadline
 from bot.handover.handovers import handover_card
 from bot.handover.report import report_lines
 from bot.i18n import N_, Translator
-from bot.paging import Screen, paged_screen
+from bot.outbox.screens import Screen, paged_screen
 from bot.shifts import Right
 from bot.steps import REFUSAL_TEXTS, Refusal, refusal_text
 

@@ -20,7 +20,7 @@ from bot.button_data import PageCodec, PagePress, read_user_id
 from bot.handlers.buttons import button, refuse_press, turn_in_place
 from bot.handlers.common import App, Context, answer_quietly, desk_of, reply, tr_for
 from bot.i18n import LOCALES, N_, Translator, translator
-from bot.paging import Screen, paged_screen
+from bot.outbox.screens import Screen, paged_screen
 from bot.roles import role_label
 from bot.shifts import ROLE_ORDER, Right
 

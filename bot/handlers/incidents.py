@@ -28,7 +28,7 @@ from bot.handlers.common import App, Context, desk_of, reply, requires, tr_for
 from bot.handlers.conversation import author_of
 from bot.handlers.flows import Flow, advance, ask, choice, finish, register_flow, start
 from bot.i18n import N_, Translator
-from bot.paging import Screen, paged_screen
+from bot.outbox.screens import Screen, paged_screen
 from bot.shifts import Right
 from bot.steps import refusal_text
 

@@ -23,7 +23,7 @@ from bot.handover.open_items import OpenItems, Renderer, collect
 from bot.i18n import Translator
 from bot.logbook.service import Author
 from bot.outbox import Button, Keyboard, keyboard
-from bot.paging import Screen, paged_screen
+from bot.outbox.screens import Screen, paged_screen
 from bot.service import DeskService, ServiceContext
 from bot.shifts import Right
 from bot.steps import Refusal, Step

@@ -9,7 +9,8 @@ from bot.i18n import N_, Translator
 from bot.logbook.buttons import page_button
 from bot.logbook.service import EntryPage, entry_columns
 from bot.outbox import keyboard
-from bot.paging import SCREEN_UNITS, Screen, screens, turn_row
+from bot.outbox.screens import Screen, turn_row
+from bot.paging import SCREEN_UNITS, screens
 from bot.shifts import ShiftWindow
 
 COLUMN_LABELS = {
