@@ -18,7 +18,12 @@ from bot.handlers.common import App, Context, desk_of, reply, requires, tr_for
 from bot.handlers.flows import Flow, ask, finish, register_flow, start
 from bot.handlers.logbook import parse_day
 from bot.handlers.proposals import actor
-from bot.handover.buttons import HANDOVER_BUTTONS, HANDOVER_PAGES, HandoverAction
+from bot.handover.buttons import (
+    HANDOVER_BUTTONS,
+    HANDOVER_PAGES,
+    OPENING_PAGES,
+    HandoverAction,
+)
 from bot.handover.buttons import PREFIX as HANDOVER_PREFIX
 from bot.handover.deadline_kinds import ShiftDeadline
 from bot.handover.handovers import handover_card
@@ -265,6 +270,15 @@ async def cmd_report(update: Update, context: Context) -> None:
     )
 
 
+@requires(Right.VIEW, NOT_ON_DESK)
+@button(OPENING_PAGES.read)
+async def on_opening_page(update: Update, context: Context, press: PagePress[dt.date]) -> None:
+    """Show a page of a shift's opening in place."""
+    desk = desk_of(context)
+    screen = desk.cycle.opening_page(tr_for(update, context), press.key, press.page)
+    await turn_in_place(update, context, screen)
+
+
 def register(app: App) -> None:
     """Wire /handover, /focus, /report, the handover's buttons and its questions."""
     register_flow(NOTE_FLOW, Flow(on_note_text))
@@ -274,3 +288,4 @@ def register(app: App) -> None:
     app.add_handler(CommandHandler("report", cmd_report))
     app.add_handler(CallbackQueryHandler(on_handover_button, pattern=f"^{HANDOVER_PREFIX}:"))
     app.add_handler(CallbackQueryHandler(on_handover_page, pattern=f"^{HANDOVER_PAGES.prefix}:"))
+    app.add_handler(CallbackQueryHandler(on_opening_page, pattern=f"^{OPENING_PAGES.prefix}:"))

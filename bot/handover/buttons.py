@@ -33,3 +33,5 @@ def handover_button(action: HandoverAction, handover_id: int) -> str:
 # "hv:<shift date>:<page>": a page of a shift's handover (posted or still a draft); page 0 of it
 # is also the "see the handover" button under a reminder.
 HANDOVER_PAGES = PageCodec("hv", read_day)
+# "op:<shift date>:<page>": a page of a shift's opening (who is on duty, what is carried over).
+OPENING_PAGES = PageCodec("op", read_day)

@@ -233,6 +233,19 @@ async def test_the_handover_reads_in_pages_and_its_reminder_is_one_line_and_a_bu
     assert "✅ Nhận bàn giao" in labels(shown)
     shown = await turn(desktop, SECTION, private, SECTION, "🤝 Xem nội dung bàn giao", "(1/")
     assert len(text_of(shown)) <= SCREEN
+
+    # The next shift opens at 08:00 carrying all of it over: in pages too.
+    desktop.clock.set(at(26, 8, 0))
+    await desktop.settle()
+    opening = next(
+        m
+        for m in desktop.emu.bot_messages(GROUP)
+        if "Bắt đầu ca trực ngày 26/11/2026" in text_of(m)
+    )
+    carried = await read_every_page(
+        desktop, GROUP, opening, OFFICER, "Bắt đầu ca trực ngày 26/11/2026"
+    )
+    assert len(carried) > 1 and "Trọng tâm 10:" in carried[-1]
     none_too_long(desktop, GROUP, SECTION, LEADER)
 
 
