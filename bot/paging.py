@@ -74,8 +74,13 @@ def screens(lines: list[str], limit: int = SCREEN_UNITS) -> list[list[str]]:
     size = 0
     for line in fit_lines(lines, limit):
         if chunks[-1] and size + units(line) + 1 > limit:
-            chunks.append([])
-            size = 0
+            page = chunks[-1]
+            # A section's heading (the line after a blank one) goes over with its first row.
+            heading = len(page) > 2 and not page[-2]
+            fits = units(page[-1]) + units(line) + 2 <= limit
+            carried = [page.pop()] if heading and fits else []
+            chunks.append(carried)
+            size = sum(units(item) + 1 for item in carried)
         chunks[-1].append(line)
         size += units(line) + 1
     # A blank line at a page's top or bottom only wastes the screen.

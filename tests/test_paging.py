@@ -37,3 +37,9 @@ def test_page_buttons_read_back_only_what_the_bot_could_have_made() -> None:
     assert codec.read(codec.data(42, 3)) == PagePress(42, 3)
     for forged in ("ih:42", "ih:0:1", "ih:42:-1", "ih:42:100001", "lb:42:1", "ih:x:1"):
         assert codec.read(forged) is None
+
+
+def test_a_sections_heading_is_not_left_alone_at_the_bottom_of_a_page() -> None:
+    lines = ["a" * 80, "", "<b>Camera không hoạt động (1):</b>", "• C01 Cổng chính"]
+    pages = screens(lines, 130)
+    assert pages == [["a" * 80], ["<b>Camera không hoạt động (1):</b>", "• C01 Cổng chính"]]
