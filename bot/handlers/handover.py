@@ -86,10 +86,11 @@ def handover_screen(desk: Desk, tr: Translator, shift_date: dt.date, page: int) 
     now = desk.clock.now()
     posted = desk.handovers.of_shift(shift_date)
     if posted is not None:
-        waiting = posted.status == HandoverStatus.OPEN and shift_date < desk.roster.shift_date_at(
+        overdue = posted.status == HandoverStatus.OPEN and shift_date < desk.roster.shift_date_at(
             now
         )
-        return handover_card(tr, posted, page, ["⚠️ " + escape(tr("Not accepted yet."))] * waiting)
+        head = ["⚠️ " + escape(tr("Not accepted yet."))] if overdue else []
+        return handover_card(tr, posted, page, head)
     lines = desk.handovers.text(tr, shift_date, desk.handovers.items(shift_date, now), now)
     prepare_at = desk.cycle.moment(ShiftDeadline.HANDOVER_DUE, shift_date)
     draft = tr("Draft: it will be posted for acceptance at {when}.")
