@@ -166,18 +166,17 @@ async def cmd_cameras(update: Update, context: Context) -> None:
     """Show every camera's state, area by area."""
     desk = desk_of(context)
     tr = tr_for(update, context)
-    statuses = desk.cameras.statuses()
-    held = desk.outages.down_by_notice(desk.clock.now())
+    readings = {r.number: r for r in desk.outages.cameras(desk.clock.now())}
     icons = {"up": "🟢", "degraded": "🟡", "down": "🔴"}
     lines = ["🎥 <b>" + escape(tr("Cameras")) + "</b>"]
     areas: dict[str, list[str]] = {}
     for camera in desk.settings.cameras:
-        status = statuses.get(camera.number)
-        icon = icons.get(status.state if status else "", "⚪")
+        reading = readings[camera.number]
+        status = reading.status
+        icon = icons.get(reading.state or "", "⚪")
         reason = f" — {escape(status.reason)}" if status and status.reason else ""
-        if (outage := held.get(camera.number)) is not None:
+        if (outage := reading.outage) is not None:
             # The enterprise's notice outranks what the round last saw until the officer confirms.
-            icon = "🔴"
             reason = " — " + escape(
                 tr("down: the enterprise's notice no. {number}").format(number=outage.id)
             )
