@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlmodel import Session
 
+from bot.config import Person
 from bot.db.models import (
     Incident,
     LogColumn,
@@ -431,7 +432,14 @@ class Approvals:
         tr = self._ctx.desk_tr()
         proposal.card_outbox_id = self._ctx.urgent_to_group(
             session,
-            proposal_card(tr, proposal, incident, self._ctx.unit_names(), self._ctx.people_names()),
+            proposal_card(
+                tr,
+                proposal,
+                incident,
+                self._ctx.unit_names(),
+                self._ctx.people_names(),
+                self._leader_of(proposal),
+            ),
             buttons=proposal_buttons(tr, proposal),
             approvals=True,
         )
@@ -445,8 +453,20 @@ class Approvals:
         ctx.outbox.edit_sent(
             ctx.group_id,
             proposal.card_outbox_id,
-            proposal_card(tr, proposal, incident, ctx.unit_names(), ctx.people_names()),
+            proposal_card(
+                tr,
+                proposal,
+                incident,
+                ctx.unit_names(),
+                ctx.people_names(),
+                self._leader_of(proposal),
+            ),
             buttons=proposal_buttons(tr, proposal),
             session=session,
             priority=OutboxPriority.URGENT,
         )
+
+    def _leader_of(self, proposal: Proposal) -> Person | None:
+        """The shift leader who decides the proposal: of the shift it was made in."""
+        roster = self._ctx.roster
+        return roster.shift_leader(roster.shift_date_at(proposal.created_at))

@@ -12,6 +12,7 @@ from bot.documents.cases import Annex
 from bot.documents.service import Exported, Format
 from bot.escalation.incidents import IncidentInput
 from bot.logbook.service import Author
+from tests.conftest import SHIFT_DAY
 from tests.documents.reading import docx_text, pdf_text, squeeze
 from tests.e2e.conftest import (
     CLERK,
@@ -233,6 +234,8 @@ async def test_nothing_reaches_a_unit_before_the_leader_approves(desktop: Deskto
     card_now = desktop.emu.bot_messages(GROUP)
     decided = next(m for m in card_now if m["message_id"] == card["message_id"])
     assert "đã duyệt — Nguyễn Văn An lúc 09:05" in text_of(decided)
+    # The card no longer says nothing was sent: it was.
+    assert "Chưa gửi gì" not in text_of(decided)
     assert buttons_of(decided) == []
     direction = [e for e in entries(desktop) if e.direction][-1]
     assert direction.direction_receiver == "Chi cục HQ CK cảng Sài Gòn KV1"
@@ -583,3 +586,28 @@ async def test_a_unit_without_a_chat_is_phoned_not_forgotten(migrated_url: str) 
         assert any("Chi cục HQ CK Mộc Bài" in text for text in leader)
         notes = [e.notes for e in entries(desktop)]
         assert any("Chi cục HQ CK Mộc Bài" in n and "gọi điện" in n for n in notes)
+
+
+async def test_the_pending_card_names_the_leader_and_a_silent_leader_is_phoned(
+    desktop: Desktop,
+) -> None:
+    card = await propose(desktop, open_incident(desktop))
+    # The leader is named on the card, so their phone rings (a mention, not just a word).
+    assert "chờ lãnh đạo ca trực — Nguyễn Văn An" in text_of(card)
+    assert "Chưa gửi gì đến đơn vị hay cá nhân trước khi được duyệt." in text_of(card)
+    mentioned = {e["user"]["id"] for e in card.get("entities", []) if e.get("user")}
+    assert mentioned == {LEADER}
+    await desktop.later(19)
+    assert desktop.emu.bot_messages(SECTION) == []
+    await desktop.later(1)
+    # Twenty minutes without a decision: the section leader is asked to phone the leader.
+    (asked,) = desktop.emu.bot_messages(SECTION)
+    assert "Lãnh đạo ca trực Nguyễn Văn An chưa quyết định" in text_of(asked)
+    assert "gọi điện cho lãnh đạo ca trực" in text_of(asked)
+    notes = [e.notes for e in desktop.desk.logbook.page(SHIFT_DAY, 0).entries if e.notes]
+    assert any("đã đề nghị Trần Thị Bình gọi điện cho lãnh đạo ca trực" in n for n in notes)
+    # Only the leader decides still: the section leader's approval is refused.
+    answer = await press(desktop, GROUP, card, SECTION, button(card, "ap:"))
+    assert answer["show_alert"] is True
+    await desktop.later(60)
+    assert len(desktop.emu.bot_messages(SECTION)) == 1
