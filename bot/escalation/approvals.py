@@ -6,11 +6,9 @@ import datetime as dt
 
 from sqlmodel import Session
 
-from bot.config import Person
 from bot.db.models import (
     Incident,
     LogColumn,
-    OutboxPriority,
     Proposal,
     ProposalKind,
     ProposalStatus,
@@ -18,6 +16,7 @@ from bot.db.models import (
 )
 from bot.deadlines.timers import Timers
 from bot.escalation.leader_reminders import LeaderReminders
+from bot.escalation.proposal_cards import leader_of, refresh_card
 from bot.escalation.requests import Requests
 from bot.escalation.rights import KindRules, checked, leader_decides, may_edit, on_shift
 from bot.escalation.texts import (
@@ -438,7 +437,7 @@ class Approvals:
                 incident,
                 self._ctx.unit_names(),
                 self._ctx.people_names(),
-                self._leader_of(proposal),
+                leader_of(self._ctx, proposal),
             ),
             buttons=proposal_buttons(tr, proposal),
             approvals=True,
@@ -446,27 +445,5 @@ class Approvals:
         session.add(proposal)
 
     def _update_card(self, session: Session, proposal: Proposal, incident: Incident) -> None:
-        ctx = self._ctx
-        if proposal.card_outbox_id is None or ctx.group_id is None:
-            return
-        tr = ctx.desk_tr()
-        ctx.outbox.edit_sent(
-            ctx.group_id,
-            proposal.card_outbox_id,
-            proposal_card(
-                tr,
-                proposal,
-                incident,
-                ctx.unit_names(),
-                ctx.people_names(),
-                self._leader_of(proposal),
-            ),
-            buttons=proposal_buttons(tr, proposal),
-            session=session,
-            priority=OutboxPriority.URGENT,
-        )
-
-    def _leader_of(self, proposal: Proposal) -> Person | None:
-        """The shift leader who decides the proposal: of the shift it was made in."""
-        roster = self._ctx.roster
-        return roster.shift_leader(roster.shift_date_at(proposal.created_at))
+        session.flush()
+        refresh_card(self._ctx, session, proposal, incident)

@@ -462,12 +462,13 @@ async def test_a_restart_mid_wait_fires_every_deadline_exactly_once(desktop: Des
     await desktop.settle()
     unit = [text_of(m) for m in desktop.emu.bot_messages(UNIT_CHAT)]
     assert len(unit) == 4  # the request, two reminders, the breach reminder
-    breaches = [m for m in desktop.emu.bot_messages(GROUP) if "chưa hồi báo" in text_of(m)]
+    breaches = [m for m in desktop.emu.bot_messages(GROUP) if "chưa hồi báo yêu cầu" in text_of(m)]
     assert len(breaches) == 1
     await desktop.restart()
     await desktop.settle()
     assert len(desktop.emu.bot_messages(UNIT_CHAT)) == 4
-    assert len([m for m in desktop.emu.bot_messages(GROUP) if "chưa hồi báo" in text_of(m)]) == 1
+    breaches = [m for m in desktop.emu.bot_messages(GROUP) if "chưa hồi báo yêu cầu" in text_of(m)]
+    assert len(breaches) == 1
     with Session(desktop.desk.engine) as session:
         fired = session.exec(select(Deadline).where(col(Deadline.fired_at).is_not(None))).all()
         assert sorted(d.kind for d in fired) == ["reply_deadline", "unit_reminder", "unit_reminder"]
@@ -611,3 +612,33 @@ async def test_the_pending_card_names_the_leader_and_a_silent_leader_is_phoned(
     assert answer["show_alert"] is True
     await desktop.later(60)
     assert len(desktop.emu.bot_messages(SECTION)) == 1
+
+
+async def test_the_approved_card_tells_the_requests_story_in_place(desktop: Desktop) -> None:
+    card = await propose(desktop, open_incident(desktop))
+    mark = desktop.emu.mark()
+    await press(desktop, GROUP, card, LEADER, button(card, "ap:"))
+    request = await desktop.answer(UNIT_CHAT, mark, has("Yêu cầu của trực ban"))
+
+    def card_now() -> str:
+        return next(
+            text_of(m)
+            for m in desktop.emu.bot_messages(GROUP)
+            if m["message_id"] == card["message_id"]
+        )
+
+    await desktop.settle()
+    assert "📨 Chi cục HQ CK cảng Sài Gòn KV1: đã gửi lúc 09:00, hạn hồi báo 09:30" in card_now()
+    await desktop.later(31)
+    assert "🔴 Chi cục HQ CK cảng Sài Gòn KV1: chưa hồi báo trước 09:30" in card_now()
+    mark = desktop.emu.mark()
+    await press(desktop, UNIT_CHAT, request, UNIT_CONTACT, button(request, "rq:ack:"))
+    await prompt(desktop, UNIT_CHAT, mark, "Ai xử lý")
+    desktop.say(UNIT_CONTACT, "Đ/c Giang 0912 345 678, 11:30", chat_id=UNIT_CHAT)
+    await desktop.settle()
+    story = card_now()
+    assert (
+        "📥 Chi cục HQ CK cảng Sài Gòn KV1: Võ Văn Giang xác nhận lúc 09:31; "
+        "đầu mối Đ/c Giang 0912 345 678, dự kiến xong 25/11/2026 11:30"
+    ) in story
+    assert "🔴" not in story and "📨" not in story

@@ -203,7 +203,7 @@ async def test_an_unreachable_person_is_reported_for_a_phone_call(desktop: Deskt
     ]
     await prompt(desktop, GROUP, mark, "thời hạn 30 phút tính từ lúc này")
     await desktop.later(30)
-    breach = [m for m in desktop.emu.bot_messages(GROUP) if "chưa hồi báo" in text_of(m)]
+    breach = [m for m in desktop.emu.bot_messages(GROUP) if "chưa hồi báo yêu cầu" in text_of(m)]
     assert len(breach) == 1 and LOC in text_of(breach[0])
 
 
