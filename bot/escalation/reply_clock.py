@@ -8,10 +8,18 @@ import math
 from collections.abc import Callable
 from html import escape
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot import deadlines
-from bot.db.models import Incident, OutboxPriority, Proposal, RequestStatus, UnitRequest
+from bot.db.models import (
+    Incident,
+    IncidentAttachment,
+    MessageKind,
+    OutboxPriority,
+    Proposal,
+    RequestStatus,
+    UnitRequest,
+)
 from bot.deadlines.timers import Timers
 from bot.escalation.deadline_kinds import REQUEST_KINDS, EscalationDeadline, request_subject
 from bot.escalation.proposal_cards import refresh_card_of
@@ -93,6 +101,21 @@ class ReplyClock:
         request.status, request.delivered_at = RequestStatus.WAITING, now
         request.reply_due_at = now + _minutes(rules.reply_deadline_minutes)
         tr = ctx.addressee_tr(request)
+        snapshot = session.exec(
+            select(IncidentAttachment).where(
+                IncidentAttachment.incident_id == incident.id,
+                IncidentAttachment.kind == MessageKind.PHOTO,
+            )
+        ).first()
+        if snapshot is not None:
+            # What the desk saw (an alert's snapshot) goes with the request, just before it.
+            ctx.outbox.send_photo_again(
+                request.chat_id,
+                snapshot.file_id,
+                escape(tr("Incident {label}").format(label=incident.label)),
+                session=session,
+                priority=OutboxPriority.URGENT,
+            )
         request.delivery_outbox_id = ctx.outbox.send(
             request.chat_id,
             request_text(tr, proposal, incident, request, rules.reply_deadline_minutes),

@@ -171,6 +171,19 @@ class Outbox:
             "send_photo", chat_id, thread_id, payload, session, priority, media=image
         )
 
+    def send_photo_again(
+        self,
+        chat_id: int,
+        file_id: str,
+        caption: str,
+        *,
+        session: Session | None = None,
+        priority: OutboxPriority = OutboxPriority.NORMAL,
+    ) -> int:
+        """Queue a photo Telegram holds already (sent or received before), by its file id."""
+        payload = {"caption": caption, "file_id": file_id}
+        return self._queue("send_photo", chat_id, None, payload, session, priority)
+
     def send_document(
         self,
         chat_id: int,

@@ -83,7 +83,8 @@ async def call_telegram(
     if row.method == "send_photo":
         return await bot.send_photo(
             row.chat_id,
-            media,
+            # A photo Telegram holds already (an alert's snapshot) goes again by its id.
+            payload.get("file_id") or media,
             caption=payload["caption"],
             parse_mode=ParseMode.HTML,
             message_thread_id=row.thread_id,

@@ -19,6 +19,7 @@ from tests.e2e.conftest import (
     CLERK,
     GROUP,
     INTAKE_SECRET,
+    LEADER,
     OFF_DUTY,
     OFFICER,
     UNIT_CHAT,
@@ -27,6 +28,7 @@ from tests.e2e.conftest import (
     launch,
     text_of,
 )
+from tests.e2e.test_incidents import button, propose
 
 
 def frame(
@@ -428,3 +430,28 @@ async def test_a_storm_of_faults_reaches_its_unit_as_a_few_lists(desktop: Deskto
     await desktop.settle()
     unit = [text_of(m) for m in desktop.emu.bot_messages(UNIT_CHAT)]
     assert unit[-1] == "⚠️ Camera 13 (Cảng Cát Lái, cổng B): Hình ảnh bị mờ"
+
+
+async def test_a_request_from_an_alerts_incident_carries_its_snapshot_to_the_unit(
+    desktop: Desktop,
+) -> None:
+    await post(desktop, alert_body(description="Xe đỗ sai làn"))
+    await desktop.settle()
+    (card,) = photos(desktop)
+    snapshot = card["photo"][-1]["file_id"]
+    query = desktop.emu.press_button(
+        GROUP, card["message_id"], OFFICER, data_of(card, "📝 Mở vụ việc")
+    )
+    await desktop.emu.wait_for_answer(query)
+    with Session(desktop.desk.engine) as session:
+        incident_id = session.exec(select(Incident)).one().id
+    assert incident_id is not None
+    proposal = await propose(desktop, incident_id)
+    mark = desktop.emu.mark()
+    desktop.emu.press_button(GROUP, proposal["message_id"], LEADER, button(proposal, "ap:"))
+    await desktop.answer(UNIT_CHAT, mark, lambda m: "Yêu cầu của trực ban" in text_of(m))
+    photo, request = desktop.emu.bot_messages(UNIT_CHAT)[-2:]
+    # The unit sees what the desk saw, just above the request and its buttons.
+    assert photo["photo"][-1]["file_id"] == snapshot
+    assert "Vụ việc 2026/0001" in text_of(photo)
+    assert "Yêu cầu của trực ban" in text_of(request) and buttons_of(request)

@@ -73,7 +73,9 @@ async def propose(
 ) -> dict[str, Any]:
     """Walk the proposal conversation as the officer; return the card shown to the leader."""
     await desktop.settle()
-    card = await desktop.answer(GROUP, 0, has("Vụ việc 2026/"))
+    card = await desktop.answer(
+        GROUP, 0, lambda m: any(d.startswith(f"pr:new:{incident_id}") for _, d in buttons_of(m))
+    )
     mark = desktop.emu.mark()
     await press(desktop, GROUP, card, OFFICER, f"pr:new:{incident_id}")
     question = await prompt(desktop, GROUP, mark, "loại xử lý")
@@ -348,7 +350,9 @@ async def test_the_proposers_assessment_is_asked_and_printed_on_annex_iii(
     """The assessment is one line: typed, or the incident's facts taken with one tap."""
     incident_id = open_incident(desktop)
     await desktop.settle()
-    card = await desktop.answer(GROUP, 0, has("Vụ việc 2026/"))
+    card = await desktop.answer(
+        GROUP, 0, lambda m: any(d.startswith(f"pr:new:{incident_id}") for _, d in buttons_of(m))
+    )
     mark = desktop.emu.mark()
     await press(desktop, GROUP, card, OFFICER, f"pr:new:{incident_id}")
     question = await prompt(desktop, GROUP, mark, "loại xử lý")
