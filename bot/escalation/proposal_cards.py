@@ -45,8 +45,10 @@ def request_lines(
         elif request.status == RequestStatus.UNREACHABLE:
             text = "⚠️ " + tr("{to}: not delivered; to be phoned").format(to=to)
         elif request.breached_at:
-            text = "🔴 " + tr("{to}: no answer by {due} (the 30-minute rule)").format(
-                to=to, due=tr.time(request.reply_due_at)
+            text = "🔴 " + tr("{to}: no answer by {due} (the {minutes}-minute rule)").format(
+                to=to,
+                due=tr.time(request.reply_due_at),
+                minutes=ctx.settings.escalation.reply_deadline_minutes,
             )
         else:
             text = "📨 " + tr("{to}: delivered at {time}, answer due by {due}").format(

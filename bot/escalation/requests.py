@@ -268,9 +268,13 @@ class Requests:
                 now,
                 {
                     LogColumn.RESULT: f"[{label}] "
-                    + tr(
-                        "{unit} acknowledged after {minutes} min; contact {contact}; "
-                        "expected by {eta}"
+                    + (
+                        tr(
+                            "{unit} acknowledged after {minutes} min; contact {contact}; "
+                            "expected by {eta}"
+                        )
+                        if waited
+                        else tr("{unit} acknowledged at once; contact {contact}; expected by {eta}")
                     ).format(
                         unit=self._book.unit_name(request),
                         minutes=waited,
@@ -289,9 +293,16 @@ class Requests:
                 session,
                 "📥 "
                 + escape(
-                    tr(
-                        "{unit} acknowledged request {label} after {minutes} min: contact "
-                        "{contact}, expected by {eta}."
+                    (
+                        tr(
+                            "{unit} acknowledged request {label} after {minutes} min: contact "
+                            "{contact}, expected by {eta}."
+                        )
+                        if waited
+                        else tr(
+                            "{unit} acknowledged request {label} at once: contact {contact}, "
+                            "expected by {eta}."
+                        )
                     ).format(
                         unit=self._book.unit_name(request),
                         label=label,

@@ -87,7 +87,7 @@ def incident_card(tr: Translator, incident: Incident, attachments: int) -> str:
     lines = [
         "🚨 <b>" + escape(tr("Incident {label}").format(label=incident.label)) + "</b>",
         escape(
-            tr("Arisen {arisen}, received {received}").format(
+            tr("Occurred {arisen}, received {received}").format(
                 arisen=tr.datetime(incident.arisen_at), received=tr.datetime(incident.received_at)
             )
         ),
@@ -259,7 +259,7 @@ def annex_iii(
         "<b>" + escape(tr("1. The information")) + "</b>",
         "- "
         + escape(
-            tr("Arisen / received: {arisen} / {received}").format(
+            tr("Occurred / received: {arisen} / {received}").format(
                 arisen=tr.datetime(incident.arisen_at), received=tr.datetime(incident.received_at)
             )
         ),

@@ -337,7 +337,7 @@ def history_lines(
     lines = [
         "🗂 <b>" + escape(tr("Incident {label}").format(label=incident.label)) + "</b>",
         escape(
-            tr("Arisen {arisen}, received {received}").format(
+            tr("Occurred {arisen}, received {received}").format(
                 arisen=tr.datetime(incident.arisen_at), received=tr.datetime(incident.received_at)
             )
         ),

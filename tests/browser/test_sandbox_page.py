@@ -89,7 +89,7 @@ async def test_an_alert_becomes_an_approved_request_the_unit_acknowledges(
     await act_as(page, demo.UNIT_CONTACT)
     request = bot_message(page, "Yêu cầu của trực ban")
     await expect(request).to_contain_text("trong vòng 30 phút")
-    await request.get_by_role("button", name="Xác nhận: đầu mối + thời gian").click()
+    await request.get_by_role("button", name="Báo đầu mối, thời gian xử lý").click()
     await expect(bot_message(page, "Ai xử lý")).to_be_visible()
     await write(page, "Đ/c Giang 0912 345 678, 45 phút")
 

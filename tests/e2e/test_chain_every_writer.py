@@ -322,7 +322,7 @@ async def rotation(desktop: Desktop, _: SimulatedCamera | None) -> list[LogbookE
     desktop.clock.set(dt.datetime(2026, 11, 25, 9, 30, tzinfo=ICT))
     await desktop.settle()
     reminder = desktop.emu.bot_messages(OFFICER)[-1]
-    assert "Đến giờ kiểm tra luân phiên" in text_of(reminder)
+    assert "Đến giờ kiểm tra xoay vòng" in text_of(reminder)
     mark = last_id(desktop.engine)
     query = desktop.emu.press_button(
         OFFICER, reminder["message_id"], OFFICER, buttons_of(reminder)[0][1]

@@ -199,7 +199,7 @@ async def test_the_handover_of_a_real_shift_until_it_is_accepted_and_the_daily_r
     assert "Đề xuất chờ phê duyệt (1):\n• 2026/0002 · Yêu cầu cung cấp" in handover
     assert (
         "Yêu cầu đang chờ đơn vị (1):\n• 2026/0001 · Chi cục HQ CK cảng Sài Gòn KV1 · "
-        "đã gửi 22 giờ 30 trước · 🔴 22 giờ 00 quá hạn"
+        "đã gửi 22 giờ 30 trước · 🔴 quá hạn 22 giờ 00"
     ) in handover
     assert "Sự cố camera DNCX đang khắc phục (1):\n• số 1 Công ty TNHH ABC Việt Nam" in handover
     assert "sự cố camera, thiết bị, camera C01 · hạn 09/12/2026" in handover

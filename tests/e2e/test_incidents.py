@@ -231,7 +231,7 @@ async def test_nothing_reaches_a_unit_before_the_leader_approves(desktop: Deskto
     assert "trong vòng 30 phút (trước 09:35)" in text_of(delivered[0])
     assert [label for label, _ in buttons_of(delivered[0])] == [
         "Trả lời ngay",
-        "Xác nhận: đầu mối + thời gian",
+        "Báo đầu mối, thời gian xử lý",
     ]
     card_now = desktop.emu.bot_messages(GROUP)
     decided = next(m for m in card_now if m["message_id"] == card["message_id"])
@@ -290,7 +290,7 @@ async def test_a_missed_30_minutes_reminds_escalates_and_is_logged(desktop: Desk
     unit_count = len(desktop.emu.bot_messages(UNIT_CHAT))
     await desktop.later(10)
     assert len(desktop.emu.bot_messages(UNIT_CHAT)) == unit_count + 1
-    assert "quá hạn" in text_of(desktop.emu.bot_messages(UNIT_CHAT)[-1])
+    assert "quá thời hạn hồi báo" in text_of(desktop.emu.bot_messages(UNIT_CHAT)[-1])
     # Acknowledging stops the reminders.
     request = desktop.emu.bot_messages(UNIT_CHAT)[-1]
     mark = desktop.emu.mark()
@@ -401,7 +401,7 @@ async def test_the_urgent_path_sends_first_and_asks_for_confirmation(desktop: De
     desktop.say(OFFICER, "Dừng ngay xe 51C-123.45 tại cổng B")
     sent = await desktop.answer(TEAM_CHAT, mark, has("KHẨN"))
     assert "Dừng ngay xe 51C-123.45" in text_of(sent)
-    urgent_card = await desktop.answer(GROUP, mark, has("HÀNH ĐỘNG KHẨN"))
+    urgent_card = await desktop.answer(GROUP, mark, has("XỬ LÝ KHẨN"))
     assert "chờ lãnh đạo ca trực xác nhận" in text_of(urgent_card)
     assert [label for label, _ in buttons_of(urgent_card)] == ["✅ Xác nhận"]
     # Everything the urgent path queued has gone before the clock moves on.
@@ -490,7 +490,7 @@ async def test_pending_and_history_views(desktop: Desktop) -> None:
     mark = desktop.emu.mark()
     desktop.say(SECTION, "/pending")
     view = text_of(await desktop.answer(GROUP, mark))
-    assert "Chờ đơn vị hồi báo" in view and "🔴 10 phút quá hạn" in view
+    assert "Chờ đơn vị hồi báo" in view and "🔴 quá hạn 10 phút" in view
 
     mark = desktop.emu.mark()
     desktop.say(SECTION, "/incident 2026/0001")
@@ -646,3 +646,15 @@ async def test_the_approved_card_tells_the_requests_story_in_place(desktop: Desk
         "đầu mối Đ/c Giang 0912 345 678, dự kiến xong 25/11/2026 11:30"
     ) in story
     assert "🔴" not in story and "📨" not in story
+
+
+async def test_an_acknowledgement_within_the_minute_is_told_as_at_once(desktop: Desktop) -> None:
+    request = await approved_request(desktop)
+    mark = desktop.emu.mark()
+    await press(desktop, UNIT_CHAT, request, UNIT_CONTACT, button(request, "rq:ack:"))
+    await prompt(desktop, UNIT_CHAT, mark, "Ai xử lý")
+    mark = desktop.emu.mark()
+    desktop.say(UNIT_CONTACT, "Đ/c Giang 0912 345 678, 11:30", chat_id=UNIT_CHAT)
+    notice = await prompt(desktop, GROUP, mark, "đã xác nhận")
+    assert "đã xác nhận ngay yêu cầu 2026/0001" in text_of(notice)
+    assert "sau 0 phút" not in text_of(notice)

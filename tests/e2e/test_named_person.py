@@ -106,7 +106,7 @@ async def test_approval_delivers_the_request_to_the_persons_private_chat(
     assert "trong vòng 30 phút (trước 09:35)" in text_of(delivered[0])
     assert [label for label, _ in buttons_of(delivered[0])] == [
         "Trả lời ngay",
-        "Xác nhận: đầu mối + thời gian",
+        "Báo đầu mối, thời gian xử lý",
     ]
     # A named person's request goes to them alone, not to any unit's chat.
     assert desktop.emu.bot_messages(UNIT_CHAT) == []
@@ -171,7 +171,7 @@ async def test_a_missed_30_minutes_by_a_person_is_escalated_and_logged(desktop: 
     mark = desktop.emu.mark()
     desktop.say(SECTION, "/pending")
     view = text_of(await desktop.answer(GROUP, mark))
-    assert f"2026/0001 · {KHOA} · 🔴 1 phút quá hạn" in view
+    assert f"2026/0001 · {KHOA} · 🔴 quá hạn 1 phút" in view
 
 
 async def test_an_unreachable_person_is_reported_for_a_phone_call(desktop: Desktop) -> None:
@@ -199,7 +199,7 @@ async def test_an_unreachable_person_is_reported_for_a_phone_call(desktop: Deskt
     assert "trong vòng 30 phút (trước 10:10)" in text_of(delivered)
     assert [label for label, _ in buttons_of(delivered)] == [
         "Trả lời ngay",
-        "Xác nhận: đầu mối + thời gian",
+        "Báo đầu mối, thời gian xử lý",
     ]
     await prompt(desktop, GROUP, mark, "thời hạn 30 phút tính từ lúc này")
     await desktop.later(30)
@@ -253,6 +253,6 @@ async def test_the_urgent_path_sends_to_a_person_at_once(desktop: Desktop) -> No
     desktop.say(OFFICER, "Chặn ngay xe 51C-123.45 tại cổng B")
     sent = await desktop.answer(TEAM_LEADER, mark, has("KHẨN"))
     assert "Chặn ngay xe 51C-123.45" in text_of(sent)
-    urgent_card = await desktop.answer(GROUP, mark, has("HÀNH ĐỘNG KHẨN"))
+    urgent_card = await desktop.answer(GROUP, mark, has("XỬ LÝ KHẨN"))
     assert f"Đơn vị thực hiện: {KHOA}" in text_of(urgent_card)
     assert [label for label, _ in buttons_of(urgent_card)] == ["✅ Xác nhận"]

@@ -71,7 +71,7 @@ async def test_reminders_say_the_minutes_truly_left(migrated_url: str) -> None:
         assert " 0 phút" not in at_deadline
         await at_minute(desk, delivered, 40)
         assert unit_texts(desk)[-1].startswith(
-            "🔴 Yêu cầu 2026/0001 đã quá hạn hồi báo 10 phút (thời hạn 30 phút)."
+            "🔴 Yêu cầu 2026/0001 đã quá thời hạn hồi báo (30 phút) 10 phút."
         )
 
 
@@ -89,7 +89,7 @@ async def test_a_configured_reply_deadline_is_the_one_every_text_names(
         assert len(breach) == 1 and "trong vòng 45 phút" in breach[0]
         assert unit_texts(desk)[-1].startswith("🔴 Đã hết thời hạn hồi báo 45 phút")
         await at_minute(desk, delivered, 55)
-        assert "đã quá hạn hồi báo 10 phút (thời hạn 45 phút)" in unit_texts(desk)[-1]
+        assert "đã quá thời hạn hồi báo (45 phút) 10 phút" in unit_texts(desk)[-1]
 
         pending = await ask(desk, SECTION, "/pending")
         assert "Chờ đơn vị hồi báo (45 phút)" in pending

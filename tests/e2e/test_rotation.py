@@ -52,7 +52,7 @@ def plans(desktop: Desktop) -> list[str]:
     return [
         text_of(m)
         for m in desktop.emu.bot_messages(GROUP)
-        if "Kế hoạch giám sát luân phiên" in text_of(m)
+        if "Kế hoạch giám sát xoay vòng" in text_of(m)
     ]
 
 
@@ -78,7 +78,7 @@ async def reminder(desktop: Desktop, chat: int, at: dt.datetime) -> dict[str, An
     desktop.clock.set(at)
     await desktop.settle()
     message = desktop.emu.bot_messages(chat)[-1]
-    assert "Đến giờ kiểm tra luân phiên" in text_of(message)
+    assert "Đến giờ kiểm tra xoay vòng" in text_of(message)
     return message
 
 
@@ -127,8 +127,8 @@ async def test_every_enterprise_once_each_month_and_never_planned_twice(
     mark = desktop.emu.mark()
     desktop.say(OFFICER, "/epz", chat_id=OFFICER)
     view = text_of(await desktop.answer(OFFICER, mark))
-    assert "Kế hoạch luân phiên tháng 12/2026" in view
-    assert "⏳ kiểm tra luân phiên 01/12/2026 09:30 (Phạm Thị Dung): đã lên kế hoạch" in view
+    assert "Kế hoạch xoay vòng tháng 12/2026" in view
+    assert "⏳ kiểm tra xoay vòng 01/12/2026 09:30 (Phạm Thị Dung): đã lên kế hoạch" in view
 
 
 async def test_reminders_and_done_not_done_findings(desktop: Desktop) -> None:
@@ -141,7 +141,7 @@ async def test_reminders_and_done_not_done_findings(desktop: Desktop) -> None:
     done = await press(desktop, OFFICER, first, "rc:ok:1")
     assert text_of(done) == "Đã ghi vào sổ nhật ký: đã kiểm tra."
     assert any(
-        "Kiểm tra luân phiên Công ty TNHH ABC Việt Nam" in e.work_performed
+        "Kiểm tra xoay vòng Công ty TNHH ABC Việt Nam" in e.work_performed
         and e.work_performed.endswith("đã kiểm tra.")
         for e in entries(desktop)
     )
@@ -176,10 +176,10 @@ async def test_reminders_and_done_not_done_findings(desktop: Desktop) -> None:
     mark = desktop.emu.mark()
     desktop.say(OFFICER, "/epz", chat_id=OFFICER)
     view = text_of(await desktop.answer(OFFICER, mark))
-    assert "✅ kiểm tra luân phiên 25/11/2026 09:30 (Phạm Thị Dung): đã kiểm tra" in view
-    assert "⚠️ kiểm tra luân phiên 26/11/2026 09:30 (Hoàng Văn Em): chưa thực hiện" in view
+    assert "✅ kiểm tra xoay vòng 25/11/2026 09:30 (Phạm Thị Dung): đã kiểm tra" in view
+    assert "⚠️ kiểm tra xoay vòng 26/11/2026 09:30 (Hoàng Văn Em): chưa thực hiện" in view
     assert (
-        "🔎 kiểm tra luân phiên 27/11/2026 09:30 (Phạm Thị Dung): có phát hiện — Camera kho" in view
+        "🔎 kiểm tra xoay vòng 27/11/2026 09:30 (Phạm Thị Dung): có phát hiện — Camera kho" in view
     )
 
     # November's last check, still open in December, can no longer be recorded.
@@ -190,10 +190,10 @@ async def test_reminders_and_done_not_done_findings(desktop: Desktop) -> None:
         text_of(m) for m in desktop.emu.bot_messages(GROUP) if "chưa được ghi nhận" in text_of(m)
     ]
     assert unrecorded == [
-        "⚠️ Các lượt kiểm tra luân phiên tháng 11/2026 chưa được ghi nhận: "
+        "⚠️ Các lượt kiểm tra xoay vòng tháng 11/2026 chưa được ghi nhận: "
         "Thứ Hai, 30/11 09:30 — Công ty Đại Dương — Hoàng Văn Em."
     ]
     assert any("chưa được ghi nhận" in e.notes for e in entries(desktop))
     late = await press(desktop, OFF_DUTY, fourth, "rc:ok:4")
-    assert "thuộc kế hoạch luân phiên tháng 11/2026, đã kết thúc" in text_of(late)
+    assert "thuộc kế hoạch xoay vòng tháng 11/2026, đã kết thúc" in text_of(late)
     assert {c.id: c.outcome for c in checks(desktop, dt.date(2026, 11, 1))}[4] == "planned"
