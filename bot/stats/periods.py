@@ -65,9 +65,9 @@ class StatsPeriod:
 # The words /stats and /export equipment understand, in English and Vietnamese (with or
 # without diacritics; spaces read as hyphens): this week, month or quarter, and the last one.
 _THIS = {
-    Span.WEEK: ("week", "tuan", "tuần"),
-    Span.MONTH: ("month", "thang", "tháng"),
-    Span.QUARTER: ("quarter", "quy", "quý"),
+    Span.WEEK: ("week", "this-week", "tuan", "tuần", "tuan-nay", "tuần-này"),
+    Span.MONTH: ("month", "this-month", "thang", "tháng", "thang-nay", "tháng-này"),
+    Span.QUARTER: ("quarter", "this-quarter", "quy", "quý", "quy-nay", "quý-này"),
 }
 _LAST = {
     Span.WEEK: ("last-week", "tuan-truoc", "tuần-trước"),
