@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from bot.audit import Audit
 from bot.camera.alert_reminders import AlertReminders
 from bot.camera.runtime import Cameras
+from bot.camera.silences import SilenceEnds
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db.desk_scope import DEFAULT_DESK, desk_engine
@@ -127,6 +128,7 @@ class Desk:
         retention = Retention(context)
         retention.register(timers.register)
         AlertReminders(context).register(timers.register)
+        SilenceEnds(context).register(timers.register)
         return cls(
             key=key,
             settings=settings,

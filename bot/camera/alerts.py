@@ -21,6 +21,7 @@ from sqlmodel import Session
 from bot.camera.alert_input import REPLAYED, AlertInput, Received, received
 from bot.camera.alert_store import AlertStore, event_row
 from bot.camera.board import AlertBoard, BoardChanges, Snapshotter
+from bot.camera.card import alert_caption, silence_buttons
 from bot.camera.digest import kind_label
 from bot.camera.fault_notices import FaultNotices
 from bot.camera.folding import (
@@ -31,8 +32,9 @@ from bot.camera.folding import (
     is_fault,
     storming,
 )
+from bot.camera.silences import Preset, record_silence
 from bot.camera.turns import SameTurn
-from bot.db.models import CameraAlert, LogColumn
+from bot.db.models import CameraAlert, LogColumn, OutboxPriority
 from bot.db.off_loop import waits_for_a_server
 from bot.logbook.service import Author
 from bot.service import DeskService, ServiceContext
@@ -438,6 +440,45 @@ class Alerts(DeskService):
             session.commit()
         self._outbox.notify()
         return alert
+
+    def offer_silence(self, alert_id: int, author: Author) -> CameraAlert | None:
+        """Turn the card's buttons into the periods its camera can be paused for."""
+        if not self._on_shift(author):
+            return None
+        alert = self._store.get(alert_id)
+        group = self._settings.telegram.duty_group_id
+        if alert is None or alert.card_outbox_id is None or group is None:
+            return alert
+        self._outbox.edit_caption_sent(
+            group,
+            alert.card_outbox_id,
+            alert_caption(self._tr, alert, self._settings.camera(alert.camera)),
+            buttons=silence_buttons(self._tr, alert),
+            priority=OutboxPriority.URGENT,
+        )
+        return alert
+
+    def silence(self, alert_id: int, author: Author, preset: Preset) -> CameraAlert | None:
+        """Pause the alerts of the alert's camera for the preset's period (logged, summed up
+        when it ends); only the people on the shift running now may."""
+        if not self._on_shift(author):
+            return None
+        now = self._clock.now()
+        with Session(self._engine, expire_on_commit=False) as session:
+            alert = session.get(CameraAlert, alert_id)
+            if alert is None or alert.digest:
+                return alert
+            if not alert.silence_note:
+                record_silence(self._ctx, session, alert, author, preset, now)
+            self._board.refresh_card(session, alert, self._settings.camera(alert.camera))
+            session.commit()
+        self._outbox.notify()
+        return alert
+
+    def _on_shift(self, author: Author) -> bool:
+        return author.user_id is not None and Right.WRITE_LOGBOOK in self._roster.rights(
+            author.user_id, self._clock.now()
+        )
 
     def refresh_card(self, alert_id: int) -> None:
         """Redraw an alert's card from what the database holds of it now."""

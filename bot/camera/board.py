@@ -23,6 +23,7 @@ from bot.camera.annotate import alert_image
 from bot.camera.card import alert_buttons, alert_caption
 from bot.camera.digest import digest_pages
 from bot.camera.folding import OpenAlert
+from bot.camera.silences import silenced_cameras
 from bot.config import Camera
 from bot.db.models import AlertSource, CameraAlert, OutboxPriority
 from bot.service import DeskService, ServiceContext
@@ -102,7 +103,11 @@ class AlertBoard(DeskService):
             self._digest_stale = self._digest_stale or bool(bumped)
 
     def post(self, created: list[tuple[int, AlertInput]]) -> None:
-        """Post the cards of alerts just opened; redraw what changed, soon."""
+        """Post the cards of alerts just opened (not of paused cameras); redraw, soon."""
+        if created:
+            with Session(self._engine) as session:
+                paused = silenced_cameras(session, self._clock.now())
+            created = [(i, alert) for i, alert in created if alert.camera not in paused]
         for alert_id, alert in created:
             task = asyncio.create_task(self._post_new(alert_id, alert))
             self._posting.add(task)
@@ -178,7 +183,8 @@ class AlertBoard(DeskService):
         if group is None:
             return
         since = now - self._window
-        members = self._store.digest_members(session, since)
+        paused = silenced_cameras(session, now)
+        members = [m for m in self._store.digest_members(session, since) if m.camera not in paused]
         pages = digest_pages(self._tr, members, self._settings, now)
         for number, text in enumerate(pages, start=1):
             digest = self._store.digest_page(session, number, since)

@@ -21,6 +21,12 @@ class AlertAction(enum.StrEnum):
     NEIGHBOURS = "nb"
     FALSE_ALARM = "fa"
     SEEN = "seen"
+    # "Tạm ngưng": the card's buttons turn into the periods to choose from, then back.
+    SILENCE = "sil"
+    SILENCE_MAINTENANCE_2H = "m2"
+    SILENCE_MAINTENANCE_8H = "m8"
+    SILENCE_POWER_CUT_4H = "p4"
+    BACK = "bk"
 
 
 # Reads a press into ActionPress("al", action, alert id), or None for data not of ours.

@@ -6,6 +6,7 @@ from html import escape
 
 from bot.camera.buttons import AlertAction, alert_button
 from bot.camera.digest import kind_label
+from bot.camera.silences import PRESETS
 from bot.config import Camera
 from bot.db.models import CameraAlert
 from bot.i18n import Translator
@@ -54,6 +55,8 @@ def alert_caption(tr: Translator, alert: CameraAlert, camera: Camera | None) -> 
                 )
             )
         )
+    if alert.silence_note:
+        lines.append("🔕 " + escape(alert.silence_note))
     if alert.false_alarm_by:
         lines.append(
             "✖ "
@@ -85,10 +88,28 @@ def alert_buttons(tr: Translator, alert: CameraAlert, camera: Camera | None) -> 
                 "🎥 " + tr("Neighbouring cameras"), alert_button(AlertAction.NEIGHBOURS, alert.id)
             )
         )
+    if not alert.silence_note:
+        second.append(Button("🔕 " + tr("Pause"), alert_button(AlertAction.SILENCE, alert.id)))
     if not alert.incident_label:
         second.append(
             Button("✖ " + tr("False alarm"), alert_button(AlertAction.FALSE_ALARM, alert.id))
         )
     if second:
         rows.append(second)
+    return keyboard(rows)
+
+
+def silence_buttons(tr: Translator, alert: CameraAlert) -> Keyboard:
+    """The periods a camera's alerts can be paused for, then the way back to the card."""
+    assert alert.id is not None
+    rows = [
+        [
+            Button(
+                tr("{reason}, {hours} h").format(reason=tr(preset.reason), hours=preset.hours),
+                alert_button(action, alert.id),
+            )
+        ]
+        for action, preset in PRESETS.items()
+    ]
+    rows.append([Button("‹ " + tr("Back"), alert_button(AlertAction.BACK, alert.id))])
     return keyboard(rows)

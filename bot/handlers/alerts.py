@@ -12,6 +12,7 @@ from bot.camera.annotate import Caption, annotate
 from bot.camera.buttons import ALERT_BUTTONS, PREFIX, AlertAction
 from bot.camera.digest import kind_label
 from bot.camera.runtime import EVENTS_FAULT_LABELS, events_fault
+from bot.camera.silences import PRESETS
 from bot.db.models import MessageKind, OutboxPriority
 from bot.drafts import DraftState
 from bot.escalation.incidents import Attachment, IncidentInput
@@ -237,6 +238,41 @@ async def cmd_snapshot(update: Update, context: Context) -> None:
     )
 
 
+@requires(Right.WRITE_LOGBOOK, NOT_ON_SHIFT)
+@button(ALERT_BUTTONS.read)
+async def on_silence(update: Update, context: Context, press: ActionPress) -> None:
+    """Offer the periods the camera's alerts can be paused for, on the card itself."""
+    query = update.callback_query
+    assert query is not None
+    tr = tr_for(update, context)
+    desk = desk_of(context)
+    if press.action == AlertAction.BACK:
+        desk.cameras.alerts.refresh_card(press.id)
+        await query.answer()
+        return
+    if desk.cameras.alerts.offer_silence(press.id, actor(update, context)) is None:
+        await query.answer(tr("This alert no longer exists."), show_alert=True)
+        return
+    await query.answer(tr("Pause this camera's alerts for how long?"))
+
+
+@requires(Right.WRITE_LOGBOOK, NOT_ON_SHIFT)
+@button(ALERT_BUTTONS.read)
+async def on_silence_period(update: Update, context: Context, press: ActionPress) -> None:
+    """Pause the camera's alerts for the chosen period; the card and the logbook say so."""
+    query = update.callback_query
+    assert query is not None
+    tr = tr_for(update, context)
+    preset = PRESETS[AlertAction(press.action)]
+    alert = desk_of(context).cameras.alerts.silence(press.id, actor(update, context), preset)
+    if alert is None:
+        await query.answer(tr("This alert no longer exists."), show_alert=True)
+        return
+    await query.answer(
+        tr("Paused for {hours} h; a summary comes when it ends.").format(hours=preset.hours)
+    )
+
+
 def register(app: App) -> None:
     """Wire the alert buttons and the camera commands."""
     register_flow(FALSE_ALARM, Flow(on_false_alarm_reason))
@@ -249,6 +285,13 @@ def register(app: App) -> None:
         CallbackQueryHandler(on_neighbours, pattern=f"^{PREFIX}:{AlertAction.NEIGHBOURS}:")
     )
     app.add_handler(CallbackQueryHandler(on_seen, pattern=f"^{PREFIX}:{AlertAction.SEEN}:"))
+    app.add_handler(
+        CallbackQueryHandler(
+            on_silence, pattern=f"^{PREFIX}:({AlertAction.SILENCE}|{AlertAction.BACK}):"
+        )
+    )
+    periods = "|".join(action.value for action in PRESETS)
+    app.add_handler(CallbackQueryHandler(on_silence_period, pattern=f"^{PREFIX}:({periods}):"))
     app.add_handler(CallbackQueryHandler(on_false_alarm, pattern=f"^{PREFIX}:"))
     app.add_handler(CommandHandler("cameras", cmd_cameras))
     app.add_handler(CommandHandler("snapshot", cmd_snapshot))

@@ -14,7 +14,14 @@ from PIL import Image
 from sqlmodel import Session, select
 
 from bot.camera.intake import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
-from bot.db.models import CameraAlert, CameraEventRecord, Incident, LogbookEntry
+from bot.db.models import (
+    CameraAlert,
+    CameraEventRecord,
+    CameraSilence,
+    Incident,
+    LogbookEntry,
+)
+from tests.conftest import SHIFT_DAY
 from tests.e2e.conftest import (
     CLERK,
     GROUP,
@@ -89,6 +96,7 @@ async def test_a_signed_alert_is_posted_with_an_annotated_snapshot(desktop: Desk
         "📝 Mở vụ việc",
         "👁 Đã xem",
         "🎥 Camera lân cận",
+        "🔕 Tạm ngưng",
         "✖ Báo động giả",
     ]
     sent = Image.open(io.BytesIO(desktop.emu.file_bytes(card["photo"][-1]["file_id"])))
@@ -226,6 +234,7 @@ async def test_an_alert_opens_its_incident_in_one_tap_and_a_second_tap_shows_tha
     assert [label for label, _ in buttons_of(edited)] == [
         "📝 Vụ việc 2026/0001",
         "🎥 Camera lân cận",
+        "🔕 Tạm ngưng",
     ]
 
     # Another officer taps the first button again: the same incident, shown, not a second one.
@@ -455,3 +464,71 @@ async def test_a_request_from_an_alerts_incident_carries_its_snapshot_to_the_uni
     assert photo["photo"][-1]["file_id"] == snapshot
     assert "Vụ việc 2026/0001" in text_of(photo)
     assert "Yêu cầu của trực ban" in text_of(request) and buttons_of(request)
+
+
+async def test_a_camera_paused_from_its_alert_in_two_taps_is_summed_up_when_it_resumes(
+    desktop: Desktop,
+) -> None:
+    await post(desktop, alert_body(id="first"))
+    await desktop.settle()
+    (card,) = photos(desktop)
+    desktop.clock.advance(dt.timedelta(minutes=1))
+    # Tap 1: the card's own buttons become the periods; tap 2: one of them.
+    desktop.emu.press_button(GROUP, card["message_id"], OFFICER, data_of(card, "🔕 Tạm ngưng"))
+    choices = await desktop.emu.wait_for_edit(
+        GROUP, card["message_id"], predicate=lambda m: "Bảo trì, 2 giờ" in dict(buttons_of(m))
+    )
+    assert [label for label, _ in buttons_of(choices)] == [
+        "Bảo trì, 2 giờ",
+        "Bảo trì, 8 giờ",
+        "Cắt điện theo kế hoạch, 4 giờ",
+        "‹ Quay lại",
+    ]
+    query = desktop.emu.press_button(
+        GROUP, card["message_id"], OFFICER, data_of(choices, "Bảo trì, 2 giờ")
+    )
+    assert "Đã tạm ngưng 2 giờ" in (await desktop.emu.wait_for_answer(query))["text"]
+    paused = await desktop.emu.wait_for_edit(
+        GROUP, card["message_id"], predicate=lambda m: "🔕" in text_of(m)
+    )
+    assert "🔕 Tạm ngưng cảnh báo đến 11:01 (Bảo trì), Phạm Thị Dung" in text_of(paused)
+    assert "🔕 Tạm ngưng" not in dict(buttons_of(paused))
+
+    # Meanwhile the camera reports tampering twice: stored and folded, not posted.
+    desktop.clock.advance(dt.timedelta(minutes=10))
+    for n in range(2):
+        await post(desktop, alert_body(kind="tampering", id=f"during-{n}"))
+    await desktop.settle()
+    assert len(photos(desktop)) == 1
+    with Session(desktop.desk.engine) as session:
+        stored = session.exec(select(CameraAlert).where(CameraAlert.kind == "tampering")).one()
+    assert stored.count == 2
+
+    await desktop.later(111)
+    summary = [t for t in map(text_of, desktop.emu.bot_messages(GROUP)) if "hết tạm ngưng" in t]
+    assert summary == [
+        "🔔 Camera 12 hết tạm ngưng cảnh báo (Bảo trì, 09:01–11:01); trong thời gian này: "
+        "Phá hoại, che chắn camera ×2."
+    ]
+    notes = [e.notes for e in desktop.desk.logbook.page(SHIFT_DAY, 0).entries if e.notes]
+    assert notes[0] == "Tạm ngưng đăng cảnh báo camera 12 đến 25/11/2026 11:01: Bảo trì"
+    assert notes[-1] == summary[0].removeprefix("🔔 ")
+    # Alerts are posted again.
+    await post(desktop, alert_body(kind="motion", camera="12", id="after"))
+    await desktop.settle()
+    assert len(photos(desktop)) == 2
+
+
+async def test_only_the_shift_pauses_a_camera(desktop: Desktop) -> None:
+    await post(desktop, alert_body())
+    await desktop.settle()
+    (card,) = photos(desktop)
+    refused = desktop.emu.press_button(
+        GROUP, card["message_id"], OFF_DUTY, data_of(card, "🔕 Tạm ngưng")
+    )
+    assert (await desktop.emu.wait_for_answer(refused))["show_alert"] is True
+    # A forged period press from someone off shift changes nothing either.
+    forged = desktop.emu.forge_press(GROUP, card["message_id"], OFF_DUTY, "al:m8:1")
+    assert (await desktop.emu.wait_for_answer(forged))["show_alert"] is True
+    with Session(desktop.desk.engine) as session:
+        assert session.exec(select(CameraSilence)).all() == []

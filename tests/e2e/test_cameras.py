@@ -72,6 +72,7 @@ async def test_a_motion_event_is_posted_with_an_annotated_snapshot(
     assert [label for label, _ in buttons_of(card)] == [
         "📝 Mở vụ việc",
         "👁 Đã xem",
+        "🔕 Tạm ngưng",
         "✖ Báo động giả",
     ]
     image = Image.open(io.BytesIO(desktop.emu.file_bytes(card["photo"][-1]["file_id"])))
@@ -238,6 +239,7 @@ async def test_a_slow_snapshot_does_not_hold_the_alert_back(migrated_url: str) -
             assert [label for label, _ in buttons_of(swapped)] == [
                 "📝 Mở vụ việc",
                 "👁 Đã xem",
+                "🔕 Tạm ngưng",
                 "✖ Báo động giả",
             ]
 

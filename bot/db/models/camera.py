@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, Index, LargeBinary, String, Text, UniqueConst
 from sqlmodel import Field, SQLModel
 
 from bot.db.desk_scope import DeskRow
-from bot.db.models.columns import utc_column
+from bot.db.models.columns import chat_id_column, utc_column
 
 
 class AlertSource(StrEnum):
@@ -65,6 +65,24 @@ class CameraAlert(DeskRow, table=True):
     # Who pressed "Seen" and when: the alert is in hand, its reminders stop.
     seen_by: str = ""
     seen_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # Set when its camera was silenced from this card: what the card says of it.
+    silence_note: str = ""
+
+
+class CameraSilence(DeskRow, table=True):
+    """A camera whose alerts are stored and folded but kept from the group until `ends_at`."""
+
+    __tablename__ = "camera_silence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    camera: str = Field(max_length=64)
+    starts_at: dt.datetime = Field(sa_column=utc_column())
+    ends_at: dt.datetime = Field(sa_column=utc_column(index=True))
+    reason: str = ""
+    by_id: int | None = Field(default=None, sa_column=chat_id_column(nullable=True))
+    by_name: str = ""
+    # The alert it was asked from: its card says so.
+    alert_id: int | None = None
 
 
 class CameraState(StrEnum):
