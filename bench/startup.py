@@ -81,9 +81,11 @@ def command() -> list[str]:
 
 
 def environment(extra: dict[str, str]) -> dict[str, str]:
-    """This environment with the bytecode cache allowed, and `extra` on top."""
+    """This environment with the bytecode cache allowed, this checkout's `bot` first on the
+    path (an editable install may point at another checkout), and `extra` on top."""
     env = {**os.environ, **extra}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     return env
 
 

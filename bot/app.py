@@ -15,7 +15,7 @@ import httpx
 from telegram.ext import AIORateLimiter, Application, ContextTypes
 from telegram.request import HTTPXRequest
 
-from bot import operating, process_roles
+from bot import gc_pause, operating, process_roles
 from bot.camera.intake import Intake
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -66,6 +66,9 @@ INTAKE_KEY = "intake"
 FREEZE_KEY = "gc_freeze"
 # Wait at most this long for the cameras before freezing what start-up built.
 FREEZE_AFTER_SECONDS = 60.0
+# The full collection before the freeze (a tenth of a second) waits at least this long, so it
+# falls after the first getUpdates, not on the way to it.
+FREEZE_NOT_BEFORE_SECONDS = 2.0
 # Objects allocated between two young-generation collections once start-up is frozen. The
 # default 700 means a collection every few requests in a storm, each walking whatever the
 # requests left alive; ten thousand leaves cycles a little longer in memory, not for good.
@@ -183,6 +186,10 @@ async def on_startup(app: App) -> None:
     alarm.start()
     await start_cameras(app, desks)
     await process_roles.start(app, desks, alarm)
+    if gc_pause.release():
+        # `duty-desk run` held full collections through start-up (bot/cli.py): what it built
+        # is set aside without a walk over it, so the first full one does not fall now.
+        gc.freeze()
     app.bot_data[GC_THRESHOLD_KEY] = gc.get_threshold()
     app.bot_data[FREEZE_KEY] = asyncio.create_task(freeze_start_up(desks), name="gc-freeze")
     operating.started(app)
@@ -195,7 +202,11 @@ async def freeze_start_up(desks: Desks) -> None:
     The ONVIF clients' WSDL models are hundreds of thousands of objects that live as long as
     the bot; without this, every full collection walks them all, in the middle of a storm.
     """
-    await settled(desks, FREEZE_AFTER_SECONDS)
+    await asyncio.gather(
+        settled(desks, FREEZE_AFTER_SECONDS), asyncio.sleep(FREEZE_NOT_BEFORE_SECONDS)
+    )
+    # Start-up's own garbage, set aside with what it built (on_startup), is collected too.
+    gc.unfreeze()
     gc.collect()
     gc.freeze()
     young, older, oldest = gc.get_threshold()
