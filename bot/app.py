@@ -16,7 +16,6 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes
 from telegram.request import HTTPXRequest
 
 from bot import gc_pause, operating, process_roles
-from bot.camera.intake import Intake
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db.engine import make_engine
@@ -54,6 +53,7 @@ from bot.handlers.common import DESKS_KEY, App, DeskContext
 from bot.handlers.failures import on_error
 from bot.handlers.help import register_menus
 from bot.i18n import load_catalogs
+from bot.operating import INTAKE_KEY
 from bot.polling import UpdatesRequest
 from bot.process_roles import SENDER_KEY
 from bot.sender import IN_FLIGHT
@@ -62,7 +62,6 @@ from bot.webhook import receiving_webhooks
 log = logging.getLogger(__name__)
 
 ALARM_KEY = "deadline_alarm"
-INTAKE_KEY = "intake"
 FREEZE_KEY = "gc_freeze"
 # Wait at most this long for the cameras before freezing what start-up built.
 FREEZE_AFTER_SECONDS = 60.0
@@ -166,11 +165,14 @@ def build_application(
 
 
 async def on_startup(app: App) -> None:
-    """Register the menus, arm the alarm, then take this process's roles (the sender first)."""
+    """Arm the alarm, then take this process's roles (the sender first, the poller fetching).
+
+    What updates are not needed for comes after polling has begun (on_started); updates are
+    handled once that is done too.
+    """
     desks = cast(Desks, app.bot_data[DESKS_KEY])
     first = desks.first
-    await operating.start_ops(app, first)
-    await register_menus(app.bot, first.settings.locale, first.settings.tz)
+    app.bot_data[process_roles.READY_KEY] = asyncio.Event()
     assert app.job_queue is not None
     # Before the alarm starts: the month's plan (if due) and the next planning deadline; one
     # process at a time, so processes starting together do not plan the month twice.
@@ -184,7 +186,7 @@ async def on_startup(app: App) -> None:
         desk.context.on_change = alarm.arm
     app.bot_data[ALARM_KEY] = alarm
     alarm.start()
-    await start_cameras(app, desks)
+    start_health_rounds(app, desks)
     await process_roles.start(app, desks, alarm)
     if gc_pause.release():
         # `duty-desk run` held full collections through start-up (bot/cli.py): what it built
@@ -192,6 +194,19 @@ async def on_startup(app: App) -> None:
         gc.freeze()
     app.bot_data[GC_THRESHOLD_KEY] = gc.get_threshold()
     app.bot_data[FREEZE_KEY] = asyncio.create_task(freeze_start_up(desks), name="gc-freeze")
+
+
+async def on_started(app: App) -> None:
+    """Once the first getUpdates is on its way: the operator's port, the camera intake and
+    the command menus (their aiohttp and Telegram's round trip off the way to it); then the
+    poller handles what it fetched meanwhile. In webhook mode, all before listening."""
+    desks = cast(Desks, app.bot_data[DESKS_KEY])
+    first = desks.first
+    await process_roles.polling_began(app)
+    await operating.start_ops(app, first)
+    await start_intake(app, desks)
+    await register_menus(app.bot, first.settings.locale, first.settings.tz)
+    cast(asyncio.Event, app.bot_data[process_roles.READY_KEY]).set()
     operating.started(app)
     log.info("duty-desk started as @%s", app.bot.username)
 
@@ -213,8 +228,8 @@ async def freeze_start_up(desks: Desks) -> None:
     gc.set_threshold(max(YOUNG_COLLECTION_AFTER, young), older, oldest)
 
 
-async def start_cameras(app: App, desks: Desks) -> None:
-    """Start each desk's health round and the alert intake; the coordinator hands out streams."""
+def start_health_rounds(app: App, desks: Desks) -> None:
+    """Start each desk's camera health round; the coordinator hands out the streams."""
     assert app.job_queue is not None
     for desk in desks:
         if desk.settings.cameras:
@@ -224,18 +239,26 @@ async def start_cameras(app: App, desks: Desks) -> None:
                 first=min(30, desk.settings.alerts.health_every_seconds),
                 name=f"camera-health:{desk.key}",
             )
-    if desks.settings.intake.enabled:
-        routed = RoutedAlerts(desks)
-        intake = Intake(
-            desks.settings,
-            routed,
-            desks.clock,
-            partial(health, app, desks),
-            notify=routed.on_notify,
-            cameras=desks,
-        )
-        await intake.start()
-        app.bot_data[INTAKE_KEY] = intake
+
+
+async def start_intake(app: App, desks: Desks) -> None:
+    """Listen for the cameras' alerts, if the intake is on."""
+    if not desks.settings.intake.enabled:
+        return
+    # aiohttp (a tenth of a second) only now, the first getUpdates already on its way.
+    from bot.camera.intake import Intake
+
+    routed = RoutedAlerts(desks)
+    intake = Intake(
+        desks.settings,
+        routed,
+        desks.clock,
+        partial(health, app, desks),
+        notify=routed.on_notify,
+        cameras=desks,
+    )
+    await intake.start()
+    app.bot_data[INTAKE_KEY] = intake
 
 
 async def _health_round(desk: Desk, _context: object) -> None:
@@ -274,7 +297,7 @@ async def on_shutdown(app: App) -> None:
     if threshold is not None:
         gc.set_threshold(*threshold)
     intake = app.bot_data.pop(INTAKE_KEY, None)
-    if isinstance(intake, Intake):
+    if intake is not None:
         await intake.stop()
     # The poller, the sender and the camera streams, handed over to the other processes.
     await process_roles.stop(app)
@@ -306,6 +329,7 @@ async def running(app: App, poll_timeout: int = 1) -> AsyncIterator[App]:
         await on_startup(app)
         await app.start()
         try:
+            await on_started(app)
             async with receiving(app, poll_timeout):
                 yield app
         finally:
