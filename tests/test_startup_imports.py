@@ -97,6 +97,9 @@ def test_building_the_bot_imports_no_export_chart_or_migration_library(
     assert {"bot.cli_commands", "bot.app"} <= modules
     assert loaded & {*LATER, *ONVIF, *AFTER_POLLING_BEGAN} == set()
     assert modules & set(DATABASE_COMMANDS) == set()
+    # Only the dialect of the database it runs on.
+    other = "postgresql" if migrated_url.startswith("sqlite") else "sqlite"
+    assert f"sqlalchemy.dialects.{other}" not in modules
 
 
 def test_the_help_imports_neither_settings_nor_database_nor_telegram() -> None:
