@@ -2,9 +2,10 @@
 
 Importing the bot and building its desks leaves some 150,000 objects that live as long as the
 process. Each full collection walks all of them, finds nothing to free, and two or three fall
-in a start (a tenth of a second on the way to the first getUpdates). Young and middle
-collections go on, freeing the short-lived cycles of the imports; the full ones wait until
-start-up is over, when what it built is frozen out of the collector's walks (bot/app.py).
+in a start (some fifty milliseconds on the way to the first getUpdates, more on a busy
+machine). Young and middle collections go on, freeing the short-lived cycles of the imports;
+the full ones wait until start-up is over, when what it built is frozen out of the
+collector's walks (bot/app.py).
 """
 
 from __future__ import annotations
