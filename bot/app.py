@@ -54,7 +54,7 @@ from bot.handlers.failures import on_error
 from bot.handlers.help import register_menus
 from bot.i18n import load_catalogs
 from bot.operating import INTAKE_KEY
-from bot.polling import UpdatesRequest
+from bot.polling import PollingBot, UpdatesRequest
 from bot.process_roles import SENDER_KEY
 from bot.sender import IN_FLIGHT
 from bot.webhook import receiving_webhooks
@@ -103,31 +103,32 @@ def build_application(
     limits = settings.telegram.rate_limits
     # Both connections to Telegram trust the same certificates: loaded once (30 ms, 1 MB).
     tls = httpx.create_ssl_context()
-    app: App = (
-        Application.builder()
-        .token(token)
-        .base_url(settings.telegram.base_url)
-        .base_file_url(settings.telegram.base_file_url)
+    bot = PollingBot(
+        token,
+        base_url=settings.telegram.base_url,
+        base_file_url=settings.telegram.base_file_url,
         # The outbox sender keeps at most IN_FLIGHT requests under way; replies to button
         # presses and file downloads take the rest.
-        .request(HTTPXRequest(IN_FLIGHT * 2, httpx_kwargs={"verify": tls}))
-        # Skips, once, an update the library cannot read instead of fetching it forever, and
-        # makes NUL and unpaired surrogates U+FFFD: no database stores them, and a message must
+        request=HTTPXRequest(IN_FLIGHT * 2, httpx_kwargs={"verify": tls}),
+        # Makes NUL and unpaired surrogates U+FFFD: no database stores them, and a message must
         # not be lost for one character.
-        .get_updates_request(UpdatesRequest(tls))
+        get_updates_request=UpdatesRequest(tls),
+        rate_limiter=AIORateLimiter(
+            overall_max_rate=limits.overall_per_second,
+            overall_time_period=1,
+            # Groups are paced by the outbox sender over a sliding minute, as Telegram
+            # counts; this limiter's bucket would allow 20 at once plus 20 more.
+            group_max_rate=0,
+            # The outbox retries flood-controlled messages itself, after recording the delay.
+            max_retries=0,
+        ),
+    )
+    app: App = (
+        Application.builder()
+        # Skips, once, an update the library cannot read instead of fetching it forever.
+        .bot(bot)
         # Each update's handlers see the desk it is for.
         .context_types(ContextTypes(context=DeskContext))
-        .rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=limits.overall_per_second,
-                overall_time_period=1,
-                # Groups are paced by the outbox sender over a sliding minute, as Telegram
-                # counts; this limiter's bucket would allow 20 at once plus 20 more.
-                group_max_rate=0,
-                # The outbox retries flood-controlled messages itself, after recording the delay.
-                max_retries=0,
-            )
-        )
         .build()
     )
     app.bot_data["desk"] = desk

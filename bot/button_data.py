@@ -10,12 +10,14 @@ Telegram caps callback data at 64 bytes; building longer data is a bug, caught w
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from bot.values import iso_day, row_id, whole_number
 
 MAX_BYTES = 64
+K = TypeVar("K")
 SEPARATOR = ":"
 
 
@@ -84,3 +86,44 @@ class ActionCodec:
             return None
         number = read_id(pieces[2])
         return None if number is None else ActionPress(pieces[0], pieces[1], number)
+
+
+# More pages than any message the bot pages has; a bigger number is not a button the bot made.
+MAX_PAGE = 100_000
+# Telegram's user ids stay below 2**52 (they fit a double).
+MAX_USER_ID = 2**52
+
+
+@dataclass(frozen=True)
+class PagePress(Generic[K]):
+    """A press of "<prefix>:<key>:<page>": what is paged (an id, a date) and the page, from 0."""
+
+    key: K
+    page: int
+
+
+class PageCodec(Generic[K]):
+    """A paged message's turn buttons: "<prefix>:<key>:<page>", e.g. "ih:42:1"."""
+
+    def __init__(self, prefix: str, read_key: Callable[[str], K | None]) -> None:
+        self.prefix = prefix
+        self._read_key = read_key
+
+    def data(self, key: object, page: int) -> str:
+        """The data of the button that shows one page."""
+        if not 0 <= page <= MAX_PAGE:
+            raise ValueError(f"page {page} out of range")
+        return joined(self.prefix, key.isoformat() if isinstance(key, dt.date) else key, page)
+
+    def read(self, data: str) -> PagePress[K] | None:
+        """The page a button's data shows, or None when no message of ours could carry it."""
+        pieces = parts(data, self.prefix, 2)
+        if pieces is None:
+            return None
+        key, page = self._read_key(pieces[0]), read_number(pieces[1], 0, MAX_PAGE)
+        return None if key is None or page is None else PagePress(key, page)
+
+
+def read_user_id(text: str) -> int | None:
+    """A Telegram user id carried by a button."""
+    return read_number(text, 1, MAX_USER_ID)

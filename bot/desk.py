@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from bot.audit import Audit
+from bot.camera.alert_reminders import AlertReminders
 from bot.camera.runtime import Cameras
 from bot.clock import Clock
 from bot.config import Settings
@@ -125,6 +126,7 @@ class Desk:
         stats = Statistics(settings, engine, roster, calendar)
         retention = Retention(context)
         retention.register(timers.register)
+        AlertReminders(context).register(timers.register)
         return cls(
             key=key,
             settings=settings,

@@ -2,8 +2,8 @@
 
 python-telegram-bot parses a whole batch of updates at once; one it cannot read (a shape of a
 newer Bot API, a field of the wrong type) fails the batch, the offset never moves past it, and
-the same batch comes back on every poll with two tracebacks each time. Here each update of a
-batch is tried on its own first: one that fails is replaced by its bare id, so the Updater
+the same batch comes back on every poll with two tracebacks each time. Here (`PollingBot`) each
+update of a batch is read on its own: one that fails is replaced by its bare id, so the poller
 confirms it with the next offset, and a single WARNING names it. Strings no database can
 store are made storable first (bot/storable_updates.py).
 
@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import ssl
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from telegram import Update
-from telegram._utils.types import JSONDict
+from telegram import Bot, Update
+from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
+from telegram._utils.types import JSONDict, ODVInput, TimePeriod
 from telegram.error import Conflict, InvalidToken, TelegramError
+from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
 from bot.storable_updates import may_hold_unstorable, storable
@@ -33,10 +36,13 @@ log = logging.getLogger(__name__)
 REASON_CHARS = 120
 
 
-def readable(raw: Any) -> JSONDict | None:
-    """The update as the library can read it: itself, its bare id, or None without an id."""
+def read_one(raw: Any, bot: Bot | None) -> Update | None:
+    """The update as the library can read it: itself, its bare id, or None without an id.
+
+    Read once: the reading is most of what an update costs the process.
+    """
     try:
-        Update.de_json(raw, None)
+        return Update.de_json(raw, bot)
     except Exception as exc:  # any failure of the library's parser is what we skip
         update_id = raw.get("update_id") if isinstance(raw, dict) else None
         kinds = [key for key in raw if key != "update_id"] if isinstance(raw, dict) else []
@@ -50,26 +56,68 @@ def readable(raw: Any) -> JSONDict | None:
         if not isinstance(update_id, int) or isinstance(update_id, bool):
             return None
         # The bare id still moves the offset past it; the access gate lets nothing of it through.
-        return {"update_id": update_id}
-    return raw if isinstance(raw, dict) else None
+        return Update(update_id)
 
 
 class UpdatesRequest(HTTPXRequest):
-    """The connection getUpdates uses (one at a time), reading each update on its own."""
+    """The connection getUpdates uses (one at a time), making every string storable."""
 
     def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         super().__init__(connection_pool_size=1, httpx_kwargs={"verify": tls or True})
 
     @staticmethod
     def parse_json_payload(payload: bytes) -> JSONDict:
-        """Parse Telegram's answer and make every update in it readable."""
+        """Parse Telegram's answer with NUL and unpaired surrogates made U+FFFD."""
         data = HTTPXRequest.parse_json_payload(payload)
-        if may_hold_unstorable(payload):
-            data = storable(data)
-        result = data.get("result")
-        if data.get("ok") and isinstance(result, list):
-            data["result"] = [u for u in map(readable, result) if u is not None]
-        return data
+        return storable(data) if may_hold_unstorable(payload) else data
+
+
+class PollingBot(ExtBot[Any]):
+    """The bot, reading each update of a getUpdates answer on its own.
+
+    The library reads a whole answer at once: one update it cannot read fails them all, and
+    the same answer would come back on every poll.
+    """
+
+    async def get_updates(
+        self,
+        offset: int | None = None,
+        limit: int | None = None,
+        timeout: TimePeriod | None = None,  # noqa: ASYNC109 (the library's signature)
+        allowed_updates: Sequence[str] | None = None,
+        *,
+        read_timeout: ODVInput[float] = DEFAULT_NONE,
+        write_timeout: ODVInput[float] = DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = DEFAULT_NONE,
+        api_kwargs: JSONDict | None = None,
+    ) -> tuple[Update, ...]:
+        """Ask for updates as the library does, and read each on its own."""
+        wait = timeout.total_seconds() if isinstance(timeout, dt.timedelta) else timeout or 0
+        base = (
+            self._request[0].read_timeout
+            if isinstance(read_timeout, DefaultValue)
+            else read_timeout
+        )
+        raw = await self._post(
+            "getUpdates",
+            {
+                "timeout": timeout,
+                "offset": offset,
+                "limit": limit,
+                "allowed_updates": allowed_updates,
+            },
+            # A long poll is answered only after its timeout: the read waits that much longer.
+            read_timeout=(base or 0) + wait,
+            write_timeout=write_timeout,
+            connect_timeout=connect_timeout,
+            pool_timeout=pool_timeout,
+            api_kwargs=api_kwargs,
+        )
+        updates = tuple(u for u in (read_one(r, self) for r in raw or ()) if u is not None)
+        for update in updates:
+            self.insert_callback_data(update)
+        return updates
 
 
 # After a failed getUpdates, wait this long, doubling up to the most, before the next one.
@@ -95,10 +143,14 @@ class Poller:
         app: Any,
         timeout: int,
         prepare: Callable[[], Awaitable[None]] | None = None,
+        ahead: Callable[[Sequence[Update]], int] | None = None,
         ready: asyncio.Event | None = None,
     ) -> None:
         self._app = app
         self._timeout = timeout
+        # Does, in one go, the part of handling the leading updates of a batch that is cheaper
+        # done together (recording a backlog of messages); says how many it covered.
+        self._ahead = ahead
         # Asked (again until it succeeds) before the first getUpdates: leave webhook mode.
         self._prepare = prepare if prepare is not None else app.bot.delete_webhook
         # Updates are fetched at once but handled only once it is set: the rest of the
@@ -173,11 +225,32 @@ class Poller:
                 await self._ready.wait()
             self._handling = True
             try:
-                for update in updates:
-                    await self._app.process_update(update)
-                    self._offset = update.update_id + 1
+                await self._handle(updates)
             finally:
                 self._handling = False
+
+    async def _handle(self, updates: Sequence[Update]) -> None:
+        done = 0
+        while done < len(updates):
+            # Committed before any of them is confirmed: a process killed in between gets
+            # them again, and the record knows them.
+            covered = self._ahead_of(updates[done:])
+            for update in updates[done : done + max(covered, 1)]:
+                await self._app.process_update(update)
+                self._offset = update.update_id + 1
+            done += max(covered, 1)
+
+    def _ahead_of(self, updates: Sequence[Update]) -> int:
+        if self._ahead is None:
+            return 0
+        try:
+            return self._ahead(updates)
+        except Exception:
+            # Each update is then handled on its own, its failure answered as any other.
+            log.exception(
+                "Handling %d updates together failed; each is handled alone", len(updates)
+            )
+            return 0
 
     async def _with_retries(self, call: Any) -> None:
         retry = RETRY_FIRST_SECONDS

@@ -22,7 +22,7 @@ from bot.deadlines.alarm import Alarm
 from bot.desks import Desks
 from bot.handlers import membership
 from bot.handlers.common import App
-from bot.handlers.conversation import incoming
+from bot.handlers.conversation import incoming, record_ahead
 from bot.polling import Poller
 from bot.sender import OutboxSender
 from bot.webhook import leave_webhook
@@ -143,6 +143,7 @@ async def start_poller(app: App) -> None:
         app,
         int(app.bot_data.get(POLL_TIMEOUT_KEY, 1)),
         prepare=partial(leave_webhook, app.bot),
+        ahead=partial(record_ahead, app),
         ready=ready if isinstance(ready, asyncio.Event) else None,
     )
     poller.start()

@@ -36,6 +36,7 @@ from bot.db.models import CameraAlert, LogColumn
 from bot.db.off_loop import waits_for_a_server
 from bot.logbook.service import Author
 from bot.service import DeskService, ServiceContext
+from bot.shifts import Right
 
 log = logging.getLogger(__name__)
 
@@ -404,6 +405,49 @@ class Alerts(DeskService):
             session.commit()
         self._outbox.notify()
         return alert
+
+    def mark_seen(self, alert_id: int, author: Author) -> CameraAlert | None:
+        """Record who has the alert in hand (one press, logged); the card says so.
+
+        Only the people on the shift running now may; a second press changes nothing.
+        """
+        now = self._clock.now()
+        if author.user_id is None or Right.WRITE_LOGBOOK not in self._roster.rights(
+            author.user_id, now
+        ):
+            return None
+        with Session(self._engine, expire_on_commit=False) as session:
+            alert = session.get(CameraAlert, alert_id)
+            if alert is None or alert.seen_by or alert.false_alarm_by or alert.digest:
+                return alert
+            alert.seen_by, alert.seen_at = author.name, now
+            session.add(alert)
+            tr = self._tr
+            self._logbook.append(
+                session,
+                author,
+                now,
+                {
+                    LogColumn.NOTE: tr("Alert seen on camera {camera} ({event})").format(
+                        camera=alert.camera, event=kind_label(tr, alert.kind)
+                    )
+                },
+                source_key=f"seen:{alert.id}",
+            )
+            self._board.refresh_card(session, alert, self._settings.camera(alert.camera))
+            session.commit()
+        self._outbox.notify()
+        return alert
+
+    def refresh_card(self, alert_id: int) -> None:
+        """Redraw an alert's card from what the database holds of it now."""
+        with Session(self._engine, expire_on_commit=False) as session:
+            alert = session.get(CameraAlert, alert_id)
+            if alert is None:
+                return
+            self._board.refresh_card(session, alert, self._settings.camera(alert.camera))
+            session.commit()
+        self._outbox.notify()
 
     def get(self, alert_id: int) -> CameraAlert | None:
         """Return an alert by id."""

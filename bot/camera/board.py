@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from bot.camera.alert_input import AlertInput
+from bot.camera.alert_reminders import start_reminders
 from bot.camera.alert_store import AlertStore, digest_key
 from bot.camera.annotate import alert_image
 from bot.camera.card import alert_buttons, alert_caption
@@ -294,4 +295,5 @@ class AlertBoard(DeskService):
                 priority=OutboxPriority.URGENT,
             )
             session.add(alert)
+            start_reminders(session, self._settings, alert_id, self._clock.now())
             session.commit()

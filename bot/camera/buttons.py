@@ -20,6 +20,7 @@ class AlertAction(enum.StrEnum):
     OPEN_INCIDENT = "inc"
     NEIGHBOURS = "nb"
     FALSE_ALARM = "fa"
+    SEEN = "seen"
 
 
 # Reads a press into ActionPress("al", action, alert id), or None for data not of ours.

@@ -36,6 +36,24 @@ def alert_caption(tr: Translator, alert: CameraAlert, camera: Camera | None) -> 
                 )
             )
         )
+    if alert.incident_label:
+        lines.append(
+            "📝 "
+            + escape(
+                tr("Incident {label}, opened by {name}").format(
+                    label=alert.incident_label, name=alert.incident_by
+                )
+            )
+        )
+    elif alert.seen_by and alert.seen_at:
+        lines.append(
+            "👁 "
+            + escape(
+                tr("Seen by {name} at {time}").format(
+                    name=alert.seen_by, time=tr.time(alert.seen_at)
+                )
+            )
+        )
     if alert.false_alarm_by:
         lines.append(
             "✖ "
@@ -49,16 +67,28 @@ def alert_caption(tr: Translator, alert: CameraAlert, camera: Camera | None) -> 
 
 
 def alert_buttons(tr: Translator, alert: CameraAlert, camera: Camera | None) -> Keyboard:
-    """Open incident, neighbouring cameras, false alarm."""
+    """Open incident (or show the one opened), seen, neighbouring cameras, false alarm."""
     if alert.false_alarm_by or alert.id is None:
         return []
-    row = [Button("📝 " + tr("Open incident"), alert_button(AlertAction.OPEN_INCIDENT, alert.id))]
+    first = alert_button(AlertAction.OPEN_INCIDENT, alert.id)
+    if alert.incident_label:
+        row = [Button("📝 " + tr("Incident {label}").format(label=alert.incident_label), first)]
+    else:
+        row = [Button("📝 " + tr("Open incident"), first)]
+        if not alert.seen_by:
+            row.append(Button("👁 " + tr("Seen"), alert_button(AlertAction.SEEN, alert.id)))
+    rows = [row]
+    second = []
     if camera and camera.neighbours:
-        row.append(
+        second.append(
             Button(
                 "🎥 " + tr("Neighbouring cameras"), alert_button(AlertAction.NEIGHBOURS, alert.id)
             )
         )
-    return keyboard(
-        [row, [Button("✖ " + tr("False alarm"), alert_button(AlertAction.FALSE_ALARM, alert.id))]]
-    )
+    if not alert.incident_label:
+        second.append(
+            Button("✖ " + tr("False alarm"), alert_button(AlertAction.FALSE_ALARM, alert.id))
+        )
+    if second:
+        rows.append(second)
+    return keyboard(rows)

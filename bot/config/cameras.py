@@ -64,3 +64,7 @@ class AlertSettings(Section):
     snapshot_timeout_seconds: float = Field(10.0, gt=0)
     health_every_seconds: int = Field(300, ge=10)
     health_concurrency: int = Field(10, ge=1)
+    # An alert with a card of its own that nobody has seen, opened or called false: the
+    # officers on shift are reminded after this long, the shift leader this long after them.
+    remind_after_minutes: int = Field(10, ge=1)
+    leader_after_minutes: int = Field(10, ge=1)

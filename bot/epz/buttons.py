@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from bot.button_data import SEPARATOR, ActionCodec
+from bot.button_data import SEPARATOR, ActionCodec, read_day
 from bot.db.models import OutageKind
 from bot.escalation.buttons import NEW, NEW_MEASURE
 
@@ -27,6 +27,9 @@ class OutageAction(enum.StrEnum):
     WRITE_PROGRESS = "pg"
     REPORT_RESTORED = "rs"
     EXPLAIN = "ex"
+    # The contact's copy of their notice: 247 Annex II as DOCX or PDF.
+    DOCX = "dx"
+    PDF = "pf"
 
 
 class CheckAction(enum.StrEnum):
@@ -67,12 +70,29 @@ class NoticeChoice(enum.StrEnum):
     CAMERA = "cam"
     CAMERAS_DONE = "cams-done"
     START_NOW = "start-now"
+    START_HOUR_AGO = "start-1h"
+    START_MORNING = "start-morning"
     SKIP = "skip"
+    EFFECT_CAMERAS = "effect-cams"
+    EXPECTED = "exp"
     LAST_CONTACT = "contact-last"
+    ENROLLED_CONTACT = "contact-me"
+    # "Another answer": the current question is asked again in text.
+    OTHER = "other"
+    SEND = "send"
+    EDIT = "edit"
+    EDIT_PART = "fix"
+    REVIEW = "review"
 
 
-# The choices that carry a value after them: "kind:camera", "cam:C01".
-_WITH_VALUE = {NoticeChoice.KIND, NoticeChoice.CAMERA}
+# The choices that carry a value after them: "kind:camera", "cam:C01", "exp:2026-11-26",
+# "fix:description".
+_WITH_VALUE = {
+    NoticeChoice.KIND,
+    NoticeChoice.CAMERA,
+    NoticeChoice.EXPECTED,
+    NoticeChoice.EDIT_PART,
+}
 _KINDS = {kind.value for kind in OutageKind}
 
 
@@ -94,8 +114,8 @@ def notice_choice(choice: NoticeChoice, picked: str = "") -> str:
 def read_notice_choice(value: str) -> NoticePick | None:
     """The notice choice a flow button's value stands for; None for anything else.
 
-    A kind must be one of the outage kinds; a camera a non-empty number (the flow checks
-    it against the enterprise's map).
+    A kind must be one of the outage kinds, an expected date a real date; a camera a non-empty
+    number (the flow checks it against the enterprise's map, and the date against today).
     """
     name, separated, picked = value.partition(SEPARATOR)
     if name not in set(NoticeChoice):
@@ -106,5 +126,7 @@ def read_notice_choice(value: str) -> NoticePick | None:
     if not picked or SEPARATOR in picked:
         return None
     if choice is NoticeChoice.KIND and picked not in _KINDS:
+        return None
+    if choice is NoticeChoice.EXPECTED and read_day(picked) is None:
         return None
     return NoticePick(choice, picked)

@@ -112,6 +112,12 @@ class Enrolment:
         key = self._contacts.get(user_id)
         return self._settings.enterprise(key) if key else None
 
+    def contact_name(self, user_id: int) -> str:
+        """The name an enrolled contact had when they enrolled ("" for anyone else)."""
+        with Session(self._engine) as session:
+            contact = session.get(EnterpriseContact, user_id)
+            return contact.name if contact is not None else ""
+
     def representative(self, enterprise: Enterprise) -> str:
         """The enterprise's legal representative: configured, else as a contact gave it."""
         return legal_representative(self._engine, enterprise)

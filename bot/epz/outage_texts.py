@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from html import escape
 
 from bot.config import Enterprise
-from bot.db.models import EpzOutage
+from bot.db.models import EpzOutage, OutageKind
 from bot.epz.outage_rules import FOLLOW_UP_AT, KIND_LABELS, REPAIR_WORKING_DAYS, is_planned
 from bot.i18n import N_, Translator
 
@@ -75,17 +75,9 @@ def officer_notice(tr: Translator, outage: EpzOutage, enterprise: Enterprise) ->
     return "\n".join(lines)
 
 
-def notice_card(
-    tr: Translator,
-    outage: EpzOutage,
-    enterprise: Enterprise,
-    held: Sequence[str] = (),
-    officer: str = "",
-) -> str:
-    """The Annex II notice as the duty group reads it; `held`: the cameras it marks down;
-    `officer`: the name of the officer who follows the repair."""
-    lines = [
-        "🏭 <b>" + escape(tr("EPZ outage notice no. {number}").format(number=outage.id)) + "</b>",
+def notice_items(tr: Translator, outage: EpzOutage, enterprise: Enterprise) -> list[str]:
+    """The five items of 247 Annex II as the notice gave them, one HTML line (or two) each."""
+    return [
         "1. " + escape(f"{enterprise.name} · {enterprise.address} · MST {enterprise.tax_code}"),
         "2. "
         + escape(tr(KIND_LABELS[outage.kind]))
@@ -111,6 +103,68 @@ def notice_card(
         ),
         "5. "
         + escape(tr("Technical contact: {contact}").format(contact=outage.tech_contact or "—")),
+    ]
+
+
+def covers_gate(outage: EpzOutage, enterprise: Enterprise) -> bool:
+    """True when the outage takes a gate camera down (a channel fault takes every camera)."""
+    if outage.kind == OutageKind.TRANSMISSION:
+        return any(camera.kind == "gate" for camera in enterprise.cameras)
+    gates = {camera.number for camera in enterprise.cameras if camera.kind == "gate"}
+    return bool(gates & set(outage.camera_numbers()))
+
+
+# A line the gate-log reader takes (bot/epz/gatelog.py): plate, container, direction, time.
+GATE_LOG_EXAMPLE = "51C-123.45 CSQU3054383 vào 14:05"
+
+
+def gate_log_advice(tr: Translator) -> str:
+    """What the contact keeps while a gate camera is down (247 I.2.3), with a line to copy."""
+    return tr(
+        "While the gate camera is down, keep a log of every vehicle through the gate (plate, "
+        "container number, in or out, time) and send it here, one vehicle per line, for "
+        "example:"
+    )
+
+
+def contact_copy(tr: Translator, outage: EpzOutage, enterprise: Enterprise, gate: bool) -> str:
+    """The contact's copy of the notice as it was sent, HTML; `gate`: add the gate-log advice."""
+    lines = [
+        "📄 <b>"
+        + escape(
+            tr("Copy of notice no. {number}, sent {when}").format(
+                number=outage.id, when=tr.datetime(outage.notified_at)
+            )
+        )
+        + "</b>",
+        *notice_items(tr, outage, enterprise),
+    ]
+    if outage.deadline is not None and outage.kind in REPAIR_WORKING_DAYS:
+        lines.append(
+            "⏱ "
+            + escape(
+                tr("Repair deadline ({days} working days): end of {date}").format(
+                    days=REPAIR_WORKING_DAYS[outage.kind], date=tr.date(outage.deadline)
+                )
+            )
+        )
+    if gate:
+        lines += ["", "🚚 " + escape(gate_log_advice(tr)), f"<code>{GATE_LOG_EXAMPLE}</code>"]
+    return "\n".join(lines)
+
+
+def notice_card(
+    tr: Translator,
+    outage: EpzOutage,
+    enterprise: Enterprise,
+    held: Sequence[str] = (),
+    officer: str = "",
+) -> str:
+    """The Annex II notice as the duty group reads it; `held`: the cameras it marks down;
+    `officer`: the name of the officer who follows the repair."""
+    lines = [
+        "🏭 <b>" + escape(tr("EPZ outage notice no. {number}").format(number=outage.id)) + "</b>",
+        *notice_items(tr, outage, enterprise),
     ]
     lines.append(
         "👤 "

@@ -19,6 +19,7 @@ from bot.db.models import (
     OutboxPriority,
 )
 from bot.epz.buttons import OutageAction, outage_button
+from bot.epz.camera_states import CameraReading, camera_readings, held_by_notice
 from bot.epz.deadline_kinds import OutageDeadline
 from bot.epz.gate_records import GateRecords
 from bot.epz.outage_clocks import OutageClocks
@@ -38,7 +39,9 @@ from bot.shifts import Right
 from bot.steps import Refusal, Step
 
 # The steps the enterprise's contacts take; the others are the assigned officer's.
-CONTACT_ACTIONS = frozenset({OutageAction.REPORT_RESTORED, OutageAction.EXPLAIN})
+CONTACT_ACTIONS = frozenset(
+    {OutageAction.REPORT_RESTORED, OutageAction.EXPLAIN, OutageAction.DOCX, OutageAction.PDF}
+)
 
 
 @dataclass
@@ -254,12 +257,13 @@ class Outages(GateRecords, EpzService):
 
         Open or reported restored: a camera stays down by notice until the officer confirms.
         """
-        held: dict[str, EpzOutage] = {}
-        for outage in self.active():
-            if outage.started(now):
-                for number in registry_cameras(self._settings, outage):
-                    held.setdefault(number, outage)
-        return held
+        with Session(self._engine) as session:
+            return held_by_notice(session, self._settings, now)
+
+    def cameras(self, now: dt.datetime) -> list[CameraReading]:
+        """Every registry camera as the desk knows it now (a notice outranks the round)."""
+        with Session(self._engine) as session:
+            return camera_readings(session, self._settings, now)
 
     def get(self, outage_id: int) -> EpzOutage | None:
         """Return an outage by id."""

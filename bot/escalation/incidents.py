@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.db.models import (
+    CameraAlert,
     Incident,
     IncidentAttachment,
     LogColumn,
@@ -52,6 +53,15 @@ class IncidentInput:
 
 
 @dataclass(frozen=True)
+class AlertIncident:
+    """The incident an alert is: opened by this press, or by `by` before it."""
+
+    incident: Incident
+    opened: bool
+    by: str
+
+
+@dataclass(frozen=True)
 class History:
     """An incident with everything that happened to it."""
 
@@ -90,64 +100,99 @@ class Incidents:
 
         Only the people on the shift running now open incidents.
         """
-        ctx = self._ctx
         allowed = self.may_open(author, now)
         if not allowed.ok:
             return checked(allowed)
-        local_year = now.astimezone(ctx.settings.tz).year
-        with Session(ctx.engine, expire_on_commit=False) as session:
-            incident = Incident(
-                year=local_year,
-                number=next_number(session, local_year),
-                shift_date=ctx.roster.shift_date_at(now),
-                arisen_at=given.arisen_at or now,
-                received_at=now,
-                reporter_id=author.user_id,
-                reporter_name=author.name,
-                place=given.place,
-                camera=given.camera,
-                declarations=",".join(given.declarations),
-                containers=",".join(given.containers),
-                plates=",".join(given.plates),
-                tax_codes=",".join(given.tax_codes),
-                description=given.description,
-                source_chat_id=given.source[0] if given.source else None,
-                source_message_id=given.source[1] if given.source else None,
-            )
-            session.add(incident)
-            session.flush()
-            assert incident.id is not None
-            for item in given.attachments:
-                session.add(
-                    IncidentAttachment(
-                        incident_id=incident.id,
-                        kind=item.kind,
-                        file_id=item.file_id,
-                        caption=item.caption,
-                    )
-                )
-            ctx.logbook.append(
-                session,
-                author,
-                now,
-                {LogColumn.INCIDENT: f"[{incident.label}] {incident.description}"},
-                details={
-                    "incident_place": incident.place,
-                    "incident_refs": refs_line(incident),
-                    "incident_arisen_at": incident.arisen_at,
-                    "incident_received_at": incident.received_at,
-                },
-                source_key=f"incident:{incident.id}",
-            )
-            tr = ctx.desk_tr()
-            ctx.urgent_to_group(
-                session,
-                incident_card(tr, incident, len(given.attachments)),
-                buttons=incident_buttons(tr, incident),
-            )
+        with Session(self._ctx.engine, expire_on_commit=False) as session:
+            incident = self._record(session, author, given, now)
             session.commit()
-        ctx.committed()
+        self._ctx.committed()
         return Step(incident)
+
+    def open_from_alert(
+        self, author: Author, alert_id: int, given: IncidentInput, now: dt.datetime
+    ) -> Step[AlertIncident]:
+        """Open the incident an alert is, once: a later press finds the one opened first.
+
+        Two officers pressing at once open one incident: the alert's row is locked until the
+        first one's incident is recorded on it.
+        """
+        allowed = self.may_open(author, now)
+        if not allowed.ok:
+            return checked(allowed)
+        with Session(self._ctx.engine, expire_on_commit=False) as session:
+            alert = session.exec(
+                select(CameraAlert).where(CameraAlert.id == alert_id).with_for_update()
+            ).first()
+            if alert is None:
+                return Step(refusal=Refusal.NOT_FOUND)
+            if alert.incident_id is not None:
+                existing = session.get(Incident, alert.incident_id)
+                if existing is not None:
+                    return Step(AlertIncident(existing, opened=False, by=alert.incident_by))
+            incident = self._record(session, author, given, now)
+            alert.incident_id, alert.incident_label = incident.id, incident.label
+            alert.incident_by = author.name
+            session.add(alert)
+            session.commit()
+        self._ctx.committed()
+        return Step(AlertIncident(incident, opened=True, by=author.name))
+
+    def _record(
+        self, session: Session, author: Author, given: IncidentInput, now: dt.datetime
+    ) -> Incident:
+        ctx = self._ctx
+        local_year = now.astimezone(ctx.settings.tz).year
+        incident = Incident(
+            year=local_year,
+            number=next_number(session, local_year),
+            shift_date=ctx.roster.shift_date_at(now),
+            arisen_at=given.arisen_at or now,
+            received_at=now,
+            reporter_id=author.user_id,
+            reporter_name=author.name,
+            place=given.place,
+            camera=given.camera,
+            declarations=",".join(given.declarations),
+            containers=",".join(given.containers),
+            plates=",".join(given.plates),
+            tax_codes=",".join(given.tax_codes),
+            description=given.description,
+            source_chat_id=given.source[0] if given.source else None,
+            source_message_id=given.source[1] if given.source else None,
+        )
+        session.add(incident)
+        session.flush()
+        assert incident.id is not None
+        for item in given.attachments:
+            session.add(
+                IncidentAttachment(
+                    incident_id=incident.id,
+                    kind=item.kind,
+                    file_id=item.file_id,
+                    caption=item.caption,
+                )
+            )
+        ctx.logbook.append(
+            session,
+            author,
+            now,
+            {LogColumn.INCIDENT: f"[{incident.label}] {incident.description}"},
+            details={
+                "incident_place": incident.place,
+                "incident_refs": refs_line(incident),
+                "incident_arisen_at": incident.arisen_at,
+                "incident_received_at": incident.received_at,
+            },
+            source_key=f"incident:{incident.id}",
+        )
+        tr = ctx.desk_tr()
+        ctx.urgent_to_group(
+            session,
+            incident_card(tr, incident, len(given.attachments)),
+            buttons=incident_buttons(tr, incident),
+        )
+        return incident
 
     def by_label(self, text: str, now: dt.datetime) -> Incident | None:
         """Find an incident by its human number."""

@@ -12,16 +12,17 @@ from bot.camera.annotate import Caption, annotate
 from bot.camera.buttons import ALERT_BUTTONS, PREFIX, AlertAction
 from bot.camera.digest import kind_label
 from bot.camera.runtime import EVENTS_FAULT_LABELS, events_fault
-from bot.db.models import OutboxPriority
+from bot.db.models import MessageKind, OutboxPriority
 from bot.drafts import DraftState
+from bot.escalation.incidents import Attachment, IncidentInput
 from bot.handlers.buttons import ActionPress, button
 from bot.handlers.common import App, Context, desk_of, reply, requires, tr_for
 from bot.handlers.flows import Flow, ask, register_flow, start
-from bot.handlers.incidents import ask_step
+from bot.handlers.incidents import show_incident
 from bot.handlers.proposals import actor, conclude
 from bot.i18n import N_
 from bot.shifts import Right
-from bot.steps import Refusal, Step
+from bot.steps import Refusal, Step, refusal_text
 
 FALSE_ALARM = "false_alarm"
 NOT_ON_SHIFT = N_("Only the people rostered on the current shift may act on alerts.")
@@ -35,7 +36,7 @@ parse_alert_press = ALERT_BUTTONS.read
 @requires(Right.WRITE_LOGBOOK, NOT_ON_SHIFT)
 @button(ALERT_BUTTONS.read)
 async def on_open_incident(update: Update, context: Context, press: ActionPress) -> None:
-    """Hand the alert over to the incident conversation, prefilled."""
+    """Open the alert's incident in one press; a later press shows the one opened."""
     query = update.callback_query
     assert query is not None
     desk = desk_of(context)
@@ -44,26 +45,52 @@ async def on_open_incident(update: Update, context: Context, press: ActionPress)
     if alert is None:
         await query.answer(tr("This alert no longer exists."), show_alert=True)
         return
-    await query.answer()
     camera = desk.settings.camera(alert.camera)
     message = query.message
     attachments = []
     if isinstance(message, Message) and message.photo:
-        attachments.append({"kind": "photo", "file_id": message.photo[-1].file_id, "caption": ""})
-    description = " ".join(
-        filter(None, [kind_label(desk.desk_translator(), alert.kind), alert.detail, alert.refs])
+        attachments.append(Attachment(MessageKind.PHOTO, message.photo[-1].file_id))
+    given = IncidentInput(
+        description=" ".join(
+            filter(None, [kind_label(desk.desk_translator(), alert.kind), alert.detail, alert.refs])
+        ),
+        place=camera.place if camera else "",
+        camera=alert.camera,
+        attachments=attachments,
+        arisen_at=alert.occurred_at,
     )
-    data = {
-        "attachments": attachments,
-        "arisen_at": alert.occurred_at.isoformat(),
-        "place": camera.place if camera else "",
-        "camera": alert.camera,
-        "description": description,
-        "alert": alert.id,
-    }
-    state = start(update, context, "incident", "refs", data)
-    if state is not None:
-        ask_step(update, context, state)
+    step = desk.escalation.incidents.open_from_alert(
+        actor(update, context), press.id, given, desk.clock.now()
+    )
+    if not step.ok or step.value is None:
+        await query.answer(refusal_text(tr, step), show_alert=True)
+        return
+    found = step.value
+    label = found.incident.label
+    if found.opened:
+        desk.cameras.alerts.refresh_card(press.id)
+        await query.answer(
+            tr("Incident {label} is open; propose handling on its card.").format(label=label)
+        )
+        return
+    await query.answer(
+        tr("Incident {label} was already opened by {name}.").format(label=label, name=found.by)
+    )
+    await show_incident(update, context, label)
+
+
+@requires(Right.WRITE_LOGBOOK, NOT_ON_SHIFT)
+@button(ALERT_BUTTONS.read)
+async def on_seen(update: Update, context: Context, press: ActionPress) -> None:
+    """Say the alert is in hand: the card shows who, the logbook notes it."""
+    query = update.callback_query
+    assert query is not None
+    tr = tr_for(update, context)
+    alert = desk_of(context).cameras.alerts.mark_seen(press.id, actor(update, context))
+    if alert is None:
+        await query.answer(tr("This alert no longer exists."), show_alert=True)
+        return
+    await query.answer(tr("Noted: you have seen this alert."))
 
 
 @requires(Right.VIEW, NOT_ON_DESK)
@@ -139,18 +166,17 @@ async def cmd_cameras(update: Update, context: Context) -> None:
     """Show every camera's state, area by area."""
     desk = desk_of(context)
     tr = tr_for(update, context)
-    statuses = desk.cameras.statuses()
-    held = desk.outages.down_by_notice(desk.clock.now())
+    readings = {r.number: r for r in desk.outages.cameras(desk.clock.now())}
     icons = {"up": "🟢", "degraded": "🟡", "down": "🔴"}
     lines = ["🎥 <b>" + escape(tr("Cameras")) + "</b>"]
     areas: dict[str, list[str]] = {}
     for camera in desk.settings.cameras:
-        status = statuses.get(camera.number)
-        icon = icons.get(status.state if status else "", "⚪")
+        reading = readings[camera.number]
+        status = reading.status
+        icon = icons.get(reading.state or "", "⚪")
         reason = f" — {escape(status.reason)}" if status and status.reason else ""
-        if (outage := held.get(camera.number)) is not None:
+        if (outage := reading.outage) is not None:
             # The enterprise's notice outranks what the round last saw until the officer confirms.
-            icon = "🔴"
             reason = " — " + escape(
                 tr("down: the enterprise's notice no. {number}").format(number=outage.id)
             )
@@ -222,6 +248,7 @@ def register(app: App) -> None:
     app.add_handler(
         CallbackQueryHandler(on_neighbours, pattern=f"^{PREFIX}:{AlertAction.NEIGHBOURS}:")
     )
+    app.add_handler(CallbackQueryHandler(on_seen, pattern=f"^{PREFIX}:{AlertAction.SEEN}:"))
     app.add_handler(CallbackQueryHandler(on_false_alarm, pattern=f"^{PREFIX}:"))
     app.add_handler(CommandHandler("cameras", cmd_cameras))
     app.add_handler(CommandHandler("snapshot", cmd_snapshot))

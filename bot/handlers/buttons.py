@@ -24,6 +24,7 @@ from bot.button_data import ActionPress as ActionPress
 from bot.db.models import OutboxPriority
 from bot.handlers.common import App, Context, Handler, answer_quietly, desk_of, tr_for
 from bot.i18n import N_
+from bot.outbox.screens import Screen
 
 log = logging.getLogger(__name__)
 
@@ -124,3 +125,23 @@ def register_guard(app: App) -> None:
 def register_catch_all(app: App) -> None:
     """Answer presses no feature took; wired after every feature."""
     app.add_handler(CallbackQueryHandler(on_unknown_press))
+
+
+async def turn_in_place(update: Update, context: Context, screen: Screen | None) -> None:
+    """Show another page of a paged message in the message whose button was pressed.
+
+    None, or a message Telegram no longer attaches, is a page that cannot be shown: refused.
+    """
+    query = update.callback_query
+    assert query is not None
+    if query.message is None or screen is None:
+        await refuse_press(update, context)
+        return
+    desk_of(context).outbox.edit(
+        query.message.chat.id,
+        query.message.message_id,
+        screen.text,
+        buttons=screen.buttons,
+        priority=OutboxPriority.REPLY,
+    )
+    await query.answer()

@@ -9,19 +9,27 @@ from html import escape
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot.button_data import PagePress
 from bot.db.models import HandoverStatus
+from bot.desk import Desk
 from bot.drafts import DraftState
-from bot.handlers.buttons import ActionPress, button
+from bot.handlers.buttons import ActionPress, button, turn_in_place
 from bot.handlers.common import App, Context, desk_of, reply, requires, tr_for
 from bot.handlers.flows import Flow, ask, finish, register_flow, start
 from bot.handlers.logbook import parse_day
 from bot.handlers.proposals import actor
-from bot.handover.buttons import HANDOVER_BUTTONS, HandoverAction
+from bot.handover.buttons import (
+    HANDOVER_BUTTONS,
+    HANDOVER_PAGES,
+    OPENING_PAGES,
+    HandoverAction,
+)
 from bot.handover.buttons import PREFIX as HANDOVER_PREFIX
 from bot.handover.deadline_kinds import ShiftDeadline
-from bot.handover.handovers import accepted_lines, handover_buttons
+from bot.handover.handovers import handover_card
 from bot.handover.report import report_lines
 from bot.i18n import N_, Translator
+from bot.outbox.screens import Screen, paged_screen
 from bot.shifts import Right
 from bot.steps import REFUSAL_TEXTS, Refusal, refusal_text
 
@@ -68,26 +76,35 @@ async def cmd_handover(update: Update, context: Context) -> None:
     now = desk.clock.now()
     current = desk.roster.shift_date_at(now)
     previous = desk.handovers.of_shift(current - dt.timedelta(days=1))
-    if previous is not None and previous.status == HandoverStatus.OPEN and previous.id:
-        text = "⚠️ " + escape(tr("Not accepted yet:")) + "\n" + escape(previous.summary)
-        reply(update, context, text, handover_buttons(tr, previous.id))
-        return
-    posted = desk.handovers.of_shift(current)
-    if posted is not None and posted.id is not None:
-        if posted.status == HandoverStatus.ACCEPTED:
-            text = escape(posted.summary) + "\n\n" + "\n".join(accepted_lines(tr, posted))
-            reply(update, context, text)
-        else:
-            reply(update, context, escape(posted.summary), handover_buttons(tr, posted.id))
-        return
-    lines = desk.handovers.text(tr, current, desk.handovers.items(current), now)
-    prepare_at = desk.cycle.moment(ShiftDeadline.HANDOVER_DUE, current)
-    head = "📝 " + escape(
-        tr("Draft: it will be posted for acceptance at {when}.").format(
-            when=tr.datetime(prepare_at)
+    shown = previous.shift_date if previous and previous.status == HandoverStatus.OPEN else current
+    screen = handover_screen(desk, tr, shown, 0)
+    reply(update, context, screen.text, screen.buttons)
+
+
+def handover_screen(desk: Desk, tr: Translator, shift_date: dt.date, page: int) -> Screen:
+    """A page of a shift's handover: as posted (and whether accepted), else the draft as of now."""
+    now = desk.clock.now()
+    posted = desk.handovers.of_shift(shift_date)
+    if posted is not None:
+        overdue = posted.status == HandoverStatus.OPEN and shift_date < desk.roster.shift_date_at(
+            now
         )
-    )
-    reply(update, context, head + "\n" + "\n".join(lines))
+        head = ["⚠️ " + escape(tr("Not accepted yet."))] if overdue else []
+        return handover_card(tr, posted, page, head)
+    lines = desk.handovers.text(tr, shift_date, desk.handovers.items(shift_date, now), now)
+    prepare_at = desk.cycle.moment(ShiftDeadline.HANDOVER_DUE, shift_date)
+    draft = tr("Draft: it will be posted for acceptance at {when}.")
+    # The draft says so first: it is not the handover posted for acceptance.
+    lines.insert(0, "📝 " + escape(draft.format(when=tr.datetime(prepare_at))))
+    return paged_screen(tr, lines, page, lambda n: HANDOVER_PAGES.data(shift_date, n))
+
+
+@requires(Right.VIEW, NOT_ON_DESK)
+@button(HANDOVER_PAGES.read)
+async def on_handover_page(update: Update, context: Context, press: PagePress[dt.date]) -> None:
+    """Show a page of a handover in place (also the "see the handover" under a reminder)."""
+    screen = handover_screen(desk_of(context), tr_for(update, context), press.key, press.page)
+    await turn_in_place(update, context, screen)
 
 
 async def note(update: Update, context: Context, text: str) -> None:
@@ -196,7 +213,7 @@ async def cmd_focus(update: Update, context: Context) -> None:
     text = " ".join(context.args or []).strip()
     now = desk.clock.now()
     if not text:
-        items = desk.handovers.items(desk.roster.shift_date_at(now)).focus
+        items = desk.handovers.items(desk.roster.shift_date_at(now), now).focus
         lines = ["🎯 <b>" + escape(tr("Focus items of this shift")) + "</b>"]
         lines += [f"• {escape(item.text)} ({escape(item.author_name)})" for item in items]
         if not items:
@@ -254,6 +271,15 @@ async def cmd_report(update: Update, context: Context) -> None:
     )
 
 
+@requires(Right.VIEW, NOT_ON_DESK)
+@button(OPENING_PAGES.read)
+async def on_opening_page(update: Update, context: Context, press: PagePress[dt.date]) -> None:
+    """Show a page of a shift's opening in place."""
+    desk = desk_of(context)
+    screen = desk.cycle.opening_page(tr_for(update, context), press.key, press.page)
+    await turn_in_place(update, context, screen)
+
+
 def register(app: App) -> None:
     """Wire /handover, /focus, /report, the handover's buttons and its questions."""
     register_flow(NOTE_FLOW, Flow(on_note_text))
@@ -262,3 +288,5 @@ def register(app: App) -> None:
     app.add_handler(CommandHandler("focus", cmd_focus))
     app.add_handler(CommandHandler("report", cmd_report))
     app.add_handler(CallbackQueryHandler(on_handover_button, pattern=f"^{HANDOVER_PREFIX}:"))
+    app.add_handler(CallbackQueryHandler(on_handover_page, pattern=f"^{HANDOVER_PAGES.prefix}:"))
+    app.add_handler(CallbackQueryHandler(on_opening_page, pattern=f"^{OPENING_PAGES.prefix}:"))

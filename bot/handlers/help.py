@@ -14,10 +14,13 @@ from telegram import (
     BotCommandScopeAllPrivateChats,
     Update,
 )
-from telegram.ext import CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.handlers.common import App, Context, desk_of, reply, tr_for
+from bot.button_data import PageCodec, PagePress, read_user_id
+from bot.handlers.buttons import button, refuse_press, turn_in_place
+from bot.handlers.common import App, Context, answer_quietly, desk_of, reply, tr_for
 from bot.i18n import LOCALES, N_, Translator, translator
+from bot.outbox.screens import Screen, paged_screen
 from bot.roles import role_label
 from bot.shifts import ROLE_ORDER, Right
 
@@ -97,6 +100,12 @@ PRIVATE_COMMANDS = (
 )
 
 
+# A help page is read at a glance: about twenty lines, one phone screen without scrolling (the
+# whole help of a shift leader, some 1,300 characters, took 900 px of a 390 x 844 screen).
+HELP_UNITS = 800
+# "hl:<user id>:<page>": a help is drawn for one person, so only they turn its pages.
+HELP_PAGES = PageCodec("hl", read_user_id)
+
 # What an EPZ enterprise's contact may do (they see only their own enterprise).
 CONTACT_COMMANDS = ("outage", "restored", "gatelog", "lang")
 
@@ -125,17 +134,16 @@ async def register_menus(bot: Bot, default_locale: str, tz: ZoneInfo) -> None:
     await asyncio.gather(*calls)
 
 
-def help_text(tr: Translator, update: Update, context: Context) -> str:
-    """Explain, for this person right now, their role and what they may do."""
+def help_lines(tr: Translator, user_id: int | None, context: Context) -> list[str]:
+    """Explain, for this person right now, their role and what they may do (HTML lines)."""
     desk = desk_of(context)
-    user = update.effective_user
     now = desk.clock.now()
     lines = ["👮 <b>" + escape(tr("duty-desk, the customs duty desk bot")) + "</b>"]
-    if user is None:
-        return lines[0]
-    person = desk.roster.person(user.id)
-    roles = desk.roster.roles(user.id, now)
-    rights = desk.roster.rights(user.id, now)
+    if user_id is None:
+        return lines
+    person = desk.roster.person(user_id)
+    roles = desk.roster.roles(user_id, now)
+    rights = desk.roster.rights(user_id, now)
     if person is not None:
         lines.append(escape(tr("Hello, {name}.").format(name=person.name)))
     if roles:
@@ -150,7 +158,7 @@ def help_text(tr: Translator, update: Update, context: Context) -> str:
                 )
             )
         )
-    elif (enterprise := desk.enrolment.enterprise_of(user.id)) is not None:
+    elif (enterprise := desk.enrolment.enterprise_of(user_id)) is not None:
         lines.append(
             escape(
                 tr("You report camera and transmission faults for {name}.").format(
@@ -159,7 +167,7 @@ def help_text(tr: Translator, update: Update, context: Context) -> str:
             )
         )
         lines += ["", *(f"/{name} — {escape(tr(COMMAND_HELP[name]))}" for name in CONTACT_COMMANDS)]
-        return "\n".join(lines)
+        return lines
     else:
         lines.append(
             escape(
@@ -173,8 +181,26 @@ def help_text(tr: Translator, update: Update, context: Context) -> str:
         commands[1:1] = ["log", "propose", "urgent", "focus"]
     if Right.EXPORT in rights:
         commands.append("export")
-    if any(enterprise.officer == user.id for enterprise in desk.settings.enterprises):
+    if any(enterprise.officer == user_id for enterprise in desk.settings.enterprises):
         commands.append("measure")
+    # What the role asks of them comes first, on the first screen; the commands follow.
+    if person is not None and person.unit is not None:
+        unit = desk.settings.unit(person.unit)
+        lines.append(
+            escape(
+                tr(
+                    "You answer the duty desk's requests for {unit}: press the buttons under each "
+                    "request, within {minutes} minutes."
+                ).format(
+                    unit=unit.name if unit else person.unit,
+                    minutes=desk.settings.escalation.reply_deadline_minutes,
+                )
+            )
+        )
+    if Right.APPROVE in rights:
+        lines.append(
+            escape(tr("As shift leader you approve or reject proposals and accept the handover."))
+        )
     lines.append("")
     lines += [f"/{name} — {escape(tr(COMMAND_HELP[name]))}" for name in commands]
     if Right.WRITE_LOGBOOK in rights:
@@ -189,33 +215,43 @@ def help_text(tr: Translator, update: Update, context: Context) -> str:
                 )
             ),
         ]
-    if person is not None and person.unit is not None:
-        unit = desk.settings.unit(person.unit)
-        lines += [
-            "",
-            escape(
-                tr(
-                    "You answer the duty desk's requests for {unit}: press the buttons under each "
-                    "request, within {minutes} minutes."
-                ).format(
-                    unit=unit.name if unit else person.unit,
-                    minutes=desk.settings.escalation.reply_deadline_minutes,
-                )
-            ),
-        ]
-    if Right.APPROVE in rights:
-        lines += [
-            "",
-            escape(tr("As shift leader you approve or reject proposals and accept the handover.")),
-        ]
-    return "\n".join(lines)
+    return lines
+
+
+def help_page(tr: Translator, user_id: int | None, context: Context, page: int) -> Screen:
+    """One screen of a person's help, with the buttons to the others."""
+    lines = help_lines(tr, user_id, context)
+    if user_id is None:
+        return Screen("\n".join(lines), [])
+    return paged_screen(
+        tr, lines, page, lambda n: HELP_PAGES.data(user_id, n), more=True, limit=HELP_UNITS
+    )
 
 
 async def cmd_help(update: Update, context: Context) -> None:
     """Explain what the person may do in their current role."""
-    reply(update, context, help_text(tr_for(update, context), update, context))
+    user = update.effective_user
+    screen = help_page(tr_for(update, context), user.id if user else None, context, 0)
+    reply(update, context, screen.text, screen.buttons)
+
+
+@button(HELP_PAGES.read)
+async def on_help_page(update: Update, context: Context, press: PagePress[int]) -> None:
+    """Turn a person's help in place; someone else's help is theirs to turn."""
+    user = update.effective_user
+    tr = tr_for(update, context)
+    if user is None:
+        await refuse_press(update, context)
+        return
+    if user.id != press.key:
+        await answer_quietly(
+            update, tr("This help is for someone else: write /help for yours."), alert=True
+        )
+        return
+    await turn_in_place(update, context, help_page(tr, user.id, context, press.page))
 
 
 def register(app: App) -> None:
     """Wire /start and /help."""
     app.add_handler(CommandHandler(["start", "help"], cmd_help))
+    app.add_handler(CallbackQueryHandler(on_help_page, pattern=f"^{HELP_PAGES.prefix}:"))

@@ -9,8 +9,9 @@ from html import escape
 from typing import Any
 
 from telegram import Message, Update
-from telegram.ext import CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot.button_data import PageCodec, PagePress, read_id
 from bot.customs.references import (
     ProblemCode,
     ReferenceKind,
@@ -22,14 +23,18 @@ from bot.drafts import DraftState
 from bot.escalation.incidents import Attachment, History, IncidentInput
 from bot.escalation.texts import KIND_LABELS, REQUEST_LABELS, STATUS_LABELS, refs_line
 from bot.handlers.acting import actor, refuse
+from bot.handlers.buttons import button, turn_in_place
 from bot.handlers.common import App, Context, desk_of, reply, requires, tr_for
 from bot.handlers.conversation import author_of
 from bot.handlers.flows import Flow, advance, ask, choice, finish, register_flow, start
 from bot.i18n import N_, Translator
+from bot.outbox.screens import Screen, paged_screen
 from bot.shifts import Right
 from bot.steps import refusal_text
 
 FLOW = "incident"
+# "ih:<incident id>:<page>": a page of an incident's history.
+HISTORY_PAGES = PageCodec("ih", read_id)
 
 
 class IncidentStep(StrEnum):
@@ -296,11 +301,38 @@ async def show_incident(update: Update, context: Context, label: str) -> None:
             ),
         )
         return
-    reply(update, context, history_text(tr, history, desk.context.addressee_name))
+    screen = history_page(tr, history, desk.context.addressee_name, 0)
+    reply(update, context, screen.text, screen.buttons)
 
 
-def history_text(tr: Translator, history: History, name_of: Callable[[UnitRequest], str]) -> str:
-    """An incident and everything done about it, in order."""
+@requires(Right.VIEW, NOT_ON_DESK)
+@button(HISTORY_PAGES.read)
+async def on_history_page(update: Update, context: Context, press: PagePress[int]) -> None:
+    """Turn an incident's history in place."""
+    desk = desk_of(context)
+    history = desk.escalation.incidents.history(press.key)
+    tr = tr_for(update, context)
+    screen = history_page(tr, history, desk.context.addressee_name, press.page) if history else None
+    await turn_in_place(update, context, screen)
+
+
+def history_page(
+    tr: Translator, history: History, name_of: Callable[[UnitRequest], str], page: int
+) -> Screen:
+    """One screen of an incident's history, its title on each, with the buttons to the others."""
+    incident_id = history.incident.id
+    return paged_screen(
+        tr,
+        history_lines(tr, history, name_of),
+        page,
+        lambda number: HISTORY_PAGES.data(incident_id, number),
+    )
+
+
+def history_lines(
+    tr: Translator, history: History, name_of: Callable[[UnitRequest], str]
+) -> list[str]:
+    """An incident and everything done about it, in order (HTML lines, the title first)."""
     incident = history.incident
     lines = [
         "🗂 <b>" + escape(tr("Incident {label}").format(label=incident.label)) + "</b>",
@@ -373,10 +405,11 @@ def history_text(tr: Translator, history: History, name_of: Callable[[UnitReques
                 )
             if request.result:
                 lines.append("      ✅ " + escape(request.result))
-    return "\n".join(lines)
+    return lines
 
 
 def register(app: App) -> None:
     """Wire /incident and its guided conversation."""
     register_flow(FLOW, Flow(on_text, on_button))
     app.add_handler(CommandHandler("incident", cmd_incident))
+    app.add_handler(CallbackQueryHandler(on_history_page, pattern=f"^{HISTORY_PAGES.prefix}:"))

@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageReactionHandler
 
 from bot.db.models import OutboxPriority
-from bot.handlers.buttons import button, refuse_press
+from bot.handlers.buttons import button, turn_in_place
 from bot.handlers.common import App, Context, desk_of, reply, requires, telegram_name, tr_for
 from bot.handlers.conversation import RECORDED_REACTION, author_of
 from bot.i18n import N_, Translator
@@ -17,7 +17,7 @@ from bot.logbook.buttons import PREFIX as PAGE_PREFIX
 from bot.logbook.buttons import PageTurn, read_page_turn
 from bot.logbook.hashtags import strip_command
 from bot.logbook.service import Author, Outcome
-from bot.logbook.view import page_buttons, page_text, written_notice
+from bot.logbook.view import WHOLE_SHIFT, shift_screen, written_notice
 from bot.shifts import Right
 from bot.values import sane_day
 
@@ -151,32 +151,19 @@ async def cmd_logbook(update: Update, context: Context) -> None:
             )
             return
         shift_date = asked
-    page = desk.logbook.page(shift_date, 0)
-    reply(
-        update, context, page_text(tr, page, desk.roster.window(shift_date)), page_buttons(tr, page)
-    )
+    whole = desk.logbook.page(shift_date, 0, WHOLE_SHIFT)
+    screen = shift_screen(tr, whole, desk.roster.window(shift_date), 0)
+    reply(update, context, screen.text, screen.buttons)
 
 
 @requires(Right.VIEW, NOT_ON_DESK)
 @button(read_page_turn)
 async def on_logbook_page(update: Update, context: Context, turn: PageTurn) -> None:
     """Turn a logbook page in place (only a message carrying this button: see buttons.py)."""
-    query = update.callback_query
-    assert query is not None
-    if query.message is None:
-        await refuse_press(update, context)
-        return
     desk = desk_of(context)
-    tr = tr_for(update, context)
-    page = desk.logbook.page(turn.day, turn.page)
-    desk.outbox.edit(
-        query.message.chat.id,
-        query.message.message_id,
-        page_text(tr, page, desk.roster.window(page.shift_date)),
-        buttons=page_buttons(tr, page),
-        priority=OutboxPriority.REPLY,
-    )
-    await query.answer()
+    whole = desk.logbook.page(turn.day, 0, WHOLE_SHIFT)
+    screen = shift_screen(tr_for(update, context), whole, desk.roster.window(turn.day), turn.page)
+    await turn_in_place(update, context, screen)
 
 
 def register(app: App, group_id: int | None) -> None:

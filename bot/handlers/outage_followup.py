@@ -3,12 +3,15 @@ confirmation, each from the buttons under the outage's messages."""
 
 from __future__ import annotations
 
+import asyncio
 from enum import StrEnum
 from html import escape
 
 from telegram import Update
 
-from bot.db.models import EpzOutage, OutageStatus
+from bot.db.models import EpzOutage, OutageStatus, OutboxPriority
+from bot.documents.asks import MISSING
+from bot.documents.service import Format, Missing
 from bot.drafts import DraftState
 from bot.epz.buttons import OUTAGE_BUTTONS, OutageAction, outage_button
 from bot.epz.notice_text import parse_date
@@ -16,7 +19,7 @@ from bot.epz.outage_rules import KIND_LABELS, restoration_cameras
 from bot.handlers.buttons import ActionPress, button
 from bot.handlers.common import Context, desk_of, reply, tr_for
 from bot.handlers.flows import advance, answer_text, ask, finish, start
-from bot.handlers.outage_notice import NOT_A_CONTACT, contact_enterprise, not_a_date
+from bot.handlers.outage_notice import NOT_A_CONTACT, capital, contact_enterprise, not_a_date
 from bot.handlers.proposals import actor
 from bot.outbox import Button, keyboard
 from bot.steps import Refusal, refusal_text
@@ -62,7 +65,7 @@ async def cmd_restored(update: Update, context: Context) -> None:
                 [
                     [
                         Button(
-                            f"{o.id} · {tr(KIND_LABELS[o.kind])}",
+                            f"{o.id} · {capital(tr(KIND_LABELS[o.kind]))}",
                             outage_button(OutageAction.REPORT_RESTORED, o.id or 0),
                         )
                     ]
@@ -125,6 +128,32 @@ async def on_epz_button(update: Update, context: Context, press: ActionPress) ->
     elif action is OutageAction.EXPLAIN:
         start(update, context, EXPLAIN, ExplainStep.REASON, {"outage": outage.id})
         ask(update, context, escape(tr("Why was it not repaired in time?")))
+    elif action in (OutageAction.DOCX, OutageAction.PDF):
+        fmt = Format.DOCX if action is OutageAction.DOCX else Format.PDF
+        await send_notice_file(update, context, outage.id, fmt)
+
+
+async def send_notice_file(update: Update, context: Context, outage_id: int, fmt: Format) -> None:
+    """Send the contact their notice as 247 Annex II, in the chat they pressed in."""
+    desk = desk_of(context)
+    tr = tr_for(update, context)
+    chat = update.effective_chat
+    if chat is None:
+        return
+    # Laying out the form is CPU work; the loop keeps serving others meanwhile.
+    made = await asyncio.to_thread(desk.documents.outage, outage_id, fmt)
+    if isinstance(made, Missing):
+        reply(update, context, escape(tr(MISSING[made]).format(what=outage_id)))
+        return
+    desk.outbox.send_document(
+        chat.id,
+        made.data,
+        made.filename,
+        escape(
+            tr("EPZ fault notice (247 Annex II), outage no. {number}.").format(number=outage_id)
+        ),
+        priority=OutboxPriority.REPLY,
+    )
 
 
 async def confirm_restored(update: Update, context: Context, outage: EpzOutage) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 
-from bot.button_data import ActionCodec
+from bot.button_data import ActionCodec, PageCodec, read_day
 
 PREFIX = "ho"
 
@@ -28,3 +28,10 @@ HANDOVER_BUTTONS = ActionCodec(PREFIX, set(HandoverAction))
 def handover_button(action: HandoverAction, handover_id: int) -> str:
     """The data of one button under a handover."""
     return HANDOVER_BUTTONS.data(action, handover_id)
+
+
+# "hv:<shift date>:<page>": a page of a shift's handover (posted or still a draft); page 0 of it
+# is also the "see the handover" button under a reminder.
+HANDOVER_PAGES = PageCodec("hv", read_day)
+# "op:<shift date>:<page>": a page of a shift's opening (who is on duty, what is carried over).
+OPENING_PAGES = PageCodec("op", read_day)

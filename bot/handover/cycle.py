@@ -14,12 +14,14 @@ from sqlmodel import Session
 from bot import deadlines
 from bot.config import ShiftCycleSettings
 from bot.db.models import HandoverStatus, LogColumn
+from bot.handover.buttons import OPENING_PAGES
 from bot.handover.deadline_kinds import ShiftDeadline, shift_of, shift_subject
 from bot.handover.handovers import Handovers, accepted_lines, plain
 from bot.handover.open_items import collect
 from bot.handover.report import DailyReports
 from bot.i18n import Translator
 from bot.logbook.service import Author
+from bot.outbox.screens import Screen, paged_screen
 from bot.roles import role_label
 from bot.service import DeskService, ServiceContext
 from bot.shifts import Member, Role
@@ -128,7 +130,14 @@ class ShiftCycle(DeskService):
             {LogColumn.WORK: plain(lines)},
             source_key=f"opening:{shift_date.isoformat()}",
         )
-        self._to_group(session, "\n".join(lines))
+        screen = opening_screen(self._tr, lines, shift_date, 0)
+        self._to_group(session, screen.text, buttons=screen.buttons)
+
+    def opening_page(self, tr: Translator, shift_date: dt.date, page: int) -> Screen:
+        """A page of a shift's opening as of now (the items still open), for its turn buttons."""
+        with Session(self._engine) as session:
+            lines = self.opening_text(session, tr, shift_date, self._clock.now())
+        return opening_screen(tr, lines, shift_date, page)
 
     def opening_text(
         self, session: Session, tr: Translator, shift_date: dt.date, now: dt.datetime
@@ -157,7 +166,9 @@ class ShiftCycle(DeskService):
             lines += accepted_lines(tr, handover)
         else:
             lines.append("⚠️ " + escape(tr("The handover is not accepted yet; see /handover.")))
-        lines += self._handovers.renderer(tr, now).lines(collect(session, previous))
+        lines += self._handovers.renderer(tr, now).lines(
+            collect(session, previous, self._settings, now)
+        )
         return lines
 
     # --- the roster a day ahead -------------------------------------------------------------
@@ -197,6 +208,11 @@ KINDS = (
     ShiftDeadline.HANDOVER_DUE,
     ShiftDeadline.DAILY_REPORT,
 )
+
+
+def opening_screen(tr: Translator, lines: list[str], shift_date: dt.date, page: int) -> Screen:
+    """One screen of a shift's opening, with the buttons to its other pages."""
+    return paged_screen(tr, lines, page, lambda n: OPENING_PAGES.data(shift_date, n))
 
 
 def composition_lines(tr: Translator, members: list[Member]) -> list[str]:

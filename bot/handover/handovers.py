@@ -17,12 +17,13 @@ from bot.db.models import (
     ShiftNote,
     ShiftNoteKind,
 )
-from bot.handover.buttons import HandoverAction, handover_button
+from bot.handover.buttons import HANDOVER_PAGES, HandoverAction, handover_button
 from bot.handover.deadline_kinds import ShiftDeadline, handover_subject
 from bot.handover.open_items import OpenItems, Renderer, collect
 from bot.i18n import Translator
 from bot.logbook.service import Author
-from bot.outbox import Button, keyboard
+from bot.outbox import Button, Keyboard, keyboard
+from bot.outbox.screens import Screen, paged_screen
 from bot.service import DeskService, ServiceContext
 from bot.shifts import Right
 from bot.steps import Refusal, Step
@@ -65,10 +66,10 @@ class Handovers(DeskService):
         """The handover of an outgoing shift, in the caller's transaction."""
         return session.exec(select(Handover).where(Handover.shift_date == shift_date)).first()
 
-    def items(self, shift_date: dt.date) -> OpenItems:
+    def items(self, shift_date: dt.date, now: dt.datetime) -> OpenItems:
         """What the shift would hand over now."""
         with Session(self._engine) as session:
-            return collect(session, shift_date)
+            return collect(session, shift_date, self._settings, now)
 
     def renderer(self, tr: Translator, now: dt.datetime) -> Renderer:
         """Writes open items for one reader."""
@@ -111,7 +112,7 @@ class Handovers(DeskService):
         if existing is not None:
             return existing
         tr = self._tr
-        items = collect(session, shift_date)
+        items = collect(session, shift_date, self._settings, now)
         lines = self.text(tr, shift_date, items, now)
         outgoing = self._roster.shift_leader(shift_date)
         incoming = self._roster.shift_leader(shift_date + dt.timedelta(days=1))
@@ -125,9 +126,8 @@ class Handovers(DeskService):
         session.add(handover)
         session.flush()
         assert handover.id is not None
-        handover.card_outbox_id = self._to_group(
-            session, "\n".join(lines), buttons=handover_buttons(tr, handover.id)
-        )
+        card = handover_card(tr, handover, 0)
+        handover.card_outbox_id = self._to_group(session, card.text, buttons=card.buttons)
         self._logbook.append(
             session,
             Author(None, "duty-desk"),
@@ -156,10 +156,11 @@ class Handovers(DeskService):
             if first
             else tr("Reminder: the handover of the shift of {date} is still not accepted.")
         ).format(date=tr.date(handover.shift_date))
+        # One line and the buttons: the handover itself is one tap away, not repeated.
         self._outbox.send(
             person_id,
-            "🤝 " + escape(text) + "\n\n" + escape(handover.summary),
-            buttons=handover_buttons(tr, handover.id),
+            "🤝 " + escape(text),
+            buttons=reminder_buttons(tr, handover),
             session=session,
         )
 
@@ -181,7 +182,7 @@ class Handovers(DeskService):
         self._to_group(
             session,
             "⏰ " + escape(text),
-            buttons=handover_buttons(tr, handover_id),
+            buttons=reminder_buttons(tr, handover),
             priority=OutboxPriority.URGENT,
         )
         if incoming is not None:
@@ -293,17 +294,15 @@ class Handovers(DeskService):
         if handover.status != HandoverStatus.OPEN or handover.id is None:
             return
         tr = self._tr
-        lines = self.text(tr, handover.shift_date, collect(session, handover.shift_date), now)
+        items = collect(session, handover.shift_date, self._settings, now)
+        lines = self.text(tr, handover.shift_date, items, now)
         handover.summary = plain(lines)
         session.add(handover)
         group = self._settings.telegram.duty_group_id
         if group is not None and handover.card_outbox_id is not None:
+            card = handover_card(tr, handover, 0)
             self._outbox.edit_sent(
-                group,
-                handover.card_outbox_id,
-                "\n".join(lines),
-                buttons=handover_buttons(tr, handover.id),
-                session=session,
+                group, handover.card_outbox_id, card.text, buttons=card.buttons, session=session
             )
 
     # --- acceptance -------------------------------------------------------------------------
@@ -353,12 +352,9 @@ class Handovers(DeskService):
             accepted = accepted_lines(tr, handover)
             group = self._settings.telegram.duty_group_id
             if group is not None and handover.card_outbox_id is not None:
+                card = handover_card(tr, handover, 0)
                 self._outbox.edit_sent(
-                    group,
-                    handover.card_outbox_id,
-                    escape(handover.summary) + "\n\n" + "\n".join(accepted),
-                    buttons=[],
-                    session=session,
+                    group, handover.card_outbox_id, card.text, buttons=card.buttons, session=session
                 )
             self._to_group(session, "\n".join(accepted))
             session.commit()
@@ -382,22 +378,53 @@ def accepted_lines(tr: Translator, handover: Handover) -> list[str]:
     return lines
 
 
-def handover_buttons(tr: Translator, handover_id: int) -> list[list[dict[str, str]]]:
+def accept_rows(tr: Translator, handover_id: int) -> list[list[Button]]:
     """Accept / accept with remarks / add a note, under a handover."""
-    return keyboard(
+    return [
         [
-            [
-                Button(
-                    "✅ " + tr("Accept the handover"),
-                    handover_button(HandoverAction.ACCEPT, handover_id),
-                )
-            ],
-            [
-                Button(
-                    "📝 " + tr("Accept with remarks"),
-                    handover_button(HandoverAction.ACCEPT_WITH_REMARKS, handover_id),
-                ),
-                Button("🗒 " + tr("Add a note"), handover_button(HandoverAction.NOTE, handover_id)),
-            ],
-        ]
+            Button(
+                "✅ " + tr("Accept the handover"),
+                handover_button(HandoverAction.ACCEPT, handover_id),
+            )
+        ],
+        [
+            Button(
+                "📝 " + tr("Accept with remarks"),
+                handover_button(HandoverAction.ACCEPT_WITH_REMARKS, handover_id),
+            ),
+            Button("🗒 " + tr("Add a note"), handover_button(HandoverAction.NOTE, handover_id)),
+        ],
+    ]
+
+
+def summary_lines(handover: Handover) -> list[str]:
+    """A kept handover as HTML lines: its title in bold, who accepted it (if so) under it."""
+    title, *rest = handover.summary.split("\n")
+    return [f"<b>{escape(title)}</b>", *(escape(line) for line in rest)]
+
+
+def handover_card(
+    tr: Translator, handover: Handover, page: int, head: list[str] | None = None
+) -> Screen:
+    """One screen of a posted handover, with page turns and, while open, the accept buttons.
+
+    `head` (HTML lines) goes under the title, e.g. that the handover is not accepted yet.
+    """
+    lines = summary_lines(handover)
+    if handover.status == HandoverStatus.ACCEPTED:
+        lines[1:1] = accepted_lines(tr, handover)
+    below = (
+        accept_rows(tr, handover.id)
+        if handover.status == HandoverStatus.OPEN and handover.id is not None
+        else []
     )
+    day = handover.shift_date
+    lines[1:1] = head or []
+    return paged_screen(tr, lines, page, lambda n: HANDOVER_PAGES.data(day, n), below=below)
+
+
+def reminder_buttons(tr: Translator, handover: Handover) -> Keyboard:
+    """Under a one-line reminder: see the handover (in place), then accept it."""
+    assert handover.id is not None
+    see = Button("🤝 " + tr("See the handover"), HANDOVER_PAGES.data(handover.shift_date, 0))
+    return keyboard([[see], *accept_rows(tr, handover.id)])

@@ -12,7 +12,6 @@ from sqlmodel import Session, col, select
 from bot.config import Settings
 from bot.db.models import (
     CameraState,
-    CameraStatus,
     EpzOutage,
     Incident,
     Proposal,
@@ -20,6 +19,7 @@ from bot.db.models import (
     ShiftNoteKind,
     UnitRequest,
 )
+from bot.epz.camera_states import CameraReading, camera_readings
 from bot.epz.outage_rules import ACTIVE
 from bot.epz.outage_rules import KIND_LABELS as OUTAGE_LABELS
 from bot.escalation.pending import Waiting, waiting_in
@@ -37,12 +37,14 @@ class OpenItems:
     incidents: list[Incident]
     waiting: Waiting
     outages: list[EpzOutage]
-    cameras: list[CameraStatus]
+    cameras: list[CameraReading]
     focus: list[ShiftNote]
     notes: list[ShiftNote]
 
 
-def collect(session: Session, shift_date: dt.date) -> OpenItems:
+def collect(
+    session: Session, shift_date: dt.date, settings: Settings, now: dt.datetime
+) -> OpenItems:
     """Gather what is open now, with the notes and focus items of a shift."""
     open_now = waiting_in(session)
     busy = {
@@ -68,11 +70,8 @@ def collect(session: Session, shift_date: dt.date) -> OpenItems:
         .where(col(EpzOutage.status).in_([s.value for s in ACTIVE]))
         .order_by(col(EpzOutage.id))
     ).all()
-    cameras = session.exec(
-        select(CameraStatus)
-        .where(col(CameraStatus.state).in_([CameraState.DOWN, CameraState.DEGRADED]))
-        .order_by(col(CameraStatus.camera))
-    ).all()
+    # As /cameras reads them: an outage notice holds a camera down whatever the round last saw.
+    cameras = [r for r in camera_readings(session, settings, now) if r.not_working]
     notes = session.exec(
         select(ShiftNote)
         .where(ShiftNote.shift_date == shift_date)
@@ -82,7 +81,7 @@ def collect(session: Session, shift_date: dt.date) -> OpenItems:
         incidents=list(incidents),
         waiting=open_now,
         outages=list(outages),
-        cameras=list(cameras),
+        cameras=cameras,
         focus=[n for n in notes if n.kind == ShiftNoteKind.FOCUS],
         notes=[n for n in notes if n.kind == ShiftNoteKind.HANDOVER],
     )
@@ -176,15 +175,25 @@ class Renderer:
             + deadline
         )
 
-    def camera(self, status: CameraStatus) -> str:
+    def camera(self, reading: CameraReading) -> str:
         tr = self.tr
-        camera = self.settings.camera(status.camera)
+        camera = self.settings.camera(reading.number)
         name = f" {camera.name}" if camera else ""
-        state = tr("down") if status.state == CameraState.DOWN else tr("unstable")
-        reason = f" ({status.reason})" if status.reason else ""
+        state = tr("down") if reading.state == CameraState.DOWN else tr("unstable")
+        if reading.outage is not None:
+            reason = (
+                " ("
+                + tr("the enterprise's notice no. {number}").format(number=reading.outage.id)
+                + ")"
+            )
+            since = reading.outage.arisen_at
+        else:
+            assert reading.status is not None
+            reason = f" ({reading.status.reason})" if reading.status.reason else ""
+            since = reading.status.since
         return escape(
-            f"{status.camera}{name} · {state}{reason} · "
-            + tr("since {when}").format(when=tr.datetime(status.since))
+            f"{reading.number}{name} · {state}{reason} · "
+            + tr("since {when}").format(when=tr.datetime(since))
         )
 
     def note(self, note: ShiftNote) -> str:

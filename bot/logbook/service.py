@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -113,6 +114,14 @@ _COLUMN_FIELDS = {
 }
 
 
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(dt.UTC) if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _revision_key(message: IncomingMessage) -> tuple[int, int, dt.datetime]:
+    return message.chat_id, message.message_id, _utc(message.revision_at)
+
+
 def entry_columns(entry: LogbookEntry) -> dict[LogColumn, str]:
     """Return the non-empty Annex I text columns of an entry."""
     found = {column: getattr(entry, name) for column, name in _COLUMN_FIELDS.items()}
@@ -135,8 +144,69 @@ class Logbook:
 
         The bot's own messages are stored with filing off: its help texts quote hashtags.
         """
-        shift_date = self._roster.shift_date_at(message.sent_at)
-        row = {
+        return self.record_messages([message], filing=filing)[0]
+
+    def record_messages(
+        self, messages: Sequence[IncomingMessage], *, filing: bool = True
+    ) -> list[Recorded]:
+        """Store messages in the order given, in one transaction; one result for each.
+
+        Each is stored and filed exactly as on its own (line numbers in order, corrections
+        finding entries filed earlier in the same batch); one commit makes a backlog cheap.
+        """
+        try:
+            return self._record(messages, filing, skip_stored=False)
+        except IntegrityError:
+            # Telegram re-delivers updates that were not confirmed before a restart: only
+            # then is it worth asking which of them are stored already.
+            return self._record(messages, filing, skip_stored=True)
+
+    def _record(
+        self, messages: Sequence[IncomingMessage], filing: bool, *, skip_stored: bool
+    ) -> list[Recorded]:
+        shift_dates = [self._roster.shift_date_at(message.sent_at) for message in messages]
+        rows = [self._row(m, d) for m, d in zip(messages, shift_dates, strict=True)]
+        with Session(self._engine, expire_on_commit=False) as session:
+            for shift_date in dict.fromkeys(shift_dates):
+                self._ensure_shift(session, shift_date)
+            stored = self._stored(session, messages) if skip_stored else set()
+            new = [
+                row
+                for message, row in zip(messages, rows, strict=True)
+                if _revision_key(message) not in stored
+            ]
+            if new:
+                # A plain insert, not the ORM's unit of work: this runs for every group message.
+                session.connection().execute(_CHAT_MESSAGE.insert(), new)
+            results = []
+            for message, shift_date in zip(messages, shift_dates, strict=True):
+                if _revision_key(message) in stored:
+                    results.append(Recorded(Outcome.DUPLICATE))
+                    continue
+                wants_filing = message.edited_at is not None or may_file(message.text)
+                results.append(
+                    self._file_message(session, message, shift_date)
+                    if filing and wants_filing
+                    else Recorded(Outcome.STORED)
+                )
+            session.commit()
+        return results
+
+    @staticmethod
+    def _stored(
+        session: Session, messages: Sequence[IncomingMessage]
+    ) -> set[tuple[int, int, dt.datetime]]:
+        """Which of these revisions the conversation record holds already."""
+        found = session.exec(
+            select(ChatMessage.chat_id, ChatMessage.message_id, ChatMessage.revision_at).where(
+                col(ChatMessage.chat_id).in_({m.chat_id for m in messages}),
+                col(ChatMessage.message_id).in_({m.message_id for m in messages}),
+            )
+        )
+        return {(chat_id, message_id, _utc(at)) for chat_id, message_id, at in found}
+
+    def _row(self, message: IncomingMessage, shift_date: dt.date) -> dict[str, object]:
+        return {
             "desk": self._desk,
             "chat_id": message.chat_id,
             "message_id": message.message_id,
@@ -152,23 +222,6 @@ class Logbook:
             "reply_to_message_id": message.reply_to_message_id,
             "thread_id": message.thread_id,
         }
-        with Session(self._engine, expire_on_commit=False) as session:
-            self._ensure_shift(session, shift_date)
-            try:
-                # A plain insert, not the ORM's unit of work: this runs for every group message.
-                session.connection().execute(_CHAT_MESSAGE.insert(), row)
-            except IntegrityError:
-                # Telegram re-delivers updates that were not confirmed before a restart.
-                session.rollback()
-                return Recorded(Outcome.DUPLICATE)
-            wants_filing = message.edited_at is not None or may_file(message.text)
-            recorded = (
-                self._file_message(session, message, shift_date)
-                if filing and wants_filing
-                else Recorded(Outcome.STORED)
-            )
-            session.commit()
-        return recorded
 
     def _file_message(
         self, session: Session, message: IncomingMessage, shift_date: dt.date
@@ -192,6 +245,7 @@ class Logbook:
                 f"{message.edited_at.isoformat()}",
                 source=(message.chat_id, message.message_id),
                 corrects=original,
+                flush=False,
             )
             return Recorded(Outcome.CORRECTION, [entry])
         if not columns or is_command(message.text):
@@ -208,6 +262,7 @@ class Logbook:
             source_key=f"tag:{message.chat_id}:{message.message_id}",
             source=(message.chat_id, message.message_id),
             shift_date=shift_date,
+            flush=False,
         )
         return Recorded(Outcome.ENTRY, [entry])
 

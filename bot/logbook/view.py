@@ -8,7 +8,9 @@ from bot.db.models import LogbookEntry, LogColumn
 from bot.i18n import N_, Translator
 from bot.logbook.buttons import page_button
 from bot.logbook.service import EntryPage, entry_columns
-from bot.outbox import Button, Keyboard, keyboard
+from bot.outbox import keyboard
+from bot.outbox.screens import Screen, turn_row
+from bot.paging import SCREEN_UNITS, screens
 from bot.shifts import ShiftWindow
 
 COLUMN_LABELS = {
@@ -56,31 +58,38 @@ def written_notice(tr: Translator, entry: LogbookEntry) -> str:
     )
 
 
-def page_text(tr: Translator, page: EntryPage, window: ShiftWindow) -> str:
-    """Render a page of a shift's logbook."""
+# The title and the span above a page's entries take at most this much of a screen.
+HEADER_UNITS = 200
+# Every entry of a shift, to cut into screens: more than any shift writes.
+WHOLE_SHIFT = 1_000_000
+
+
+def shift_screen(tr: Translator, whole: EntryPage, window: ShiftWindow, page: int) -> Screen:
+    """One screen of a shift's logbook (`whole` holds every entry), under 1,500 characters.
+
+    Pages are cut by size from the first entry on, so a page keeps its entries as more are
+    written after it.
+    """
     title = (
         "📒 <b>"
-        + escape(tr("Duty logbook, shift of {date}").format(date=tr.date(page.shift_date)))
+        + escape(tr("Duty logbook, shift of {date}").format(date=tr.date(whole.shift_date)))
         + "</b>"
     )
     span = f"{tr.datetime(window.starts_at)} → {tr.datetime(window.ends_at)}"
-    if page.total == 0:
-        return "\n".join([title, span, "", escape(tr("No entries yet in this shift."))])
-    counter = tr.plural("{count} entry", "{count} entries", page.total).format(count=page.total)
-    where = tr("page {page} of {pages}").format(page=page.page + 1, pages=page.pages)
+    if whole.total == 0:
+        text = "\n".join([title, span, "", escape(tr("No entries yet in this shift."))])
+        return Screen(text, [])
     lines = [
-        entry_lines(tr, entry, page.corrected.get(entry.corrects_id) if entry.corrects_id else None)
-        for entry in page.entries
+        entry_lines(
+            tr, entry, whole.corrected.get(entry.corrects_id) if entry.corrects_id else None
+        )
+        for entry in whole.entries
     ]
-    return "\n".join([title, f"{span} · {escape(counter)} · {escape(where)}", "", *lines])
-
-
-def page_buttons(tr: Translator, page: EntryPage) -> Keyboard:
-    """Previous / next buttons for a logbook page."""
-    day = page.shift_date
-    row: list[Button] = []
-    if page.page > 0:
-        row.append(Button("‹ " + tr("Previous"), page_button(day, page.page - 1)))
-    if page.page + 1 < page.pages:
-        row.append(Button(tr("Next") + " ›", page_button(day, page.page + 1)))
-    return keyboard([row])
+    pages = screens(lines, SCREEN_UNITS - HEADER_UNITS)
+    page = min(max(page, 0), len(pages) - 1)
+    counter = tr.plural("{count} entry", "{count} entries", whole.total).format(count=whole.total)
+    where = tr("page {page} of {pages}").format(page=page + 1, pages=len(pages))
+    text = "\n".join([title, f"{span} · {escape(counter)} · {escape(where)}", "", *pages[page]])
+    day = whole.shift_date
+    row = turn_row(tr, lambda number: page_button(day, number), page, len(pages))
+    return Screen(text, keyboard([row]))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import func
@@ -273,17 +273,32 @@ class Outbox:
         It replaces a reaction on the same message still waiting, and is dropped once the
         message (sent at `message_date`) is older than the reactions' freshness.
         """
-        # "message_id" first: merging a newer reaction into a pending one matches on it.
-        payload = {"message_id": message_id, "emoji": emoji}
-        return self._queue(
-            "set_reaction",
-            chat_id,
-            None,
-            payload,
-            None,
-            OutboxPriority.HOUSEKEEPING,
-            expires_at=message_date + self._reaction_fresh,
-        )
+        return self.react_all([(chat_id, message_id, message_date)], emoji)[0]
+
+    def react_all(self, marks: Sequence[tuple[int, int, dt.datetime]], emoji: str) -> list[int]:
+        """Queue the same reaction on each (chat, message, sent at), in one transaction.
+
+        A backlog's ✍ marks cost one commit, not one each.
+        """
+        row_ids, waiting = [], False
+        with self._engine.begin() as connection:
+            for chat_id, message_id, message_date in marks:
+                # "message_id" first: merging a newer reaction into a pending one matches on it.
+                row = self._row(
+                    "set_reaction",
+                    self._resolve_chat(chat_id),
+                    None,
+                    {"message_id": message_id, "emoji": emoji},
+                    OutboxPriority.HOUSEKEEPING,
+                    expires_at=message_date + self._reaction_fresh,
+                )
+                stale = row["status"] == OutboxStatus.DROPPED
+                replaced = None if stale else replace_reaction(connection, row["chat_id"], row)
+                row_ids.append(replaced or _inserted_id(connection.execute(_INSERT, row)))
+                waiting = waiting or not stale
+        if waiting:
+            self.notify()
+        return row_ids
 
     def notify(self) -> None:
         """Wake the sender (after the caller's transaction committed)."""
@@ -301,14 +316,38 @@ class Outbox:
         not_before: dt.datetime | None = None,
         expires_at: dt.datetime | None = None,
     ) -> int:
-        now = self._clock.now()
         chat_id = self._resolve_chat(chat_id)
-        stale = expires_at is not None and expires_at <= now
         if method in EDIT_METHODS:
             merged = self._merge_edit(method, chat_id, payload, session, media, priority)
             if merged is not None:
                 return merged
-        row = {
+        row = self._row(
+            method, chat_id, thread_id, payload, priority, media, not_before, expires_at
+        )
+        # A plain insert rather than an ORM object: a burst of deadlines or alerts queues
+        # thousands of rows, and the unit of work would cost more than the insert itself.
+        if session is not None:
+            return _inserted_id(session.connection().execute(_INSERT, row))
+        with self._engine.begin() as connection:
+            row_id = _inserted_id(connection.execute(_INSERT, row))
+        if row["status"] == OutboxStatus.PENDING:
+            self.notify()
+        return row_id
+
+    def _row(
+        self,
+        method: str,
+        chat_id: int,
+        thread_id: int | None,
+        payload: dict[str, Any],
+        priority: OutboxPriority,
+        media: bytes | None = None,
+        not_before: dt.datetime | None = None,
+        expires_at: dt.datetime | None = None,
+    ) -> dict[str, Any]:
+        now = self._clock.now()
+        stale = expires_at is not None and expires_at <= now
+        return {
             "desk": self._desk,
             "created_at": now,
             "chat_id": chat_id,
@@ -325,18 +364,6 @@ class Outbox:
             "error": STALE if stale else "",
             "media": media,
         }
-        # A plain insert rather than an ORM object: a burst of deadlines or alerts queues
-        # thousands of rows, and the unit of work would cost more than the insert itself.
-        if session is not None:
-            return _inserted_id(session.connection().execute(_INSERT, row))
-        with self._engine.begin() as connection:
-            replaced = None
-            if method == "set_reaction" and not stale:
-                replaced = replace_reaction(connection, chat_id, row)
-            row_id = replaced or _inserted_id(connection.execute(_INSERT, row))
-        if not stale:
-            self.notify()
-        return row_id
 
     def _merge_edit(
         self,

@@ -24,7 +24,7 @@ from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
 from bot.config import WebhookSettings
-from bot.polling import readable
+from bot.polling import read_one
 from bot.storable_updates import may_hold_unstorable, storable
 
 log = logging.getLogger(__name__)
@@ -57,11 +57,11 @@ def read_update(body: bytes, bot: Bot) -> Update | None:
     data: Any = HTTPXRequest.parse_json_payload(body)
     if may_hold_unstorable(body):
         data = storable(data)
-    raw = readable(data)
+    update = read_one(data, bot)
     # A bare id is what polling keeps only to move its offset past an unreadable update.
-    if raw is None or raw.keys() == {"update_id"}:
+    if update is None or update.to_dict().keys() == {"update_id"}:
         return None
-    return Update.de_json(raw, bot)
+    return update
 
 
 class WebhookServer:

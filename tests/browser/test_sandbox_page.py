@@ -50,9 +50,8 @@ async def test_an_alert_becomes_an_approved_request_the_unit_acknowledges(
 
     # The officer opens an incident from the alert and proposes coordination with the unit.
     await act_as(page, demo.OFFICER)
+    # One tap opens it: the questions of a typed /incident are not asked.
     await alert.get_by_role("button", name="Mở vụ việc").click()
-    await press(page, bot_message(page, "Số tham chiếu"), "dr:skip")
-    await press(page, bot_message(page, "ảnh hoặc tài liệu"), "dr:done")
     card = bot_message(page, "Vụ việc 2026/0001")
     await card.get_by_role("button", name="Đề xuất xử lý").click()
     await press(page, bot_message(page, "loại xử lý"), "dr:kind:coordination")

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from bot.camera.intake import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from bot.db.models import CameraAlert, CameraEventRecord, Incident, LogbookEntry
 from tests.e2e.conftest import (
+    CLERK,
     GROUP,
     INTAKE_SECRET,
     OFF_DUTY,
@@ -84,6 +85,7 @@ async def test_a_signed_alert_is_posted_with_an_annotated_snapshot(desktop: Desk
     assert "container: CSQU3054383" in caption
     assert [label for label, _ in buttons_of(card)] == [
         "📝 Mở vụ việc",
+        "👁 Đã xem",
         "🎥 Camera lân cận",
         "✖ Báo động giả",
     ]
@@ -172,11 +174,11 @@ async def test_false_alarm_records_who_and_why(desktop: Desktop) -> None:
     await desktop.settle()
     (card,) = photos(desktop)
     popup_query = desktop.emu.press_button(
-        GROUP, card["message_id"], OFF_DUTY, buttons_of(card)[2][1]
+        GROUP, card["message_id"], OFF_DUTY, data_of(card, "✖ Báo động giả")
     )
     assert (await desktop.emu.wait_for_answer(popup_query))["show_alert"] is True
     mark = desktop.emu.mark()
-    desktop.emu.press_button(GROUP, card["message_id"], OFFICER, buttons_of(card)[2][1])
+    desktop.emu.press_button(GROUP, card["message_id"], OFFICER, data_of(card, "✖ Báo động giả"))
     await desktop.answer(GROUP, mark, lambda m: "báo động giả" in text_of(m))
     mark = desktop.emu.mark()
     desktop.say(OFFICER, "Mèo chạy qua hàng rào")
@@ -191,26 +193,108 @@ async def test_false_alarm_records_who_and_why(desktop: Desktop) -> None:
     assert notes == ["Báo động giả tại camera 12 (Chuyển động): Mèo chạy qua hàng rào"]
 
 
-async def test_open_incident_from_an_alert_prefills_it(desktop: Desktop) -> None:
+def data_of(message: dict[str, Any], label: str) -> str:
+    return dict(buttons_of(message))[label]
+
+
+async def test_an_alert_opens_its_incident_in_one_tap_and_a_second_tap_shows_that_one(
+    desktop: Desktop,
+) -> None:
     await post(desktop, alert_body(description="Xe đỗ sai làn"))
     await desktop.settle()
     (card,) = photos(desktop)
-    mark = desktop.emu.mark()
-    desktop.emu.press_button(GROUP, card["message_id"], OFFICER, buttons_of(card)[0][1])
-    question = await desktop.answer(GROUP, mark, lambda m: "Số tham chiếu" in text_of(m))
-    mark = desktop.emu.mark()
-    desktop.emu.press_button(GROUP, question["message_id"], OFFICER, "dr:skip")
-    question = await desktop.answer(GROUP, mark, lambda m: "ảnh hoặc tài liệu" in text_of(m))
-    mark = desktop.emu.mark()
-    desktop.emu.press_button(GROUP, question["message_id"], OFFICER, "dr:done")
-    incident_card = await desktop.answer(GROUP, mark, lambda m: "Vụ việc 2026/0001" in text_of(m))
+    before = len(desktop.emu.bot_messages(GROUP))
+    query = desktop.emu.press_button(
+        GROUP, card["message_id"], OFFICER, data_of(card, "📝 Mở vụ việc")
+    )
+    answered = await desktop.emu.wait_for_answer(query)
+    assert "Đã mở vụ việc 2026/0001" in answered["text"]
+    await desktop.settle()
+    # One tap, no question: the incident's card is the one new message in the group.
+    (incident_card,) = desktop.emu.bot_messages(GROUP)[before:]
     text = text_of(incident_card)
+    assert "Vụ việc 2026/0001" in text
     assert "Cảng Cát Lái, cổng B" in text and "Camera 12" in text
     assert "Chuyển động Xe đỗ sai làn" in text and "1 tệp đính kèm" in text
+    # The alert's card now says whose incident it is, and its first button shows it.
+    edited = await desktop.emu.wait_for_edit(
+        GROUP, card["message_id"], predicate=lambda m: "2026/0001" in text_of(m)
+    )
+    assert "📝 Vụ việc 2026/0001, do Phạm Thị Dung mở" in text_of(edited)
+    assert [label for label, _ in buttons_of(edited)] == [
+        "📝 Vụ việc 2026/0001",
+        "🎥 Camera lân cận",
+    ]
+
+    # Another officer taps the first button again: the same incident, shown, not a second one.
+    mark = desktop.emu.mark()
+    query = desktop.emu.press_button(
+        GROUP, card["message_id"], CLERK, data_of(edited, "📝 Vụ việc 2026/0001")
+    )
+    answered = await desktop.emu.wait_for_answer(query)
+    assert "Vụ việc 2026/0001 đã được Phạm Thị Dung mở trước đó" in answered["text"]
+    shown = await desktop.answer(GROUP, mark, lambda m: "2026/0001" in text_of(m))
+    assert "Xe đỗ sai làn" in text_of(shown)
     with Session(desktop.desk.engine) as session:
         incident = session.exec(select(Incident)).one()
         alert = session.exec(select(CameraAlert)).one()
         assert alert.incident_id == incident.id
+        assert alert.incident_by == "Phạm Thị Dung"
+
+
+async def test_seen_on_an_alert_takes_one_tap_and_is_logged(desktop: Desktop) -> None:
+    await post(desktop, alert_body())
+    await desktop.settle()
+    (card,) = photos(desktop)
+    # Someone off shift is refused by a pop-up; nothing changes.
+    refused = desktop.emu.press_button(
+        GROUP, card["message_id"], OFF_DUTY, data_of(card, "👁 Đã xem")
+    )
+    assert (await desktop.emu.wait_for_answer(refused))["show_alert"] is True
+    query = desktop.emu.press_button(GROUP, card["message_id"], OFFICER, data_of(card, "👁 Đã xem"))
+    assert "đã xem" in (await desktop.emu.wait_for_answer(query))["text"]
+    edited = await desktop.emu.wait_for_edit(
+        GROUP, card["message_id"], predicate=lambda m: "Đã xem:" in text_of(m)
+    )
+    assert "👁 Đã xem: Phạm Thị Dung lúc 09:00" in text_of(edited)
+    assert "👁 Đã xem" not in dict(buttons_of(edited))
+    with Session(desktop.desk.engine) as session:
+        notes = [e.notes for e in session.exec(select(LogbookEntry)) if e.notes]
+        alert = session.exec(select(CameraAlert)).one()
+    assert notes == ["Đã xem cảnh báo camera 12 (Chuyển động)"]
+    assert alert.seen_by == "Phạm Thị Dung"
+
+
+def reminders(desktop: Desktop) -> list[str]:
+    return [
+        text_of(m) for m in desktop.emu.bot_messages(GROUP) if "chưa có ai tiếp nhận" in text_of(m)
+    ]
+
+
+async def test_an_alert_nobody_takes_is_reminded_to_the_officers_then_the_leader(
+    desktop: Desktop,
+) -> None:
+    await post(desktop, alert_body(id="taken"))
+    await post(desktop, alert_body(camera="14", id="left"))
+    await desktop.settle()
+    taken, _left = photos(desktop)
+    desktop.emu.press_button(GROUP, taken["message_id"], OFFICER, data_of(taken, "👁 Đã xem"))
+    await desktop.later(9)
+    assert reminders(desktop) == []
+    await desktop.later(1)
+    # Only the alert nobody took: the officers on shift are named, so their phones ring.
+    (first,) = reminders(desktop)
+    assert first.startswith("⏰ Lê Văn Cường, Phạm Thị Dung: Cảnh báo CAM 14")
+    assert "chưa có ai tiếp nhận sau 10 phút: bấm «Đã xem» hoặc «Mở vụ việc»" in first
+    (message,) = [m for m in desktop.emu.bot_messages(GROUP) if text_of(m) == first]
+    mentioned = {e["user"]["id"] for e in message.get("entities", []) if e.get("user")}
+    assert mentioned == {CLERK, OFFICER}
+    await desktop.later(10)
+    # Still nobody: the shift leader is told (in office hours, in the group by name).
+    second = reminders(desktop)[1]
+    assert second.startswith("Nguyễn Văn An: ⏰ Cảnh báo CAM 14") and "sau 20 phút" in second
+    await desktop.later(60)
+    assert len(reminders(desktop)) == 2
 
 
 async def test_a_storm_within_telegrams_limits_loses_nothing(migrated_url: str) -> None:

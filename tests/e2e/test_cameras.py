@@ -69,7 +69,11 @@ async def test_a_motion_event_is_posted_with_an_annotated_snapshot(
         GROUP, predicate=lambda m: bool(m.get("photo")), timeout=15
     )
     assert "CAM 20 · Cổng C — Chuyển động" in text_of(card)
-    assert [label for label, _ in buttons_of(card)] == ["📝 Mở vụ việc", "✖ Báo động giả"]
+    assert [label for label, _ in buttons_of(card)] == [
+        "📝 Mở vụ việc",
+        "👁 Đã xem",
+        "✖ Báo động giả",
+    ]
     image = Image.open(io.BytesIO(desktop.emu.file_bytes(card["photo"][-1]["file_id"])))
     assert image.size == (640, 360)
     # A camera reporting the end of the motion does not raise a second alert.
@@ -172,10 +176,10 @@ async def test_neighbours_are_posted_as_an_album_and_ptz_drift_is_flagged(
             card = await desktop.emu.wait_for_message(
                 GROUP, predicate=lambda m: "CAM 20" in text_of(m), timeout=15
             )
-            assert [label for label, _ in buttons_of(card)][1] == "🎥 Camera lân cận"
+            assert [label for label, _ in buttons_of(card)][2] == "🎥 Camera lân cận"
             mark = desktop.emu.mark()
             query = desktop.emu.press_button(
-                GROUP, card["message_id"], OFFICER, buttons_of(card)[1][1]
+                GROUP, card["message_id"], OFFICER, buttons_of(card)[2][1]
             )
             assert (await desktop.emu.wait_for_answer(query))["text"] == (
                 "Đang lấy ảnh các camera lân cận…"
@@ -233,6 +237,7 @@ async def test_a_slow_snapshot_does_not_hold_the_alert_back(migrated_url: str) -
             assert "CAM 20 · Cổng C — Chuyển động" in text_of(swapped)
             assert [label for label, _ in buttons_of(swapped)] == [
                 "📝 Mở vụ việc",
+                "👁 Đã xem",
                 "✖ Báo động giả",
             ]
 

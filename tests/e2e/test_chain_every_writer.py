@@ -43,6 +43,7 @@ from tests.e2e.test_alerts import alert_body, photos, post
 from tests.e2e.test_cameras import PASSWORD, camera_config
 from tests.e2e.test_epz import CONTACT, enrol
 from tests.e2e.test_epz import press as epz_press
+from tests.e2e.test_epz import reviewed as epz_reviewed
 from tests.e2e.test_epz import say as epz_say
 from tests.e2e.test_handover import CYCLE, at, card_of, move_to
 from tests.e2e.test_incidents import approved_request, button, has, open_incident, press, prompt
@@ -125,7 +126,9 @@ async def false_alarm(desktop: Desktop, _: SimulatedCamera | None) -> list[Logbo
     (card,) = photos(desktop)
     mark = last_id(desktop.engine)
     answer = desktop.emu.mark()
-    desktop.emu.press_button(GROUP, card["message_id"], OFFICER, buttons_of(card)[2][1])
+    desktop.emu.press_button(
+        GROUP, card["message_id"], OFFICER, dict(buttons_of(card))["✖ Báo động giả"]
+    )
     await desktop.answer(GROUP, answer, has("báo động giả"))
     answer = desktop.emu.mark()
     desktop.say(OFFICER, "Mèo chạy qua hàng rào")
@@ -275,7 +278,7 @@ async def outage_notice(desktop: Desktop, _: SimulatedCamera | None) -> list[Log
         "Đường truyền mất kết nối từ 8h, camera C01. Dự kiến 27/11. Liên hệ anh Tuấn 0903123456",
         "ảnh hưởng",
     )
-    await epz_say(desktop, "Không giám sát được cổng", "Thông báo số 1")
+    await epz_reviewed(desktop, "Không giám sát được cổng")
     await desktop.settle()
     return since(desktop.engine, mark)
 

@@ -49,7 +49,8 @@ async def test_a_contact_enrols_by_deep_link_once(desktop: Desktop) -> None:
     assert "đầu mối của Công ty TNHH ABC Việt Nam (MST 0312345678)" in welcome
     mark = desktop.emu.mark()
     desktop.say(CONTACT, "/help", chat_id=CONTACT)
-    assert "đầu mối báo sự cố camera, kênh truyền của Công ty TNHH ABC Việt Nam" in text_of(
+    # An enterprise's contact is addressed "Anh/Chị", not "Đồng chí" (civil servants).
+    assert "Anh/Chị là đầu mối báo sự cố ca-mê-ra, kênh truyền của Công ty TNHH ABC" in text_of(
         await desktop.answer(CONTACT, mark)
     )
     # A contact sees nothing of the duty desk itself.

@@ -48,6 +48,15 @@ async def press(
     return await desktop.answer(chat, mark, has(expect)) if expect else None
 
 
+async def reviewed(desktop: Desktop, text: str) -> dict[str, Any]:
+    """Answer the notice's last question, see it whole for review, and send it."""
+    review = await say(desktop, text, "kiểm tra lại thông báo")
+    assert ("📨 Gửi", "dr:send") in buttons_of(review)
+    done = await press(desktop, review, "dr:send", "Thông báo số")
+    assert done is not None
+    return done
+
+
 def entries(desktop: Desktop) -> list[LogbookEntry]:
     with Session(desktop.desk.engine) as session:
         return list(session.exec(select(LogbookEntry)).all())
@@ -55,7 +64,7 @@ def entries(desktop: Desktop) -> list[LogbookEntry]:
 
 async def test_a_full_notice_by_buttons(desktop: Desktop) -> None:
     await enrol(desktop)
-    question = await say(desktop, "/outage", "Cái gì bị hỏng")
+    question = await say(desktop, "/outage", "Doanh nghiệp gặp sự cố gì")
     question = await press(desktop, question, "dr:kind:camera", "Sự cố xảy ra từ lúc nào")
     assert question is not None
     question = await press(desktop, question, "dr:start-now", "camera nào bị ảnh hưởng")
@@ -68,7 +77,7 @@ async def test_a_full_notice_by_buttons(desktop: Desktop) -> None:
     await press(desktop, question, "dr:skip", "Dự kiến khắc phục")
     await say(desktop, "24/11", "không phải ngày")
     await say(desktop, "05/12", "Đầu mối kỹ thuật")
-    done = await say(desktop, "Anh Tuấn 0903 123 456", "Thông báo số 1")
+    done = await reviewed(desktop, "Anh Tuấn 0903 123 456")
     assert "hết ngày 09/12/2026" in text_of(done)
     await desktop.settle()
     card = next(m for m in desktop.emu.bot_messages(GROUP) if "Thông báo sự cố" in text_of(m))
@@ -89,7 +98,7 @@ async def test_one_free_text_message_is_read_and_only_the_rest_asked(desktop: De
         "được. Dự kiến 27/11. Liên hệ anh Tuấn 0903123456",
         "ảnh hưởng",
     )
-    done = await say(desktop, "Không giám sát được cổng chính", "Thông báo số 1")
+    done = await reviewed(desktop, "Không giám sát được cổng chính")
     assert "hết ngày 30/11/2026" in text_of(done)  # Thu 26, Fri 27, Mon 30
     with Session(desktop.desk.engine) as session:
         outage = session.exec(select(EpzOutage)).one()
@@ -100,7 +109,7 @@ async def test_one_free_text_message_is_read_and_only_the_rest_asked(desktop: De
         "anh Tuấn 0903123456",
     )
     # Next time the contact is offered again, with the name.
-    question = await say(desktop, "/outage", "Cái gì bị hỏng")
+    question = await say(desktop, "/outage", "Doanh nghiệp gặp sự cố gì")
     question = await press(desktop, question, "dr:kind:power_cut", "Khi nào bắt đầu")
     assert question is not None
     question = await press(desktop, question, "dr:start-now", "camera nào")
@@ -119,7 +128,7 @@ async def test_deadlines_follow_up_and_explanation_with_a_moved_clock(desktop: D
         "Đường truyền mất kết nối từ 8h, camera C01. Dự kiến 27/11. Liên hệ 0903123456",
         "ảnh hưởng",
     )
-    await say(desktop, "Không giám sát được cổng", "Thông báo số 1")
+    await reviewed(desktop, "Không giám sát được cổng")
 
     # 16:00 the same working day: the assigned officer is asked for progress.
     desktop.clock.set(dt.datetime(2026, 11, 25, 16, 0, tzinfo=ICT))
@@ -160,7 +169,7 @@ async def test_gate_log_lines_good_and_bad(desktop: Desktop) -> None:
         "Camera C01 cổng chính hỏng từ 8h, dự kiến 30/11, liên hệ 0903123456",
         "ảnh hưởng",
     )
-    await say(desktop, "Không ghi hình xe ra vào", "Thông báo số 1")
+    await reviewed(desktop, "Không ghi hình xe ra vào")
     answer = await say(
         desktop,
         "51C-123.45 CSQU3054383 vào 8:05\n29A-1234 ra 8h10\n"
@@ -188,7 +197,7 @@ async def test_restoration_closes_the_outage(desktop: Desktop) -> None:
         "Camera C02 kho ngoại quan hỏng từ 8h, dự kiến 30/11, liên hệ 0903123456",
         "ảnh hưởng",
     )
-    await say(desktop, "Không giám sát được kho", "Thông báo số 1")
+    await reviewed(desktop, "Không giám sát được kho")
     desktop.clock.advance(dt.timedelta(hours=26))
     await say(desktop, "/restored", "Công chức hải quan sẽ kiểm tra")
     await desktop.settle()
@@ -215,7 +224,7 @@ async def test_gate_log_listed_and_exported_as_xlsx(desktop: Desktop) -> None:
         "Camera C01 cổng chính hỏng từ 8h, dự kiến 30/11, liên hệ 0903123456",
         "ảnh hưởng",
     )
-    await say(desktop, "Không ghi hình xe ra vào", "Thông báo số 1")
+    await reviewed(desktop, "Không ghi hình xe ra vào")
     await say(desktop, "51C-123.45 CSQU3054383 vào 8:05\n29A-1234 ra 8h10", "lượt xe")
 
     mark = desktop.emu.mark()
@@ -262,7 +271,7 @@ async def test_gate_log_of_an_unknown_outage_says_which_exist(desktop: Desktop) 
         "Camera C01 cổng chính hỏng từ 8h, dự kiến 30/11, liên hệ 0903123456",
         "ảnh hưởng",
     )
-    await say(desktop, "Không ghi hình xe ra vào", "Thông báo số 1")
+    await reviewed(desktop, "Không ghi hình xe ra vào")
     answer = await say(desktop, "/gatelog 9", "Không có sự cố số 9", chat=OFFICER, user=OFFICER)
     assert "Gõ /gatelog kèm số sự cố, ví dụ /gatelog 1. Các sự cố: 1." in text_of(answer)
     await desktop.settle()
@@ -271,7 +280,7 @@ async def test_gate_log_of_an_unknown_outage_says_which_exist(desktop: Desktop) 
 
 async def test_planned_maintenance_is_notified_in_advance_and_logged(desktop: Desktop) -> None:
     await enrol(desktop)
-    question = await say(desktop, "/outage", "Cái gì bị hỏng")
+    question = await say(desktop, "/outage", "Doanh nghiệp gặp sự cố gì")
     await press(desktop, question, "dr:kind:maintenance", "Khi nào bắt đầu")
     await say(desktop, "24/11 08:00", "không phải ngày giờ từ nay trở đi")
     question = await say(desktop, "28/11 8h", "camera nào bị ảnh hưởng")
@@ -282,8 +291,8 @@ async def test_planned_maintenance_is_notified_in_advance_and_logged(desktop: De
     await press(desktop, question, "dr:skip", "Khi nào xong")
     await say(desktop, "27/11", "trước ngày bắt đầu (28/11/2026)")
     await say(desktop, "29/11", "Đầu mối kỹ thuật")
-    done = await say(desktop, "Anh Tuấn 0903 123 456", "Thông báo số 1")
-    assert "Đã ghi nhận thời điểm bắt đầu: 28/11/2026 08:00." in text_of(done)
+    done = await reviewed(desktop, "Anh Tuấn 0903 123 456")
+    assert "⏰ Bắt đầu: 28/11/2026 08:00" in text_of(done)
     await desktop.settle()
     card = text_of(
         next(m for m in desktop.emu.bot_messages(GROUP) if "Thông báo sự cố" in text_of(m))
@@ -325,8 +334,8 @@ async def test_a_power_cut_announced_in_one_message(desktop: Desktop) -> None:
         "hoạt động. Liên hệ 0903123456",
         "ảnh hưởng",
     )
-    done = await say(desktop, "Không ghi hình trong thời gian cắt điện", "Thông báo số 1")
-    assert "Đã ghi nhận thời điểm bắt đầu: 28/11/2026 08:00." in text_of(done)
+    done = await reviewed(desktop, "Không ghi hình trong thời gian cắt điện")
+    assert "⏰ Bắt đầu: 28/11/2026 08:00" in text_of(done)
     with Session(desktop.desk.engine) as session:
         outage = session.exec(select(EpzOutage)).one()
     assert (outage.kind, outage.cameras, outage.expected_fix, outage.tech_contact) == (

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from bot.db.models import LogbookEntry
 from bot.devtools.onvif_camera import SimulatedCamera
 from tests.e2e.conftest import ENTERPRISE, GROUP, OFFICER, UNIT_CHAT, Desktop, launch, text_of
-from tests.e2e.test_epz import CONTACT, ICT, enrol, press, say
+from tests.e2e.test_epz import CONTACT, ICT, enrol, press, reviewed, say
 
 PASSWORD = "cam-secret"
 GATE = "🔴 C01 Cổng chính DNCX ABC — không hoạt động: theo thông báo số 1 của doanh nghiệp"
@@ -71,7 +71,7 @@ async def notify_gate_fault(desktop: Desktop) -> None:
     await say(
         desktop, "Camera C01 và C03 cổng hỏng từ 8h, dự kiến 30/11, liên hệ 0903123456", "ảnh hưởng"
     )
-    await say(desktop, "Không ghi hình xe ra vào", "Thông báo số 1")
+    await reviewed(desktop, "Không ghi hình xe ra vào")
     await desktop.settle()
 
 
@@ -123,7 +123,7 @@ async def test_a_transmission_fault_naming_no_camera_marks_all_of_the_enterprise
     )
     question = desktop.emu.bot_messages(CONTACT)[-1]
     await press(desktop, question, "dr:cams-done", "ảnh hưởng")
-    await say(desktop, "Không xem được camera nào", "Thông báo số 1")
+    await reviewed(desktop, "Không xem được camera nào")
     await desktop.settle()
 
     card = text_of(
@@ -143,7 +143,7 @@ async def test_restoration_hands_the_cameras_back_to_the_health_round(watched: C
         "Đường truyền mất kết nối từ 8h, camera C01 C02. Dự kiến 27/11. Liên hệ 0903123456",
         "ảnh hưởng",
     )
-    await say(desktop, "Không giám sát được cổng và kho", "Thông báo số 1")
+    await reviewed(desktop, "Không giám sát được cổng và kho")
     gate.set_mode("offline")
     store.set_mode("offline")
     assert await desktop.desk.cameras.health_round() == 0
@@ -184,7 +184,7 @@ async def test_planned_work_marks_its_cameras_down_from_its_start(watched: Cams)
         "Liên hệ 0903123456",
         "ảnh hưởng",
     )
-    await say(desktop, "Không ghi hình kho", "Thông báo số 1")
+    await reviewed(desktop, "Không ghi hình kho")
     await desktop.settle()
     card = text_of(
         next(m for m in desktop.emu.bot_messages(GROUP) if "Thông báo sự cố" in text_of(m))

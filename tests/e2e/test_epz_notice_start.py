@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from bot.db.models import EpzOutage, LogbookEntry
 from tests.e2e.conftest import GROUP, OFFICER, Desktop, buttons_of, text_of
-from tests.e2e.test_epz import CONTACT, ICT, enrol, press, say
+from tests.e2e.test_epz import CONTACT, ICT, enrol, press, reviewed, say
 
 
 def outage_row(desktop: Desktop) -> EpzOutage:
@@ -30,8 +30,8 @@ async def test_a_free_text_notice_keeps_when_the_fault_began_and_tells_the_offic
         "Liên hệ anh Tuấn 0903 123 456",
         "ảnh hưởng",
     )
-    done = await say(desktop, "Không ghi hình xe ra vào cổng", "Thông báo số 1")
-    assert "Đã ghi nhận sự cố xảy ra từ 24/11/2026 06:30." in text_of(done)
+    done = await reviewed(desktop, "Không ghi hình xe ra vào cổng")
+    assert "⏰ xảy ra từ 24/11/2026 06:30" in text_of(done)
     # The repair's 10 working days count from the notice (247 I.2.3): 09/12, not 08/12.
     assert "hết ngày 09/12/2026" in text_of(done)
     await desktop.settle()
@@ -79,7 +79,7 @@ async def test_a_free_text_notice_keeps_when_the_fault_began_and_tells_the_offic
     assert any(p == "anh Tuấn 0903 123 456" for p in paragraphs)
 
     # The name comes back with the phone on the next notice.
-    question = await say(desktop, "/outage", "Cái gì bị hỏng")
+    question = await say(desktop, "/outage", "Doanh nghiệp gặp sự cố gì")
     question = await press(desktop, question, "dr:kind:power_cut", "Khi nào bắt đầu")
     assert question is not None
     question = await press(desktop, question, "dr:start-now", "camera nào")
@@ -95,7 +95,7 @@ async def test_the_guided_notice_asks_since_when_and_refuses_what_cannot_be(
     desktop: Desktop,
 ) -> None:
     await enrol(desktop)
-    question = await say(desktop, "/outage", "Cái gì bị hỏng")
+    question = await say(desktop, "/outage", "Doanh nghiệp gặp sự cố gì")
     question = await press(desktop, question, "dr:kind:camera", "Sự cố xảy ra từ lúc nào")
     assert question is not None
     assert ("Ngay bây giờ", "dr:start-now") in buttons_of(question)
@@ -111,7 +111,7 @@ async def test_the_guided_notice_asks_since_when_and_refuses_what_cannot_be(
     question = await say(desktop, "Mất hình camera cổng", "ảnh hưởng")
     await press(desktop, question, "dr:skip", "Dự kiến khắc phục")
     await say(desktop, "30/11", "Đầu mối kỹ thuật")
-    await say(desktop, "Tuấn 0903123456", "Thông báo số 1")
+    await reviewed(desktop, "Tuấn 0903123456")
     outage = outage_row(desktop)
     assert outage.starts_at == dt.datetime(2026, 11, 25, 6, 30, tzinfo=ICT)
     assert outage.notified_at == dt.datetime(2026, 11, 25, 9, 0, tzinfo=ICT)
@@ -126,6 +126,6 @@ async def test_a_free_text_notice_without_a_start_asks_for_it(desktop: Desktop) 
     )
     # "Now": the fault began as it was notified.
     await press(desktop, question, "dr:start-now", "ảnh hưởng")
-    await say(desktop, "Không giám sát được kho", "Thông báo số 1")
+    await reviewed(desktop, "Không giám sát được kho")
     outage = outage_row(desktop)
     assert outage.starts_at == outage.notified_at

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from bot.db.models import EpzOutage, LogbookEntry
 from bot.devtools.onvif_camera import SimulatedCamera
 from tests.e2e.conftest import GROUP, OFFICER, Desktop, launch, text_of
-from tests.e2e.test_epz import enrol, press, say
+from tests.e2e.test_epz import enrol, press, reviewed, say
 
 PASSWORD = "cam-secret"
 
@@ -41,7 +41,7 @@ async def report_and_restore(desktop: Desktop) -> dict[str, object]:
         "Camera C01 cổng chính hỏng từ 8h, dự kiến 30/11, liên hệ 0903123456",
         "ảnh hưởng",
     )
-    await say(desktop, "Không ghi hình xe ra vào", "Thông báo số 1")
+    await reviewed(desktop, "Không ghi hình xe ra vào")
     await say(desktop, "/restored", "Công chức hải quan sẽ kiểm tra")
     await desktop.settle()
     return next(

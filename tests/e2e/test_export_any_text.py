@@ -72,6 +72,10 @@ async def test_every_export_opens_and_shows_what_was_typed(desktop: Desktop) -> 
     await desktop.settle()
     desktop.say(CONTACT, f"Không ghi hình {typed}", chat_id=CONTACT)
     await desktop.settle()
+    # The notice is shown whole before it goes: the contact sends it.
+    review = desktop.emu.bot_messages(CONTACT)[-1]
+    desktop.emu.press_button(CONTACT, review["message_id"], CONTACT, "dr:send")
+    await desktop.settle()
     desktop.say(CONTACT, "51C-123.45 CSQU3054383 vào 8:05", chat_id=CONTACT)
     await desktop.settle()
     with Session(desktop.desk.engine) as session:

@@ -21,7 +21,7 @@ from tests.e2e.conftest import (
     launch,
     text_of,
 )
-from tests.e2e.test_epz import enrol, say
+from tests.e2e.test_epz import enrol, reviewed, say
 
 MEASURE = "Cử công chức giám sát trực tiếp tại cổng chính đến khi khắc phục"
 
@@ -49,7 +49,7 @@ async def propose_measure(desktop: Desktop) -> dict[str, Any]:
         "Camera C01 cổng chính hỏng từ 8h, dự kiến 30/11, liên hệ 0903123456",
         "ảnh hưởng",
     )
-    await say(desktop, "Không ghi hình xe ra vào", "Thông báo số 1")
+    await reviewed(desktop, "Không ghi hình xe ra vào")
     question = await say(desktop, "/measure 1", "do Hoàng Văn Em quyết định", OFFICER, OFFICER)
     assert "sự cố số 1 của Công ty TNHH ABC Việt Nam" in text_of(question)
     await say(desktop, MEASURE, "Đã gửi Chi cục trưởng", OFFICER, OFFICER)
@@ -129,7 +129,7 @@ async def test_only_the_assigned_officer_proposes(desktop: Desktop) -> None:
         "Camera C01 cổng chính hỏng từ 8h, dự kiến 30/11, liên hệ 0903123456",
         "ảnh hưởng",
     )
-    await say(desktop, "Không ghi hình xe ra vào", "Thông báo số 1")
+    await reviewed(desktop, "Không ghi hình xe ra vào")
     answer = await say(desktop, "/measure 1", "Chỉ công chức được phân công", LEADER, LEADER)
     assert "(Phạm Thị Dung)" in text_of(answer)
     unknown = await say(desktop, "/measure 7", "Không có sự cố số 7", OFFICER, OFFICER)

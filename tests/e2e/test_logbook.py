@@ -13,6 +13,7 @@ from tests.e2e.conftest import (
     LEADER,
     OFF_DUTY,
     OFFICER,
+    STRANGER,
     Desktop,
     buttons_of,
     text_of,
@@ -193,22 +194,80 @@ async def test_a_pin_reaction_copies_a_message_into_the_logbook_once(desktop: De
     assert reactions_on(desktop, message["message_id"])
 
 
-async def test_logbook_pages_turn_in_place(desktop: Desktop) -> None:
-    for number in range(1, 11):
-        desktop.say(OFFICER, f"#congviec Kiểm tra camera số {number}")
+async def test_a_busy_shift_reads_in_phone_screens_turned_in_place(desktop: Desktop) -> None:
+    # A busy shift: 30 entries, each a long report as officers write them at the desk.
+    report = (
+        "Camera cổng B ghi nhận xe đầu kéo 51C-123.45 kéo container TGHU8593740 dừng lâu "
+        "bất thường ngoài khu vực giám sát, đã chụp ảnh và báo Đội Kiểm soát kiểm tra. "
+    )
+    for number in range(1, 31):
+        desktop.say(OFFICER, f"#congviec Lượt {number}: {report * 2}")
     await desktop.settle()
     mark = desktop.emu.mark()
     desktop.say(CLERK, "/logbook")
-    first = await desktop.answer(GROUP, mark, contains("Sổ nhật ký trực ban"))
-    assert "10 mục" in text_of(first) and "trang 1/2" in text_of(first)
-    assert "Kiểm tra camera số 8" in text_of(first)
-    assert "Kiểm tra camera số 9" not in text_of(first)
-    ((label, data),) = buttons_of(first)
-    assert label == "Sau ›"
-    query = desktop.emu.press_button(GROUP, first["message_id"], CLERK, data)
+    page = await desktop.answer(GROUP, mark, contains("Sổ nhật ký trực ban"))
+    assert "30 mục" in text_of(page)
+    pages = int(text_of(page).split("trang 1/")[1].split("\n")[0])
+    assert pages > 1
+    seen: list[int] = []
+    for number in range(1, pages + 1):
+        text = text_of(page)
+        assert len(text) <= 1500, (number, len(text))
+        assert f"trang {number}/{pages}" in text
+        seen += [n for n in range(1, 31) if f"Lượt {n}:" in text]
+        labels = [label for label, _ in buttons_of(page)]
+        expected = (["‹ Trang trước"] if number > 1 else []) + (
+            ["Trang sau ›"] if number < pages else []
+        )
+        assert labels == expected
+        if number == pages:
+            break
+        # One tap turns the page, in the same message.
+        data = dict(buttons_of(page))["Trang sau ›"]
+        query = desktop.emu.press_button(GROUP, page["message_id"], CLERK, data)
+        await desktop.emu.wait_for_answer(query)
+        page = await desktop.emu.wait_for_edit(
+            GROUP, page["message_id"], predicate=contains(f"trang {number + 1}/{pages}")
+        )
+    # Every entry is on exactly one page, in order.
+    assert seen == list(range(1, 31))
+    back = dict(buttons_of(page))["‹ Trang trước"]
+    query = desktop.emu.press_button(GROUP, page["message_id"], OFF_DUTY, back)
     await desktop.emu.wait_for_answer(query)
     turned = await desktop.emu.wait_for_edit(
-        GROUP, first["message_id"], predicate=contains("trang 2/2")
+        GROUP, page["message_id"], predicate=contains(f"trang {pages - 1}/{pages}")
     )
-    assert "Kiểm tra camera số 10" in text_of(turned)
-    assert [label for label, _ in buttons_of(turned)] == ["‹ Trước"]
+    assert len(text_of(turned)) <= 1500
+    # Someone outside the desk cannot turn it: told so, and the page stays.
+    forward = dict(buttons_of(turned))["Trang sau ›"]
+    query = desktop.emu.press_button(GROUP, page["message_id"], STRANGER, forward)
+    refused = await desktop.emu.wait_for_answer(query)
+    assert refused["show_alert"] and "trực ban" in refused["text"]
+
+
+async def test_a_backlog_with_a_command_amid_it_files_every_line_in_the_order_written(
+    desktop: Desktop,
+) -> None:
+    # Said while the bot is busy (one getUpdates answer carries them all): the plain messages
+    # are recorded together, and the /log between them still takes its own line in order.
+    said = [
+        desktop.say(OFFICER, "#vuviec Camera C01 mất tín hiệu"),
+        desktop.say(CLERK, "Đã gọi kỹ thuật viên"),
+        desktop.say(OFFICER, "/log Đã báo Đội Kiểm soát"),
+        desktop.say(CLERK, "#ketqua Camera C01 hoạt động lại"),
+        desktop.say(OFF_DUTY, "#ghichu Tôi không trong ca"),
+        desktop.say(OFFICER, "#congviec Tuần tra cổng số 2"),
+    ]
+    await desktop.settle()
+    entries = desktop.desk.logbook.page(SHIFT_DAY, 0).entries
+    assert [(e.seq, e.origin, e.source_message_id) for e in entries] == [
+        (1, EntryOrigin.HASHTAG, said[0]["message_id"]),
+        (2, EntryOrigin.COMMAND, said[2]["message_id"]),
+        (3, EntryOrigin.HASHTAG, said[3]["message_id"]),
+        (4, EntryOrigin.HASHTAG, said[5]["message_id"]),
+    ]
+    for filed in (said[0], said[3], said[5]):
+        assert reactions_on(desktop, filed["message_id"]) == [[{"type": "emoji", "emoji": "✍"}]]
+    assert reactions_on(desktop, said[1]["message_id"]) == []
+    refusal = await desktop.answer(GROUP, 0, contains("Chưa ghi vào sổ nhật ký"))
+    assert refusal["reply_to_message"]["message_id"] == said[4]["message_id"]

@@ -322,3 +322,90 @@ async def test_the_drill_command_prints_its_report_keeps_it_and_ends(tmp_path: P
     assert f"Đã ghi báo cáo: {elsewhere}" in seen
     assert "❌ thời hạn khắc phục của DNCX" in read(elsewhere)
     assert (tmp_path / "data" / "sandbox.db").exists()
+
+
+async def test_the_readme_walkthrough_fits_a_phone_screen_message_by_message(
+    sandbox: Sandbox,
+) -> None:
+    # README's two-minute walkthrough, step by step through the page's API, then the commands
+    # that read the desk back; no message of the bot is longer than a phone screen (issue 16).
+    async with aiohttp.ClientSession() as session:
+
+        async def button(chat: int, fragment: str, data: str) -> tuple[int, str]:
+            async def found() -> Any:
+                for message in reversed(await messages(session, sandbox, chat)):
+                    if fragment not in message["html"]:
+                        continue
+                    for row in message.get("buttons") or []:
+                        for key in row:
+                            if key["callback_data"].startswith(data):
+                                return message["message_id"], key["callback_data"]
+                return None
+
+            return await until(found)
+
+        async def tap(chat: int, user: int, fragment: str, data: str) -> None:
+            message_id, exact = await button(chat, fragment, data)
+            status, _ = await post(
+                session,
+                f"{sandbox.url}/api/press",
+                {"chat_id": chat, "message_id": message_id, "user_id": user, "data": exact},
+            )
+            assert status == 200
+
+        async def say(chat: int, user: int, text: str, then: str) -> None:
+            status, _ = await post(
+                session, f"{sandbox.url}/api/send", {"chat_id": chat, "user_id": user, "text": text}
+            )
+            assert status == 200
+
+            async def answered() -> Any:
+                return any(
+                    m["from"]["is_bot"] and then in m["html"]
+                    for m in await messages(session, sandbox, chat)
+                )
+
+            await until(answered)
+
+        await until(lambda: _subscribed(sandbox, "yard"))
+        status, _ = await post(session, f"{sandbox.url}/api/cameras/yard/tampering", {})
+        assert status == 200
+        await tap(demo.GROUP, demo.OFFICER, "CAM 02", "al:inc")
+        await tap(demo.GROUP, demo.OFFICER, "Số tham chiếu", "dr:skip")
+        await tap(demo.GROUP, demo.OFFICER, "ảnh hoặc tài liệu", "dr:done")
+        await tap(demo.GROUP, demo.OFFICER, "Vụ việc 2026/0001", "pr:new")
+        await tap(demo.GROUP, demo.OFFICER, "loại xử lý", "dr:kind:coordination")
+        await tap(demo.GROUP, demo.OFFICER, "đơn vị nào", "dr:unit:hq-kv1")
+        await tap(demo.GROUP, demo.OFFICER, "đơn vị nào", "dr:units-done")
+        await say(
+            demo.GROUP,
+            demo.OFFICER,
+            "Đề nghị Chi cục KV1 kiểm tra bãi B3, camera 02 bị che",
+            "Phân tích, nhận định",
+        )
+        await tap(demo.GROUP, demo.OFFICER, "Phân tích, nhận định", "dr:assess:facts")
+        await tap(demo.GROUP, demo.LEADER, "Đề xuất xử lý vụ việc", "ap:")
+        await tap(demo.UNIT_CHAT, demo.UNIT_CONTACT, "Yêu cầu của trực ban", "rq:ack")
+        await say(demo.UNIT_CHAT, demo.UNIT_CONTACT, "Đ/c Giang 0912 345 678, 45 phút", "Giang")
+
+        async def acknowledged() -> Any:
+            return any(
+                "đã xác nhận" in m["html"] and "Giang" in m["html"]
+                for m in await messages(session, sandbox, demo.GROUP)
+            )
+
+        await until(acknowledged)
+        for command, answer in (
+            ("/logbook", "Chi cục HQ CK cảng Sài Gòn KV1"),
+            ("/incident 2026/0001", "Vụ việc 2026/0001"),
+            ("/handover", "Bàn giao ca"),
+            ("/cameras", "🎥"),
+            ("/help", "duty-desk"),
+            ("/pending", "chờ"),
+        ):
+            await say(demo.GROUP, demo.CLERK, command, answer)
+        sent = sandbox.emu.bot_messages()
+        assert len(sent) > 15
+        for message in sent:
+            text = message.get("text") or message.get("caption") or ""
+            assert len(text) <= 1500, text[:300]

@@ -84,6 +84,16 @@ def test_the_measure_button_reads_back_and_nothing_else_does() -> None:
         (NoticeChoice.START_NOW, "", "start-now"),
         (NoticeChoice.SKIP, "", "skip"),
         (NoticeChoice.LAST_CONTACT, "", "contact-last"),
+        (NoticeChoice.START_HOUR_AGO, "", "start-1h"),
+        (NoticeChoice.START_MORNING, "", "start-morning"),
+        (NoticeChoice.EFFECT_CAMERAS, "", "effect-cams"),
+        (NoticeChoice.EXPECTED, "2026-12-09", "exp:2026-12-09"),
+        (NoticeChoice.ENROLLED_CONTACT, "", "contact-me"),
+        (NoticeChoice.OTHER, "", "other"),
+        (NoticeChoice.SEND, "", "send"),
+        (NoticeChoice.EDIT, "", "edit"),
+        (NoticeChoice.EDIT_PART, "description", "fix:description"),
+        (NoticeChoice.REVIEW, "", "review"),
     ],
 )
 def test_a_notice_choice_reads_back_as_built(choice: NoticeChoice, picked: str, value: str) -> None:
@@ -93,7 +103,23 @@ def test_a_notice_choice_reads_back_as_built(choice: NoticeChoice, picked: str, 
 
 @pytest.mark.parametrize(
     "value",
-    ["", "kind", "kind:", "kind:volcano", "kind:camera:x", "cam:", "cam:C01:C02", "skip:x", "x"],
+    [
+        "",
+        "kind",
+        "kind:",
+        "kind:volcano",
+        "kind:camera:x",
+        "cam:",
+        "cam:C01:C02",
+        "skip:x",
+        "x",
+        "exp",
+        "exp:",
+        "exp:2026-02-30",
+        "exp:tomorrow",
+        "send:x",
+        "fix:",
+    ],
 )
 def test_an_absurd_notice_choice_is_none(value: str) -> None:
     assert read_notice_choice(value) is None

@@ -91,7 +91,7 @@ def test_the_handover_is_posted_at_its_time_with_the_shifts_open_items(desk: Des
     assert "Công ty TNHH ABC Việt Nam" in card and "C01" in card
     assert "Xe 51C-123.45 ra cổng B" in card
     # The incoming leader is told privately that it waits for them.
-    assert any("25/11/2026 đang chờ anh/chị nhận" in t for t in texts_to(desk, SECTION))
+    assert any("25/11/2026 đang chờ đồng chí nhận" in t for t in texts_to(desk, SECTION))
 
 
 def test_only_the_incoming_leader_may_accept_and_a_refusal_changes_nothing(desk: Desk) -> None:
@@ -173,5 +173,5 @@ def test_focus_items_are_noted_only_by_people_on_duty(desk: Desk) -> None:
     assert refused.refusal is Refusal.NOT_ON_DUTY
     assert desk.handovers.add_focus(NOT_A_LEADER, "   ", at(25, 11)).refusal is Refusal.EMPTY
     assert desk.handovers.add_focus(NOT_A_LEADER, "Theo dõi xe 51C-678.90", at(25, 11)).ok
-    focus = [item.text for item in desk.handovers.items(SHIFT).focus]
+    focus = [item.text for item in desk.handovers.items(SHIFT, at(25, 11)).focus]
     assert focus == ["Theo dõi xe 51C-678.90"]

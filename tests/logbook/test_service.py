@@ -257,3 +257,90 @@ def test_two_processes_writing_the_same_shift_take_different_lines(
     assert lines == [(1, "Nhận ca"), (2, "Dòng của tiến trình 1"), (3, "Dòng của tiến trình 2")]
     assert verify(logbook._engine).intact
     other.dispose()
+
+
+def _backlog() -> list[IncomingMessage]:
+    """A backlog as after an outage: chatter, hashtags across midnight's shift change, a
+    stranger's hashtag, and an edit of a line filed earlier in the same backlog."""
+    return [
+        message(1, "#vuviec Camera C01 mất tín hiệu", at(SHIFT_DAY, 9, 1)),
+        message(2, "Đã gọi kỹ thuật", at(SHIFT_DAY, 9, 2)),
+        message(3, "#ketqua Đã khắc phục", at(SHIFT_DAY, 9, 3), user_id=STRANGER),
+        message(4, "#congviec Tuần tra khu vực cổng", at(SHIFT_DAY, 9, 4)),
+        message(
+            1,
+            "#vuviec Camera C01 và C02 mất tín hiệu",
+            at(SHIFT_DAY, 9, 1),
+            edited_at=at(SHIFT_DAY, 9, 5),
+        ),
+        message(5, "#ghichu Bàn giao lúc 8 giờ", at(NEXT_DAY, 8, 30)),
+    ]
+
+
+def _lines(engine: Engine) -> list[tuple[dt.date, int, str, str, int | None]]:
+    with Session(engine) as session:
+        entries = session.exec(select(LogbookEntry).order_by(col(LogbookEntry.id))).all()
+        return [
+            (
+                e.shift_date,
+                e.seq,
+                e.origin,
+                e.incident or e.result or e.work_performed or e.notes,
+                e.source_message_id,
+            )
+            for e in entries
+        ]
+
+
+def test_a_backlog_recorded_in_one_transaction_files_exactly_as_one_by_one(
+    engine: Engine, logbook: Logbook
+) -> None:
+    together = logbook.record_messages(_backlog())
+    lines_together = _lines(engine)
+    assert verify(engine).intact
+    with Session(engine) as session:
+        for table in (LogbookEntry, ChatMessage, DutyShift):
+            session.execute(text(f"DELETE FROM {table.__tablename__}"))  # type: ignore[attr-defined]
+        session.commit()
+    one_by_one = [logbook.record_message(m) for m in _backlog()]
+    assert (
+        [r.outcome for r in together]
+        == [r.outcome for r in one_by_one]
+        == [
+            Outcome.ENTRY,
+            Outcome.STORED,
+            Outcome.NOT_ALLOWED,
+            Outcome.ENTRY,
+            Outcome.CORRECTION,
+            Outcome.ENTRY,
+        ]
+    )
+    assert lines_together == _lines(engine)
+    # Lines 1 and 2 of the shift, then the correction of line 1 as line 3; the next shift's first.
+    assert [(d, seq) for d, seq, *_ in lines_together] == [
+        (SHIFT_DAY, 1),
+        (SHIFT_DAY, 2),
+        (SHIFT_DAY, 3),
+        (NEXT_DAY, 1),
+    ]
+    assert together[4].entries[0].corrects_id == together[0].entries[0].id
+
+
+def test_a_redelivered_backlog_stores_and_files_only_what_is_new(
+    engine: Engine, logbook: Logbook
+) -> None:
+    backlog = _backlog()
+    logbook.record_messages(backlog[:3])
+    again = logbook.record_messages(backlog)
+    assert [r.outcome for r in again] == [
+        Outcome.DUPLICATE,
+        Outcome.DUPLICATE,
+        Outcome.DUPLICATE,
+        Outcome.ENTRY,
+        Outcome.CORRECTION,
+        Outcome.ENTRY,
+    ]
+    with Session(engine) as session:
+        assert len(session.exec(select(ChatMessage)).all()) == len(backlog)
+    assert [seq for _, seq, *_ in _lines(engine)] == [1, 2, 3, 1]
+    assert verify(engine).intact

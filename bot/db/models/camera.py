@@ -59,6 +59,12 @@ class CameraAlert(DeskRow, table=True):
     false_alarm_by: str = ""
     false_alarm_reason: str = Field(default="", sa_type=Text)
     incident_id: int | None = Field(default=None, foreign_key="incident.id")
+    # What the card says of it: the incident's number and who opened it from the card.
+    incident_label: str = ""
+    incident_by: str = ""
+    # Who pressed "Seen" and when: the alert is in hand, its reminders stop.
+    seen_by: str = ""
+    seen_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 class CameraState(StrEnum):

@@ -27,6 +27,8 @@ class UpdateQueue:
         self._items: deque[_Queued] = deque()
         self._next_id = 1
         self._pending = 0
+        # The highest update id handed to the bot: what it has received, confirmed or not.
+        self.handed_out = 0
         # None means Telegram's default: everything except OPT_IN_UPDATES.
         self.allowed: frozenset[str] | None = None
 
@@ -34,6 +36,11 @@ class UpdateQueue:
     def pending(self) -> int:
         """Return how many updates are queued and not yet confirmed (or filtered out)."""
         return self._pending
+
+    @property
+    def newest(self) -> int:
+        """Return the id of the update queued last."""
+        return self._next_id - 1
 
     def push(self, kind: str, payload: JsonDict) -> JsonDict:
         """Queue an update of the given kind and return it."""
@@ -78,6 +85,7 @@ class UpdateQueue:
                 self._pending -= 1
                 continue
             result.append(item.update)
+            self.handed_out = max(self.handed_out, item.update["update_id"])
             if len(result) >= limit:
                 break
         while self._items and self._items[0].dropped:
