@@ -63,6 +63,9 @@ class EscalationSettings(Section):
     breach_reminder_every_minutes: int = Field(10, ge=1)
     approval_reminder_after_minutes: int = Field(10, ge=1)
     approval_reminder_every_minutes: int = Field(15, ge=1)
+    # Still undecided this long: the section leader and the admins are asked to phone the
+    # shift leader (888 keeps the decision with the leader; nobody else approves).
+    approval_fallback_after_minutes: int = Field(20, ge=1)
 
     @model_validator(mode="after")
     def _reminders_before_deadline(self) -> EscalationSettings:

@@ -9,7 +9,6 @@ from sqlmodel import Session
 from bot.db.models import (
     Incident,
     LogColumn,
-    OutboxPriority,
     Proposal,
     ProposalKind,
     ProposalStatus,
@@ -17,6 +16,7 @@ from bot.db.models import (
 )
 from bot.deadlines.timers import Timers
 from bot.escalation.leader_reminders import LeaderReminders
+from bot.escalation.proposal_cards import leader_of, refresh_card
 from bot.escalation.requests import Requests
 from bot.escalation.rights import KindRules, checked, leader_decides, may_edit, on_shift
 from bot.escalation.texts import (
@@ -431,22 +431,19 @@ class Approvals:
         tr = self._ctx.desk_tr()
         proposal.card_outbox_id = self._ctx.urgent_to_group(
             session,
-            proposal_card(tr, proposal, incident, self._ctx.unit_names(), self._ctx.people_names()),
+            proposal_card(
+                tr,
+                proposal,
+                incident,
+                self._ctx.unit_names(),
+                self._ctx.people_names(),
+                leader_of(self._ctx, proposal),
+            ),
             buttons=proposal_buttons(tr, proposal),
             approvals=True,
         )
         session.add(proposal)
 
     def _update_card(self, session: Session, proposal: Proposal, incident: Incident) -> None:
-        ctx = self._ctx
-        if proposal.card_outbox_id is None or ctx.group_id is None:
-            return
-        tr = ctx.desk_tr()
-        ctx.outbox.edit_sent(
-            ctx.group_id,
-            proposal.card_outbox_id,
-            proposal_card(tr, proposal, incident, ctx.unit_names(), ctx.people_names()),
-            buttons=proposal_buttons(tr, proposal),
-            session=session,
-            priority=OutboxPriority.URGENT,
-        )
+        session.flush()
+        refresh_card(self._ctx, session, proposal, incident)

@@ -9,6 +9,7 @@ class EscalationDeadline(StrEnum):
     """What happens when one of escalation's deadlines passes."""
 
     APPROVAL_REMINDER = "approval_reminder"
+    APPROVAL_FALLBACK = "approval_fallback"
     UNIT_REMINDER = "unit_reminder"
     REPLY_DEADLINE = "reply_deadline"
     BREACH_REMINDER = "breach_reminder"

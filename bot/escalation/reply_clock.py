@@ -14,6 +14,7 @@ from bot import deadlines
 from bot.db.models import Incident, OutboxPriority, Proposal, RequestStatus, UnitRequest
 from bot.deadlines.timers import Timers
 from bot.escalation.deadline_kinds import REQUEST_KINDS, EscalationDeadline, request_subject
+from bot.escalation.proposal_cards import refresh_card_of
 from bot.escalation.request_book import RequestBook
 from bot.escalation.texts import request_buttons, request_text
 from bot.i18n import Translator
@@ -152,6 +153,7 @@ class ReplyClock:
         ctx = self._ctx
         request.breached_at = now
         session.add(request)
+        refresh_card_of(ctx, session, request)
         label = self._book.label(session, request)
         minutes = ctx.settings.escalation.reply_deadline_minutes
         unit = self._book.unit_name(request)

@@ -23,6 +23,7 @@ from bot.db.models import (
 )
 from bot.deadlines.timers import Timers
 from bot.escalation.deadline_kinds import EscalationDeadline, request_subject
+from bot.escalation.proposal_cards import refresh_card_of
 from bot.escalation.reply_clock import ReplyClock, is_late
 from bot.escalation.request_book import RequestBook
 from bot.escalation.texts import request_buttons
@@ -123,6 +124,7 @@ class Requests:
             self._book.stop_clock(session, request)
             request.status = RequestStatus.UNREACHABLE
             session.add(request)
+            refresh_card_of(ctx, session, request)
             label = self._book.label(session, request)
             name = self._book.unit_name(request)
 
@@ -307,6 +309,7 @@ class Requests:
                 session=session,
                 priority=OutboxPriority.REPLY,
             )
+            refresh_card_of(ctx, session, request)
             session.commit()
         ctx.committed()
         return Step(request)
@@ -357,6 +360,7 @@ class Requests:
                     )
                 )
             ctx.urgent_to_group(session, text)
+            refresh_card_of(ctx, session, request)
             session.commit()
         ctx.committed()
         return Step(request)

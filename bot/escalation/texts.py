@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 
+from bot.config import Person
 from bot.db.models import (
     Incident,
     Proposal,
@@ -142,8 +143,9 @@ def proposal_card(
     incident: Incident,
     names: dict[str, str],
     people: dict[int, str] | None = None,
+    leader: Person | None = None,
 ) -> str:
-    """The proposal as shown to the shift leader in the group."""
+    """The proposal as shown to the shift leader in the group (named, so their phone rings)."""
     title = (
         tr("URGENT action {label}") if proposal.urgent_case else tr("Proposal for incident {label}")
     ).format(label=incident.label)
@@ -176,6 +178,9 @@ def proposal_card(
         # 247 I.2.3c: the branch head decides this one, not the shift leader.
         label = N_("waiting for the branch head")
     status = "<b>" + escape(tr(label)) + "</b>"
+    waiting = label == STATUS_LABELS[ProposalStatus.PENDING]
+    if leader is not None and waiting:
+        status += f' — <a href="tg://user?id={leader.id}">{escape(leader.name)}</a>'
     if proposal.decider_name and proposal.decided_at:
         status += " — " + escape(
             tr("{name} at {time}").format(
@@ -183,6 +188,11 @@ def proposal_card(
             )
         )
     lines.append(status)
+    if waiting:
+        # Said on the card while it is true, gone from it once the leader decides.
+        lines.append(
+            "<i>" + escape(tr("Nothing goes to a unit or person before it is approved.")) + "</i>"
+        )
     if proposal.reason:
         lines.append(escape(tr("Reason: {reason}").format(reason=proposal.reason)))
     return "\n".join(lines)

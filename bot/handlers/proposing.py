@@ -387,14 +387,4 @@ async def submit(update: Update, context: Context, state: DraftState, content: s
                 tr("Sent at once to the unit or person. The shift leader is asked to confirm it.")
             ),
         )
-    else:
-        reply(
-            update,
-            context,
-            escape(
-                tr(
-                    "Proposal sent to the shift leader for approval. "
-                    "Nothing goes to a unit or person before it is approved."
-                )
-            ),
-        )
+    # Otherwise the card itself says that nothing goes out before the leader approves.

@@ -12,6 +12,7 @@ from bot.documents.cases import Annex
 from bot.documents.service import Exported, Format
 from bot.escalation.incidents import IncidentInput
 from bot.logbook.service import Author
+from tests.conftest import SHIFT_DAY
 from tests.documents.reading import docx_text, pdf_text, squeeze
 from tests.e2e.conftest import (
     CLERK,
@@ -233,6 +234,8 @@ async def test_nothing_reaches_a_unit_before_the_leader_approves(desktop: Deskto
     card_now = desktop.emu.bot_messages(GROUP)
     decided = next(m for m in card_now if m["message_id"] == card["message_id"])
     assert "đã duyệt — Nguyễn Văn An lúc 09:05" in text_of(decided)
+    # The card no longer says nothing was sent: it was.
+    assert "Chưa gửi gì" not in text_of(decided)
     assert buttons_of(decided) == []
     direction = [e for e in entries(desktop) if e.direction][-1]
     assert direction.direction_receiver == "Chi cục HQ CK cảng Sài Gòn KV1"
@@ -459,12 +462,13 @@ async def test_a_restart_mid_wait_fires_every_deadline_exactly_once(desktop: Des
     await desktop.settle()
     unit = [text_of(m) for m in desktop.emu.bot_messages(UNIT_CHAT)]
     assert len(unit) == 4  # the request, two reminders, the breach reminder
-    breaches = [m for m in desktop.emu.bot_messages(GROUP) if "chưa hồi báo" in text_of(m)]
+    breaches = [m for m in desktop.emu.bot_messages(GROUP) if "chưa hồi báo yêu cầu" in text_of(m)]
     assert len(breaches) == 1
     await desktop.restart()
     await desktop.settle()
     assert len(desktop.emu.bot_messages(UNIT_CHAT)) == 4
-    assert len([m for m in desktop.emu.bot_messages(GROUP) if "chưa hồi báo" in text_of(m)]) == 1
+    breaches = [m for m in desktop.emu.bot_messages(GROUP) if "chưa hồi báo yêu cầu" in text_of(m)]
+    assert len(breaches) == 1
     with Session(desktop.desk.engine) as session:
         fired = session.exec(select(Deadline).where(col(Deadline.fired_at).is_not(None))).all()
         assert sorted(d.kind for d in fired) == ["reply_deadline", "unit_reminder", "unit_reminder"]
@@ -583,3 +587,58 @@ async def test_a_unit_without_a_chat_is_phoned_not_forgotten(migrated_url: str) 
         assert any("Chi cục HQ CK Mộc Bài" in text for text in leader)
         notes = [e.notes for e in entries(desktop)]
         assert any("Chi cục HQ CK Mộc Bài" in n and "gọi điện" in n for n in notes)
+
+
+async def test_the_pending_card_names_the_leader_and_a_silent_leader_is_phoned(
+    desktop: Desktop,
+) -> None:
+    card = await propose(desktop, open_incident(desktop))
+    # The leader is named on the card, so their phone rings (a mention, not just a word).
+    assert "chờ lãnh đạo ca trực — Nguyễn Văn An" in text_of(card)
+    assert "Chưa gửi gì đến đơn vị hay cá nhân trước khi được duyệt." in text_of(card)
+    mentioned = {e["user"]["id"] for e in card.get("entities", []) if e.get("user")}
+    assert mentioned == {LEADER}
+    await desktop.later(19)
+    assert desktop.emu.bot_messages(SECTION) == []
+    await desktop.later(1)
+    # Twenty minutes without a decision: the section leader is asked to phone the leader.
+    (asked,) = desktop.emu.bot_messages(SECTION)
+    assert "Lãnh đạo ca trực Nguyễn Văn An chưa quyết định" in text_of(asked)
+    assert "gọi điện cho lãnh đạo ca trực" in text_of(asked)
+    notes = [e.notes for e in desktop.desk.logbook.page(SHIFT_DAY, 0).entries if e.notes]
+    assert any("đã đề nghị Trần Thị Bình gọi điện cho lãnh đạo ca trực" in n for n in notes)
+    # Only the leader decides still: the section leader's approval is refused.
+    answer = await press(desktop, GROUP, card, SECTION, button(card, "ap:"))
+    assert answer["show_alert"] is True
+    await desktop.later(60)
+    assert len(desktop.emu.bot_messages(SECTION)) == 1
+
+
+async def test_the_approved_card_tells_the_requests_story_in_place(desktop: Desktop) -> None:
+    card = await propose(desktop, open_incident(desktop))
+    mark = desktop.emu.mark()
+    await press(desktop, GROUP, card, LEADER, button(card, "ap:"))
+    request = await desktop.answer(UNIT_CHAT, mark, has("Yêu cầu của trực ban"))
+
+    def card_now() -> str:
+        return next(
+            text_of(m)
+            for m in desktop.emu.bot_messages(GROUP)
+            if m["message_id"] == card["message_id"]
+        )
+
+    await desktop.settle()
+    assert "📨 Chi cục HQ CK cảng Sài Gòn KV1: đã gửi lúc 09:00, hạn hồi báo 09:30" in card_now()
+    await desktop.later(31)
+    assert "🔴 Chi cục HQ CK cảng Sài Gòn KV1: chưa hồi báo trước 09:30" in card_now()
+    mark = desktop.emu.mark()
+    await press(desktop, UNIT_CHAT, request, UNIT_CONTACT, button(request, "rq:ack:"))
+    await prompt(desktop, UNIT_CHAT, mark, "Ai xử lý")
+    desktop.say(UNIT_CONTACT, "Đ/c Giang 0912 345 678, 11:30", chat_id=UNIT_CHAT)
+    await desktop.settle()
+    story = card_now()
+    assert (
+        "📥 Chi cục HQ CK cảng Sài Gòn KV1: Võ Văn Giang xác nhận lúc 09:31; "
+        "đầu mối Đ/c Giang 0912 345 678, dự kiến xong 25/11/2026 11:30"
+    ) in story
+    assert "🔴" not in story and "📨" not in story

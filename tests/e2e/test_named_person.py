@@ -94,7 +94,7 @@ async def test_approval_delivers_the_request_to_the_persons_private_chat(
     desktop: Desktop,
 ) -> None:
     card = await propose_to(desktop, TEAM_LEADER)
-    assert f"Kính gửi: {KHOA}" in text_of(card)
+    assert f"Đơn vị thực hiện: {KHOA}" in text_of(card)
     await desktop.later(5)
     # Nothing reaches the person before the shift leader approves.
     assert desktop.emu.bot_messages(TEAM_LEADER) == []
@@ -203,7 +203,7 @@ async def test_an_unreachable_person_is_reported_for_a_phone_call(desktop: Deskt
     ]
     await prompt(desktop, GROUP, mark, "thời hạn 30 phút tính từ lúc này")
     await desktop.later(30)
-    breach = [m for m in desktop.emu.bot_messages(GROUP) if "chưa hồi báo" in text_of(m)]
+    breach = [m for m in desktop.emu.bot_messages(GROUP) if "chưa hồi báo yêu cầu" in text_of(m)]
     assert len(breach) == 1 and LOC in text_of(breach[0])
 
 
@@ -254,5 +254,5 @@ async def test_the_urgent_path_sends_to_a_person_at_once(desktop: Desktop) -> No
     sent = await desktop.answer(TEAM_LEADER, mark, has("KHẨN"))
     assert "Chặn ngay xe 51C-123.45" in text_of(sent)
     urgent_card = await desktop.answer(GROUP, mark, has("HÀNH ĐỘNG KHẨN"))
-    assert f"Kính gửi: {KHOA}" in text_of(urgent_card)
+    assert f"Đơn vị thực hiện: {KHOA}" in text_of(urgent_card)
     assert [label for label, _ in buttons_of(urgent_card)] == ["✅ Xác nhận"]

@@ -371,8 +371,6 @@ async def test_the_readme_walkthrough_fits_a_phone_screen_message_by_message(
         status, _ = await post(session, f"{sandbox.url}/api/cameras/yard/tampering", {})
         assert status == 200
         await tap(demo.GROUP, demo.OFFICER, "CAM 02", "al:inc")
-        await tap(demo.GROUP, demo.OFFICER, "Số tham chiếu", "dr:skip")
-        await tap(demo.GROUP, demo.OFFICER, "ảnh hoặc tài liệu", "dr:done")
         await tap(demo.GROUP, demo.OFFICER, "Vụ việc 2026/0001", "pr:new")
         await tap(demo.GROUP, demo.OFFICER, "loại xử lý", "dr:kind:coordination")
         await tap(demo.GROUP, demo.OFFICER, "đơn vị nào", "dr:unit:hq-kv1")
