@@ -7,6 +7,10 @@ Measures, over --runs whole processes each (min and median reported):
     (a duty group, people, units, cameras without ONVIF access, the camera intake and the
     operator's port on), then the resident memory (VmRSS) of the idle process --idle seconds
     after that, no export or chart made;
+  * `duty-desk run` to its first answer: an officer's /shift waiting in Telegram when the
+    process starts, from starting it to the bot's answer in the group (the first getUpdates
+    goes out before the operator's port, the intake and the menus are up; what it fetches is
+    handled once they are, so this is what an officer sees of a restart);
   * the bare reference: a minimal python-telegram-bot application (a message handler storing
     each message with one SQLite insert) polling the same emulator, its start and idle RSS
     measured the same way, alternating with the desk's runs.
@@ -31,6 +35,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from asyncio.subprocess import Process
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:startup-bench"
 GROUP = -1001234567890
 UNIT_CHAT = -100777
+OFFICER = 1001
 PEOPLE = [
     {"id": 1001 + n, "name": name, "title": "Công chức"}
     for n, name in enumerate(["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung"])
@@ -81,9 +89,11 @@ def command() -> list[str]:
 
 
 def environment(extra: dict[str, str]) -> dict[str, str]:
-    """This environment with the bytecode cache allowed, and `extra` on top."""
+    """This environment with the bytecode cache allowed, this checkout's `bot` first on the
+    path (an editable install may point at another checkout), and `extra` on top."""
     env = {**os.environ, **extra}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     return env
 
 
@@ -119,12 +129,9 @@ def desk_config(emu: BotApiEmulator, database: Path) -> dict[str, Any]:
     }
 
 
-async def first_get_updates(
-    emu: BotApiEmulator, args: list[str], env: dict[str, str], idle: float
-) -> tuple[float, float]:
-    """Seconds from starting the process to its first getUpdates; its RSS after `idle` more."""
-    emu.calls.clear()
-    began = time.perf_counter()
+@asynccontextmanager
+async def started(args: list[str], env: dict[str, str]) -> AsyncIterator[Process]:
+    """The process started (quiet), then stopped with Ctrl+C as an operator stops it."""
     process = await asyncio.create_subprocess_exec(
         *args,
         cwd=ROOT,
@@ -133,15 +140,7 @@ async def first_get_updates(
         stderr=asyncio.subprocess.DEVNULL,
     )
     try:
-        while not any(name == "getUpdates" for name, _ in emu.calls):
-            if process.returncode is not None:
-                raise RuntimeError(f"{args} exited with {process.returncode} before polling")
-            if time.perf_counter() - began > 60:
-                raise RuntimeError(f"{args} did not poll within a minute")
-            await asyncio.sleep(0.002)
-        started = time.perf_counter() - began
-        await asyncio.sleep(idle)
-        return started, rss_mib(process.pid)
+        yield process
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGINT)
@@ -150,6 +149,34 @@ async def first_get_updates(
             except TimeoutError:
                 process.kill()
                 await process.wait()
+
+
+async def first_get_updates(
+    emu: BotApiEmulator, args: list[str], env: dict[str, str], idle: float
+) -> tuple[float, float]:
+    """Seconds from starting the process to its first getUpdates; its RSS after `idle` more."""
+    emu.calls.clear()
+    began = time.perf_counter()
+    async with started(args, env) as process:
+        while not any(name == "getUpdates" for name, _ in emu.calls):
+            if process.returncode is not None:
+                raise RuntimeError(f"{args} exited with {process.returncode} before polling")
+            if time.perf_counter() - began > 60:
+                raise RuntimeError(f"{args} did not poll within a minute")
+            await asyncio.sleep(0.002)
+        polled = time.perf_counter() - began
+        await asyncio.sleep(idle)
+        return polled, rss_mib(process.pid)
+
+
+async def first_answer(emu: BotApiEmulator, args: list[str], env: dict[str, str]) -> float:
+    """Seconds from starting the process, a /shift waiting for it, to the bot's answer."""
+    mark = emu.mark()
+    emu.inject_message(GROUP, OFFICER, "/shift")
+    began = time.perf_counter()
+    async with started(args, env):
+        await emu.wait_for_message(GROUP, after=mark, timeout=60)
+        return time.perf_counter() - began
 
 
 def figures(name: str, values: list[float], unit: str, fmt: str = "{:.2f}") -> str:
@@ -167,6 +194,7 @@ async def main() -> None:
     helps = [help_seconds() for _ in range(options.runs)]
     starts: list[float] = []
     rss: list[float] = []
+    answers: list[float] = []
     bare_starts: list[float] = []
     bare_rss: list[float] = []
     with tempfile.TemporaryDirectory(prefix="startup-bench-") as folder:
@@ -174,6 +202,7 @@ async def main() -> None:
         upgrade(f"sqlite:///{database}")
         async with BotApiEmulator(token=TOKEN) as emu:
             emu.add_chat(GROUP, "supergroup", "Tổ trực ban")
+            emu.add_user(OFFICER, "An")
             config = Path(folder) / "duty-desk.yaml"
             config.write_text(
                 yaml.safe_dump(desk_config(emu, database), allow_unicode=True), encoding="utf-8"
@@ -190,10 +219,12 @@ async def main() -> None:
                 started, resident = await first_get_updates(emu, bare, {}, options.idle)
                 bare_starts.append(started)
                 bare_rss.append(resident)
+                answers.append(await first_answer(emu, desk, env))
 
     print(f"{options.runs} whole processes each, {os.cpu_count()} cores")
     print(figures("duty-desk --help", helps, "s") + "   (target < 0.4 s)")
     print(figures("duty-desk run to first getUpdates", starts, "s") + "   (target < 1 s)")
+    print(figures("duty-desk run to first answer", answers, "s"))
     print(figures("bare PTB to first getUpdates", bare_starts, "s"))
     print(figures("duty-desk run idle RSS", rss, "MiB", "{:.1f}") + "   (target < 100 MiB)")
     print(figures("bare PTB idle RSS", bare_rss, "MiB", "{:.1f}"))

@@ -15,8 +15,7 @@ import httpx
 from telegram.ext import AIORateLimiter, Application, ContextTypes
 from telegram.request import HTTPXRequest
 
-from bot import operating, process_roles
-from bot.camera.intake import Intake
+from bot import gc_pause, operating, process_roles
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db.engine import make_engine
@@ -54,6 +53,7 @@ from bot.handlers.common import DESKS_KEY, App, DeskContext
 from bot.handlers.failures import on_error
 from bot.handlers.help import register_menus
 from bot.i18n import load_catalogs
+from bot.operating import INTAKE_KEY
 from bot.polling import PollingBot, UpdatesRequest
 from bot.process_roles import SENDER_KEY
 from bot.sender import IN_FLIGHT
@@ -62,10 +62,12 @@ from bot.webhook import receiving_webhooks
 log = logging.getLogger(__name__)
 
 ALARM_KEY = "deadline_alarm"
-INTAKE_KEY = "intake"
 FREEZE_KEY = "gc_freeze"
 # Wait at most this long for the cameras before freezing what start-up built.
 FREEZE_AFTER_SECONDS = 60.0
+# The full collection before the freeze (a tenth of a second) waits at least this long, so it
+# falls after the first getUpdates, not on the way to it.
+FREEZE_NOT_BEFORE_SECONDS = 2.0
 # Objects allocated between two young-generation collections once start-up is frozen. The
 # default 700 means a collection every few requests in a storm, each walking whatever the
 # requests left alive; ten thousand leaves cycles a little longer in memory, not for good.
@@ -164,11 +166,14 @@ def build_application(
 
 
 async def on_startup(app: App) -> None:
-    """Register the menus, arm the alarm, then take this process's roles (the sender first)."""
+    """Arm the alarm, then take this process's roles (the sender first, the poller fetching).
+
+    What updates are not needed for comes after polling has begun (on_started); updates are
+    handled once that is done too.
+    """
     desks = cast(Desks, app.bot_data[DESKS_KEY])
     first = desks.first
-    await operating.start_ops(app, first)
-    await register_menus(app.bot, first.settings.locale, first.settings.tz)
+    app.bot_data[process_roles.READY_KEY] = asyncio.Event()
     assert app.job_queue is not None
     # Before the alarm starts: the month's plan (if due) and the next planning deadline; one
     # process at a time, so processes starting together do not plan the month twice.
@@ -182,10 +187,27 @@ async def on_startup(app: App) -> None:
         desk.context.on_change = alarm.arm
     app.bot_data[ALARM_KEY] = alarm
     alarm.start()
-    await start_cameras(app, desks)
+    start_health_rounds(app, desks)
     await process_roles.start(app, desks, alarm)
+    if gc_pause.release():
+        # `duty-desk run` held full collections through start-up (bot/cli.py): what it built
+        # is set aside without a walk over it, so the first full one does not fall now.
+        gc.freeze()
     app.bot_data[GC_THRESHOLD_KEY] = gc.get_threshold()
     app.bot_data[FREEZE_KEY] = asyncio.create_task(freeze_start_up(desks), name="gc-freeze")
+
+
+async def on_started(app: App) -> None:
+    """Once the first getUpdates is on its way: the operator's port, the camera intake and
+    the command menus (their aiohttp and Telegram's round trip off the way to it); then the
+    poller handles what it fetched meanwhile. In webhook mode, all before listening."""
+    desks = cast(Desks, app.bot_data[DESKS_KEY])
+    first = desks.first
+    await process_roles.polling_began(app)
+    await operating.start_ops(app, first)
+    await start_intake(app, desks)
+    await register_menus(app.bot, first.settings.locale, first.settings.tz)
+    cast(asyncio.Event, app.bot_data[process_roles.READY_KEY]).set()
     operating.started(app)
     log.info("duty-desk started as @%s", app.bot.username)
 
@@ -196,15 +218,19 @@ async def freeze_start_up(desks: Desks) -> None:
     The ONVIF clients' WSDL models are hundreds of thousands of objects that live as long as
     the bot; without this, every full collection walks them all, in the middle of a storm.
     """
-    await settled(desks, FREEZE_AFTER_SECONDS)
+    await asyncio.gather(
+        settled(desks, FREEZE_AFTER_SECONDS), asyncio.sleep(FREEZE_NOT_BEFORE_SECONDS)
+    )
+    # Start-up's own garbage, set aside with what it built (on_startup), is collected too.
+    gc.unfreeze()
     gc.collect()
     gc.freeze()
     young, older, oldest = gc.get_threshold()
     gc.set_threshold(max(YOUNG_COLLECTION_AFTER, young), older, oldest)
 
 
-async def start_cameras(app: App, desks: Desks) -> None:
-    """Start each desk's health round and the alert intake; the coordinator hands out streams."""
+def start_health_rounds(app: App, desks: Desks) -> None:
+    """Start each desk's camera health round; the coordinator hands out the streams."""
     assert app.job_queue is not None
     for desk in desks:
         if desk.settings.cameras:
@@ -214,18 +240,26 @@ async def start_cameras(app: App, desks: Desks) -> None:
                 first=min(30, desk.settings.alerts.health_every_seconds),
                 name=f"camera-health:{desk.key}",
             )
-    if desks.settings.intake.enabled:
-        routed = RoutedAlerts(desks)
-        intake = Intake(
-            desks.settings,
-            routed,
-            desks.clock,
-            partial(health, app, desks),
-            notify=routed.on_notify,
-            cameras=desks,
-        )
-        await intake.start()
-        app.bot_data[INTAKE_KEY] = intake
+
+
+async def start_intake(app: App, desks: Desks) -> None:
+    """Listen for the cameras' alerts, if the intake is on."""
+    if not desks.settings.intake.enabled:
+        return
+    # aiohttp (a tenth of a second) only now, the first getUpdates already on its way.
+    from bot.camera.intake import Intake
+
+    routed = RoutedAlerts(desks)
+    intake = Intake(
+        desks.settings,
+        routed,
+        desks.clock,
+        partial(health, app, desks),
+        notify=routed.on_notify,
+        cameras=desks,
+    )
+    await intake.start()
+    app.bot_data[INTAKE_KEY] = intake
 
 
 async def _health_round(desk: Desk, _context: object) -> None:
@@ -264,7 +298,7 @@ async def on_shutdown(app: App) -> None:
     if threshold is not None:
         gc.set_threshold(*threshold)
     intake = app.bot_data.pop(INTAKE_KEY, None)
-    if isinstance(intake, Intake):
+    if intake is not None:
         await intake.stop()
     # The poller, the sender and the camera streams, handed over to the other processes.
     await process_roles.stop(app)
@@ -296,6 +330,7 @@ async def running(app: App, poll_timeout: int = 1) -> AsyncIterator[App]:
         await on_startup(app)
         await app.start()
         try:
+            await on_started(app)
             async with receiving(app, poll_timeout):
                 yield app
         finally:

@@ -11,6 +11,8 @@ import argparse
 import os
 from pathlib import Path
 
+from bot.gc_pause import hold_full_collections, release
+
 
 def _export_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     export = commands.add_parser("export", help="write an official document to a file")
@@ -105,10 +107,16 @@ def _db_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the duty-desk command."""
     args = build_parser().parse_args(argv)
-    # Settings, the database and the bot (a second and more of imports) only past --help.
-    from bot.cli_commands import run_command
+    if args.command == "run":
+        # The bot ends the pause once started (bot/app.py, on_startup); any other way out, here.
+        hold_full_collections()
+    try:
+        # Settings, the database and the bot (a second and more of imports) only past --help.
+        from bot.cli_commands import run_command
 
-    return run_command(args)
+        return run_command(args)
+    finally:
+        release()
 
 
 if __name__ == "__main__":

@@ -8,10 +8,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot import gc_pause
 from bot.cli_common import EXIT_CONFIG, EXIT_NOT_READY
 from bot.cli_common import fail as _fail
 from bot.cli_common import operator_tr as _operator_tr
-from bot.cli_db import cmd_backup, cmd_logbook_verify, cmd_prune, cmd_restore
 from bot.config import ConfigError, Settings, deployment_desks, load_settings
 from bot.db.engine import check_models_match, make_engine, migration_state, upgrade
 from bot.logging_setup import configure_logging
@@ -37,6 +37,9 @@ def run_command(args: argparse.Namespace) -> int:
             ),
         )
     if args.command == "db":
+        # The operator's database commands (backup, restore, retention) only when asked.
+        from bot.cli_db import cmd_backup, cmd_prune, cmd_restore
+
         commands = {"backup": cmd_backup, "restore": cmd_restore}
         if args.action in commands:
             return commands[args.action](loaded, args.file)
@@ -44,6 +47,8 @@ def run_command(args: argparse.Namespace) -> int:
             return cmd_prune(loaded)
         return cmd_db(loaded, args.action)
     if args.command == "logbook":
+        from bot.cli_db import cmd_logbook_verify
+
         return cmd_logbook_verify(loaded)
     if args.command == "export":
         return cmd_export(loaded, args)
@@ -79,6 +84,8 @@ def cmd_run(settings: Settings) -> int:
     if not settings.telegram.token_value():
         if not _configured_for_production(settings):
             print(tr("No Telegram bot token is configured: starting the sandbox."), flush=True)
+            # Full collections, held for the bot's start-up (bot/cli.py), are the sandbox's again.
+            gc_pause.release()
             return cmd_sandbox(settings, SandboxArgs())
         return _fail(
             tr(

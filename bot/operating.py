@@ -11,7 +11,6 @@ from functools import partial
 
 from bot import process_roles
 from bot.camera.alert_input import AlertInput, Received
-from bot.camera.intake import Intake
 from bot.config import Settings
 from bot.db.models import OutboxMessage
 from bot.deadlines.alarm import Alarm
@@ -22,9 +21,10 @@ from bot.handlers.common import App
 from bot.ops.collector import DatabaseCollector, DeskView
 from bot.ops.metrics import AlertOutcome, DeskMetrics, Metrics, RequestResult
 from bot.ops.readiness import Readiness
-from bot.ops.server import OpsServer
 
 METRICS_KEY = "metrics"
+# Where the running camera intake is kept (bot/app.py).
+INTAKE_KEY = "intake"
 DESK_METRICS_KEY = "desk_metrics"
 READINESS_KEY = "readiness"
 OPS_KEY = "ops_server"
@@ -109,21 +109,23 @@ def held_roles(app: App, settings: Settings) -> list[str]:
     held = set(process_roles.held(app))
     if settings.telegram.mode == "webhook":
         held.add("webhook")
-    for worker in app.bot_data.values():
-        if isinstance(worker, Alarm):
-            held.add("alarm")
-        elif isinstance(worker, Intake):
-            held.add("intake")
+    if any(isinstance(worker, Alarm) for worker in app.bot_data.values()):
+        held.add("alarm")
+    if app.bot_data.get(INTAKE_KEY) is not None:
+        held.add("intake")
     return sorted(held)
 
 
 async def start_ops(app: App, desk: Desk) -> None:
-    """Open the operator's port (first at start-up, so a start-up probe sees the process)."""
+    """Open the operator's port (as soon as polling has begun: bot/app.py, on_started)."""
     readiness: Readiness = app.bot_data[READINESS_KEY]
     # Initialising the application asked Telegram who the bot is: it answered.
     readiness.telegram_answered()
     if not desk.settings.ops.enabled:
         return
+    # aiohttp (a tenth of a second) only now, the first getUpdates already on its way.
+    from bot.ops.server import OpsServer
+
     metrics: Metrics = app.bot_data[METRICS_KEY]
     server = OpsServer(desk.settings.ops, readiness, metrics.registry)
     if await server.start():
@@ -139,5 +141,5 @@ def started(app: App) -> None:
 async def stop_ops(app: App) -> None:
     """Close the operator's port."""
     server = app.bot_data.pop(OPS_KEY, None)
-    if isinstance(server, OpsServer):
+    if server is not None:
         await server.stop()

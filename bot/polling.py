@@ -144,6 +144,7 @@ class Poller:
         timeout: int,
         prepare: Callable[[], Awaitable[None]] | None = None,
         ahead: Callable[[Sequence[Update]], int] | None = None,
+        ready: asyncio.Event | None = None,
     ) -> None:
         self._app = app
         self._timeout = timeout
@@ -152,6 +153,11 @@ class Poller:
         self._ahead = ahead
         # Asked (again until it succeeds) before the first getUpdates: leave webhook mode.
         self._prepare = prepare if prepare is not None else app.bot.delete_webhook
+        # Updates are fetched at once but handled only once it is set: the rest of the
+        # start-up (bot/app.py, on_started) runs while the first getUpdates waits.
+        self._ready = ready
+        # Set as the first getUpdates is asked for.
+        self.began = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._offset: int | None = None
         # While an update is handled the poller is let finish it; at any other moment a stop
@@ -190,6 +196,7 @@ class Poller:
         # Polling and a webhook exclude each other; an earlier webhook would answer 409.
         await self._with_retries(self._prepare)
         while not self._stopping:
+            self.began.set()
             try:
                 updates = await bot.get_updates(
                     offset=self._offset, timeout=self._timeout, allowed_updates=Update.ALL_TYPES
@@ -213,6 +220,9 @@ class Poller:
                 retry = min(retry * 2, RETRY_MOST_SECONDS)
                 continue
             retry = RETRY_FIRST_SECONDS
+            if updates and self._ready is not None:
+                # Not confirmed while waiting: a stop now leaves them to the next poller.
+                await self._ready.wait()
             self._handling = True
             try:
                 await self._handle(updates)

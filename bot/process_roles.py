@@ -8,6 +8,8 @@ re-arms its alarm.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from functools import partial
 from typing import cast
 
@@ -29,6 +31,14 @@ COORDINATOR_KEY = "coordinator"
 SENDER_KEY = "outbox_sender"
 POLLER_KEY = "poller"
 POLL_TIMEOUT_KEY = "poll_timeout"
+# Set once the whole start-up is done (bot/app.py): the poller handles updates from then on.
+READY_KEY = "ready_to_handle"
+# How many turns of the event loop the rest of the start-up lets the first getUpdates take to
+# go out (pool, lock and write each take one or two) before it takes the loop for a while.
+SEND_TURNS = 30
+# And at most how long it waits for the poller to ask at all (a webhook to leave first, with
+# Telegram not answering, takes longer: the start-up goes on meanwhile).
+POLL_WAIT_SECONDS = 2.0
 # What the sender tells after each request to Telegram (the operator's counters), if anyone.
 REQUEST_OBSERVER_KEY = "request_observer"
 
@@ -82,6 +92,18 @@ async def start(app: App, desks: Desks, alarm: Alarm) -> None:
     await coordinator.start()
 
 
+async def polling_began(app: App) -> None:
+    """Wait until this process's first getUpdates is on its way, if it polls (bounded)."""
+    poller = app.bot_data.get(POLLER_KEY)
+    if not isinstance(poller, Poller):
+        return
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(POLL_WAIT_SECONDS):
+            await poller.began.wait()
+    for _ in range(SEND_TURNS):
+        await asyncio.sleep(0)
+
+
 async def stop(app: App) -> None:
     """Stop everything this process holds and hand it to the others."""
     await coordinator_of(app).stop()
@@ -116,11 +138,13 @@ async def stop_sender(app: App) -> None:
 
 async def start_poller(app: App) -> None:
     """Receive Telegram's updates (this process is the one poller), and check the bot's rights."""
+    ready = app.bot_data.get(READY_KEY)
     poller = Poller(
         app,
         int(app.bot_data.get(POLL_TIMEOUT_KEY, 1)),
         prepare=partial(leave_webhook, app.bot),
         ahead=partial(record_ahead, app),
+        ready=ready if isinstance(ready, asyncio.Event) else None,
     )
     poller.start()
     app.bot_data[POLLER_KEY] = poller

@@ -48,13 +48,18 @@ def _roster_row(row: dict[str, str]) -> dict[str, Any]:
     return {**single, "officers": officers}
 
 
+# PyYAML's C parser where it is built (the wheels have it): the same documents, read ten
+# times faster (a deployment's configuration in a few milliseconds instead of tens).
+SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(str(path), [f"cannot be read: {exc.strerror}"]) from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise ConfigError(str(path), [f"is not valid YAML: {exc}"]) from None
     if data is None:

@@ -1,27 +1,25 @@
-"""Webhook mode: Telegram posts the updates to every process through a reverse proxy."""
+"""Webhook mode: Telegram posts the updates to every process through a reverse proxy.
+
+The server (bot/webhook/server.py, over aiohttp) is imported only in webhook mode: a polling
+bot leaves a webhook (registration.py) and never listens.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from telegram import Bot
 
 from bot.config import WebhookSettings
 from bot.webhook.registration import WebhookStartError, leave_webhook, set_webhook
-from bot.webhook.server import SECRET_HEADER, WebhookServer, read_update, secret_matches
 
-__all__ = [
-    "SECRET_HEADER",
-    "WebhookServer",
-    "WebhookStartError",
-    "leave_webhook",
-    "read_update",
-    "receiving_webhooks",
-    "secret_matches",
-    "set_webhook",
-]
+if TYPE_CHECKING:
+    from bot.webhook.server import WebhookServer
+
+__all__ = ["WebhookStartError", "leave_webhook", "receiving_webhooks", "set_webhook"]
 
 
 @asynccontextmanager
@@ -29,6 +27,8 @@ async def receiving_webhooks(
     bot: Bot, queue: asyncio.Queue[object], settings: WebhookSettings
 ) -> AsyncIterator[WebhookServer]:
     """Listen, then have Telegram post here; on the way out stop listening (the webhook stays)."""
+    from bot.webhook.server import WebhookServer
+
     server = WebhookServer(settings, bot, queue)
     try:
         await server.start()

@@ -1,4 +1,5 @@
-"""Polling: an update confirmed only once handled; a second poller on the token stops this one."""
+"""Polling: an update confirmed only once handled, and handled only once the start-up is done;
+a second poller on the token stops this one."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ import pytest
 from telegram import Update
 from telegram.ext import TypeHandler
 
+from bot import app as app_module
+from bot.devtools.emulator import BotApiEmulator
 from bot.process_roles import held, polling_refused
-from tests.e2e.conftest import OFFICER, Desktop
+from tests.e2e.conftest import GROUP, OFFICER, Desktop, launch, text_of
 
 
 async def poll_as_another_program(url: str, seconds: float) -> list[Any]:
@@ -77,3 +80,51 @@ async def test_the_process_says_which_roles_it_holds(desktop: Desktop) -> None:
     # Alone on its database, a process holds everything: /readyz reports this.
     assert held(desktop.app) >= {"poller", "sender"}
     assert polling_refused(desktop.app) is None
+
+
+async def test_an_update_fetched_while_the_start_up_finishes_is_handled_once_it_is_done(
+    migrated_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first getUpdates goes out before the operator's port, the intake and the menus are
+    # up (bot/app.py, on_started); what it brings waits for them, then is handled in full.
+    menus_asked, menus_may_go = asyncio.Event(), asyncio.Event()
+    register_menus = app_module.register_menus
+
+    async def held_menus(*args: Any) -> None:
+        menus_asked.set()
+        await menus_may_go.wait()
+        await register_menus(*args)
+
+    monkeypatch.setattr(app_module, "register_menus", held_menus)
+    emulators: list[BotApiEmulator] = []
+
+    def officer_writes_first(emu: BotApiEmulator) -> None:
+        emulators.append(emu)
+        emu.inject_message(GROUP, OFFICER, "/shift")
+
+    started, stop = asyncio.Event(), asyncio.Event()
+
+    async def run_the_desk() -> None:
+        async with launch(migrated_url, prepare=officer_writes_first):
+            started.set()
+            await stop.wait()
+
+    desk = asyncio.create_task(run_the_desk())
+    try:
+        await asyncio.wait_for(menus_asked.wait(), timeout=30)
+        emu = emulators[0]
+        # Fetched already, but not answered while the start-up is not done.
+        assert any(name == "getUpdates" for name, _ in emu.calls)
+        await asyncio.sleep(1.5)
+        assert emu.bot_messages(GROUP) == []
+        assert not started.is_set()
+        menus_may_go.set()
+        answer = await emu.wait_for_message(GROUP, timeout=10)
+        assert "Ca trực ngày" in text_of(answer)
+        # The menus were registered before it was handled.
+        assert emu.commands({"type": "all_group_chats"}, "vi")
+        await asyncio.wait_for(started.wait(), timeout=10)
+    finally:
+        menus_may_go.set()
+        stop.set()
+        await asyncio.wait_for(desk, timeout=30)

@@ -18,7 +18,8 @@ from bot.config import Settings, WebhookSettings
 from bot.db.models import EntryOrigin
 from bot.desk import Desk
 from bot.operating import held_roles
-from bot.webhook import SECRET_HEADER, WebhookStartError
+from bot.webhook import WebhookStartError
+from bot.webhook.server import SECRET_HEADER
 from tests.conftest import SHIFT_DAY
 from tests.e2e.conftest import GROUP, LEADER, OFFICER, Desktop, launch, text_of
 

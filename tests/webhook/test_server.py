@@ -12,7 +12,7 @@ import pytest
 from telegram import Bot, Update
 
 from bot.config import WebhookSettings
-from bot.webhook import SECRET_HEADER, WebhookServer, read_update, secret_matches
+from bot.webhook.server import SECRET_HEADER, WebhookServer, read_update, secret_matches
 
 SECRET = "Webhook_secret-0123456789abcdef"
 BOT = Bot("123456:TEST-TOKEN")
