@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import case
+from sqlalchemy import case, or_
 from sqlalchemy.engine import Connection
-from sqlmodel import Session, col, update
+from sqlmodel import Session, col, select, update
 
 from bot.db.models import OutboxMessage, OutboxPriority, OutboxStatus
 
@@ -48,6 +49,34 @@ def replace_reaction(connection: Connection, chat_id: int, row: dict[str, Any]) 
         .returning(col(OutboxMessage.id))
     )
     return replaced.scalars().first()
+
+
+def waiting_reactions(
+    connection: Connection, chat_id: int, message_ids: Collection[int]
+) -> dict[int, int]:
+    """The reactions still waiting on these messages of a chat: row id by message id.
+
+    One statement for a whole batch of ✍ marks, matching each message's payload prefix.
+    """
+    if not message_ids:
+        return {}
+    found = connection.execute(
+        select(col(OutboxMessage.id), col(OutboxMessage.payload)).where(
+            col(OutboxMessage.status) == OutboxStatus.PENDING,
+            col(OutboxMessage.chat_id) == chat_id,
+            col(OutboxMessage.priority) == OutboxPriority.HOUSEKEEPING,
+            col(OutboxMessage.method) == "set_reaction",
+            or_(
+                *(
+                    col(OutboxMessage.payload).startswith(
+                        _key_prefix("message_id", message_id), autoescape=True
+                    )
+                    for message_id in message_ids
+                )
+            ),
+        )
+    )
+    return {json.loads(payload)["message_id"]: row_id for row_id, payload in found if row_id}
 
 
 def merge_edit(

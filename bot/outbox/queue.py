@@ -20,7 +20,7 @@ from bot.clock import Clock
 from bot.db.desk_scope import DEFAULT_DESK, engine_desk
 from bot.db.models import OutboxMessage, OutboxPriority, OutboxStatus
 from bot.outbox.deliveries import STALE, Deliveries
-from bot.outbox.folding import EDIT_METHODS, merge_edit, replace_reaction
+from bot.outbox.folding import EDIT_METHODS, merge_edit, replace_reaction, waiting_reactions
 from bot.outbox.keyboards import Keyboard
 
 # Ten minutes: an officer still has the message on screen and may wonder whether it was
@@ -291,27 +291,47 @@ class Outbox:
     def react_all(self, marks: Sequence[tuple[int, int, dt.datetime]], emoji: str) -> list[int]:
         """Queue the same reaction on each (chat, message, sent at), in one transaction.
 
-        A backlog's ✍ marks cost one commit, not one each.
+        A backlog's ✍ marks cost a few statements, not a few each: the reactions still
+        waiting on those messages are looked up at once, the new rows inserted at once.
         """
-        row_ids, waiting = [], False
-        with self._engine.begin() as connection:
-            for chat_id, message_id, message_date in marks:
+        rows = [
+            self._row(
+                "set_reaction",
+                self._resolve_chat(chat_id),
+                None,
                 # "message_id" first: merging a newer reaction into a pending one matches on it.
-                row = self._row(
-                    "set_reaction",
-                    self._resolve_chat(chat_id),
-                    None,
-                    {"message_id": message_id, "emoji": emoji},
-                    OutboxPriority.HOUSEKEEPING,
-                    expires_at=message_date + self._reaction_fresh,
-                )
-                stale = row["status"] == OutboxStatus.DROPPED
-                replaced = None if stale else replace_reaction(connection, row["chat_id"], row)
-                row_ids.append(replaced or _inserted_id(connection.execute(_INSERT, row)))
-                waiting = waiting or not stale
-        if waiting:
+                {"message_id": message_id, "emoji": emoji},
+                OutboxPriority.HOUSEKEEPING,
+                expires_at=message_date + self._reaction_fresh,
+            )
+            for chat_id, message_id, message_date in marks
+        ]
+        fresh = [row for row in rows if row["status"] != OutboxStatus.DROPPED]
+        row_ids: dict[int, int] = {}
+        with self._engine.begin() as connection:
+            waiting: dict[tuple[int, int], int] = {}
+            for chat_id in {row["chat_id"] for row in fresh}:
+                ours = [
+                    message_id
+                    for (_, message_id, _), row in zip(marks, rows, strict=True)
+                    if row["chat_id"] == chat_id and row["status"] != OutboxStatus.DROPPED
+                ]
+                found = waiting_reactions(connection, chat_id, ours)
+                waiting |= {(chat_id, message_id): rid for message_id, rid in found.items()}
+            new = []
+            for (_, message_id, _), row in zip(marks, rows, strict=True):
+                waits = waiting.get((row["chat_id"], message_id))
+                if waits is not None and row["status"] != OutboxStatus.DROPPED:
+                    row_ids[id(row)] = replace_reaction(connection, row["chat_id"], row) or waits
+                else:
+                    new.append(row)
+            if new:
+                returning = _INSERT.returning(_INSERT.table.c.id, sort_by_parameter_order=True)
+                inserted = connection.execute(returning, new).scalars().all()
+                row_ids |= {id(row): row_id for row, row_id in zip(new, inserted, strict=True)}
+        if fresh:
             self.notify()
-        return row_ids
+        return [row_ids[id(row)] for row in rows]
 
     def notify(self) -> None:
         """Wake the sender (after the caller's transaction committed)."""

@@ -249,3 +249,24 @@ def test_a_held_message_takes_new_words_only_until_it_is_due(
         assert not outbox.rewrite_waiting(held, "Tổng hợp: 6 cảnh báo", session)
         session.commit()
     assert texts(outbox.deliveries.due(clock.now())) == ["Tổng hợp: 5 cảnh báo"]
+
+
+def test_a_batch_of_marks_replaces_a_waiting_one_and_keeps_a_stale_one_as_dropped(
+    outbox: Outbox, engine: Engine, clock: ManualClock
+) -> None:
+    waiting = outbox.react(GROUP, 10, "👀", message_date=clock.now())
+    ids = outbox.react_all(
+        [
+            (GROUP, 10, clock.now()),
+            (GROUP, 11, clock.now()),
+            (GROUP, 12, clock.now() - dt.timedelta(minutes=11)),
+        ],
+        "✍",
+    )
+    # The reaction still waiting on message 10 became the ✍: one call, not two.
+    assert ids[0] == waiting and len(set(ids)) == 3
+    by_id = {row.id: row for row in rows(engine)}
+    assert len(by_id) == 3
+    assert json.loads(by_id[ids[0]].payload) == {"message_id": 10, "emoji": "✍"}
+    assert by_id[ids[1]].status == OutboxStatus.PENDING
+    assert by_id[ids[2]].status == OutboxStatus.DROPPED
