@@ -8,9 +8,19 @@ from bot.camera.buttons import AlertAction, alert_button
 from bot.camera.digest import kind_label
 from bot.camera.silences import PRESETS
 from bot.config import Camera
-from bot.db.models import CameraAlert
+from bot.db.models import AlertSource, CameraAlert
 from bot.i18n import Translator
 from bot.outbox import Button, Keyboard, keyboard
+
+
+def shown_detail(alert: CameraAlert) -> str:
+    """The alert's detail as an officer reads it: what an analytics system wrote.
+
+    A camera's own ONVIF events carry the rule's technical name in English ("tamper
+    detector"); the kind already says it in the desk's language, so it is kept in the
+    event record, not shown.
+    """
+    return "" if alert.source == AlertSource.ONVIF else alert.detail
 
 
 def alert_caption(tr: Translator, alert: CameraAlert, camera: Camera | None) -> str:
@@ -24,7 +34,7 @@ def alert_caption(tr: Translator, alert: CameraAlert, camera: Camera | None) -> 
     if camera and camera.place:
         lines.append("📍 " + escape(camera.place))
     lines.append("🕒 " + escape(tr.datetime(alert.occurred_at)))
-    if alert.detail:
+    if shown_detail(alert):
         lines.append(escape(alert.detail))
     if alert.refs:
         lines.append("🔖 " + escape(alert.refs))

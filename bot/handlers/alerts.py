@@ -10,6 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.camera.annotate import Caption, annotate
 from bot.camera.buttons import ALERT_BUTTONS, PREFIX, AlertAction
+from bot.camera.card import shown_detail
 from bot.camera.digest import kind_label
 from bot.camera.runtime import EVENTS_FAULT_LABELS, events_fault
 from bot.camera.silences import PRESETS
@@ -53,7 +54,10 @@ async def on_open_incident(update: Update, context: Context, press: ActionPress)
         attachments.append(Attachment(MessageKind.PHOTO, message.photo[-1].file_id))
     given = IncidentInput(
         description=" ".join(
-            filter(None, [kind_label(desk.desk_translator(), alert.kind), alert.detail, alert.refs])
+            filter(
+                None,
+                [kind_label(desk.desk_translator(), alert.kind), shown_detail(alert), alert.refs],
+            )
         ),
         place=camera.place if camera else "",
         camera=alert.camera,

@@ -139,3 +139,71 @@ async def test_the_page_fits_a_phone(page: Any, sandbox: Sandbox) -> None:
     assert overflow <= 390
     await page.click("#back")
     await expect(page.locator("#sidebar")).to_be_visible()
+
+
+async def test_the_walkthrough_on_a_phone_screen_step_by_step(
+    page: Any, sandbox: Sandbox, tmp_path: Any
+) -> None:
+    from playwright.async_api import expect
+
+    shots = tmp_path / "walkthrough-390x844"
+    shots.mkdir()
+
+    async def shot(step: str) -> None:
+        await page.wait_for_timeout(300)
+        await page.screenshot(path=str(shots / f"{step}.png"))
+
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.reload()
+    await open_chat(page, demo.GROUP)
+    await page.click("#open-cameras")
+    await page.click('[data-camera="yard"][data-event="tampering"]')
+    await page.click("[data-close]")
+    alert = bot_message(page, "CAM 02")
+    await expect(alert.locator("img")).to_be_visible(timeout=20 * SECONDS)
+    # The camera's rule name is the kind's, in Vietnamese; not the ONVIF rule's English name.
+    await expect(alert).to_contain_text("Phá hoại, che chắn camera")
+    await expect(alert).not_to_contain_text("tamper detector")
+    await alert.scroll_into_view_if_needed()
+    await shot("1-alert")
+    await act_as(page, demo.OFFICER)
+    await alert.get_by_role("button", name="Mở vụ việc").click()
+    card = bot_message(page, "Vụ việc 2026/0001")
+    await expect(card).to_be_visible()
+    await shot("2-incident")
+    await card.get_by_role("button", name="Đề xuất xử lý").click()
+    await press(page, bot_message(page, "loại xử lý"), "dr:kind:coordination")
+    await press(page, bot_message(page, "đơn vị nào"), "dr:unit:hq-kv1")
+    await expect(
+        bot_message(page, "đơn vị nào").locator('[data-data="dr:units-done"]')
+    ).to_be_visible()
+    await press(page, bot_message(page, "đơn vị nào"), "dr:units-done")
+    await expect(bot_message(page, "nội dung yêu cầu")).to_be_visible()
+    await write(page, "Đề nghị Chi cục KV1 kiểm tra bãi B3, camera 02 bị che")
+    await press(page, bot_message(page, "Phân tích, nhận định"), "dr:assess:facts")
+    proposal = bot_message(page, "Đề xuất xử lý vụ việc")
+    await expect(proposal).to_contain_text("Chưa gửi gì đến đơn vị")
+    await proposal.scroll_into_view_if_needed()
+    await shot("3-proposal")
+    await act_as(page, demo.LEADER)
+    await proposal.locator('.kb button[data-data^="ap:"]').click()
+    decided = bot_message(page, "đã duyệt — Nguyễn Văn An")
+    await expect(decided).to_contain_text("hạn hồi báo")
+    await decided.scroll_into_view_if_needed()
+    await shot("4-approved")
+    await page.click("#back")
+    await open_chat(page, demo.UNIT_CHAT)
+    await act_as(page, demo.UNIT_CONTACT)
+    request = bot_message(page, "Yêu cầu của trực ban")
+    await request.get_by_role("button", name="Báo đầu mối, thời gian xử lý").click()
+    await write(page, "Đ/c Giang 0912 345 678, 45 phút")
+    await shot("5-unit")
+    await page.click("#back")
+    await open_chat(page, demo.GROUP)
+    story = bot_message(page, "đã duyệt — Nguyễn Văn An")
+    await expect(story).to_contain_text("Đ/c Giang 0912 345 678")
+    await story.scroll_into_view_if_needed()
+    await shot("6-story")
+    overflow = await page.evaluate("document.documentElement.scrollWidth")
+    assert overflow <= 390
+    print(f"walkthrough screenshots: {shots}")
