@@ -119,6 +119,7 @@ function drawClock() {
 // --- a chat ---------------------------------------------------------------------------------
 
 async function openChat(id) {
+  state.opened = (state.opened ?? 0) + 1;
   state.chatId = id;
   state.lastSignature = "";
   const c = chat(id);
@@ -430,8 +431,13 @@ async function start() {
   });
   await loadWorld();
   const group = state.world.chats.find((c) => c.type === "group");
+  const opened = state.opened ?? 0;
   await openChat(group.id);
-  if (window.matchMedia("(max-width: 720px)").matches) document.body.classList.remove("in-chat");
+  // On a phone the list comes first, unless a chat was tapped while this one loaded.
+  const tapped = state.opened > opened + 1;
+  if (window.matchMedia("(max-width: 720px)").matches && !tapped) {
+    document.body.classList.remove("in-chat");
+  }
   listen();
   // The clock moves between changes too, fast in a drill.
   setInterval(() => api("/api/world").then((w) => { state.world = w; drawClock(); }).catch(() => {}), 2000);
