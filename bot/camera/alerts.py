@@ -413,11 +413,9 @@ class Alerts(DeskService):
 
         Only the people on the shift running now may; a second press changes nothing.
         """
-        now = self._clock.now()
-        if author.user_id is None or Right.WRITE_LOGBOOK not in self._roster.rights(
-            author.user_id, now
-        ):
+        if not self._on_shift(author):
             return None
+        now = self._clock.now()
         with Session(self._engine, expire_on_commit=False) as session:
             alert = session.get(CameraAlert, alert_id)
             if alert is None or alert.seen_by or alert.false_alarm_by or alert.digest:

@@ -84,18 +84,23 @@ async def on_open_incident(update: Update, context: Context, press: ActionPress)
     await show_incident(update, context, label)
 
 
+async def answer_acted(update: Update, context: Context, acted: object, done: str) -> None:
+    """Answer a press the alerts service acted on (`done`), or found no alert for."""
+    query = update.callback_query
+    assert query is not None
+    if acted is None:
+        await query.answer(tr_for(update, context)("This alert no longer exists."), show_alert=True)
+        return
+    await query.answer(done)
+
+
 @requires(Right.WRITE_LOGBOOK, NOT_ON_SHIFT)
 @button(ALERT_BUTTONS.read)
 async def on_seen(update: Update, context: Context, press: ActionPress) -> None:
     """Say the alert is in hand: the card shows who, the logbook notes it."""
-    query = update.callback_query
-    assert query is not None
-    tr = tr_for(update, context)
     alert = desk_of(context).cameras.alerts.mark_seen(press.id, actor(update, context))
-    if alert is None:
-        await query.answer(tr("This alert no longer exists."), show_alert=True)
-        return
-    await query.answer(tr("Noted: you have seen this alert."))
+    done = tr_for(update, context)("Noted: you have seen this alert.")
+    await answer_acted(update, context, alert, done)
 
 
 @requires(Right.VIEW, NOT_ON_DESK)
@@ -254,27 +259,19 @@ async def on_silence(update: Update, context: Context, press: ActionPress) -> No
         desk.cameras.alerts.refresh_card(press.id)
         await query.answer()
         return
-    if desk.cameras.alerts.offer_silence(press.id, actor(update, context)) is None:
-        await query.answer(tr("This alert no longer exists."), show_alert=True)
-        return
-    await query.answer(tr("Pause this camera's alerts for how long?"))
+    alert = desk.cameras.alerts.offer_silence(press.id, actor(update, context))
+    await answer_acted(update, context, alert, tr("Pause this camera's alerts for how long?"))
 
 
 @requires(Right.WRITE_LOGBOOK, NOT_ON_SHIFT)
 @button(ALERT_BUTTONS.read)
 async def on_silence_period(update: Update, context: Context, press: ActionPress) -> None:
     """Pause the camera's alerts for the chosen period; the card and the logbook say so."""
-    query = update.callback_query
-    assert query is not None
     tr = tr_for(update, context)
     preset = PRESETS[AlertAction(press.action)]
     alert = desk_of(context).cameras.alerts.silence(press.id, actor(update, context), preset)
-    if alert is None:
-        await query.answer(tr("This alert no longer exists."), show_alert=True)
-        return
-    await query.answer(
-        tr("Paused for {hours} h; a summary comes when it ends.").format(hours=preset.hours)
-    )
+    done = tr("Paused for {hours} h; a summary comes when it ends.").format(hours=preset.hours)
+    await answer_acted(update, context, alert, done)
 
 
 def register(app: App) -> None:

@@ -110,11 +110,10 @@ def record_ahead(app: App, updates: Sequence[Update]) -> int:
         taken.append(plain)
     if len(taken) < 2:
         return 0
-    by_desk: dict[str, list[Message]] = {}
+    by_desk: dict[str, tuple[Desk, list[Message]]] = {}
     for desk, message in taken:
-        by_desk.setdefault(desk.key, []).append(message)
-    for key, messages in by_desk.items():
-        desk = next(d for d, _ in taken if d.key == key)
+        by_desk.setdefault(desk.key, (desk, []))[1].append(message)
+    for desk, messages in by_desk.values():
         results = desk.logbook.record_messages([incoming(m) for m in messages])
         ahead.update(zip(map(_revision_key, messages), results, strict=True))
         # The ✍ of the whole batch in one transaction too; their handling then skips it.
